@@ -1,0 +1,58 @@
+/**
+ * The seam between the emulator's SFU sessions (signaling, Twirp, faults) and its media plane
+ * (werift peer connections, RTP forwarding, simulated participants). The session layer calls these;
+ * the media layer calls back through MediaCallbacks. Promise-based on purpose: the emulator is an
+ * I/O edge, not the SDK's Rx core.
+ *
+ * Track naming on the wire (same as Stream's SFU): every track the SFU sends on a subscriber
+ * connection carries the media stream id `${trackLookupPrefix}:${TrackTypeName}`, e.g.
+ * `a1b2c3:TRACK_TYPE_AUDIO`, so a client maps it to a participant and a track type.
+ */
+import type { TrackInfo, TrackSubscriptionDetails, TrackType, PeerType } from '../../protocol/index.js';
+
+export interface MediaCallbacks {
+  /** The SFU wants to (re)negotiate a session's subscriber connection: send `subscriber_offer`. */
+  subscriberOffer(sessionId: string, offer: { sdp: string; negotiationId: number; iceRestart: boolean }): void;
+  /** A local ICE candidate of the SFU side, as RTCIceCandidateInit JSON: send `ice_trickle`. */
+  iceCandidate(sessionId: string, peerType: PeerType, candidateJson: string): void;
+}
+
+/** Who a track belongs to, as the media plane needs to know it. */
+export interface MediaParticipant {
+  sessionId: string;
+  userId: string;
+  trackLookupPrefix: string;
+}
+
+export interface SimulatedMediaOptions {
+  audio?: boolean;
+  video?: boolean;
+}
+
+export interface SfuMediaPlane {
+  /** Creates the (empty) peer-connection slots of a real client session. */
+  addSession(participant: MediaParticipant): void;
+  /** Publisher connection: the client offers, the SFU answers (ICE-lite). `tracks` map mids to track types. */
+  handlePublisherOffer(sessionId: string, sdp: string, tracks: TrackInfo[]): Promise<string>;
+  /** Subscriber connection: the client's answer to the offer with `negotiationId`. */
+  handleSubscriberAnswer(sessionId: string, sdp: string, negotiationId: number): Promise<void>;
+  /** A trickled client candidate (RTCIceCandidateInit JSON). Queued until the description is applied. */
+  addIceCandidate(sessionId: string, peerType: PeerType, candidateJson: string): Promise<void>;
+  /** The full set of tracks this session wants (replaces the previous set); renegotiates when it changes. */
+  setSubscriptions(sessionId: string, subscriptions: TrackSubscriptionDetails[]): void;
+  /** Client-requested ICE restart (Twirp IceRestart) or SFU-driven restart of the subscriber. */
+  restartIce(sessionId: string, peerType: PeerType): Promise<void>;
+  /** Tracks a session currently publishes (those with RTP flowing or announced). */
+  publishedTracks(sessionId: string): TrackType[];
+  /** Closes a session's peer connections and stops forwarding to and from it. */
+  removeSession(sessionId: string): Promise<void>;
+
+  /** A simulated participant: publishes Opus audio / VP8 video generated in-process. */
+  addSimulatedParticipant(participant: MediaParticipant, options: SimulatedMediaOptions): void;
+  /** RTP packets that reached `sessionId` (a simulated participant) from each publisher track it subscribes to. */
+  receivedPackets(sessionId: string): { fromSessionId: string; trackType: TrackType; packets: number }[];
+  /** RTP packets the SFU received from a real client session, per track type. */
+  publishedPackets(sessionId: string): { trackType: TrackType; packets: number }[];
+
+  close(): Promise<void>;
+}
