@@ -1,0 +1,57 @@
+/**
+ * Builds the JoinRequest of every join and reconnect. Pure: everything it says comes in as data.
+ */
+import { readFileSync } from 'node:fs';
+import { ClientCapability, SdkType, type JoinRequest, type ReconnectDetails } from '../protocol/index.js';
+
+export interface JoinRequestParams {
+  token: string;
+  sessionId: string;
+  /** Stays the same from the first join until leave, across every reconnect. */
+  unifiedSessionId: string;
+  reconnectDetails?: ReconnectDetails;
+}
+
+const version = sdkVersion();
+
+export function buildJoinRequest(params: JoinRequestParams): JoinRequest {
+  const [major, minor, patch] = version.split('.');
+  return {
+    token: params.token,
+    sessionId: params.sessionId,
+    unifiedSessionId: params.unifiedSessionId,
+    // Generic SDPs let the SFU pick codecs before any peer connection exists.
+    subscriberSdp: genericSdp('recvonly'),
+    publisherSdp: genericSdp('sendonly'),
+    clientDetails: {
+      sdk: { type: SdkType.SDK_TYPE_PLAIN_JAVASCRIPT, major, minor, patch },
+      os: { name: process.platform, version: process.version, architecture: process.arch },
+      browser: { name: 'rxsfu', version },
+      device: { name: 'node', version: process.versions.node },
+      webrtcVersion: 'werift',
+    },
+    capabilities: [ClientCapability.CLIENT_CAPABILITY_SUBSCRIBER_VIDEO_PAUSE],
+    ...(params.reconnectDetails ? { reconnectDetails: params.reconnectDetails, fastReconnect: params.reconnectDetails.strategy === 2 } : {}),
+  };
+}
+
+/** The SDK's version from package.json, e.g. `0.1.0`. */
+export function sdkVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** A minimal SDP declaring the codecs rxsfu handles (Opus audio, VP8 video) in one direction. */
+export function genericSdp(direction: 'sendonly' | 'recvonly'): string {
+  return [
+    'v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0 1',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', 'a=mid:0', `a=${direction}`, 'a=rtcp-mux',
+    'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1',
+    'm=video 9 UDP/TLS/RTP/SAVPF 96', 'c=IN IP4 0.0.0.0', 'a=mid:1', `a=${direction}`, 'a=rtcp-mux',
+    'a=rtpmap:96 VP8/90000', 'a=rtcp-fb:96 nack', 'a=rtcp-fb:96 nack pli', '',
+  ].join('\r\n');
+}

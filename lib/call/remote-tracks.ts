@@ -1,0 +1,98 @@
+/**
+ * Remote tracks as the user sees them: one `CallRemoteTrack` per (participant session, track type),
+ * stable across reconnects. A reconnect that keeps the subscriber connection (FAST) keeps feeding
+ * the same `rtp$`; one that replaces it (REJOIN, MIGRATE) feeds the same `rtp$` from the new
+ * connection's track, and says so on `replaced$`. The track ends when its participant leaves or
+ * unpublishes it, or when the call is left.
+ */
+import { Subject, type Observable } from 'rxjs';
+import type { RtpPacket } from 'werift';
+import type { TrackType } from '../protocol/index.js';
+import type { CallParticipant, ParticipantMap } from './participants.js';
+
+export interface CallRemoteTrack {
+  /** `${sessionId}:${trackType}`. */
+  readonly id: string;
+  readonly participant: CallParticipant;
+  readonly trackType: TrackType;
+  readonly kind: 'audio' | 'video';
+  /** RTP packets as they arrive, across reconnects; completes when the track ends. */
+  readonly rtp$: Observable<RtpPacket>;
+  /** Emits each time a reconnect moved this track onto a new peer connection. */
+  readonly replaced$: Observable<{ reason: string }>;
+}
+
+/** What the subscriber connection reports for each incoming track. */
+export interface IncomingTrack {
+  trackLookupPrefix: string;
+  trackType: TrackType;
+  kind: 'audio' | 'video';
+  rtp$: Observable<RtpPacket>;
+}
+
+interface Entry {
+  track: CallRemoteTrack;
+  rtp: Subject<RtpPacket>;
+  replaced: Subject<{ reason: string }>;
+  /** Which peer connection generation feeds it now. */
+  generation: number;
+}
+
+export class RemoteTrackRegistry {
+  private readonly entries = new Map<string, Entry>();
+  private readonly added = new Subject<CallRemoteTrack>();
+  /** New tracks, once each. */
+  readonly added$: Observable<CallRemoteTrack> = this.added.asObservable();
+
+  /** All live tracks now. */
+  current(): CallRemoteTrack[] {
+    return [...this.entries.values()].map((e) => e.track);
+  }
+
+  /**
+   * Binds an incoming track to its participant. Returns the packet sink to subscribe `rtp$` into,
+   * or undefined when no participant owns the prefix (a late track of someone who left).
+   */
+  attach(incoming: IncomingTrack, participants: ParticipantMap, generation: number): Subject<RtpPacket> | undefined {
+    const participant = [...participants.values()].find((p) => p.trackLookupPrefix === incoming.trackLookupPrefix);
+    if (!participant) return undefined;
+    const id = `${participant.sessionId}:${incoming.trackType}`;
+    const existing = this.entries.get(id);
+    if (existing) {
+      if (existing.generation !== generation) {
+        existing.generation = generation;
+        existing.replaced.next({ reason: 'peer connection replaced by a reconnect' });
+      }
+      return existing.rtp;
+    }
+    const rtp = new Subject<RtpPacket>();
+    const replaced = new Subject<{ reason: string }>();
+    const track: CallRemoteTrack = {
+      id, participant, trackType: incoming.trackType, kind: incoming.kind,
+      rtp$: rtp.asObservable(), replaced$: replaced.asObservable(),
+    };
+    this.entries.set(id, { track, rtp, replaced, generation });
+    this.added.next(track);
+    return rtp;
+  }
+
+  /** Ends tracks whose participant left or no longer publishes them. */
+  prune(participants: ParticipantMap): void {
+    for (const [id, entry] of this.entries) {
+      const p = participants.get(entry.track.participant.sessionId);
+      if (!p || !p.publishedTracks.includes(entry.track.trackType)) this.end(id, entry);
+    }
+  }
+
+  /** Ends everything (leave). */
+  close(): void {
+    for (const [id, entry] of this.entries) this.end(id, entry);
+    this.added.complete();
+  }
+
+  private end(id: string, entry: Entry): void {
+    this.entries.delete(id);
+    entry.rtp.complete();
+    entry.replaced.complete();
+  }
+}
