@@ -1,0 +1,7 @@
+/** Media sources and RTP helpers: Opus tone/speech, synthetic VP8, packetizer, Opus decoding. */
+export * from './pcm-signal.js';
+export * from './opus-source.js';
+export * from './opus-decode.js';
+export * from './opus-rtp.js';
+export * from './rtp-packetizer.js';
+export * from './vp8.js';

@@ -1,0 +1,170 @@
+/**
+ * Synthetic VP8 video for load and routing tests: frames with a real VP8 keyframe header (frame tag,
+ * start code 9d 01 2a, dimensions) followed by filler bytes, carried in RTP with a correct RFC 7741
+ * payload descriptor (X, S, PID, 15-bit PictureID). The filler is NOT a decodable picture: nothing
+ * in rxsfu decodes video; what matters is that SFUs and depacketizers see well-formed keyframes,
+ * frame boundaries (marker bit), 90 kHz timestamps and PictureIDs.
+ */
+import { randomInt } from 'node:crypto';
+import { asyncScheduler, defer, interval, map, type Observable, type SchedulerLike } from 'rxjs';
+import type { RtpPacket } from 'werift';
+import { ProtocolError, rxsfuError } from '../errors.js';
+import { packetize } from './rtp-packetizer.js';
+
+/** A parsed RFC 7741 §4.2 VP8 payload descriptor. */
+export interface Vp8PayloadDescriptor {
+  /** S: first packet of a partition. */
+  start: boolean;
+  /** N: the frame can be discarded without affecting others. */
+  nonReference: boolean;
+  /** PID: partition index. */
+  partitionId: number;
+  /** PictureID (7 or 15 bits), when I is set. */
+  pictureId?: number;
+  /** TL0PICIDX, when L is set. */
+  tl0PicIdx?: number;
+  /** TID, when T is set. */
+  temporalId?: number;
+  /** KEYIDX, when K is set. */
+  keyIndex?: number;
+  /** Bytes the descriptor takes; the VP8 payload starts here. */
+  length: number;
+  /** Start of partition 0 whose VP8 payload header has P = 0 (a keyframe). */
+  keyframe: boolean;
+}
+
+/** Writes the 4-byte descriptor rxsfu uses: X=1, I=1, M=1 (15-bit PictureID), PID=0. */
+export function writeVp8PayloadDescriptor(options: { start: boolean; pictureId: number }): Uint8Array {
+  const pictureId = options.pictureId & 0x7fff;
+  return Uint8Array.of(0x80 | (options.start ? 0x10 : 0), 0x80, 0x80 | (pictureId >> 8), pictureId & 0xff);
+}
+
+/**
+ * Parses the descriptor at the start of a VP8 RTP payload.
+ * @throws ProtocolError (RXSFU_ERR_MALFORMED_FRAME) when the payload is shorter than its descriptor says.
+ */
+export function parseVp8PayloadDescriptor(payload: Uint8Array): Vp8PayloadDescriptor {
+  const need = (offset: number): number => {
+    if (offset >= payload.length) {
+      throw new ProtocolError('Vp8PayloadDescriptor', payload.length, new Error(`truncated at byte ${offset}`));
+    }
+    return payload[offset];
+  };
+  const b0 = need(0);
+  const result: Vp8PayloadDescriptor = {
+    start: (b0 & 0x10) !== 0, nonReference: (b0 & 0x20) !== 0, partitionId: b0 & 0x07, length: 1, keyframe: false,
+  };
+  let offset = 1;
+  if (b0 & 0x80) {
+    const x = need(offset++);
+    if (x & 0x80) {
+      const p = need(offset++);
+      result.pictureId = p & 0x80 ? ((p & 0x7f) << 8) | need(offset++) : p & 0x7f;
+    }
+    if (x & 0x40) result.tl0PicIdx = need(offset++);
+    if (x & 0x30) {
+      const tk = need(offset++);
+      if (x & 0x20) result.temporalId = tk >> 6;
+      if (x & 0x10) result.keyIndex = tk & 0x1f;
+    }
+  }
+  result.length = offset;
+  result.keyframe = result.start && result.partitionId === 0 && offset < payload.length && (payload[offset] & 0x01) === 0;
+  return result;
+}
+
+/** Options of {@link vp8SyntheticKeyframe}. */
+export interface Vp8KeyframeOptions {
+  /** @default 320 */
+  width?: number;
+  /** @default 240 */
+  height?: number;
+  /** Total frame size in bytes (header + filler). @default 2500 */
+  frameBytes?: number;
+  /** Value mixed into the filler so frames differ. @default 0 */
+  seed?: number;
+}
+
+/** A VP8 keyframe: valid frame tag and keyframe header, filler after it (see the file comment). */
+export function vp8SyntheticKeyframe(options: Vp8KeyframeOptions = {}): Uint8Array {
+  const width = options.width ?? 320;
+  const height = options.height ?? 240;
+  const size = options.frameBytes ?? 2500;
+  if (size < 11 || width < 1 || width > 0x3fff || height < 1 || height > 0x3fff) {
+    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `bad VP8 frame options ${width}x${height}, ${size} bytes`);
+  }
+  const frame = new Uint8Array(size);
+  // frame tag: key_frame=0 (keyframe), version 0, show_frame=1, first_part_size (19 bits)
+  const tag = (1 << 4) | ((size - 10) << 5);
+  frame.set([tag & 0xff, (tag >> 8) & 0xff, (tag >> 16) & 0xff, 0x9d, 0x01, 0x2a]);
+  frame.set([width & 0xff, width >> 8, height & 0xff, height >> 8], 6);
+  const seed = options.seed ?? 0;
+  for (let i = 10; i < size; i++) frame[i] = (i * 31 + seed * 7) & 0xff;
+  return frame;
+}
+
+/** Options of {@link vp8SyntheticFrames$} and {@link vp8RtpPackets$}. */
+export interface Vp8SourceOptions extends Omit<Vp8KeyframeOptions, 'seed'> {
+  /** Frames per second (frames come every round(1000 / fps) ms). @default 30 */
+  fps?: number;
+  /** Paces the frames. @default asyncScheduler */
+  scheduler?: SchedulerLike;
+}
+
+/**
+ * A synthetic VP8 keyframe every 1/fps s (33 ms at 30 fps). Cold, never completes.
+ *
+ * ```
+ * ---f---f---f---…
+ * ```
+ */
+export function vp8SyntheticFrames$(options: Vp8SourceOptions = {}): Observable<Uint8Array> {
+  const fps = options.fps ?? 30;
+  return defer(() => {
+    if (!(fps > 0 && fps <= 1000)) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `fps must be in (0, 1000], got ${fps}`);
+    return interval(Math.round(1000 / fps), options.scheduler ?? asyncScheduler).pipe(
+      map((index) => vp8SyntheticKeyframe({ ...options, seed: index })),
+    );
+  });
+}
+
+/** The name ARCHITECTURE.md uses for the same source. */
+export const vp8SyntheticSource$ = vp8SyntheticFrames$;
+
+/** Splits one VP8 frame into RTP payloads of at most `maxPayloadBytes`, each with its descriptor. */
+export function vp8FramePayloads(frame: Uint8Array, pictureId: number, maxPayloadBytes = 1200): Uint8Array[] {
+  const chunk = maxPayloadBytes - 4;
+  if (chunk < 1) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `maxPayloadBytes too small: ${maxPayloadBytes}`);
+  const payloads: Uint8Array[] = [];
+  for (let offset = 0; offset < frame.length; offset += chunk) {
+    const body = frame.subarray(offset, offset + chunk);
+    const payload = new Uint8Array(4 + body.length);
+    payload.set(writeVp8PayloadDescriptor({ start: offset === 0, pictureId }));
+    payload.set(body, 4);
+    payloads.push(payload);
+  }
+  return payloads;
+}
+
+/** RTP clock ticks per frame at 30 fps and the 90 kHz video clock. */
+export const VP8_TIMESTAMP_STEP_30FPS = 3000;
+
+/**
+ * Synthetic VP8 as RTP: each frame split into ≤1200-byte payloads, PictureID +1 per frame,
+ * timestamp +90000/fps (3000 at 30 fps), marker on the last packet of a frame.
+ *
+ * ```
+ * frames:  ---f0-------f1------…
+ * packets: ---(abc)----(def)---…   (c, f carry the marker)
+ * ```
+ */
+export function vp8RtpPackets$(options: Vp8SourceOptions & { payloadType?: number; ssrc?: number; maxPayloadBytes?: number } = {}): Observable<RtpPacket> {
+  const fps = options.fps ?? 30;
+  return defer(() => {
+    const firstPictureId = randomInt(0, 0x8000);
+    return vp8SyntheticFrames$(options).pipe(
+      map((frame, index) => vp8FramePayloads(frame, (firstPictureId + index) & 0x7fff, options.maxPayloadBytes)),
+      packetize({ payloadType: options.payloadType ?? 96, timestampStep: Math.round(90000 / fps), marker: 'frame-end', ssrc: options.ssrc }),
+    );
+  });
+}
