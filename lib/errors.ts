@@ -19,6 +19,7 @@
  * | RXSFU_ERR_LEFT | an operation on a call that has been left |
  * | RXSFU_ERR_RECONNECT_FAILED | reconnection gave up; `cause` is what started the episode |
  * | RXSFU_ERR_CALL_ENDED | the SFU ended the call, or told us to disconnect |
+ * | RXSFU_ERR_SFU_ERROR | the SFU sent an `error` event during the call (fields: sfuErrorCode, reconnectStrategy) |
  */
 export type RxsfuErrorCode =
   | 'RXSFU_ERR_MALFORMED_FRAME'
@@ -35,7 +36,8 @@ export type RxsfuErrorCode =
   | 'RXSFU_ERR_WEBRTC'
   | 'RXSFU_ERR_LEFT'
   | 'RXSFU_ERR_RECONNECT_FAILED'
-  | 'RXSFU_ERR_CALL_ENDED';
+  | 'RXSFU_ERR_CALL_ENDED'
+  | 'RXSFU_ERR_SFU_ERROR';
 
 /** What the far side said, when it said something. Every field is optional. */
 export interface RxsfuErrorDetails {
