@@ -1,0 +1,67 @@
+/**
+ * The error of a reconnection that gave up (R11), and the error facts the rules read: which errors
+ * are final (R9), which SFU an attempt blamed (R5).
+ */
+import { isRxsfuError, RxsfuError, rxsfuError } from '../errors.js';
+import { WebsocketReconnectStrategy } from '../protocol/index.js';
+import type { ReconnectRequest } from './types.js';
+
+/** Why an episode failed. */
+export type ReconnectFailureReason =
+  /** R9: 401/403. */
+  | 'unauthorized'
+  /** R9/R13: the SFU said DISCONNECT, or the call ended. */
+  | 'disconnected'
+  /** R8: too many REJOIN/MIGRATE attempts in the window. */
+  | 'rate-limit'
+  /** R10: the overall disconnection deadline passed. */
+  | 'deadline';
+
+/**
+ * `RXSFU_ERR_RECONNECT_FAILED`: `cause` is what started the episode (the trigger's `cause`, else its
+ * `detail`), `lastError` is the error of the last attempt, `reason` says which rule gave up.
+ */
+export class ReconnectFailedError extends RxsfuError {
+  override name = 'ReconnectFailedError';
+  readonly reason: ReconnectFailureReason;
+  readonly trigger: ReconnectRequest;
+  readonly lastError?: RxsfuError;
+
+  constructor(reason: ReconnectFailureReason, trigger: ReconnectRequest, lastError?: RxsfuError) {
+    const last = lastError ? `; last error: ${lastError.code} ${lastError.message}` : '';
+    super('RXSFU_ERR_RECONNECT_FAILED', `reconnection failed (${reason}) after ${trigger.source}: ${trigger.detail}${last}`, {
+      cause: trigger.cause ?? trigger.detail,
+    });
+    this.reason = reason;
+    this.trigger = trigger;
+    this.lastError = lastError;
+  }
+}
+
+const SFU_ID = Symbol('rxsfu.reconnect.sfuId');
+
+/** Tag an attempt's error with the SFU it targeted, so R5 blames that SFU. Returns the same error. */
+export function withSfuId<E extends RxsfuError>(error: E, sfuId: string): E {
+  Object.defineProperty(error, SFU_ID, { value: sfuId, enumerable: false });
+  return error;
+}
+
+/** The SFU an error was tagged with by `withSfuId`, if any. */
+export function sfuIdOf(error: RxsfuError): string | undefined {
+  return (error as unknown as { [SFU_ID]?: string })[SFU_ID];
+}
+
+/** R9: the failure reason when `error` forbids any further attempt, else `undefined`. */
+export function finalReason(error: RxsfuError): ReconnectFailureReason | undefined {
+  if (error.code === 'RXSFU_ERR_UNAUTHORIZED') return 'unauthorized';
+  if (error.code === 'RXSFU_ERR_CALL_ENDED') return 'disconnected';
+  if (error.reconnectStrategy === WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT) return 'disconnected';
+  return undefined;
+}
+
+/** An executor that errored with something other than an `RxsfuError` still fails its attempt typed. */
+export function asAttemptError(error: unknown): RxsfuError {
+  if (isRxsfuError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return rxsfuError('RXSFU_ERR_JOIN_REJECTED', `reconnect attempt failed: ${message}`, { cause: error });
+}

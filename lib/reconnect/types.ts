@@ -1,0 +1,113 @@
+/**
+ * The values the reconnection engine passes around: requests in, attempt contexts to the executors,
+ * states and records out. Plain data, so records can be logged, compared in marble tests and sent as
+ * telemetry. Rules are in docs/RECONNECT.md.
+ */
+import type { Observable } from 'rxjs';
+import type { RxsfuError } from '../errors.js';
+import type { ReconnectFailedError } from './failed-error.js';
+
+/** A strategy that rebuilds the session (docs/RECONNECT.md, "Vocabulary"). */
+export type Strategy = 'fast' | 'rejoin' | 'migrate';
+
+/** Anything an attempt may run: a strategy, or the light ICE restart of R14. */
+export type AttemptStrategy = Strategy | 'ice-restart';
+
+/** What a request may ask for: an attempt strategy, or the final DISCONNECT of R13. */
+export type RequestedStrategy = AttemptStrategy | 'disconnect';
+
+/** Which peer connection an ICE restart or a failure concerns. */
+export type PeerSide = 'publisher' | 'subscriber';
+
+/** The trigger family a request came from (R1 table). */
+export type TriggerSource =
+  | 'connection-lost'
+  | 'sfu-error'
+  | 'go-away'
+  | 'ice-failed'
+  | 'peer-failed'
+  | 'media-stalled'
+  | 'ice-restart-event'
+  | 'call-ended';
+
+/** A trigger mapped to what should happen (R1). */
+export interface ReconnectRequest {
+  readonly strategy: RequestedStrategy;
+  readonly source: TriggerSource;
+  /** Human-readable why; sent as `reconnect_details.reason`. Never holds tokens. */
+  readonly detail: string;
+  /** The peer connection concerned, for ICE restarts and peer failures. */
+  readonly peer?: PeerSide;
+  /** The original value (a `ConnectionLost`, an `RxsfuError` built from the SFU's error, …). */
+  readonly cause?: unknown;
+}
+
+/** What a successful attempt reports: where we are now, and the FAST window the SFU granted. */
+export interface JoinedInfo {
+  /** The SFU now serving us (edge name / SFU id). */
+  readonly sfuId: string;
+  /** `JoinResponse.fast_reconnect_deadline_seconds`; 0 or absent: the SFU said nothing. */
+  readonly fastReconnectDeadlineSeconds?: number;
+}
+
+/** Everything an executor needs to run one attempt (R15). */
+export interface AttemptContext {
+  readonly strategy: AttemptStrategy;
+  /** 1-based attempt number within the episode. */
+  readonly attempt: number;
+  /** 1-based attempt counter over the engine's life, for `reconnect_details.reconnect_attempt`. */
+  readonly reconnectAttempt: number;
+  /** The request that started the episode. */
+  readonly trigger: ReconnectRequest;
+  /** `trigger.detail`, for `reconnect_details.reason`. */
+  readonly reason: string;
+  /** The SFU we were on when the attempt began (`from_sfu_id`, `migrating_from`). */
+  readonly fromSfuId?: string;
+  /** SFUs to avoid (R5), for the coordinator's `migrating_from_list`. */
+  readonly migratingFromList: readonly string[];
+  /** The error of the previous attempt in this episode, if any. */
+  readonly previousError?: RxsfuError;
+  /** The peer to restart, for `ice-restart` attempts. */
+  readonly peer?: PeerSide;
+}
+
+/**
+ * The seam to the call layer: each executor is cold, emits one value then completes, or errors with
+ * an `RxsfuError` (tag it with `withSfuId` so R5 blames the right SFU). Unsubscribing must abandon
+ * the attempt's work.
+ */
+export interface ReconnectExecutors {
+  fast(ctx: AttemptContext): Observable<JoinedInfo>;
+  rejoin(ctx: AttemptContext): Observable<JoinedInfo>;
+  /** Includes the wait for `participant_migration_complete`; R7 bounds it. */
+  migrate(ctx: AttemptContext): Observable<JoinedInfo>;
+  /** Restart ICE on one peer. Absent: an ICE restart request escalates to REJOIN (R14). */
+  iceRestart?(peer: PeerSide, ctx: AttemptContext): Observable<unknown>;
+}
+
+/** The engine's state fragment (docs/RECONNECT.md, "States"). */
+export type ReconnectState =
+  | { readonly kind: 'joined' }
+  | { readonly kind: 'reconnecting'; readonly strategy: 'fast' | 'rejoin'; readonly attempt: number }
+  | { readonly kind: 'migrating'; readonly attempt: number }
+  | { readonly kind: 'reconnecting-failed'; readonly error: ReconnectFailedError }
+  | { readonly kind: 'left'; readonly error: RxsfuError };
+
+/** How an episode ended (R11). */
+export type ReconnectOutcome = 'joined' | 'failed' | 'cancelled';
+
+/** One per episode (R11). */
+export interface ReconnectionRecord {
+  readonly trigger: ReconnectRequest;
+  readonly strategiesTried: readonly AttemptStrategy[];
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly outcome: ReconnectOutcome;
+  /** Set when `outcome` is `failed`. */
+  readonly failure?: ReconnectFailedError;
+}
+
+/** What `reconnectEpisodes` emits: state transitions and records, in order. */
+export type ReconnectionEvent =
+  | { readonly type: 'state'; readonly state: ReconnectState }
+  | { readonly type: 'record'; readonly record: ReconnectionRecord };
