@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { coordinatorJoin$, joinRequestBody, type CoordinatorJoinOptions } from '../../lib/coordinator/index.js';
-import { isRxsfuError, type RxsfuError } from '../../lib/errors.js';
-import { baselineHandles, reply, settledHandles, startTestServer, type TestHandler, type TestServer } from '../http/test-server.js';
+import { baselineHandles, reply, rxsfuFailure, settledHandles, startTestServer, type TestHandler, type TestServer } from '../http/test-server.js';
 
 const USER_JWT = 'user.jwt.value';
 const SFU_TOKEN = 'sfu-token-value';
@@ -20,16 +19,6 @@ const JOIN_RESPONSE = {
   },
   stats_options: { reporting_interval_ms: 10000, enable_rtc_stats: true },
 };
-
-async function failure(promise: Promise<unknown>): Promise<RxsfuError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(isRxsfuError(err), String(err)).to.equal(true);
-    return err as RxsfuError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('coordinator: coordinatorJoin$ (real HTTP)', () => {
   let server: TestServer | undefined;
@@ -97,7 +86,7 @@ describe('coordinator: coordinatorJoin$ (real HTTP)', () => {
     const options = await start(json(401, {
       code: 40, message: 'JWTAuth error: token has expired', StatusCode: 401, duration: '0.1ms', more_info: 'https://x',
     }));
-    const err = await failure(firstValueFrom(coordinatorJoin$(options())));
+    const err = await rxsfuFailure(firstValueFrom(coordinatorJoin$(options())));
     expect(err.code).to.equal('RXSFU_ERR_UNAUTHORIZED');
     expect(err.httpStatus).to.equal(401);
     expect(err.serverCode).to.equal(40);
@@ -107,7 +96,7 @@ describe('coordinator: coordinatorJoin$ (real HTTP)', () => {
 
   it('other Stream errors → RXSFU_ERR_COORDINATOR with serverCode', async () => {
     const options = await start(json(404, { code: 16, message: 'call not found', StatusCode: 404 }));
-    const err = await failure(firstValueFrom(coordinatorJoin$(options())));
+    const err = await rxsfuFailure(firstValueFrom(coordinatorJoin$(options())));
     expect(err.code).to.equal('RXSFU_ERR_COORDINATOR');
     expect(err.httpStatus).to.equal(404);
     expect(err.serverCode).to.equal(16);
@@ -120,7 +109,7 @@ describe('coordinator: coordinatorJoin$ (real HTTP)', () => {
       else reply(res, 200, 'text/plain', JSON.stringify(JOIN_RESPONSE));
     });
     for (let i = 0; i < 3; i++) {
-      const err = await failure(firstValueFrom(coordinatorJoin$(options())));
+      const err = await rxsfuFailure(firstValueFrom(coordinatorJoin$(options())));
       expect(err.code).to.equal('RXSFU_ERR_COORDINATOR');
     }
   });
@@ -136,7 +125,7 @@ describe('coordinator: coordinatorJoin$ (real HTTP)', () => {
       const broken = structuredClone(JOIN_RESPONSE);
       mutate(broken);
       const options = await start(json(200, broken));
-      const err = await failure(firstValueFrom(coordinatorJoin$(options())));
+      const err = await rxsfuFailure(firstValueFrom(coordinatorJoin$(options())));
       expect(err.code).to.equal('RXSFU_ERR_COORDINATOR');
       expect(err.message).to.contain('malformed join response');
     });
@@ -145,7 +134,7 @@ describe('coordinator: coordinatorJoin$ (real HTTP)', () => {
   it('a server that never answers → RXSFU_ERR_COORDINATOR timeout, and the socket is released', async () => {
     const before = await baselineHandles();
     const options = await start(() => undefined);
-    const err = await failure(firstValueFrom(coordinatorJoin$(options({ timeoutMs: 50 }))));
+    const err = await rxsfuFailure(firstValueFrom(coordinatorJoin$(options({ timeoutMs: 50 }))));
     expect(err.code).to.equal('RXSFU_ERR_COORDINATOR');
     expect(err.message).to.contain('timed out');
     await server!.close();
@@ -156,7 +145,7 @@ describe('coordinator: coordinatorJoin$ (real HTTP)', () => {
   it('connection refused → RXSFU_ERR_COORDINATOR with the cause', async () => {
     const options = await start(() => undefined);
     await server!.close();
-    const err = await failure(firstValueFrom(coordinatorJoin$(options())));
+    const err = await rxsfuFailure(firstValueFrom(coordinatorJoin$(options())));
     server = undefined;
     expect(err.code).to.equal('RXSFU_ERR_COORDINATOR');
     expect((err.cause as NodeJS.ErrnoException).code).to.equal('ECONNREFUSED');
@@ -168,9 +157,9 @@ describe('coordinator: coordinatorJoin$ (real HTTP)', () => {
     expect(server!.requests).to.have.length(0);
     await firstValueFrom(join$);
     expect(server!.requests).to.have.length(1);
-    const err = await failure(firstValueFrom(coordinatorJoin$(options({ callId: '' }))));
+    const err = await rxsfuFailure(firstValueFrom(coordinatorJoin$(options({ callId: '' }))));
     expect(err.code).to.equal('RXSFU_ERR_INVALID_ARGUMENT');
-    const bad = await failure(firstValueFrom(coordinatorJoin$(options({ baseUrl: 'not a url' }))));
+    const bad = await rxsfuFailure(firstValueFrom(coordinatorJoin$(options({ baseUrl: 'not a url' }))));
     expect(bad.code).to.equal('RXSFU_ERR_INVALID_ARGUMENT');
   });
 });

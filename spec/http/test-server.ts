@@ -4,6 +4,8 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { isRxsfuError, type RxsfuError } from '../../lib/errors.js';
 
 export interface RecordedRequest {
   method: string;
@@ -98,4 +100,15 @@ export async function eventually(condition: () => boolean, limitMs = 2000): Prom
   const deadline = performance.now() + limitMs;
   while (!condition() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
   return condition();
+}
+
+/** Awaits `promise`, which must reject with an RxsfuError; returns that error for further checks. */
+export async function rxsfuFailure(promise: Promise<unknown>): Promise<RxsfuError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(isRxsfuError(err), String(err)).to.equal(true);
+    return err as RxsfuError;
+  }
+  throw new Error('expected a failure');
 }

@@ -1,23 +1,13 @@
 import { expect } from 'chai';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { createSignalServerClient, type SignalServerClient } from '../../lib/rpc/index.js';
-import { isRxsfuError, type RxsfuError } from '../../lib/errors.js';
+import { isRxsfuError } from '../../lib/errors.js';
 import { models, parseProto3Json, PeerType, signal, toProto3Json, TrackType, ErrorCode } from '../../lib/protocol/index.js';
-import { baselineHandles, eventually, reply, settledHandles, startTestServer, type TestHandler, type TestServer } from '../http/test-server.js';
+import { baselineHandles, eventually, reply, rxsfuFailure, settledHandles, startTestServer, type TestHandler, type TestServer } from '../http/test-server.js';
 
 const TOKEN = 'sfu-token-secret';
 const PATH = '/twirp/stream.video.sfu.signal.SignalServer';
 const noDelay = () => 0;
-
-async function failure(promise: Promise<unknown>): Promise<RxsfuError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(isRxsfuError(err), String(err)).to.equal(true);
-    return err as RxsfuError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('rpc: SignalServer Twirp client (real HTTP)', () => {
   let server: TestServer | undefined;
@@ -107,7 +97,7 @@ describe('rpc: SignalServer Twirp client (real HTTP)', () => {
   it('Twirp error JSON → RXSFU_ERR_RPC with httpStatus and serverCode, not retried', async () => {
     const rpc = await start((_req, res) =>
       reply(res, 400, 'application/json', JSON.stringify({ code: 'invalid_argument', msg: 'sdp is empty', meta: {} })));
-    const err = await failure(firstValueFrom(rpc.setPublisher$({ sdp: '' })));
+    const err = await rxsfuFailure(firstValueFrom(rpc.setPublisher$({ sdp: '' })));
     expect(err.code).to.equal('RXSFU_ERR_RPC');
     expect(err.httpStatus).to.equal(400);
     expect(err.serverCode).to.equal('invalid_argument');
@@ -118,7 +108,7 @@ describe('rpc: SignalServer Twirp client (real HTTP)', () => {
   for (const [status, code] of [[401, 'unauthenticated'], [403, 'permission_denied'], [400, 'unauthenticated']] as const) {
     it(`HTTP ${status} / Twirp ${code} → RXSFU_ERR_UNAUTHORIZED, never retried, token not in the message`, async () => {
       const rpc = await start((_req, res) => reply(res, status, 'application/json', JSON.stringify({ code, msg: 'bad token' })));
-      const err = await failure(firstValueFrom(rpc.updateSubscriptions$({ sessionId: 's' })));
+      const err = await rxsfuFailure(firstValueFrom(rpc.updateSubscriptions$({ sessionId: 's' })));
       expect(err.code).to.equal('RXSFU_ERR_UNAUTHORIZED');
       expect(err.httpStatus).to.equal(status);
       expect(err.serverCode).to.equal(code);
@@ -141,7 +131,7 @@ describe('rpc: SignalServer Twirp client (real HTTP)', () => {
     const rpc = await start((_req, res) => reply(res, 200, 'application/json', JSON.stringify({
       error: { code: 'ERROR_CODE_PARTICIPANT_NOT_FOUND', message: 'who?', shouldRetry: false },
     })));
-    const err = await failure(firstValueFrom(rpc.updateMuteStates$({ sessionId: 's' })));
+    const err = await rxsfuFailure(firstValueFrom(rpc.updateMuteStates$({ sessionId: 's' })));
     expect(err.code).to.equal('RXSFU_ERR_RPC');
     expect(err.sfuErrorCode).to.equal(ErrorCode.ERROR_CODE_PARTICIPANT_NOT_FOUND);
     expect(err.shouldRetry).to.equal(false);
@@ -153,7 +143,7 @@ describe('rpc: SignalServer Twirp client (real HTTP)', () => {
     const rpc = await start((_req, res) => reply(res, 200, 'application/protobuf', signal.SendStatsResponse.encode({
       error: { code: ErrorCode.ERROR_CODE_SFU_FULL, message: 'full', shouldRetry: true },
     }).finish()), { maxAttempts: 4 });
-    const err = await failure(firstValueFrom(rpc.sendStats$({ sessionId: 's' })));
+    const err = await rxsfuFailure(firstValueFrom(rpc.sendStats$({ sessionId: 's' })));
     expect(err.sfuErrorCode).to.equal(ErrorCode.ERROR_CODE_SFU_FULL);
     expect(server!.requests).to.have.length(4);
   });
@@ -176,7 +166,7 @@ describe('rpc: SignalServer Twirp client (real HTTP)', () => {
     await probe.close(); // nothing listens there any more
     const rpc = createSignalServerClient({ url, token: TOKEN, backoff: noDelay, maxAttempts: 2 });
     try {
-      const err = await failure(firstValueFrom(rpc.iceRestart$({ sessionId: 's' })));
+      const err = await rxsfuFailure(firstValueFrom(rpc.iceRestart$({ sessionId: 's' })));
       expect(err.code).to.equal('RXSFU_ERR_RPC');
       expect((err.cause as NodeJS.ErrnoException).code).to.equal('ECONNREFUSED');
     } finally {
@@ -186,14 +176,14 @@ describe('rpc: SignalServer Twirp client (real HTTP)', () => {
 
   it('per-attempt timeout: a server that never answers → RXSFU_ERR_RPC_TIMEOUT after maxAttempts attempts', async () => {
     const rpc = await start(() => undefined, { timeoutMs: 50, maxAttempts: 3 });
-    const err = await failure(firstValueFrom(rpc.setPublisher$({ sdp: 'o' })));
+    const err = await rxsfuFailure(firstValueFrom(rpc.setPublisher$({ sdp: 'o' })));
     expect(err.code).to.equal('RXSFU_ERR_RPC_TIMEOUT');
     expect(server!.requests).to.have.length(3);
   });
 
   it('garbage body → RXSFU_ERR_RPC caused by a ProtocolError, not retried', async () => {
     const rpc = await start((_req, res) => reply(res, 200, 'application/protobuf', Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f])));
-    const err = await failure(firstValueFrom(rpc.setPublisher$({ sdp: 'o' })));
+    const err = await rxsfuFailure(firstValueFrom(rpc.setPublisher$({ sdp: 'o' })));
     expect(err.code).to.equal('RXSFU_ERR_RPC');
     expect(isRxsfuError(err.cause, 'RXSFU_ERR_MALFORMED_FRAME')).to.equal(true);
     expect(server!.requests).to.have.length(1);
@@ -202,13 +192,13 @@ describe('rpc: SignalServer Twirp client (real HTTP)', () => {
   it('garbage JSON and unknown content types are RXSFU_ERR_RPC too', async () => {
     const rpc = await start((_req, res, index) =>
       index === 0 ? reply(res, 200, 'application/json', '{not json') : reply(res, 200, 'text/html', '<html>'));
-    expect((await failure(firstValueFrom(rpc.sendStats$({})))).code).to.equal('RXSFU_ERR_RPC');
-    expect((await failure(firstValueFrom(rpc.sendStats$({})))).message).to.contain('text/html');
+    expect((await rxsfuFailure(firstValueFrom(rpc.sendStats$({})))).code).to.equal('RXSFU_ERR_RPC');
+    expect((await rxsfuFailure(firstValueFrom(rpc.sendStats$({})))).message).to.contain('text/html');
   });
 
   it('a request the codec rejects → RXSFU_ERR_INVALID_ARGUMENT, nothing sent', async () => {
     const rpc = await start((_req, res) => reply(res, 200, 'application/protobuf', new Uint8Array()));
-    const err = await failure(firstValueFrom(rpc.setPublisher$({ tracks: [{ trackType: 'NOT_A_TRACK_TYPE' as never }] })));
+    const err = await rxsfuFailure(firstValueFrom(rpc.setPublisher$({ tracks: [{ trackType: 'NOT_A_TRACK_TYPE' as never }] })));
     expect(err.code).to.equal('RXSFU_ERR_INVALID_ARGUMENT');
     expect(server!.requests).to.have.length(0);
   });
@@ -217,11 +207,11 @@ describe('rpc: SignalServer Twirp client (real HTTP)', () => {
     let arrived!: () => void;
     const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
     const rpc = await start(() => arrived());
-    const pending = failure(firstValueFrom(rpc.setPublisher$({ sdp: 'o' })));
+    const pending = rxsfuFailure(firstValueFrom(rpc.setPublisher$({ sdp: 'o' })));
     await requestArrived;
     rpc.close();
     expect((await pending).code).to.equal('RXSFU_ERR_LEFT');
-    const later = await failure(firstValueFrom(rpc.iceRestart$({ sessionId: 's' })));
+    const later = await rxsfuFailure(firstValueFrom(rpc.iceRestart$({ sessionId: 's' })));
     expect(later.code).to.equal('RXSFU_ERR_LEFT');
     expect(server!.requests).to.have.length(1);
   });
@@ -233,7 +223,7 @@ describe('rpc: SignalServer Twirp client (real HTTP)', () => {
       res.socket?.destroy();
       setImmediate(firstFailed);
     }, { backoff: () => 60_000 });
-    const pending = failure(firstValueFrom(rpc.iceRestart$({ sessionId: 's' })));
+    const pending = rxsfuFailure(firstValueFrom(rpc.iceRestart$({ sessionId: 's' })));
     await failed;
     rpc.close();
     expect((await pending).code).to.equal('RXSFU_ERR_LEFT');
@@ -265,7 +255,7 @@ describe('rpc: SignalServer Twirp client (real HTTP)', () => {
     const rpc = await start((_req, res) => reply(res, 401, 'application/json', JSON.stringify({ code: 'unauthenticated', msg: 'no' })), {
       logger: { debug: (message, fields) => lines.push(message + JSON.stringify(fields)) },
     });
-    await failure(firstValueFrom(rpc.sendStats$({})));
+    await rxsfuFailure(firstValueFrom(rpc.sendStats$({})));
     expect(lines).to.have.length(1);
     expect(lines.join('\n')).not.to.contain(TOKEN);
   });
