@@ -64,7 +64,11 @@ export function mediaType(headers: http.IncomingHttpHeaders): string {
  */
 export function httpRequest$(request: HttpRequest): Observable<HttpResponse> {
   return new Observable<HttpResponse>((subscriber) => {
-    const url = new URL(request.url);
+    const url = URL.canParse(String(request.url)) ? new URL(request.url) : undefined;
+    if (!url) {
+      subscriber.error(rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'request URL is not a URL'));
+      return;
+    }
     const where = `${request.method} ${url.origin}${url.pathname}`; // no query: it may carry keys
     const transport = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
     if (!transport) {
