@@ -20,14 +20,13 @@ import {
   type UpdateSubscriptionsRequestInit, type WithSfuError,
 } from './twirp-methods.js';
 import type { stream } from '../protocol/index.js';
+import type { Logger } from '../logger.js';
 
 type Signal = typeof stream.video.sfu.signal;
 type Response<K extends keyof Signal> = InstanceType<Signal[K]>;
 
-/** Where the client reports retries. Never receives the token. */
-export interface RpcLogger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-}
+/** Where the client reports failed attempts (the SDK's Logger fits). Never receives the token. */
+export type RpcLogger = Pick<Logger, 'debug'>;
 
 export interface SignalServerClientOptions {
   /** `credentials.server.url`; already ends in `/twirp`. */
