@@ -60,7 +60,18 @@ export interface SignalServerClient {
   close(): void;
 }
 
+/**
+ * One call, per attempt: POST → decode, bounded by `timeoutMs`; transient failures retried by
+ * `retryTransient`; the whole call raced against `close()`.
+ *
+ * ```
+ * attempts:  -#(transport)  ..backoff..  ----r|     → ----r|
+ * attempts:  --------timeout#  ..backoff..  ...     → RXSFU_ERR_RPC_TIMEOUT after maxAttempts
+ * close():   ----c                                  → ----#(RXSFU_ERR_LEFT), request aborted
+ * ```
+ */
 export function createSignalServerClient(options: SignalServerClientOptions): SignalServerClient {
+  const scheduler = options.scheduler ?? asyncScheduler;
   const base = parseBaseUrl(options.url);
   if (!options.token) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'SignalServer client needs a token');
   const agent = base.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
@@ -76,18 +87,18 @@ export function createSignalServerClient(options: SignalServerClientOptions): Si
     defer(() => {
       const encoding = options.encoding ?? 'protobuf';
       const { contentType, body } = encodeTwirpRequest(method, req, encoding);
-      return defer(() => httpRequest$({
+      return httpRequest$({
         url: `${base.href}/${TWIRP_SERVICE}/${method.name}`,
         method: 'POST',
         headers: { authorization: `Bearer ${options.token}`, 'content-type': contentType, accept: contentType },
         body,
         agent,
         errorCode: 'RXSFU_ERR_RPC',
-      })).pipe(
+      }).pipe(
         map((response) => decodeTwirpResponse(method, response)),
-        timeout({ first: options.timeoutMs ?? 5000, with: () => throwError(() => timeoutError(method.name, options)), scheduler: options.scheduler ?? asyncScheduler }),
+        timeout({ first: options.timeoutMs ?? 5000, with: () => throwError(() => timeoutError(method.name, options)), scheduler }),
         logFailures(method.name, options.logger),
-        retryTransient<Res>(options, options.scheduler ?? asyncScheduler),
+        retryTransient<Res>(options, scheduler),
       );
     });
   return {
