@@ -1,0 +1,11 @@
+/** werift peer connections for the SFU: publisher, subscriber, ordered signaling, ICE restart. */
+export * from './config.js';
+export * from './logger.js';
+export * from './signaling-queue.js';
+export * from './hold-until-open.js';
+export * from './werift-event.js';
+export { createPeerCore, asWebrtcError, werift$, type PeerCore, type PeerOptions } from './peer.js';
+export * from './ice-restart.js';
+export * from './publisher.js';
+export * from './subscriber.js';
+export * from './remote-track.js';

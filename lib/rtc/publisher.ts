@@ -1,0 +1,133 @@
+/**
+ * The publisher connection: we offer sendonly transceivers, send the offer with `SetPublisher`
+ * (injected, so lib/call wires it to the Twirp client), and apply the SFU's answer. Every step runs
+ * in the connection's ordered signaling queue; local candidates go out only once the offer they
+ * belong to was answered.
+ */
+import { randomUUID } from 'node:crypto';
+import { concatMap, defer, map, Observable, tap } from 'rxjs';
+import { MediaStream, MediaStreamTrack, type RtpPacket } from 'werift';
+import { rxsfuError } from '../errors.js';
+import type { TrackInfo, TrackType } from '../protocol/index.js';
+import { afterIceRestart$, type IceRestartOptions } from './ice-restart.js';
+import { createPeerCore, type PeerOptions } from './peer.js';
+
+export interface PublisherOptions extends PeerOptions {
+  /** Sends `SetPublisher{sdp, tracks}` (session id added by the caller); one value: the answer. */
+  setPublisher: (request: { sdp: string; tracks: TrackInfo[] }) => Observable<{ sdp: string }>;
+}
+
+export interface PublishedTrack {
+  /** Our id for the track, announced in `TrackInfo.track_id`. */
+  readonly trackId: string;
+  readonly trackType: TrackType;
+  readonly kind: 'audio' | 'video';
+  /** The media section id; null until the first `negotiate$()` after `addTrack`. */
+  readonly mid: string | null;
+  /**
+   * Sends one RTP packet. werift rewrites payload type, SSRC and sequence offset to what was
+   * negotiated; packets written before the connection is up are dropped.
+   */
+  writeRtp(packet: RtpPacket | Buffer): void;
+}
+
+export interface Publisher {
+  /** Local candidates as RTCIceCandidateInit JSON, for `IceTrickle{peer_type: PUBLISHER}`. Completes on close. */
+  readonly localCandidate$: Observable<string>;
+  /** werift's connectionState, current value first; completes after `closed`. */
+  readonly connectionState$: Observable<string>;
+  /** One value when werift finished closing (after `close()`). */
+  readonly closed$: Observable<void>;
+  /** Adds a sendonly transceiver; announce it with `negotiate$()`. */
+  addTrack(kind: 'audio' | 'video', trackType: TrackType): PublishedTrack;
+  /** offer → setLocalDescription → setPublisher → setRemoteDescription(answer). Cold, queued, one value. */
+  negotiate$(options?: { iceRestart?: boolean }): Observable<void>;
+  /** A remote candidate (`ice_trickle` for PUBLISHER); waits for the answer it belongs to. */
+  addRemoteCandidate(json: string): void;
+  /** The tracks for `SetPublisher` and `reconnect_details.announced_tracks`, in publish order. */
+  announcedTracks(): TrackInfo[];
+  /**
+   * ICE restart (FAST reconnect): restart offer/answer, werift workaround, then wait for a packet;
+   * fails with RXSFU_ERR_WEBRTC when media does not come back, so the caller can escalate.
+   */
+  restartIce$(options?: IceRestartOptions): Observable<void>;
+  /** Idempotent and synchronous; never waits on werift. */
+  close(): void;
+}
+
+interface TrackSlot {
+  published: PublishedTrack;
+  transceiverMid: () => string | null;
+}
+
+export function createPublisher(options: PublisherOptions): Publisher {
+  const core = createPeerCore(options, 'publisher');
+  const { pc, queue, logger } = core;
+  const slots: TrackSlot[] = [];
+
+  function addTrack(kind: 'audio' | 'video', trackType: TrackType): PublishedTrack {
+    if (core.isClosed()) throw rxsfuError('RXSFU_ERR_WEBRTC', 'addTrack on a closed publisher');
+    const trackId = randomUUID();
+    const track = new MediaStreamTrack({ kind, id: trackId });
+    const stream = new MediaStream({ id: trackId, tracks: [track] });
+    const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    const published: PublishedTrack = {
+      trackId,
+      trackType,
+      kind,
+      get mid() {
+        return transceiver.mid;
+      },
+      writeRtp: (packet) => track.writeRtp(packet),
+    };
+    slots.push({ published, transceiverMid: () => transceiver.mid });
+    return published;
+  }
+
+  function announcedTracks(): TrackInfo[] {
+    return slots.map(({ published, transceiverMid }) => ({
+      trackId: published.trackId,
+      trackType: published.trackType,
+      mid: transceiverMid() ?? '',
+      muted: false,
+    }));
+  }
+
+  /** The offer/answer exchange itself; runs inside the queue. */
+  function exchange$(iceRestart: boolean): Observable<void> {
+    return defer(() => {
+      core.holdLocalCandidates();
+      return core.setLocalDescription$('offer', { iceRestart });
+    }).pipe(
+      tap((sdp) => logger.debug?.('publisher: sending offer', { bytes: sdp.length, iceRestart })),
+      concatMap((sdp) => options.setPublisher({ sdp, tracks: announcedTracks() })),
+      concatMap((answer) => {
+        return core.setRemoteDescription$('answer', answer?.sdp);
+      }),
+      tap(() => core.releaseLocalCandidates()),
+      map(() => undefined),
+    );
+  }
+
+  function negotiate$(opts: { iceRestart?: boolean } = {}): Observable<void> {
+    return queue.run$('publisher negotiation', () => exchange$(opts.iceRestart ?? false));
+  }
+
+  function restartIce$(opts: IceRestartOptions = {}): Observable<void> {
+    return negotiate$({ iceRestart: true }).pipe(
+      concatMap(() => afterIceRestart$(pc, opts, core.scheduler, logger)),
+    );
+  }
+
+  return {
+    localCandidate$: core.localCandidate$,
+    connectionState$: core.connectionState$,
+    closed$: core.closed$,
+    addTrack,
+    negotiate$,
+    addRemoteCandidate: core.addRemoteCandidate,
+    announcedTracks,
+    restartIce$,
+    close: core.close,
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * A track the SFU sends us on the subscriber connection, as Observables. The media stream id
+ * `${trackLookupPrefix}:${TrackTypeName}` (lib/emulator/media/contract.ts) says whose track it is
+ * (Participant.track_lookup_prefix) and which kind (audio, video, screen share).
+ */
+import { fromEvent, map, merge, Observable, of, share, take, takeUntil, type ObservableInput } from 'rxjs';
+import type { RTCTrackEvent, RtpPacket } from 'werift';
+import { TrackType } from '../protocol/index.js';
+import { fromWeriftEvent } from './werift-event.js';
+
+export interface RemoteTrack {
+  /** Participant.track_lookup_prefix of the publisher; '' when the stream id has no prefix. */
+  readonly trackLookupPrefix: string;
+  /** From the stream id; TRACK_TYPE_UNSPECIFIED when the stream id does not name a known type. */
+  readonly trackType: TrackType;
+  readonly kind: 'audio' | 'video';
+  /** The raw media stream id, for logs and tracks that do not follow the convention. */
+  readonly streamId: string;
+  /** werift RTP packets as they arrive; completes when the track ends or the connection closes. */
+  readonly rtp$: Observable<RtpPacket>;
+  /** One value, then complete, when the track ends (section stopped in a re-offer) or the connection closes. */
+  readonly ended$: Observable<void>;
+}
+
+/** Splits `a1b2c3:TRACK_TYPE_AUDIO` into prefix and track type. */
+export function parseStreamId(streamId: string): { trackLookupPrefix: string; trackType: TrackType } {
+  const at = streamId.lastIndexOf(':');
+  const prefix = at < 0 ? '' : streamId.slice(0, at);
+  const name = at < 0 ? streamId : streamId.slice(at + 1);
+  const value = (TrackType as unknown as Record<string, number | undefined>)[name];
+  return {
+    trackLookupPrefix: prefix,
+    trackType: typeof value === 'number' ? (value as TrackType) : TrackType.TRACK_TYPE_UNSPECIFIED,
+  };
+}
+
+/**
+ * Wraps a werift remote track; `connectionClosing$` ends it with its connection. The stream id comes
+ * from the `track` event (werift leaves `track.streamId` empty on received tracks).
+ */
+export function toRemoteTrack(event: RTCTrackEvent, connectionClosing$: ObservableInput<unknown>): RemoteTrack {
+  const { track } = event;
+  const streamId = event.streams[0]?.id ?? event.receiver.remoteStreamId ?? track.streamId ?? '';
+  const ended$ = merge(
+    track.stopped ? of(undefined) : fromEvent(track, 'ended'),
+    connectionClosing$,
+  ).pipe(
+    take(1),
+    map(() => undefined),
+    share({ resetOnComplete: false, resetOnRefCountZero: false }),
+  );
+  return {
+    ...parseStreamId(streamId),
+    kind: track.kind === 'video' ? 'video' : 'audio',
+    streamId,
+    rtp$: fromWeriftEvent(track.onReceiveRtp).pipe(
+      map(([packet]) => packet),
+      takeUntil(ended$),
+    ),
+    ended$,
+  };
+}

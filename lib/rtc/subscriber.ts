@@ -1,0 +1,114 @@
+/**
+ * The subscriber connection: the SFU offers (`subscriber_offer`), we answer through the injected
+ * `sendAnswer` (Twirp `SendAnswer{peer_type: SUBSCRIBER, negotiation_id}`). Offers are handled one
+ * at a time in the ordered signaling queue; an offer that arrives after close is logged and dropped
+ * (a late `subscriber_offer` must never crash the process, BEHAVIOUR.md).
+ */
+import { concat, concatMap, defer, from, map, Observable, of, Subject, takeUntil, tap } from 'rxjs';
+import type { RTCTrackEvent } from 'werift';
+import { rxsfuError, type RxsfuError } from '../errors.js';
+import { restartIceTransports$ } from './ice-restart.js';
+import { asWebrtcError, createPeerCore, describe, type PeerOptions } from './peer.js';
+import { toRemoteTrack, type RemoteTrack } from './remote-track.js';
+
+export interface SubscriberOptions extends PeerOptions {
+  /** Sends `SendAnswer{peer_type: SUBSCRIBER, sdp, negotiation_id}` (session id added by the caller). */
+  sendAnswer: (request: { sdp: string; negotiationId: number }) => Observable<unknown>;
+}
+
+export interface SubscriberOffer {
+  sdp: string;
+  negotiationId: number;
+  iceRestart: boolean;
+}
+
+export interface Subscriber {
+  /** Local candidates as RTCIceCandidateInit JSON, for `IceTrickle{peer_type: SUBSCRIBER}`. Completes on close. */
+  readonly localCandidate$: Observable<string>;
+  /** werift's connectionState, current value first; completes after `closed`. */
+  readonly connectionState$: Observable<string>;
+  /** Live remote tracks first (on subscribe), then each new one. Completes on close. */
+  readonly remoteTrack$: Observable<RemoteTrack>;
+  /** Each offer that could not be answered (RXSFU_ERR_WEBRTC, or the `sendAnswer` error). Completes on close. */
+  readonly negotiationError$: Observable<RxsfuError>;
+  /** One value when werift finished closing (after `close()`). */
+  readonly closed$: Observable<void>;
+  /** Queues the offer; after close it is logged and ignored. Never throws for a bad SDP: see `negotiationError$`. */
+  handleOffer(offer: SubscriberOffer): void;
+  /** A remote candidate (`ice_trickle` for SUBSCRIBER); waits for the offer it belongs to. */
+  addRemoteCandidate(json: string): void;
+  /** Idempotent and synchronous; never waits on werift. */
+  close(): void;
+}
+
+export function createSubscriber(options: SubscriberOptions): Subscriber {
+  const core = createPeerCore(options, 'subscriber');
+  const { pc, queue, logger } = core;
+  const live = new Set<RemoteTrack>();
+  const added = new Subject<RemoteTrack>();
+  const negotiationErrors = new Subject<RxsfuError>();
+
+  // werift's `track` event (not `onTrack`) carries the streams, whose id names participant and type.
+  const onTrackEvent = (event: RTCTrackEvent): void => {
+    const remote = toRemoteTrack(event, core.closing$);
+    live.add(remote);
+    remote.ended$.subscribe(() => live.delete(remote));
+    logger.debug?.('subscriber: remote track', { streamId: remote.streamId, kind: remote.kind });
+    added.next(remote);
+  };
+  pc.on('track', onTrackEvent);
+  core.closing$.subscribe(() => {
+    pc.off('track', onTrackEvent);
+    added.complete();
+    negotiationErrors.complete();
+  });
+
+  const remoteTrack$ = defer(() => concat(from([...live]), added)).pipe(takeUntil(core.closing$));
+
+  /** setRemoteDescription(offer) → answer → sendAnswer → candidates out (→ ICE workaround on restart). */
+  function answer$(offer: SubscriberOffer): Observable<void> {
+    return defer(() => {
+      core.holdLocalCandidates();
+      return core.setRemoteDescription$('offer', offer.sdp);
+    }).pipe(
+      concatMap(() => core.setLocalDescription$('answer')),
+      tap((sdp) => logger.debug?.('subscriber: sending answer', { bytes: sdp.length, negotiationId: offer.negotiationId })),
+      concatMap((sdp) => options.sendAnswer({ sdp, negotiationId: offer.negotiationId })),
+      tap(() => core.releaseLocalCandidates()),
+      concatMap(() => (offer.iceRestart ? restartIceTransports$(pc, logger) : of(undefined))),
+      map(() => undefined),
+    );
+  }
+
+  function handleOffer(offer: SubscriberOffer): void {
+    if (core.isClosed()) {
+      logger.warn?.('subscriber: offer after close ignored', { negotiationId: offer.negotiationId });
+      return;
+    }
+    if (typeof offer?.sdp !== 'string' || offer.sdp.length === 0) {
+      negotiationErrors.next(rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'subscriber offer without an SDP'));
+      return;
+    }
+    queue.run$('subscriber offer', () => answer$(offer)).subscribe({
+      error: (err: unknown) => {
+        if (core.isClosed()) {
+          logger.debug?.('subscriber: offer abandoned on close', { negotiationId: offer.negotiationId });
+          return;
+        }
+        logger.warn?.('subscriber: offer failed', { negotiationId: offer.negotiationId, reason: describe(err) });
+        negotiationErrors.next(asWebrtcError('subscriber offer', err));
+      },
+    });
+  }
+
+  return {
+    localCandidate$: core.localCandidate$,
+    connectionState$: core.connectionState$,
+    remoteTrack$,
+    negotiationError$: negotiationErrors.asObservable(),
+    closed$: core.closed$,
+    handleOffer,
+    addRemoteCandidate: core.addRemoteCandidate,
+    close: core.close,
+  };
+}

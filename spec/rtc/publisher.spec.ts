@@ -1,0 +1,142 @@
+import { expect } from 'chai';
+import { firstValueFrom, interval, lastValueFrom, of, takeUntil, Subject, filter, tap, throwError } from 'rxjs';
+import type { MediaStreamTrack, RtpPacket } from 'werift';
+import { createPublisher, rtcConfiguration, type Publisher } from '../../lib/rtc/index.js';
+import { TrackType } from '../../lib/protocol/index.js';
+import { isRxsfuError, rxsfuError } from '../../lib/errors.js';
+import { createSfuSide, numberedPacket, packetNumber, trickleTo, waitForState, type SfuSide } from './sfu-side.js';
+
+function connect(): { sfu: SfuSide; publisher: Publisher; offers: string[] } {
+  const sfu = createSfuSide();
+  const offers: string[] = [];
+  const publisher = createPublisher({
+    rtc: rtcConfiguration(),
+    setPublisher: (req) => {
+      offers.push(req.sdp);
+      return sfu.setPublisher(req);
+    },
+  });
+  publisher.localCandidate$.subscribe((json) => sfu.addCandidate(json));
+  trickleTo(sfu, publisher.addRemoteCandidate);
+  return { sfu, publisher, offers };
+}
+
+function firstRemoteTrack(sfu: SfuSide): Promise<MediaStreamTrack> {
+  return new Promise((resolve) => sfu.pc.onTrack.once((track) => resolve(track)));
+}
+
+/** Writes packets every 5 ms until `stop` fires. */
+function pump(write: (p: RtpPacket) => void, stop: Subject<void>, from = 0): void {
+  interval(5)
+    .pipe(takeUntil(stop))
+    .subscribe((i) => write(numberedPacket(from + i)));
+}
+
+describe('rtc/publisher', function () {
+  this.timeout(15000);
+  let cleanup: (() => void)[] = [];
+  afterEach(() => {
+    cleanup.forEach((f) => f());
+    cleanup = [];
+  });
+
+  it('negotiates with SetPublisher and delivers written RTP intact to the SFU side', async () => {
+    const { sfu, publisher } = connect();
+    cleanup.push(() => publisher.close(), () => void sfu.close());
+    const audio = publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO);
+    expect(audio.mid).to.equal(null);
+    const remote = firstRemoteTrack(sfu);
+    await lastValueFrom(publisher.negotiate$(), { defaultValue: undefined });
+    expect(audio.mid).to.be.a('string').and.not.equal('');
+    await waitForState(publisher.connectionState$, 'connected');
+    const track = await remote;
+    const received: number[] = [];
+    const stop = new Subject<void>();
+    track.onReceiveRtp.subscribe((packet) => received.push(packetNumber(packet)));
+    pump((p) => audio.writeRtp(p), stop);
+    await firstValueFrom(interval(10).pipe(filter(() => received.length >= 50)));
+    stop.next();
+    // Every packet arrived whole and in order (werift rewrites the header, not the payload).
+    expect(received.slice(0, 50)).to.deep.equal(received.slice(0, 50).map((_, i) => received[0] + i));
+    expect(received[0]).to.be.greaterThanOrEqual(0);
+  });
+
+  it('announces tracks in publish order with their negotiated mids', async () => {
+    const { sfu, publisher, offers } = connect();
+    cleanup.push(() => publisher.close(), () => void sfu.close());
+    const audio = publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO);
+    const video = publisher.addTrack('video', TrackType.TRACK_TYPE_VIDEO);
+    await lastValueFrom(publisher.negotiate$(), { defaultValue: undefined });
+    const tracks = publisher.announcedTracks();
+    expect(tracks.map((t) => [t.trackId, t.trackType, t.mid])).to.deep.equal([
+      [audio.trackId, TrackType.TRACK_TYPE_AUDIO, audio.mid],
+      [video.trackId, TrackType.TRACK_TYPE_VIDEO, video.mid],
+    ]);
+    expect(audio.mid).to.not.equal(video.mid);
+    expect(offers[0]).to.include(`a=mid:${audio.mid}`).and.include(`a=mid:${video.mid}`);
+    expect(offers[0]).to.match(/a=sendonly/);
+  });
+
+  it('sends local candidates only after the offer was answered, never the end-of-candidates', async () => {
+    const sfu = createSfuSide();
+    cleanup.push(() => void sfu.close());
+    const events: string[] = [];
+    const publisher = createPublisher({
+      rtc: rtcConfiguration(),
+      setPublisher: (req) => {
+        events.push('offer');
+        return sfu.setPublisher(req).pipe(tap(() => events.push('answer')));
+      },
+    });
+    cleanup.push(() => publisher.close());
+    // werift fires candidates while setLocalDescription runs, before the offer goes out.
+    publisher.localCandidate$.subscribe((json) => {
+      events.push('candidate');
+      expect(JSON.parse(json)).to.include.keys('candidate', 'sdpMid', 'sdpMLineIndex', 'usernameFragment');
+      expect(JSON.parse(json).candidate).to.be.a('string').and.not.equal('');
+      sfu.addCandidate(json);
+    });
+    publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO);
+    await lastValueFrom(publisher.negotiate$(), { defaultValue: undefined });
+    await waitForState(publisher.connectionState$, 'connected');
+    expect(events.slice(0, 2)).to.deep.equal(['offer', 'answer']);
+    expect(events.slice(2).every((e) => e === 'candidate')).to.equal(true);
+    expect(events.length).to.be.greaterThan(2);
+  });
+
+  it('fails negotiate$ with the SetPublisher error as it is, and a later negotiation still works', async () => {
+    const sfu = createSfuSide();
+    cleanup.push(() => void sfu.close());
+    let attempt = 0;
+    const publisher = createPublisher({
+      rtc: rtcConfiguration(),
+      setPublisher: (req) => {
+        attempt += 1;
+        return attempt === 1 ? throwError(() => rxsfuError('RXSFU_ERR_RPC', 'SetPublisher: 503')) : sfu.setPublisher(req);
+      },
+    });
+    publisher.localCandidate$.subscribe((json) => sfu.addCandidate(json));
+    trickleTo(sfu, publisher.addRemoteCandidate);
+    cleanup.push(() => publisher.close());
+    publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO);
+    const err = await lastValueFrom(publisher.negotiate$()).catch((e: unknown) => e);
+    expect(isRxsfuError(err, 'RXSFU_ERR_RPC')).to.equal(true);
+    await lastValueFrom(publisher.negotiate$(), { defaultValue: undefined });
+    await waitForState(publisher.connectionState$, 'connected');
+  });
+
+  it('fails negotiate$ with RXSFU_ERR_WEBRTC when the answer is not SDP', async () => {
+    const publisher = createPublisher({ rtc: rtcConfiguration(), setPublisher: () => of({ sdp: 'v=garbage' }) });
+    cleanup.push(() => publisher.close());
+    publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO);
+    const err = await lastValueFrom(publisher.negotiate$()).catch((e: unknown) => e);
+    expect(isRxsfuError(err, 'RXSFU_ERR_WEBRTC')).to.equal(true);
+  });
+
+  it('rejects an unparseable remote candidate with RXSFU_ERR_INVALID_ARGUMENT', () => {
+    const publisher = createPublisher({ rtc: rtcConfiguration(), setPublisher: () => { throw new Error('unused'); } });
+    cleanup.push(() => publisher.close());
+    expect(() => publisher.addRemoteCandidate('{not json')).to.throw().that.satisfies((e: unknown) => isRxsfuError(e, 'RXSFU_ERR_INVALID_ARGUMENT'));
+    expect(() => publisher.addRemoteCandidate('{"sdpMid":"0"}')).to.throw().that.satisfies((e: unknown) => isRxsfuError(e, 'RXSFU_ERR_INVALID_ARGUMENT'));
+  });
+});
