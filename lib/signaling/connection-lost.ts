@@ -1,0 +1,77 @@
+/**
+ * When is a signaling socket *lost* (so the reconnection layer must act)? A pure function over the
+ * connection's input streams, so marble tests drive every case.
+ *
+ * Rules:
+ * - Only after the handshake: before `joined$` a close or error fails the join instead.
+ * - A loss is an unexpected close, an error, or a heartbeat timeout: the first one wins (`take(1)`),
+ *   so an error followed by its close is one loss.
+ * - A close we asked for (`closeRequested$`) and anything after `call_ended` (`callEnded$`) is not a
+ *   loss: the stream completes instead.
+ * - The heartbeat timeout is reported *before* the connection closes the socket with 4001, so our
+ *   own close cannot swallow it.
+ */
+import { map, merge, type Observable, switchMap, take, takeUntil } from 'rxjs';
+import type { RxsfuError } from '../errors.js';
+import type { HeartbeatTimeout } from './health-check.js';
+
+/** Why a signaling socket was lost. At most one per connection. */
+export interface ConnectionLost {
+  readonly kind: 'close' | 'error' | 'heartbeat-timeout';
+  /** The WebSocket close code, for `kind: 'close'`. */
+  readonly closeCode?: number;
+  /** Human-readable cause (close reason, error message, silence length). Never holds tokens. */
+  readonly detail: string;
+}
+
+export interface ConnectionLostInputs {
+  /** Emits once the join handshake finished (join_response received). */
+  readonly joined$: Observable<unknown>;
+  /** Socket `close` events. */
+  readonly closes$: Observable<{ readonly code: number; readonly reason: string }>;
+  /** Socket `error` events. */
+  readonly errors$: Observable<RxsfuError>;
+  /** Heartbeat timeouts (see `heartbeatTimeout$`). */
+  readonly heartbeatTimeouts$: Observable<HeartbeatTimeout>;
+  /** Emits when we closed the connection ourselves (`close()`). */
+  readonly closeRequested$: Observable<unknown>;
+  /** Emits when the SFU sent `call_ended`. */
+  readonly callEnded$: Observable<unknown>;
+}
+
+/**
+ * At most one {@link ConnectionLost}, per the rules in the file comment.
+ *
+ * ```
+ * joined$:          --j---------
+ * errors$:          -------e----
+ * closes$:          --------c---
+ * closeRequested$:  ------------
+ * result:           -------(l|)     l = { kind: 'error' }
+ * ```
+ */
+export function connectionLost$(inputs: ConnectionLostInputs): Observable<ConnectionLost> {
+  const losses$ = merge(
+    inputs.closes$.pipe(map(closeLoss)),
+    inputs.errors$.pipe(map(errorLoss)),
+    inputs.heartbeatTimeouts$.pipe(map(heartbeatLoss)),
+  );
+  return inputs.joined$.pipe(
+    take(1),
+    switchMap(() => losses$),
+    take(1),
+    takeUntil(merge(inputs.closeRequested$, inputs.callEnded$)),
+  );
+}
+
+function closeLoss({ code, reason }: { code: number; reason: string }): ConnectionLost {
+  return { kind: 'close', closeCode: code, detail: `socket closed unexpectedly (${code}${reason ? ` ${reason}` : ''})` };
+}
+
+function errorLoss(error: RxsfuError): ConnectionLost {
+  return { kind: 'error', detail: error.message };
+}
+
+function heartbeatLoss({ silentForMs }: HeartbeatTimeout): ConnectionLost {
+  return { kind: 'heartbeat-timeout', detail: `no frame for ${silentForMs} ms` };
+}

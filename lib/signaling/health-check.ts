@@ -1,0 +1,84 @@
+/**
+ * Keep-alive for a joined signaling socket, as two pure pipelines over a scheduler.
+ *
+ * - {@link healthCheckRequests$}: what to send, and when.
+ * - {@link heartbeatTimeout$}: when to give up. Unlike Stream's Python SDK (which only counts
+ *   `health_check_response`), *any* frame proves the socket alive: a busy socket whose health
+ *   responses are queued behind media signaling is not dead.
+ */
+import {
+  connect,
+  endWith,
+  ignoreElements,
+  interval,
+  map,
+  type Observable,
+  type SchedulerLike,
+  switchMap,
+  take,
+  takeUntil,
+  timer,
+  asyncScheduler,
+} from 'rxjs';
+import type { SfuRequestInit } from '../protocol/index.js';
+
+/** A `SfuRequest{healthCheckRequest}` frame, ready to send. */
+export const HEALTH_CHECK_REQUEST: SfuRequestInit = Object.freeze({ healthCheckRequest: {} });
+
+/** What {@link heartbeatTimeout$} reports. */
+export interface HeartbeatTimeout {
+  /** How long the socket was silent when it fired (= `unhealthyAfterMs`). */
+  readonly silentForMs: number;
+}
+
+/**
+ * Once `joined$` emits, a health-check request every `intervalMs` (the first one `intervalMs` after
+ * the join), until the subscriber unsubscribes. `joined$` only counts once.
+ *
+ * ```
+ * joined$:   --j-------------       (intervalMs = 3)
+ * result:    -----h--h--h--h-
+ * ```
+ * @param intervalMs time between requests
+ * @param scheduler  clock for the interval @default asyncScheduler
+ */
+export function healthCheckRequests$(
+  joined$: Observable<unknown>,
+  intervalMs: number,
+  scheduler: SchedulerLike = asyncScheduler,
+): Observable<SfuRequestInit> {
+  return joined$.pipe(
+    take(1),
+    switchMap(() => interval(intervalMs, scheduler)),
+    map(() => HEALTH_CHECK_REQUEST),
+  );
+}
+
+/**
+ * Emits once, then completes, when `unhealthyAfterMs` passed since the last value of `frames$`
+ * (the watch starts at the first frame: pass frames from the join response on). Completes without
+ * a value when `frames$` completes (the socket is gone: nothing left to watch).
+ *
+ * ```
+ * frames$:   -a--b-------c--         (unhealthyAfterMs = 5)
+ * result:    ---------(t|)
+ * ```
+ * @param unhealthyAfterMs silence that makes the socket unhealthy
+ * @param scheduler        clock for the watchdog @default asyncScheduler
+ */
+export function heartbeatTimeout$(
+  frames$: Observable<unknown>,
+  unhealthyAfterMs: number,
+  scheduler: SchedulerLike = asyncScheduler,
+): Observable<HeartbeatTimeout> {
+  return frames$.pipe(
+    connect((shared$) =>
+      shared$.pipe(
+        switchMap(() => timer(unhealthyAfterMs, scheduler)),
+        take(1),
+        map(() => ({ silentForMs: unhealthyAfterMs })),
+        takeUntil(shared$.pipe(ignoreElements(), endWith(true))),
+      ),
+    ),
+  );
+}

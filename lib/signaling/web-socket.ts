@@ -1,0 +1,107 @@
+/**
+ * The only I/O in signaling: a cold Observable over a `ws` WebSocket.
+ *
+ * Subscribing opens the socket; every callback `ws` makes becomes a value ({@link SocketSignal}),
+ * so the rest of signaling is pure RxJS. Writing and closing are inputs, not methods: frames come
+ * in on `outgoing$` (subscribed once the socket is open), close requests on `close$`. After a
+ * requested close the Observable keeps emitting until the socket's `close` event, then completes;
+ * unsubscribing early closes the socket with `unsubscribeCloseCode`.
+ *
+ * ```
+ * socket:    --open--msg--msg--error--close|
+ * signals:   --o-----m----m----e------c|
+ * ```
+ */
+import { Observable, type Subscription } from 'rxjs';
+import WebSocket, { type ClientOptions, type RawData } from 'ws';
+import { rxsfuError, type RxsfuError } from '../errors.js';
+
+/** What the socket reported. `error` (at most one) is always followed by `close`. */
+export type SocketSignal =
+  | { readonly kind: 'open' }
+  | { readonly kind: 'message'; readonly data: Uint8Array; readonly isBinary: boolean }
+  | { readonly kind: 'error'; readonly error: RxsfuError }
+  | { readonly kind: 'close'; readonly code: number; readonly reason: string };
+
+/** A request to close the socket with a WebSocket close code (1000, or 3000–4999). */
+export interface CloseRequest {
+  readonly code: number;
+  readonly reason: string;
+}
+
+export interface WebSocketOptions {
+  /**
+   * Frames to write. Subscribed when the socket opens (values before that are not seen, so pass
+   * a source that holds them back until then); unsubscribed when the socket closes.
+   * @default EMPTY (nothing is written)
+   */
+  outgoing$?: Observable<Uint8Array>;
+  /** Each value closes the socket with its code and reason; the first one wins. @default never */
+  close$?: Observable<CloseRequest>;
+  /** Close code used when the subscriber unsubscribes before the socket closed. @default 1000 */
+  unsubscribeCloseCode?: number;
+  /** Extra `ws` client options (e.g. `headers`). @default {} */
+  wsOptions?: ClientOptions;
+}
+
+/** Opens a WebSocket to `url` per subscription. See the file comment for the protocol. */
+export function webSocket$(url: string, options: WebSocketOptions = {}): Observable<SocketSignal> {
+  return new Observable<SocketSignal>((subscriber) => {
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(url, options.wsOptions);
+    } catch (cause) {
+      // Bad URL: ws throws synchronously. Report it like any socket failure.
+      subscriber.error(rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `cannot open WebSocket: ${describe(cause)}`, { cause }));
+      return;
+    }
+    socket.binaryType = 'nodebuffer';
+    let outgoing: Subscription | undefined;
+    const close = (request: CloseRequest): void => closeSocket(socket, request);
+    const closeRequests = options.close$?.subscribe(close);
+
+    socket.on('open', () => {
+      outgoing = options.outgoing$?.subscribe((frame) => socket.send(frame));
+      subscriber.next({ kind: 'open' });
+    });
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      subscriber.next({ kind: 'message', data: toBytes(data), isBinary });
+    });
+    socket.on('error', (cause: Error) => {
+      const error = rxsfuError('RXSFU_ERR_SOCKET_ERROR', `signaling socket error: ${cause.message}`, { cause });
+      subscriber.next({ kind: 'error', error });
+    });
+    socket.on('close', (code: number, reason: Buffer) => {
+      outgoing?.unsubscribe();
+      subscriber.next({ kind: 'close', code, reason: reason.toString('utf8') });
+      subscriber.complete();
+    });
+
+    return () => {
+      outgoing?.unsubscribe();
+      closeRequests?.unsubscribe();
+      socket.removeAllListeners();
+      // ws may still report the aborted handshake as an error event: never let it go unhandled.
+      socket.on('error', noop);
+      closeSocket(socket, { code: options.unsubscribeCloseCode ?? 1000, reason: 'unsubscribed' });
+    };
+  });
+}
+
+/** Closes unless already closing; a connecting socket is aborted (ws then reports 1006). */
+function closeSocket(socket: WebSocket, { code, reason }: CloseRequest): void {
+  if (socket.readyState === WebSocket.CLOSING || socket.readyState === WebSocket.CLOSED) return;
+  socket.close(code, reason);
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+function noop(): void {}
