@@ -1,0 +1,130 @@
+/**
+ * `startEmulator()`: a local Stream Video backend on 127.0.0.1 — one coordinator and N SFUs sharing
+ * one call registry — with fault injection and a record of everything that happened. Every port is
+ * chosen free (port 0) and `close()` frees them all, with every socket, timer and peer connection.
+ */
+import { randomBytes } from 'node:crypto';
+import { rxsfuError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { CallRegistry, type LiveSession } from './call-registry.js';
+import { Coordinator } from './coordinator.js';
+import { createFaults, type EmulatorFaults } from './faults.js';
+import { signUserToken } from './jwt.js';
+import { EmulatorRecords } from './records.js';
+import { SfuServer, type MediaPlaneFactory } from './sfu-server.js';
+import { addSimulatedParticipant, type SimulatedParticipant, type SimulatedParticipantOptions } from './simulated-participant.js';
+
+export interface EmulatorOptions {
+  /** Interface every server listens on. @default '127.0.0.1' */
+  host?: string;
+  /** How many SFUs. @default 1 */
+  sfuCount?: number;
+  /** How long a session whose socket vanished is kept for a FAST reconnect. @default 10 */
+  fastReconnectDeadlineSeconds?: number;
+  /** @default 'emulator-key' */
+  apiKey?: string;
+  /** HS256 secret for user and SFU tokens. @default a random one per emulator */
+  apiSecret?: string;
+  /** @default silent */
+  logger?: Logger;
+  /** Builds each SFU's media plane. @default `createMediaPlane` from `rxsfu/emulator` media (lib/emulator/media) */
+  mediaPlaneFactory?: MediaPlaneFactory;
+}
+
+/** An SFU as the coordinator hands it out. */
+export interface EmulatedSfu {
+  id: string;
+  /** Twirp base URL, ends in `/twirp`. */
+  url: string;
+  wsEndpoint: string;
+}
+
+export interface Emulator {
+  readonly coordinatorUrl: string;
+  readonly apiKey: string;
+  /** The emulator's own secret (local only): tests and the demo sign user tokens with it. */
+  readonly apiSecret: string;
+  readonly sfus: readonly EmulatedSfu[];
+  readonly faults: EmulatorFaults;
+  readonly records: EmulatorRecords;
+  /** A user JWT (HS256, emulator secret). @default validitySeconds 3600 */
+  createUserToken(userId: string, validitySeconds?: number): Promise<string>;
+  addParticipant(options: SimulatedParticipantOptions): Promise<SimulatedParticipant>;
+  /** Current participants (client and simulated), optionally of one call (`type:id`). */
+  liveSessions(callCid?: string): LiveSession[];
+  /** Frees every port, socket, timer and peer connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? '127.0.0.1';
+  const sfuCount = options.sfuCount ?? 1;
+  if (!Number.isInteger(sfuCount) || sfuCount < 1) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `sfuCount must be a positive integer, got ${sfuCount}`);
+  const apiKey = options.apiKey ?? 'emulator-key';
+  const apiSecret = options.apiSecret ?? randomBytes(24).toString('hex');
+  const logger = options.logger ?? silentLogger;
+  const mediaPlaneFactory = options.mediaPlaneFactory ?? (await defaultMediaPlaneFactory());
+  const registry = new CallRegistry();
+  const records = new EmulatorRecords();
+  const servers: SfuServer[] = [];
+  const shared = {
+    host, secret: apiSecret, registry, records, logger, mediaPlaneFactory,
+    fastReconnectDeadlineSeconds: options.fastReconnectDeadlineSeconds ?? 10,
+    allSfus: () => servers,
+  };
+  const coordinator = await startAll(servers, sfuCount, shared, () =>
+    Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger }),
+  );
+  logger.info('emulator started', { coordinatorUrl: coordinator.url, sfus: servers.map((s) => s.id) });
+  let closed: Promise<void> | undefined;
+  return {
+    coordinatorUrl: coordinator.url,
+    apiKey,
+    apiSecret,
+    sfus: servers.map((s) => ({ id: s.id, url: s.url, wsEndpoint: s.wsEndpoint })),
+    faults: createFaults(() => servers, () => coordinator),
+    records,
+    createUserToken: (userId, validitySeconds) => signUserToken(apiSecret, userId, validitySeconds),
+    addParticipant: async (participant) => addSimulatedParticipant(hostFor(servers, registry, participant), records, participant),
+    liveSessions: (callCid) => registry.liveSessions(callCid),
+    close: () => (closed ??= closeAll(coordinator, servers, registry)),
+  };
+}
+
+type SharedSfuOptions = Omit<Parameters<typeof SfuServer.start>[0], 'id'>;
+
+/** Starts the SFUs then the coordinator; on a failure, closes what already started. */
+async function startAll(servers: SfuServer[], count: number, shared: SharedSfuOptions, startCoordinator: () => Promise<Coordinator>): Promise<Coordinator> {
+  try {
+    for (let i = 0; i < count; i++) servers.push(await SfuServer.start({ ...shared, id: `sfu-${i}` }));
+    return await startCoordinator();
+  } catch (err) {
+    await Promise.allSettled(servers.map((s) => s.close()));
+    throw err;
+  }
+}
+
+async function closeAll(coordinator: Coordinator, servers: SfuServer[], registry: CallRegistry): Promise<void> {
+  await coordinator.close();
+  await Promise.allSettled(servers.map((s) => s.close()));
+  registry.clear();
+}
+
+function hostFor(servers: SfuServer[], registry: CallRegistry, options: SimulatedParticipantOptions): SfuServer {
+  if (options.sfuId !== undefined) {
+    const chosen = servers.find((s) => s.id === options.sfuId);
+    if (!chosen) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `no SFU ${options.sfuId} in this emulator`);
+    return chosen;
+  }
+  const callCid = `${options.callType ?? 'default'}:${options.callId}`;
+  const hosting = registry.sessions(callCid)[0]?.sfuId;
+  return servers.find((s) => s.id === hosting && s.alive) ?? servers.find((s) => s.alive) ?? servers[0]!;
+}
+
+/** The media plane of `lib/emulator/media`, loaded lazily so the control plane builds without it. */
+async function defaultMediaPlaneFactory(): Promise<MediaPlaneFactory> {
+  const specifier = './media/index.js';
+  const media = (await import(specifier)) as { createMediaPlane?: MediaPlaneFactory };
+  if (typeof media.createMediaPlane !== 'function') throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'lib/emulator/media does not export createMediaPlane');
+  return media.createMediaPlane;
+}

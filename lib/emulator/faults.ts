@@ -1,0 +1,107 @@
+/**
+ * Fault injection, driven from test code: per session, per SFU (every session of it, plus joins and
+ * the SFU process itself), and for the coordinator. Every fault acts at once and deterministically;
+ * nothing random happens inside the emulator.
+ */
+import { rxsfuError } from '../errors.js';
+import { CallEndedReason, ErrorCode, GoAwayReason, WebsocketReconnectStrategy, type SfuEventInit, type stream } from '../protocol/index.js';
+import type { Coordinator } from './coordinator.js';
+import type { JoinRejectionMode, SfuServer } from './sfu-server.js';
+import { errorEvent } from './sfu-server.js';
+import type { SfuSession } from './sfu-session.js';
+
+/** Faults that act on one session's socket, or on every session of an SFU. */
+export interface SessionFaults {
+  /** Destroys the TCP connection without a close frame: the client sees code 1006. */
+  destroyTcp(): void;
+  /** Closes the socket with `code` (a close frame is sent). */
+  close(code: number, reason?: string): void;
+  /** Sends nothing any more (no health responses, no events); TCP stays open. */
+  goSilent(): void;
+  /** Ends `goSilent()` and `delayFrames()`. */
+  resume(): void;
+  /** Holds every outgoing frame `ms` milliseconds, keeping their order. */
+  delayFrames(ms: number): void;
+  /** Sends an `error` event with an SFU error code and a reconnect strategy. */
+  sendError(code: ErrorCode, strategy: WebsocketReconnectStrategy, message?: string): void;
+  /** Sends `go_away` (the SFU asks the client to migrate). @default reason GO_AWAY_REASON_SHUTTING_DOWN */
+  goAway(reason?: GoAwayReason): void;
+  /** Sends `call_ended`. @default reason CALL_ENDED_REASON_ENDED */
+  callEnded(reason?: CallEndedReason): void;
+}
+
+export interface SfuFaults extends SessionFaults {
+  /** The next `count` joins on this SFU are refused in the given way. */
+  rejectJoins(count: number, mode: JoinRejectionMode): void;
+  /** Crash: destroys every socket, stops listening, frees the port. Sessions wait out the FAST deadline. */
+  kill(): Promise<void>;
+  /** Listens again on the same port after `kill()`. */
+  restart(): Promise<void>;
+}
+
+export interface CoordinatorFaults {
+  /** The next `count` joins answer HTTP `status` with a Stream error body. @default status 500 */
+  failJoins(count: number, status?: number): void;
+  /** The next `count` joins are never answered. */
+  stallJoins(count: number): void;
+}
+
+export interface EmulatorFaults {
+  session(sessionId: string): SessionFaults;
+  sfu(sfuId: string): SfuFaults;
+  readonly coordinator: CoordinatorFaults;
+}
+
+type GoAwayReason = stream.video.sfu.models.GoAwayReason;
+type CallEndedReason = stream.video.sfu.models.CallEndedReason;
+
+/** Session faults over a set of sessions chosen at the moment the fault is applied. */
+function sessionFaults(targets: () => SfuSession[], flags: () => { silent: boolean; delayMs: number }[]): SessionFaults {
+  const send = (event: SfuEventInit) => targets().forEach((s) => s.deliver(event));
+  return {
+    destroyTcp: () => targets().forEach((s) => s.socket?.terminate()),
+    close: (code, reason = 'emulator fault') => targets().forEach((s) => s.socket?.close(code, reason)),
+    goSilent: () => flags().forEach((f) => (f.silent = true)),
+    resume: () => flags().forEach((f) => Object.assign(f, { silent: false, delayMs: 0 })),
+    delayFrames: (ms) => flags().forEach((f) => (f.delayMs = ms)),
+    sendError: (code, strategy, message = `emulator fault: ${ErrorCode[code] ?? code}`) => send(errorEvent(code, message, strategy)),
+    goAway: (reason = GoAwayReason.GO_AWAY_REASON_SHUTTING_DOWN) => send({ goAway: { reason } }),
+    callEnded: (reason = CallEndedReason.CALL_ENDED_REASON_ENDED) => send({ callEnded: { reason } }),
+  };
+}
+
+export function createFaults(sfus: () => readonly SfuServer[], coordinator: () => Coordinator): EmulatorFaults {
+  const findSfu = (sfuId: string): SfuServer => {
+    const sfu = sfus().find((s) => s.id === sfuId);
+    if (!sfu) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `no SFU ${sfuId} in this emulator`);
+    return sfu;
+  };
+  const findSession = (sessionId: string): SfuSession => {
+    for (const sfu of sfus()) {
+      const session = sfu.sessions.get(sessionId);
+      if (session && !session.migratedAway) return session;
+    }
+    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `no client session ${sessionId} in this emulator`);
+  };
+  return {
+    session(sessionId) {
+      const session = findSession(sessionId);
+      return sessionFaults(() => [session], () => [session.faults]);
+    },
+    sfu(sfuId) {
+      const sfu = findSfu(sfuId);
+      const base = sessionFaults(() => [...sfu.sessions.values()], () => [sfu.deliveryFaults]);
+      return {
+        ...base,
+        destroyTcp: () => sfu.destroyAllSockets(),
+        rejectJoins: (count, mode) => sfu.rejectJoins(count, mode),
+        kill: () => sfu.kill(),
+        restart: () => sfu.restart(),
+      };
+    },
+    get coordinator(): CoordinatorFaults {
+      const target = coordinator();
+      return { failJoins: (count, status) => target.failJoins(count, status), stallJoins: (count) => target.stallJoins(count) };
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * What happened inside the emulator, kept so tests can assert on the server's view: which joins
+ * arrived with which reconnect details, who left and why, every subscription set, every Twirp call,
+ * every coordinator join, every socket close. Plain arrays, appended in order; never cleared while running.
+ */
+import type { TrackSubscriptionDetails } from '../protocol/index.js';
+
+/** `reconnect_details` of a JoinRequest, decoded to names. */
+export interface RecordedReconnectDetails {
+  strategy: string;
+  previousSessionId: string;
+  fromSfuId: string;
+  reconnectAttempt: number;
+  reason: string;
+  announcedTracks: number;
+  subscriptions: number;
+}
+
+export interface JoinRecord {
+  at: number;
+  sfuId: string;
+  sessionId: string;
+  userId: string;
+  callCid: string;
+  /** `undefined` for a first join (no reconnect details or strategy UNSPECIFIED). */
+  reconnectDetails?: RecordedReconnectDetails;
+  /** What the SFU did: answered, or refused with a reason. */
+  outcome: 'joined' | 'resumed' | 'migrated' | 'rejected';
+  detail?: string;
+}
+
+export type LeaveReason =
+  | 'leave-request'
+  | 'socket-closed-normally'
+  | 'fast-deadline'
+  | 'replaced-by-rejoin'
+  | 'simulated-leave'
+  | 'call-ended'
+  | 'emulator-closed';
+
+export interface LeaveRecord {
+  at: number;
+  sfuId: string;
+  sessionId: string;
+  userId: string;
+  callCid: string;
+  reason: LeaveReason;
+}
+
+export interface SubscriptionRecord {
+  at: number;
+  sfuId: string;
+  sessionId: string;
+  tracks: TrackSubscriptionDetails[];
+}
+
+export interface RpcRecord {
+  at: number;
+  sfuId: string;
+  method: string;
+  sessionId?: string;
+  encoding: 'protobuf' | 'json';
+  /** HTTP status of the answer. */
+  status: number;
+  /** Twirp error code when status is not 200. */
+  twirpCode?: string;
+}
+
+export interface CoordinatorJoinRecord {
+  at: number;
+  callCid: string;
+  userId?: string;
+  status: number;
+  sfuId?: string;
+  migratingFrom?: string;
+  migratingFromList: string[];
+  /** Set when the join was failed or stalled by a fault. */
+  fault?: 'fail' | 'stall';
+}
+
+export interface SocketCloseRecord {
+  at: number;
+  sfuId: string;
+  sessionId?: string;
+  code: number;
+  reason: string;
+}
+
+export interface StatsRecord {
+  at: number;
+  sfuId: string;
+  sessionId: string;
+  method: 'SendStats' | 'SendMetrics';
+  /** The request as proto3 JSON. */
+  body: { [k: string]: unknown };
+}
+
+/** The emulator's journal. */
+export class EmulatorRecords {
+  readonly joins: JoinRecord[] = [];
+  readonly leaves: LeaveRecord[] = [];
+  readonly subscriptions: SubscriptionRecord[] = [];
+  readonly rpcs: RpcRecord[] = [];
+  readonly coordinatorJoins: CoordinatorJoinRecord[] = [];
+  readonly sockets: SocketCloseRecord[] = [];
+  readonly stats: StatsRecord[] = [];
+}

@@ -1,0 +1,335 @@
+/**
+ * One emulated SFU: an HTTP server on its own port that upgrades `/ws` to the signaling socket and
+ * serves Twirp under `/twirp`, a media plane, and the client sessions living on it. Joins are handled
+ * in sfu-join.ts, Twirp methods in signal-service.ts; this file owns sockets, sessions and lifecycle
+ * (kill, restart, close) and the events that follow from them (leave, track announcements).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import {
+  decodeSfuRequest,
+  encodeSfuEvent,
+  ErrorCode,
+  WebsocketReconnectStrategy,
+  models,
+  type SfuEventInit,
+  type TrackInfo,
+  type TrackType,
+} from '../protocol/index.js';
+import { toParticipant, type CallRegistry } from './call-registry.js';
+import type { Logger } from '../logger.js';
+import type { MediaCallbacks, SfuMediaPlane } from './media/contract.js';
+import type { EmulatorRecords, LeaveReason } from './records.js';
+import { handleJoin } from './sfu-join.js';
+import { SfuSession, type DeliveryFaults } from './sfu-session.js';
+import { handleSignalRpc, SIGNAL_SERVICE_PREFIX } from './signal-service.js';
+import { TwirpFailure, writeTwirpError } from './twirp.js';
+
+/** Builds one media plane per SFU (the real one is `createMediaPlane` from `./media/index.js`). */
+export type MediaPlaneFactory = (options: { callbacks: MediaCallbacks; logger?: Logger }) => SfuMediaPlane;
+
+/** How an SFU refuses a join (fault injection). */
+export type JoinRejectionMode = 'sfu-full' | 'never-answer' | 'close-before-join-response';
+
+export interface SfuServerOptions {
+  id: string;
+  host: string;
+  secret: string;
+  registry: CallRegistry;
+  records: EmulatorRecords;
+  fastReconnectDeadlineSeconds: number;
+  mediaPlaneFactory: MediaPlaneFactory;
+  logger: Logger;
+  /** Every SFU of the emulator (this one included), for MIGRATE and REJOIN across SFUs. */
+  allSfus: () => readonly SfuServer[];
+}
+
+/** Per-socket state: the session once joined. */
+interface SocketContext {
+  session?: SfuSession;
+  joining: boolean;
+}
+
+export class SfuServer {
+  readonly id: string;
+  readonly secret: string;
+  readonly registry: CallRegistry;
+  readonly records: EmulatorRecords;
+  readonly logger: Logger;
+  readonly fastReconnectDeadlineSeconds: number;
+  readonly media: SfuMediaPlane;
+  readonly sessions = new Map<string, SfuSession>();
+  /** SFU-wide delivery faults (silence, delay) that every session of this SFU obeys. */
+  readonly deliveryFaults: DeliveryFaults = { silent: false, delayMs: 0 };
+  readonly allSfus: () => readonly SfuServer[];
+
+  private readonly host: string;
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+  private readonly sockets = new Set<WebSocket>();
+  private readonly rejections: JoinRejectionMode[] = [];
+  private server: Server | undefined;
+  private port = 0;
+
+  private constructor(options: SfuServerOptions) {
+    this.id = options.id;
+    this.host = options.host;
+    this.secret = options.secret;
+    this.registry = options.registry;
+    this.records = options.records;
+    this.logger = options.logger;
+    this.fastReconnectDeadlineSeconds = options.fastReconnectDeadlineSeconds;
+    this.allSfus = options.allSfus;
+    this.media = options.mediaPlaneFactory({ callbacks: this.mediaCallbacks(), logger: options.logger });
+  }
+
+  static async start(options: SfuServerOptions): Promise<SfuServer> {
+    const sfu = new SfuServer(options);
+    await sfu.listen(0);
+    return sfu;
+  }
+
+  /** Twirp base URL, as the coordinator hands it out (ends in `/twirp`). */
+  get url(): string {
+    return `http://${this.host}:${this.port}/twirp`;
+  }
+
+  get wsEndpoint(): string {
+    return `ws://${this.host}:${this.port}/ws`;
+  }
+
+  /** False after `kill()` until `restart()`. */
+  get alive(): boolean {
+    return this.server !== undefined;
+  }
+
+  // ---- sessions -------------------------------------------------------------------------------
+
+  /** The live session `sessionId` of `userId` on this SFU, or a Twirp `not_found`. */
+  ownedSession(sessionId: string, userId: string): SfuSession {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.userId !== userId || session.migratedAway) {
+      throw new TwirpFailure('not_found', `no session ${sessionId || '(empty)'} for this user on ${this.id}`);
+    }
+    return session;
+  }
+
+  addSession(session: SfuSession): void {
+    this.sessions.set(session.sessionId, session);
+    this.registry.add(session);
+    this.media.addSession({ sessionId: session.sessionId, userId: session.userId, trackLookupPrefix: session.trackLookupPrefix });
+  }
+
+  /** Removes a session as left: participant_left to the others, media torn down, recorded. */
+  leave(session: SfuSession, reason: LeaveReason): void {
+    session.dispose();
+    if (this.sessions.get(session.sessionId) === session) this.sessions.delete(session.sessionId);
+    this.removeMedia(session);
+    if (!this.registry.remove(session)) return;
+    const participantLeft = { callCid: session.callCid, participant: toParticipant(session) };
+    this.registry.broadcast(session.callCid, { participantLeft }, session.sessionId);
+    const { sessionId, userId, callCid } = session;
+    this.records.leaves.push({ at: Date.now(), sfuId: this.id, sessionId, userId, callCid, reason });
+    this.logger.info('participant left', { sfuId: this.id, sessionId, userId, reason });
+  }
+
+  /** The session moved to another SFU: forget it here without telling anyone. */
+  dropMigrated(session: SfuSession): void {
+    session.migratedAway = true;
+    session.dispose();
+    if (this.sessions.get(session.sessionId) === session) this.sessions.delete(session.sessionId);
+    this.removeMedia(session);
+  }
+
+  /** Sends `participant_migration_complete` once, then lets the old SFU drop its copy. */
+  completeMigration(session: SfuSession): void {
+    if (!session.pendingMigrationComplete) return;
+    session.pendingMigrationComplete = false;
+    session.deliver({ participantMigrationComplete: {} });
+    session.onMigrationComplete?.();
+    session.onMigrationComplete = undefined;
+  }
+
+  /** Applies the tracks a SetPublisher announced: track_published / track_unpublished to the others. */
+  announceTracks(session: SfuSession, tracks: TrackInfo[]): void {
+    const announced = new Set(tracks.filter((t) => !t.muted).map((t) => t.trackType ?? 0));
+    for (const type of [...session.publishedTracks]) if (!announced.has(type)) this.setPublished(session, type, false);
+    for (const type of announced) this.setPublished(session, type, true);
+  }
+
+  setMuted(session: SfuSession, type: TrackType, muted: boolean): void {
+    this.setPublished(session, type, !muted, models.TrackUnpublishReason.TRACK_UNPUBLISH_REASON_USER_MUTED);
+  }
+
+  private setPublished(session: SfuSession, type: TrackType, published: boolean, cause = 0): void {
+    if (session.publishedTracks.has(type) === published) return;
+    if (published) session.publishedTracks.add(type);
+    else session.publishedTracks.delete(type);
+    const base = { userId: session.userId, sessionId: session.sessionId, type, participant: toParticipant(session) };
+    const event: SfuEventInit = published ? { trackPublished: base } : { trackUnpublished: { ...base, cause } };
+    this.registry.broadcast(session.callCid, event, session.sessionId);
+    this.registry.notifyTracks(session.callCid);
+  }
+
+  private removeMedia(session: SfuSession): void {
+    if (session.mediaRemoved) return;
+    session.mediaRemoved = true;
+    this.media.removeSession(session.sessionId).catch((err: unknown) => {
+      this.logger.warn('media removeSession failed', { sessionId: session.sessionId, error: String(err) });
+    });
+  }
+
+  private mediaCallbacks(): MediaCallbacks {
+    return {
+      subscriberOffer: (sessionId, offer) => this.sessions.get(sessionId)?.deliver({ subscriberOffer: offer }),
+      iceCandidate: (sessionId, peerType, iceCandidate) => this.sessions.get(sessionId)?.deliver({ iceTrickle: { peerType, iceCandidate } }),
+    };
+  }
+
+  // ---- faults ---------------------------------------------------------------------------------
+
+  rejectJoins(count: number, mode: JoinRejectionMode): void {
+    for (let i = 0; i < count; i++) this.rejections.push(mode);
+  }
+
+  takeJoinRejection(): JoinRejectionMode | undefined {
+    return this.rejections.shift();
+  }
+
+  /** Destroys every socket of this SFU without a close frame (the client sees 1006). */
+  destroyAllSockets(): void {
+    for (const ws of this.sockets) ws.terminate();
+  }
+
+  /** Sends an event straight to a socket that has no session yet; obeys SFU-wide silence. */
+  sendToSocket(ws: WebSocket, event: SfuEventInit): void {
+    if (this.deliveryFaults.silent || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(encodeSfuEvent(event));
+  }
+
+  /** Crash: every socket destroyed, port freed, media of its sessions gone; sessions wait out the FAST deadline. */
+  async kill(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    this.destroyAllSockets();
+    for (const session of this.sessions.values()) this.removeMedia(session);
+    await closeServer(server);
+  }
+
+  /** Brings a killed SFU back on the same port. */
+  async restart(): Promise<void> {
+    if (this.server) return;
+    await this.listen(this.port);
+  }
+
+  async close(): Promise<void> {
+    await this.kill();
+    for (const session of this.sessions.values()) session.dispose();
+    this.sessions.clear();
+    this.wss.close();
+    await this.media.close();
+  }
+
+  // ---- I/O ------------------------------------------------------------------------------------
+
+  private async listen(port: number): Promise<void> {
+    const server = createServer((req, res) => this.onRequest(req, res));
+    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address();
+    this.port = typeof address === 'object' && address ? address.port : port;
+    this.server = server;
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if ((req.url ?? '').startsWith(SIGNAL_SERVICE_PREFIX)) {
+      void handleSignalRpc(this, req, res);
+      return;
+    }
+    writeTwirpError(res, 'bad_route', `no route ${req.method} ${(req.url ?? '').split('?')[0]}`);
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
+  }
+
+  private onConnection(ws: WebSocket): void {
+    this.sockets.add(ws);
+    const context: SocketContext = { joining: false };
+    let queue = Promise.resolve();
+    ws.on('message', (data: Buffer) => {
+      queue = queue
+        .then(() => this.onFrame(ws, context, data))
+        .catch((err: unknown) => this.logger.warn('frame handling failed', { sfuId: this.id, error: String(err) }));
+    });
+    ws.on('close', (code, reason) => {
+      this.sockets.delete(ws);
+      this.records.sockets.push({ at: Date.now(), sfuId: this.id, sessionId: context.session?.sessionId, code, reason: reason.toString() });
+      this.onSocketClosed(ws, context.session, code);
+    });
+    ws.on('error', (err) => this.logger.debug('socket error', { sfuId: this.id, error: err.message }));
+  }
+
+  private async onFrame(ws: WebSocket, context: SocketContext, data: Buffer): Promise<void> {
+    let request;
+    try {
+      request = decodeSfuRequest(data);
+    } catch (err) {
+      this.sendToSocket(ws, errorEvent(ErrorCode.ERROR_CODE_REQUEST_VALIDATION_FAILED, (err as Error).message));
+      return;
+    }
+    if (request.joinRequest) {
+      if (context.session || context.joining) {
+        this.sendToSocket(ws, errorEvent(ErrorCode.ERROR_CODE_REQUEST_VALIDATION_FAILED, 'already joined on this socket'));
+        return;
+      }
+      context.joining = true;
+      context.session = await handleJoin(this, ws, request.joinRequest);
+      context.joining = false;
+      return;
+    }
+    const session = context.session;
+    if (!session || session.socket !== ws) return;
+    if (request.healthCheckRequest) {
+      session.deliver({ healthCheckResponse: { participantCount: this.registry.participantCount(session.callCid) } });
+    } else if (request.leaveCallRequest) {
+      this.leave(session, 'leave-request');
+    }
+  }
+
+  /** 1000 is a leave; any other loss keeps the session for the FAST deadline. */
+  private onSocketClosed(ws: WebSocket, session: SfuSession | undefined, code: number): void {
+    if (!session || session.socket !== ws) return;
+    session.detach();
+    if (session.migratedAway || this.sessions.get(session.sessionId) !== session) return;
+    if (code === 1000) {
+      this.leave(session, 'socket-closed-normally');
+      return;
+    }
+    session.startDeadline(this.fastReconnectDeadlineSeconds * 1000, () => this.leave(session, 'fast-deadline'));
+  }
+}
+
+/** An `error` event. */
+export function errorEvent(code: ErrorCode, message: string, strategy = WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_UNSPECIFIED, shouldRetry = false): SfuEventInit {
+  return { error: { error: { code, message, shouldRetry }, reconnectStrategy: strategy } };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

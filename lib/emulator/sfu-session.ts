@@ -1,0 +1,138 @@
+/**
+ * One client session on one SFU: the participant's registry entry plus its current socket, the
+ * frame-delivery faults (silence, delay) and the FAST-reconnect deadline. A session outlives its
+ * socket: after an unexpected close it waits `fastReconnectDeadlineSeconds` for a FAST join on a
+ * new socket before the SFU drops it.
+ */
+import { WebSocket } from 'ws';
+import { encodeSfuEvent, type SfuEventInit, type TrackType } from '../protocol/index.js';
+import type { RegisteredSession } from './call-registry.js';
+
+/** SFU-wide delivery faults, read on every frame. */
+export interface DeliveryFaults {
+  silent: boolean;
+  delayMs: number;
+}
+
+export interface SfuSessionInit {
+  sessionId: string;
+  userId: string;
+  callCid: string;
+  sfuId: string;
+  trackLookupPrefix: string;
+  joinedAtMs: number;
+}
+
+export class SfuSession implements RegisteredSession {
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly callCid: string;
+  readonly sfuId: string;
+  readonly trackLookupPrefix: string;
+  readonly joinedAtMs: number;
+  readonly simulated = false;
+  readonly publishedTracks = new Set<TrackType>();
+  /** Per-session delivery faults. */
+  readonly faults: DeliveryFaults = { silent: false, delayMs: 0 };
+  /** Set when this session moved to another SFU: its socket closing then means nothing. */
+  migratedAway = false;
+  /** Set while a MIGRATE join waits for the publisher to be set up before `participant_migration_complete`. */
+  pendingMigrationComplete = false;
+  /** Drops the session's old copy on the SFU it migrated from (set by a MIGRATE join). */
+  onMigrationComplete: (() => void) | undefined;
+  /** Set once the media plane forgot the session. */
+  mediaRemoved = false;
+
+  private socketRef: WebSocket | undefined;
+  private deadline: NodeJS.Timeout | undefined;
+  private readonly delayed = new Set<NodeJS.Timeout>();
+  private lastDueMs = 0;
+  /** A subscriber offer made while no socket was attached, replayed on FAST resume. */
+  private undeliveredOffer: SfuEventInit | undefined;
+
+  constructor(init: SfuSessionInit, private readonly sfuFaults: DeliveryFaults) {
+    this.sessionId = init.sessionId;
+    this.userId = init.userId;
+    this.callCid = init.callCid;
+    this.sfuId = init.sfuId;
+    this.trackLookupPrefix = init.trackLookupPrefix;
+    this.joinedAtMs = init.joinedAtMs;
+  }
+
+  get socket(): WebSocket | undefined {
+    return this.socketRef;
+  }
+
+  connected(): boolean {
+    return this.socketRef?.readyState === WebSocket.OPEN;
+  }
+
+  /** Binds a (new) socket; a previous, different socket is closed with 4100 (disposed). */
+  attach(socket: WebSocket): void {
+    const previous = this.socketRef;
+    this.socketRef = socket;
+    this.cancelDeadline();
+    if (previous && previous !== socket && previous.readyState === WebSocket.OPEN) {
+      previous.close(4100, 'replaced by a reconnect');
+    }
+  }
+
+  detach(): void {
+    this.socketRef = undefined;
+  }
+
+  /** Sends the subscriber offer that could not be delivered while the socket was gone. */
+  replayUndelivered(): void {
+    const offer = this.undeliveredOffer;
+    this.undeliveredOffer = undefined;
+    if (offer) this.deliver(offer);
+  }
+
+  deliver(event: SfuEventInit): void {
+    const socket = this.socketRef;
+    if (!socket || socket.readyState !== WebSocket.OPEN) {
+      if (event.subscriberOffer) this.undeliveredOffer = event;
+      return;
+    }
+    if (this.faults.silent || this.sfuFaults.silent) return;
+    const frame = encodeSfuEvent(event);
+    const delayMs = Math.max(this.faults.delayMs, this.sfuFaults.delayMs);
+    if (delayMs <= 0 && this.delayed.size === 0) {
+      socket.send(frame);
+      return;
+    }
+    this.sendLater(socket, frame, delayMs);
+  }
+
+  /** Keeps frame order: a frame is never due before the one queued ahead of it. */
+  private sendLater(socket: WebSocket, frame: Uint8Array, delayMs: number): void {
+    const now = Date.now();
+    const due = Math.max(now + delayMs, this.lastDueMs);
+    this.lastDueMs = due;
+    const timer = setTimeout(() => {
+      this.delayed.delete(timer);
+      if (socket.readyState === WebSocket.OPEN) socket.send(frame);
+    }, due - now);
+    this.delayed.add(timer);
+  }
+
+  startDeadline(ms: number, onExpired: () => void): void {
+    this.cancelDeadline();
+    this.deadline = setTimeout(() => {
+      this.deadline = undefined;
+      onExpired();
+    }, ms);
+  }
+
+  cancelDeadline(): void {
+    if (this.deadline) clearTimeout(this.deadline);
+    this.deadline = undefined;
+  }
+
+  /** Stops every timer; the socket is left to the caller. */
+  dispose(): void {
+    this.cancelDeadline();
+    for (const timer of this.delayed) clearTimeout(timer);
+    this.delayed.clear();
+  }
+}

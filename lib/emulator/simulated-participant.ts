@@ -1,0 +1,111 @@
+/**
+ * A participant that lives inside the emulator: no socket, media generated in-process by the SFU's
+ * media plane. It is announced like anyone else (participant_joined, track_published) and subscribes
+ * to the audio and video of every other participant on the same SFU, kept up to date as they publish,
+ * so `received()` counts what agents send. Media does not cross SFUs (the emulator has no cascading):
+ * a simulated participant only exchanges RTP with sessions on its own SFU.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { TrackType, type SfuEventInit, type TrackSubscriptionDetails } from '../protocol/index.js';
+import { toParticipant, type CallRegistry, type RegisteredSession } from './call-registry.js';
+import type { EmulatorRecords } from './records.js';
+import type { SfuServer } from './sfu-server.js';
+
+export interface SimulatedParticipantOptions {
+  /** @default 'default' */
+  callType?: string;
+  callId: string;
+  userId: string;
+  /** Publish an Opus tone. @default true */
+  audio?: boolean;
+  /** Publish synthetic VP8. @default false */
+  video?: boolean;
+  /** The SFU to live on. @default the SFU already hosting the call, else the first alive one */
+  sfuId?: string;
+}
+
+/** Packets received from one publisher track. */
+export interface ReceivedTrackPackets {
+  fromSessionId: string;
+  trackType: TrackType;
+  packets: number;
+}
+
+export interface SimulatedParticipant {
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly callCid: string;
+  readonly sfuId: string;
+  /** RTP packets received so far, per track it subscribes to. */
+  received(): ReceivedTrackPackets[];
+  /** Leaves the call: participant_left to the others, media removed. Idempotent. */
+  leave(): Promise<void>;
+}
+
+class SimulatedSession implements RegisteredSession {
+  readonly simulated = true;
+  readonly publishedTracks = new Set<TrackType>();
+  readonly trackLookupPrefix = randomBytes(6).toString('hex');
+  readonly joinedAtMs = Date.now();
+  readonly sessionId = randomUUID();
+  constructor(readonly userId: string, readonly callCid: string, readonly sfuId: string) {}
+  connected(): boolean {
+    return false;
+  }
+  deliver(_event: SfuEventInit): void {}
+}
+
+export function addSimulatedParticipant(sfu: SfuServer, records: EmulatorRecords, options: SimulatedParticipantOptions): SimulatedParticipant {
+  const registry = sfu.registry;
+  const callCid = `${options.callType ?? 'default'}:${options.callId}`;
+  const session = new SimulatedSession(options.userId, callCid, sfu.id);
+  const audio = options.audio ?? true;
+  const video = options.video ?? false;
+  if (audio) session.publishedTracks.add(TrackType.TRACK_TYPE_AUDIO);
+  if (video) session.publishedTracks.add(TrackType.TRACK_TYPE_VIDEO);
+  registry.ensureCall(callCid, options.userId);
+  const { sessionId, userId, trackLookupPrefix } = session;
+  sfu.media.addSimulatedParticipant({ sessionId, userId, trackLookupPrefix }, { audio, video });
+  const resubscribe = (cid: string) => cid === callCid && sfu.media.setSubscriptions(sessionId, othersTracks(registry, session));
+  const stopListening = registry.onTracksChanged(resubscribe);
+  registry.add(session);
+  announce(registry, session);
+  let left = false;
+  return {
+    sessionId,
+    userId,
+    callCid,
+    sfuId: sfu.id,
+    received: () => sfu.media.receivedPackets(sessionId),
+    async leave() {
+      if (left) return;
+      left = true;
+      stopListening();
+      if (registry.remove(session)) {
+        registry.broadcast(callCid, { participantLeft: { callCid, participant: toParticipant(session) } }, sessionId);
+        records.leaves.push({ at: Date.now(), sfuId: sfu.id, sessionId, userId, callCid, reason: 'simulated-leave' });
+      }
+      await sfu.media.removeSession(sessionId);
+    },
+  };
+}
+
+function announce(registry: CallRegistry, session: SimulatedSession): void {
+  const { callCid, sessionId, userId } = session;
+  registry.broadcast(callCid, { participantJoined: { callCid, participant: toParticipant(session) } }, sessionId);
+  for (const type of session.publishedTracks) {
+    registry.broadcast(callCid, { trackPublished: { userId, sessionId, type, participant: toParticipant(session) } }, sessionId);
+  }
+}
+
+/** Audio and video of every other participant on the same SFU. */
+function othersTracks(registry: CallRegistry, self: SimulatedSession): TrackSubscriptionDetails[] {
+  return registry
+    .sessions(self.callCid)
+    .filter((s) => s.sessionId !== self.sessionId && s.sfuId === self.sfuId)
+    .flatMap((s) =>
+      [...s.publishedTracks]
+        .filter((t) => t === TrackType.TRACK_TYPE_AUDIO || t === TrackType.TRACK_TYPE_VIDEO)
+        .map((trackType) => ({ userId: s.userId, sessionId: s.sessionId, trackType })),
+    );
+}

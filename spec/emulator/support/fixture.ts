@@ -1,0 +1,56 @@
+/** Shared set-up for emulator specs: an emulator with recorded media planes, coordinator joins, SFU joins. */
+import { randomUUID } from 'node:crypto';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../../lib/emulator/index.js';
+import type { JoinRequest, SfuEvent } from '../../../lib/protocol/index.js';
+import { fakeMediaFactory, type FakeMedia } from './fake-media.js';
+import { httpPost, type HttpAnswer } from './http.js';
+import { RawSfuClient } from './sfu-client.js';
+
+export interface TestEmulator {
+  emu: Emulator;
+  media: FakeMedia[];
+}
+
+export async function startTestEmulator(options: EmulatorOptions = {}): Promise<TestEmulator> {
+  const media: FakeMedia[] = [];
+  const emu = await startEmulator({ sfuCount: 2, mediaPlaneFactory: fakeMediaFactory(media), ...options });
+  return { emu, media };
+}
+
+export interface Credentials {
+  server: { edge_name: string; url: string; ws_endpoint: string };
+  token: string;
+  ice_servers: unknown[];
+}
+
+export async function coordinatorJoin(
+  emu: Emulator,
+  options: { userId?: string; callId?: string; token?: string; apiKey?: string; body?: Record<string, unknown> | string },
+): Promise<HttpAnswer> {
+  const token = options.token ?? (await emu.createUserToken(options.userId ?? 'alice'));
+  const url = `${emu.coordinatorUrl}/video/call/default/${options.callId ?? 'demo'}/join?api_key=${options.apiKey ?? emu.apiKey}`;
+  const body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body ?? { create: true });
+  return httpPost(url, body, { 'content-type': 'application/json', authorization: token, 'stream-auth-type': 'jwt' });
+}
+
+export async function credentialsFor(emu: Emulator, userId: string, callId = 'demo', body: Record<string, unknown> = { create: true }): Promise<Credentials> {
+  const answer = await coordinatorJoin(emu, { userId, callId, body });
+  if (answer.status !== 200) throw new Error(`coordinator join failed: ${answer.status} ${answer.body.toString()}`);
+  return answer.json().credentials as Credentials;
+}
+
+export interface JoinedAgent {
+  client: RawSfuClient;
+  credentials: Credentials;
+  sessionId: string;
+  response: SfuEvent;
+}
+
+/** Coordinator join + socket + JoinRequest; `extra` goes into the JoinRequest. */
+export async function joinAgent(emu: Emulator, userId: string, callId = 'demo', extra: Partial<JoinRequest> = {}, credentials?: Credentials): Promise<JoinedAgent> {
+  const creds = credentials ?? (await credentialsFor(emu, userId, callId));
+  const client = await RawSfuClient.connect(creds.server.ws_endpoint);
+  const sessionId = extra.sessionId ?? randomUUID();
+  const response = await client.join({ token: creds.token, sessionId, ...extra });
+  return { client, credentials: creds, sessionId, response };
+}
