@@ -95,6 +95,14 @@ export interface StatsRecord {
   body: { [k: string]: unknown };
 }
 
+export interface HealthCheckRecord {
+  at: number;
+  sfuId: string;
+  sessionId: string;
+  /** False when a silence fault swallowed the answer. */
+  answered: boolean;
+}
+
 /** The emulator's journal. */
 export class EmulatorRecords {
   readonly joins: JoinRecord[] = [];
@@ -104,4 +112,5 @@ export class EmulatorRecords {
   readonly coordinatorJoins: CoordinatorJoinRecord[] = [];
   readonly sockets: SocketCloseRecord[] = [];
   readonly stats: StatsRecord[] = [];
+  readonly healthChecks: HealthCheckRecord[] = [];
 }

@@ -137,7 +137,7 @@ function joinResponse(sfu: SfuServer, session: SfuSession, reconnected: boolean)
         participantCount: sfu.registry.participantCount(session.callCid),
       },
       reconnected,
-      fastReconnectDeadlineSeconds: sfu.fastReconnectDeadlineSeconds,
+      fastReconnectDeadlineSeconds: Math.ceil(sfu.fastReconnectDeadlineSeconds),
     },
   };
 }

@@ -303,6 +303,8 @@ export class SfuServer {
     const session = context.session;
     if (!session || session.socket !== ws) return;
     if (request.healthCheckRequest) {
+      const answered = !session.faults.silent && !this.deliveryFaults.silent;
+      this.records.healthChecks.push({ at: Date.now(), sfuId: this.id, sessionId: session.sessionId, answered });
       session.deliver({ healthCheckResponse: { participantCount: this.registry.participantCount(session.callCid) } });
     } else if (request.leaveCallRequest) {
       this.leave(session, 'leave-request');
