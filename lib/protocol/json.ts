@@ -1,9 +1,14 @@
 /**
  * Canonical proto3 JSON for Twirp bodies: lowerCamelCase names, enums as their names,
- * 64-bit integers as strings, defaults omitted. Parsing accepts both lowerCamelCase and
- * the original snake_case names, and enum names or numbers, as proto3 JSON requires.
+ * 64-bit integers as strings, defaults omitted, Timestamp/Struct in their JSON forms. Parsing
+ * accepts both lowerCamelCase and the original snake_case names, and enum names or numbers, as
+ * proto3 JSON requires, and rejects what it cannot place (unknown fields or enum names, wrong types)
+ * instead of dropping it.
  */
 import { ProtocolError } from '../errors.js';
+import { google, stream } from './generated/sfu.js';
+import { messageFields } from './generated/json-fields.js';
+import { wellKnownFromJson } from './well-known-json.js';
 
 /** The part of a generated message class that proto3 JSON needs. */
 export interface JsonCodec<T> {
@@ -15,16 +20,17 @@ export interface JsonCodec<T> {
 export function toProto3Json<T>(type: JsonCodec<T>, message: T | { [k: string]: unknown }): { [k: string]: unknown } {
   // fromObject first, so plain init objects and class instances are treated alike.
   const instance = type.fromObject(message as { [k: string]: unknown });
-  return type.toObject(instance, { enums: String, longs: String, defaults: false, oneofs: false });
+  // `json: true` makes Timestamp/Struct/Value print their canonical forms (well-known-json.ts).
+  return type.toObject(instance, { enums: String, longs: String, defaults: false, oneofs: false, json: true } as never);
 }
 
 /** proto3 JSON value (already parsed) → message. Throws ProtocolError on anything that is not a message. */
 export function fromProto3Json<T>(type: JsonCodec<T>, name: string, json: unknown): T {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new ProtocolError(name, 0, new TypeError('proto3 JSON body must be an object'));
-  }
   try {
-    return type.fromObject(camelKeys(json) as { [k: string]: unknown });
+    const input = normalize(json, typeNames.get(type), '');
+    const message = type.fromObject(input);
+    assertUnderstood(input, message, '');
+    return message;
   } catch (err) {
     throw new ProtocolError(name, 0, err);
   }
@@ -41,12 +47,79 @@ export function parseProto3Json<T>(type: JsonCodec<T>, name: string, text: strin
   return fromProto3Json(type, name, parsed);
 }
 
-function camelKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(camelKeys);
-  if (value === null || typeof value !== 'object') return value;
+/** Generated class → its full proto name, found by walking the generated namespaces once. */
+const typeNames = new Map<unknown, string>();
+(function collect(ns: object, prefix: string): void {
+  for (const [key, value] of Object.entries(ns)) {
+    if (typeof value === 'function' && 'decode' in value) typeNames.set(value, prefix + key);
+    if (value !== null && (typeof value === 'object' || typeof value === 'function')) collect(value, `${prefix}${key}.`);
+  }
+})({ stream, google }, '');
+
+/**
+ * Input JSON → the message-shaped object fromObject takes: keys in lowerCamelCase, well-known
+ * types converted from their JSON forms. Keys inside a Struct are user data and stay as written.
+ */
+function normalize(json: unknown, typeName: string | undefined, path: string): { [k: string]: unknown } {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new TypeError(`${path.replace(/\.$/, '') || 'body'}: a JSON object is expected`);
+  }
+  const fields = typeName ? messageFields[typeName] : undefined;
   const out: { [k: string]: unknown } = {};
-  for (const [key, inner] of Object.entries(value)) {
-    out[key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())] = camelKeys(inner);
+  for (const [key, value] of Object.entries(json)) {
+    const name = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    const fieldType = fields?.[name];
+    out[name] = value === null || fieldType === undefined ? value : normalizeField(value, fieldType, `${path}${name}`);
   }
   return out;
+}
+
+function normalizeField(value: unknown, fieldType: string, path: string): unknown {
+  const one = (item: unknown, at: string): unknown => wellKnownFromJson(fieldType, item) ?? normalize(item, fieldType, `${at}.`);
+  return Array.isArray(value) ? value.map((item, i) => one(item, `${path}[${i}]`)) : one(value, path);
+}
+
+const WELL_KNOWN = [google.protobuf.Timestamp, google.protobuf.Struct, google.protobuf.Value, google.protobuf.ListValue];
+const ZERO_LIKE = new Set<unknown>([0, '0', false, '']);
+
+/**
+ * protobufjs's fromObject is lenient: an unknown field or enum name is dropped, `"yes"` becomes
+ * `true`. proto3 JSON parsers reject those, and so do we: every non-null input value must have
+ * landed in the message with a compatible JSON type. Default values may be absent (fromObject
+ * skips zero 64-bit integers).
+ */
+function assertUnderstood(json: { [k: string]: unknown }, message: unknown, path: string): void {
+  for (const [key, value] of Object.entries(json)) {
+    if (value === null) continue;
+    const got = Object.prototype.hasOwnProperty.call(message, key) ? (message as { [k: string]: unknown })[key] : undefined;
+    if (got === undefined) {
+      if (ZERO_LIKE.has(value) || (Array.isArray(value) && value.length === 0)) continue;
+      throw new TypeError(`${path}${key}: unknown field or value ${JSON.stringify(value)}`);
+    }
+    assertSameShape(value, got, `${path}${key}`);
+  }
+}
+
+function assertSameShape(value: unknown, got: unknown, path: string): void {
+  if (WELL_KNOWN.some((type) => got instanceof type)) return; // already checked by its converter
+  const fail = (): never => { throw new TypeError(`${path}: ${JSON.stringify(value)} is not a valid value here`); };
+  if (Array.isArray(got)) {
+    if (!Array.isArray(value) || value.length !== got.length) fail();
+    got.forEach((item, i) => assertSameShape((value as unknown[])[i], item, `${path}[${i}]`));
+  } else if (typeof got === 'boolean' || typeof got === 'string') {
+    if (typeof value !== typeof got) fail();
+  } else if (typeof got === 'number') {
+    if (!numberLike(value, got)) fail();
+  } else if (typeof got === 'object' && got !== null) {
+    if (typeof value !== 'object' || Array.isArray(value)) fail();
+    assertUnderstood(value as { [k: string]: unknown }, got, `${path}.`);
+  }
+}
+
+/** A JSON number, an enum name, a decimal string (int64) or NaN/Infinity spelled out. */
+function numberLike(value: unknown, got: number): boolean {
+  if (typeof value === 'number') return true;
+  if (typeof value !== 'string') return false;
+  if (/^[A-Z][A-Z0-9_]*$/.test(value)) return !Number.isNaN(got);
+  return Number.isNaN(got) ? value === 'NaN' : value.trim() !== '' && !Number.isNaN(Number(value));
 }

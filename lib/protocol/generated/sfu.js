@@ -2,7 +2,7 @@
 /*eslint-disable block-scoped-var, id-length, no-control-regex, no-magic-numbers, no-mixed-operators, no-prototype-builtins, no-redeclare, no-shadow, no-var, sort-vars, default-case, jsdoc/require-param*/
 import $protobuf from "protobufjs/minimal.js";
 
-const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
+const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = Object.assign(Object.create($protobuf.util), { Long: undefined }), $long = (v, unsigned) => typeof v === "number" ? v : $protobuf.util.LongBits.from(v).toNumber(unsigned);
 const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError, $Array = $util.global.Array, $TypeError = $util.global.TypeError, $Boolean = $util.global.Boolean, $Number = $util.global.Number, $String = $util.global.String, $isFinite = $util.global.isFinite, $parseInt = $util.global.parseInt, $BigInt = $util.global.BigInt;
 
 const $root = $protobuf.roots["default"] || ($protobuf.roots["default"] = {});
@@ -274,7 +274,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.participants && message.participants.length))
                                         message.participants = [];
                                     message.participants.push($root.stream.video.sfu.models.Participant.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -282,19 +282,19 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.startedAt = $root.google.protobuf.Timestamp.decode(reader, reader.size(), $undefined, _depth + 1, message.startedAt);
                                     continue;
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.participantCount = $root.stream.video.sfu.models.ParticipantCount.decode(reader, reader.size(), $undefined, _depth + 1, message.participantCount);
                                     continue;
                                 }
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.pins && message.pins.length))
                                         message.pins = [];
                                     message.pins.push($root.stream.video.sfu.models.Pin.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -302,7 +302,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 5: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.e2eeEnabled = value;
                                     else
@@ -518,7 +518,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.total = value;
                                     else
@@ -527,7 +527,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.anonymous = value;
                                     else
@@ -674,7 +674,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.userId = value;
                                     else
@@ -683,7 +683,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -869,7 +869,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.userId = value;
                                     else
@@ -878,7 +878,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -893,7 +893,7 @@ export const stream = $root.stream = (() => {
                                         continue;
                                     }
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (!(message.publishedTracks && message.publishedTracks.length))
                                         message.publishedTracks = [];
                                     message.publishedTracks.push(reader.int32());
@@ -901,13 +901,13 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.joinedAt = $root.google.protobuf.Timestamp.decode(reader, reader.size(), $undefined, _depth + 1, message.joinedAt);
                                     continue;
                                 }
                             case 5: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.trackLookupPrefix = value;
                                     else
@@ -916,7 +916,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 6: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.connectionQuality = value;
                                     else
@@ -925,7 +925,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 7: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.isSpeaking = value;
                                     else
@@ -934,7 +934,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 8: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.isDominantSpeaker = value;
                                     else
@@ -943,7 +943,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 9: {
                                     if (wireType !== 5)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 5");
                                     if (!$Object.is(value = reader.float(), 0))
                                         message.audioLevel = value;
                                     else
@@ -952,7 +952,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 10: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.name = value;
                                     else
@@ -961,7 +961,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 11: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.image = value;
                                     else
@@ -970,13 +970,13 @@ export const stream = $root.stream = (() => {
                                 }
                             case 12: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.custom = $root.google.protobuf.Struct.decode(reader, reader.size(), $undefined, _depth + 1, message.custom);
                                     continue;
                                 }
                             case 13: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.roles && message.roles.length))
                                         message.roles = [];
                                     message.roles.push(reader.stringVerify());
@@ -984,7 +984,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 14: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.source = value;
                                     else
@@ -1341,7 +1341,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.videoQuality = value;
                                     else
@@ -1350,7 +1350,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.userId = value;
                                     else
@@ -1516,7 +1516,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.width = value;
                                     else
@@ -1525,7 +1525,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.height = value;
                                     else
@@ -1681,7 +1681,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.rid = value;
                                     else
@@ -1690,13 +1690,13 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.videoDimension = $root.stream.video.sfu.models.VideoDimension.decode(reader, reader.size(), $undefined, _depth + 1, message.videoDimension);
                                     continue;
                                 }
                             case 4: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.bitrate = value;
                                     else
@@ -1705,7 +1705,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 5: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.fps = value;
                                     else
@@ -1714,7 +1714,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 6: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.quality = value;
                                     else
@@ -1913,7 +1913,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.trackType = value;
                                     else
@@ -1922,7 +1922,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.codecs && message.codecs.length))
                                         message.codecs = [];
                                     message.codecs.push($root.stream.video.sfu.models.Codec.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -2136,7 +2136,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.trackType = value;
                                     else
@@ -2145,13 +2145,13 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.codec = $root.stream.video.sfu.models.Codec.decode(reader, reader.size(), $undefined, _depth + 1, message.codec);
                                     continue;
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.bitrate = value;
                                     else
@@ -2160,7 +2160,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.fps = value;
                                     else
@@ -2169,7 +2169,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 5: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.maxSpatialLayers = value;
                                     else
@@ -2178,7 +2178,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 6: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.maxTemporalLayers = value;
                                     else
@@ -2187,13 +2187,13 @@ export const stream = $root.stream = (() => {
                                 }
                             case 7: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.videoDimension = $root.stream.video.sfu.models.VideoDimension.decode(reader, reader.size(), $undefined, _depth + 1, message.videoDimension);
                                     continue;
                                 }
                             case 8: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.id = value;
                                     else
@@ -2202,7 +2202,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 9: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.useSingleLayer = value;
                                     else
@@ -2211,7 +2211,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 10: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.audioBitrateProfiles && message.audioBitrateProfiles.length))
                                         message.audioBitrateProfiles = [];
                                     message.audioBitrateProfiles.push($root.stream.video.sfu.models.AudioBitrate.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -2219,7 +2219,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 11: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.degradationPreference = value;
                                     else
@@ -2527,7 +2527,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 16: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.payloadType = value;
                                     else
@@ -2536,7 +2536,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 10: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.name = value;
                                     else
@@ -2545,7 +2545,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 14: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.clockRate = value;
                                     else
@@ -2554,7 +2554,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 15: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.encodingParameters = value;
                                     else
@@ -2563,7 +2563,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 12: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.fmtp = value;
                                     else
@@ -2740,7 +2740,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.peerType = value;
                                     else
@@ -2749,7 +2749,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.iceCandidate = value;
                                     else
@@ -2758,7 +2758,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -2925,7 +2925,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.profile = value;
                                     else
@@ -2934,7 +2934,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.bitrate = value;
                                     else
@@ -3125,7 +3125,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.trackId = value;
                                     else
@@ -3134,7 +3134,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.trackType = value;
                                     else
@@ -3143,7 +3143,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 5: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.layers && message.layers.length))
                                         message.layers = [];
                                     message.layers.push($root.stream.video.sfu.models.VideoLayer.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -3151,7 +3151,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 6: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.mid = value;
                                     else
@@ -3160,7 +3160,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 7: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.dtx = value;
                                     else
@@ -3169,7 +3169,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 8: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.stereo = value;
                                     else
@@ -3178,7 +3178,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 9: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.red = value;
                                     else
@@ -3187,7 +3187,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 10: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.muted = value;
                                     else
@@ -3196,13 +3196,13 @@ export const stream = $root.stream = (() => {
                                 }
                             case 11: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.codec = $root.stream.video.sfu.models.Codec.decode(reader, reader.size(), $undefined, _depth + 1, message.codec);
                                     continue;
                                 }
                             case 12: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.publishOptionId = value;
                                     else
@@ -3211,7 +3211,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 13: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.selfSubAudioVideo = value;
                                     else
@@ -3486,7 +3486,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.code = value;
                                     else
@@ -3495,7 +3495,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.message = value;
                                     else
@@ -3504,7 +3504,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.shouldRetry = value;
                                     else
@@ -3760,31 +3760,31 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.sdk = $root.stream.video.sfu.models.Sdk.decode(reader, reader.size(), $undefined, _depth + 1, message.sdk);
                                     continue;
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.os = $root.stream.video.sfu.models.OS.decode(reader, reader.size(), $undefined, _depth + 1, message.os);
                                     continue;
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.browser = $root.stream.video.sfu.models.Browser.decode(reader, reader.size(), $undefined, _depth + 1, message.browser);
                                     continue;
                                 }
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.device = $root.stream.video.sfu.models.Device.decode(reader, reader.size(), $undefined, _depth + 1, message.device);
                                     continue;
                                 }
                             case 5: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.webrtcVersion = value;
                                     else
@@ -3980,7 +3980,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.type = value;
                                     else
@@ -3989,7 +3989,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.major = value;
                                     else
@@ -3998,7 +3998,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.minor = value;
                                     else
@@ -4007,7 +4007,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.patch = value;
                                     else
@@ -4226,7 +4226,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.name = value;
                                     else
@@ -4235,7 +4235,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.version = value;
                                     else
@@ -4244,7 +4244,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.architecture = value;
                                     else
@@ -4400,7 +4400,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.name = value;
                                     else
@@ -4409,7 +4409,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.version = value;
                                     else
@@ -4571,7 +4571,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.width = value;
                                     else
@@ -4580,7 +4580,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.height = value;
                                     else
@@ -4589,7 +4589,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 1)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                                     if (!$Object.is(value = reader.double(), 0))
                                         message.frameRate = value;
                                     else
@@ -4598,7 +4598,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.software = value;
                                     else
@@ -4607,7 +4607,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 5: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.version = value;
                                     else
@@ -4616,7 +4616,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 6: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.encoder = value;
                                     else
@@ -4625,7 +4625,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 7: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.remoteAddr = value;
                                     else
@@ -4817,7 +4817,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.name = value;
                                     else
@@ -4826,7 +4826,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.version = value;
                                     else
@@ -4988,7 +4988,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.type = value;
                                     else
@@ -4997,7 +4997,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.id = value;
                                     else
@@ -5006,7 +5006,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.createdByUserId = value;
                                     else
@@ -5015,7 +5015,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.hostUserId = value;
                                     else
@@ -5024,19 +5024,19 @@ export const stream = $root.stream = (() => {
                                 }
                             case 5: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.custom = $root.google.protobuf.Struct.decode(reader, reader.size(), $undefined, _depth + 1, message.custom);
                                     continue;
                                 }
                             case 6: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.createdAt = $root.google.protobuf.Timestamp.decode(reader, reader.size(), $undefined, _depth + 1, message.createdAt);
                                     continue;
                                 }
                             case 7: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.updatedAt = $root.google.protobuf.Timestamp.decode(reader, reader.size(), $undefined, _depth + 1, message.updatedAt);
                                     continue;
                                 }
@@ -5240,7 +5240,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.canPublishAudio = value;
                                     else
@@ -5249,7 +5249,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.canPublishVideo = value;
                                     else
@@ -5258,7 +5258,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.canScreenshare = value;
                                     else
@@ -5419,7 +5419,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.availableDevices && message.availableDevices.length))
                                         message.availableDevices = [];
                                     message.availableDevices.push(reader.stringVerify());
@@ -5427,7 +5427,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.currentDevice = value;
                                     else
@@ -5436,7 +5436,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.isPermitted = value;
                                     else
@@ -5604,7 +5604,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.thermalState = value;
                                     else
@@ -5613,7 +5613,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.isPowerSaverMode = value;
                                     else
@@ -5795,7 +5795,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.thermalState = value;
                                     else
@@ -5804,7 +5804,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.isLowPowerModeEnabled = value;
                                     else
@@ -5986,7 +5986,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.trackType = value;
                                     else
@@ -5995,13 +5995,13 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.codec = $root.stream.video.sfu.models.Codec.decode(reader, reader.size(), $undefined, _depth + 1, message.codec);
                                     continue;
                                 }
                             case 3: {
                                     if (wireType !== 5)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 5");
                                     if (!$Object.is(value = reader.float(), 0))
                                         message.avgFrameTimeMs = value;
                                     else
@@ -6010,7 +6010,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 5)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 5");
                                     if (!$Object.is(value = reader.float(), 0))
                                         message.avgFps = value;
                                     else
@@ -6019,13 +6019,13 @@ export const stream = $root.stream = (() => {
                                 }
                             case 5: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.videoDimension = $root.stream.video.sfu.models.VideoDimension.decode(reader, reader.size(), $undefined, _depth + 1, message.videoDimension);
                                     continue;
                                 }
                             case 6: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.targetBitrate = value;
                                     else
@@ -6242,7 +6242,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.ssrc = value;
                                     else
@@ -6251,7 +6251,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.kind = value;
                                     else
@@ -6260,7 +6260,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 1)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                                     if (!$Object.is(value = reader.double(), 0))
                                         message.timestampMs = value;
                                     else
@@ -6443,13 +6443,13 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.base = $root.stream.video.sfu.models.RtpBase.decode(reader, reader.size(), $undefined, _depth + 1, message.base);
                                     continue;
                                 }
                             case 2: {
                                     if (wireType !== 1)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                                     if (!$Object.is(value = reader.double(), 0))
                                         message.jitterSeconds = value;
                                     else
@@ -6458,8 +6458,8 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
-                                    if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
+                                    if (typeof (value = $long(reader.uint64(), true)) === "object" ? value.low || value.high : value !== 0)
                                         message.packetsReceived = value;
                                     else
                                         delete message.packetsReceived;
@@ -6467,8 +6467,8 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 0)
-                                        break;
-                                    if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
+                                    if (typeof (value = $long(reader.uint64(), true)) === "object" ? value.low || value.high : value !== 0)
                                         message.packetsLost = value;
                                     else
                                         delete message.packetsLost;
@@ -6476,7 +6476,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 5: {
                                     if (wireType !== 1)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                                     if (!$Object.is(value = reader.double(), 0))
                                         message.packetLossPercent = value;
                                     else
@@ -6485,7 +6485,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 10: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.concealmentEvents = value;
                                     else
@@ -6494,7 +6494,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 11: {
                                     if (wireType !== 1)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                                     if (!$Object.is(value = reader.double(), 0))
                                         message.concealmentPercent = value;
                                     else
@@ -6503,7 +6503,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 20: {
                                     if (wireType !== 1)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                                     if (!$Object.is(value = reader.double(), 0))
                                         message.fps = value;
                                     else
@@ -6512,7 +6512,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 21: {
                                     if (wireType !== 1)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                                     if (!$Object.is(value = reader.double(), 0))
                                         message.freezeDurationSeconds = value;
                                     else
@@ -6521,7 +6521,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 22: {
                                     if (wireType !== 1)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                                     if (!$Object.is(value = reader.double(), 0))
                                         message.avgDecodeTimeSeconds = value;
                                     else
@@ -6530,7 +6530,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 23: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.minDimensionPx = value;
                                     else
@@ -6803,13 +6803,13 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.base = $root.stream.video.sfu.models.RtpBase.decode(reader, reader.size(), $undefined, _depth + 1, message.base);
                                     continue;
                                 }
                             case 10: {
                                     if (wireType !== 1)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                                     if (!$Object.is(value = reader.double(), 0))
                                         message.fps = value;
                                     else
@@ -6818,7 +6818,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 11: {
                                     if (wireType !== 1)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                                     if (!$Object.is(value = reader.double(), 0))
                                         message.avgEncodeTimeSeconds = value;
                                     else
@@ -6827,7 +6827,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 12: {
                                     if (wireType !== 1)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                                     if (!$Object.is(value = reader.double(), 0))
                                         message.bitrateBps = value;
                                     else
@@ -6836,7 +6836,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 13: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.minDimensionPx = value;
                                     else
@@ -7017,13 +7017,13 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.base = $root.stream.video.sfu.models.RtpBase.decode(reader, reader.size(), $undefined, _depth + 1, message.base);
                                     continue;
                                 }
                             case 2: {
                                     if (wireType !== 1)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                                     if (!$Object.is(value = reader.double(), 0))
                                         message.jitterSeconds = value;
                                     else
@@ -7032,7 +7032,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 1)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                                     if (!$Object.is(value = reader.double(), 0))
                                         message.roundTripTimeS = value;
                                     else
@@ -7195,13 +7195,13 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.base = $root.stream.video.sfu.models.RtpBase.decode(reader, reader.size(), $undefined, _depth + 1, message.base);
                                     continue;
                                 }
                             case 2: {
                                     if (wireType !== 1)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                                     if (!$Object.is(value = reader.double(), 0))
                                         message.jitterSeconds = value;
                                     else
@@ -7210,7 +7210,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 1)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                                     if (!$Object.is(value = reader.double(), 0))
                                         message.roundTripTimeS = value;
                                     else
@@ -7447,161 +7447,161 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.subscriberOffer = $root.stream.video.sfu.event.SubscriberOffer.decode(reader, reader.size(), $undefined, _depth + 1, message.subscriberOffer);
                                     message.eventPayload = "subscriberOffer";
                                     continue;
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.publisherAnswer = $root.stream.video.sfu.event.PublisherAnswer.decode(reader, reader.size(), $undefined, _depth + 1, message.publisherAnswer);
                                     message.eventPayload = "publisherAnswer";
                                     continue;
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.connectionQualityChanged = $root.stream.video.sfu.event.ConnectionQualityChanged.decode(reader, reader.size(), $undefined, _depth + 1, message.connectionQualityChanged);
                                     message.eventPayload = "connectionQualityChanged";
                                     continue;
                                 }
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.audioLevelChanged = $root.stream.video.sfu.event.AudioLevelChanged.decode(reader, reader.size(), $undefined, _depth + 1, message.audioLevelChanged);
                                     message.eventPayload = "audioLevelChanged";
                                     continue;
                                 }
                             case 5: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.iceTrickle = $root.stream.video.sfu.models.ICETrickle.decode(reader, reader.size(), $undefined, _depth + 1, message.iceTrickle);
                                     message.eventPayload = "iceTrickle";
                                     continue;
                                 }
                             case 6: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.changePublishQuality = $root.stream.video.sfu.event.ChangePublishQuality.decode(reader, reader.size(), $undefined, _depth + 1, message.changePublishQuality);
                                     message.eventPayload = "changePublishQuality";
                                     continue;
                                 }
                             case 10: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.participantJoined = $root.stream.video.sfu.event.ParticipantJoined.decode(reader, reader.size(), $undefined, _depth + 1, message.participantJoined);
                                     message.eventPayload = "participantJoined";
                                     continue;
                                 }
                             case 11: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.participantLeft = $root.stream.video.sfu.event.ParticipantLeft.decode(reader, reader.size(), $undefined, _depth + 1, message.participantLeft);
                                     message.eventPayload = "participantLeft";
                                     continue;
                                 }
                             case 12: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.dominantSpeakerChanged = $root.stream.video.sfu.event.DominantSpeakerChanged.decode(reader, reader.size(), $undefined, _depth + 1, message.dominantSpeakerChanged);
                                     message.eventPayload = "dominantSpeakerChanged";
                                     continue;
                                 }
                             case 13: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.joinResponse = $root.stream.video.sfu.event.JoinResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.joinResponse);
                                     message.eventPayload = "joinResponse";
                                     continue;
                                 }
                             case 14: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.healthCheckResponse = $root.stream.video.sfu.event.HealthCheckResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.healthCheckResponse);
                                     message.eventPayload = "healthCheckResponse";
                                     continue;
                                 }
                             case 16: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.trackPublished = $root.stream.video.sfu.event.TrackPublished.decode(reader, reader.size(), $undefined, _depth + 1, message.trackPublished);
                                     message.eventPayload = "trackPublished";
                                     continue;
                                 }
                             case 17: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.trackUnpublished = $root.stream.video.sfu.event.TrackUnpublished.decode(reader, reader.size(), $undefined, _depth + 1, message.trackUnpublished);
                                     message.eventPayload = "trackUnpublished";
                                     continue;
                                 }
                             case 18: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.error = $root.stream.video.sfu.event.Error.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
                                     message.eventPayload = "error";
                                     continue;
                                 }
                             case 19: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.callGrantsUpdated = $root.stream.video.sfu.event.CallGrantsUpdated.decode(reader, reader.size(), $undefined, _depth + 1, message.callGrantsUpdated);
                                     message.eventPayload = "callGrantsUpdated";
                                     continue;
                                 }
                             case 20: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.goAway = $root.stream.video.sfu.event.GoAway.decode(reader, reader.size(), $undefined, _depth + 1, message.goAway);
                                     message.eventPayload = "goAway";
                                     continue;
                                 }
                             case 21: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.iceRestart = $root.stream.video.sfu.event.ICERestart.decode(reader, reader.size(), $undefined, _depth + 1, message.iceRestart);
                                     message.eventPayload = "iceRestart";
                                     continue;
                                 }
                             case 22: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.pinsUpdated = $root.stream.video.sfu.event.PinsChanged.decode(reader, reader.size(), $undefined, _depth + 1, message.pinsUpdated);
                                     message.eventPayload = "pinsUpdated";
                                     continue;
                                 }
                             case 23: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.callEnded = $root.stream.video.sfu.event.CallEnded.decode(reader, reader.size(), $undefined, _depth + 1, message.callEnded);
                                     message.eventPayload = "callEnded";
                                     continue;
                                 }
                             case 24: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.participantUpdated = $root.stream.video.sfu.event.ParticipantUpdated.decode(reader, reader.size(), $undefined, _depth + 1, message.participantUpdated);
                                     message.eventPayload = "participantUpdated";
                                     continue;
                                 }
                             case 25: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.participantMigrationComplete = $root.stream.video.sfu.event.ParticipantMigrationComplete.decode(reader, reader.size(), $undefined, _depth + 1, message.participantMigrationComplete);
                                     message.eventPayload = "participantMigrationComplete";
                                     continue;
                                 }
                             case 27: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.changePublishOptions = $root.stream.video.sfu.event.ChangePublishOptions.decode(reader, reader.size(), $undefined, _depth + 1, message.changePublishOptions);
                                     message.eventPayload = "changePublishOptions";
                                     continue;
                                 }
                             case 28: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.inboundStateNotification = $root.stream.video.sfu.event.InboundStateNotification.decode(reader, reader.size(), $undefined, _depth + 1, message.inboundStateNotification);
                                     message.eventPayload = "inboundStateNotification";
                                     continue;
@@ -8187,7 +8187,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.publishOptions && message.publishOptions.length))
                                         message.publishOptions = [];
                                     message.publishOptions.push($root.stream.video.sfu.models.PublishOption.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -8195,7 +8195,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.reason = value;
                                     else
@@ -8557,7 +8557,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.pins && message.pins.length))
                                         message.pins = [];
                                     message.pins.push($root.stream.video.sfu.models.Pin.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -8709,13 +8709,13 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.error = $root.stream.video.sfu.models.Error.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
                                     continue;
                                 }
                             case 5: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.reconnectStrategy = value;
                                     else
@@ -8889,7 +8889,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.peerType = value;
                                     else
@@ -8898,7 +8898,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.iceCandidate = value;
                                     else
@@ -9053,7 +9053,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.peerType = value;
                                     else
@@ -9211,21 +9211,21 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.joinRequest = $root.stream.video.sfu.event.JoinRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.joinRequest);
                                     message.requestPayload = "joinRequest";
                                     continue;
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.healthCheckRequest = $root.stream.video.sfu.event.HealthCheckRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.healthCheckRequest);
                                     message.requestPayload = "healthCheckRequest";
                                     continue;
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.leaveCallRequest = $root.stream.video.sfu.event.LeaveCallRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.leaveCallRequest);
                                     message.requestPayload = "leaveCallRequest";
                                     continue;
@@ -9409,7 +9409,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -9418,7 +9418,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.reason = value;
                                     else
@@ -9662,7 +9662,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.participantCount = $root.stream.video.sfu.models.ParticipantCount.decode(reader, reader.size(), $undefined, _depth + 1, message.participantCount);
                                     continue;
                                 }
@@ -9806,7 +9806,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.userId = value;
                                     else
@@ -9815,7 +9815,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -9824,7 +9824,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.type = value;
                                     else
@@ -9833,7 +9833,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.participant = $root.stream.video.sfu.models.Participant.decode(reader, reader.size(), $undefined, _depth + 1, message.participant);
                                     continue;
                                 }
@@ -10031,7 +10031,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.userId = value;
                                     else
@@ -10040,7 +10040,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -10049,7 +10049,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.type = value;
                                     else
@@ -10058,7 +10058,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.cause = value;
                                     else
@@ -10067,7 +10067,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 5: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.participant = $root.stream.video.sfu.models.Participant.decode(reader, reader.size(), $undefined, _depth + 1, message.participant);
                                     continue;
                                 }
@@ -10322,7 +10322,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.token = value;
                                     else
@@ -10331,7 +10331,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -10340,7 +10340,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 13: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.unifiedSessionId = value;
                                     else
@@ -10349,7 +10349,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.subscriberSdp = value;
                                     else
@@ -10358,7 +10358,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 8: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.publisherSdp = value;
                                     else
@@ -10367,19 +10367,19 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.clientDetails = $root.stream.video.sfu.models.ClientDetails.decode(reader, reader.size(), $undefined, _depth + 1, message.clientDetails);
                                     continue;
                                 }
                             case 5: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.migration = $root.stream.video.sfu.event.Migration.decode(reader, reader.size(), $undefined, _depth + 1, message.migration);
                                     continue;
                                 }
                             case 6: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.fastReconnect = value;
                                     else
@@ -10388,13 +10388,13 @@ export const stream = $root.stream = (() => {
                                 }
                             case 7: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.reconnectDetails = $root.stream.video.sfu.event.ReconnectDetails.decode(reader, reader.size(), $undefined, _depth + 1, message.reconnectDetails);
                                     continue;
                                 }
                             case 9: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.preferredPublishOptions && message.preferredPublishOptions.length))
                                         message.preferredPublishOptions = [];
                                     message.preferredPublishOptions.push($root.stream.video.sfu.models.PublishOption.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -10402,7 +10402,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 10: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.preferredSubscribeOptions && message.preferredSubscribeOptions.length))
                                         message.preferredSubscribeOptions = [];
                                     message.preferredSubscribeOptions.push($root.stream.video.sfu.models.SubscribeOption.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -10416,7 +10416,7 @@ export const stream = $root.stream = (() => {
                                         continue;
                                     }
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (!(message.capabilities && message.capabilities.length))
                                         message.capabilities = [];
                                     message.capabilities.push(reader.int32());
@@ -10424,7 +10424,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 12: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.source = value;
                                     else
@@ -10789,7 +10789,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.strategy = value;
                                     else
@@ -10798,7 +10798,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.announcedTracks && message.announcedTracks.length))
                                         message.announcedTracks = [];
                                     message.announcedTracks.push($root.stream.video.sfu.models.TrackInfo.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -10806,7 +10806,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.subscriptions && message.subscriptions.length))
                                         message.subscriptions = [];
                                     message.subscriptions.push($root.stream.video.sfu.signal.TrackSubscriptionDetails.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -10814,7 +10814,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 5: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.reconnectAttempt = value;
                                     else
@@ -10823,7 +10823,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 6: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.fromSfuId = value;
                                     else
@@ -10832,7 +10832,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 7: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.previousSessionId = value;
                                     else
@@ -10841,7 +10841,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 8: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.reason = value;
                                     else
@@ -11097,7 +11097,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.fromSfuId = value;
                                     else
@@ -11106,7 +11106,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.announcedTracks && message.announcedTracks.length))
                                         message.announcedTracks = [];
                                     message.announcedTracks.push($root.stream.video.sfu.models.TrackInfo.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -11114,7 +11114,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.subscriptions && message.subscriptions.length))
                                         message.subscriptions = [];
                                     message.subscriptions.push($root.stream.video.sfu.signal.TrackSubscriptionDetails.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -11310,13 +11310,13 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.callState = $root.stream.video.sfu.models.CallState.decode(reader, reader.size(), $undefined, _depth + 1, message.callState);
                                     continue;
                                 }
                             case 2: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.reconnected = value;
                                     else
@@ -11325,7 +11325,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.fastReconnectDeadlineSeconds = value;
                                     else
@@ -11334,7 +11334,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.publishOptions && message.publishOptions.length))
                                         message.publishOptions = [];
                                     message.publishOptions.push($root.stream.video.sfu.models.PublishOption.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -11522,7 +11522,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.callCid = value;
                                     else
@@ -11531,13 +11531,13 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.participant = $root.stream.video.sfu.models.Participant.decode(reader, reader.size(), $undefined, _depth + 1, message.participant);
                                     continue;
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.isPinned = value;
                                     else
@@ -11697,7 +11697,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.callCid = value;
                                     else
@@ -11706,7 +11706,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.participant = $root.stream.video.sfu.models.Participant.decode(reader, reader.size(), $undefined, _depth + 1, message.participant);
                                     continue;
                                 }
@@ -11854,7 +11854,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.callCid = value;
                                     else
@@ -11863,7 +11863,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.participant = $root.stream.video.sfu.models.Participant.decode(reader, reader.size(), $undefined, _depth + 1, message.participant);
                                     continue;
                                 }
@@ -12014,7 +12014,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.iceRestart = value;
                                     else
@@ -12023,7 +12023,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sdp = value;
                                     else
@@ -12032,7 +12032,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.negotiationId = value;
                                     else
@@ -12185,7 +12185,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sdp = value;
                                     else
@@ -12321,7 +12321,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.connectionQualityUpdates && message.connectionQualityUpdates.length))
                                         message.connectionQualityUpdates = [];
                                     message.connectionQualityUpdates.push($root.stream.video.sfu.event.ConnectionQualityInfo.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -12476,7 +12476,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.userId = value;
                                     else
@@ -12485,7 +12485,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -12494,7 +12494,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.connectionQuality = value;
                                     else
@@ -12669,7 +12669,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.userId = value;
                                     else
@@ -12678,7 +12678,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -12831,7 +12831,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.userId = value;
                                     else
@@ -12840,7 +12840,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -12849,7 +12849,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 5)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 5");
                                     if (!$Object.is(value = reader.float(), 0))
                                         message.level = value;
                                     else
@@ -12858,7 +12858,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.isSpeaking = value;
                                     else
@@ -13022,7 +13022,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.audioLevels && message.audioLevels.length))
                                         message.audioLevels = [];
                                     message.audioLevels.push($root.stream.video.sfu.event.AudioLevel.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -13177,13 +13177,13 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.codec = $root.stream.video.sfu.models.Codec.decode(reader, reader.size(), $undefined, _depth + 1, message.codec);
                                     continue;
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.trackType = value;
                                     else
@@ -13192,7 +13192,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.publishOptionId = value;
                                     else
@@ -13390,7 +13390,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.name = value;
                                     else
@@ -13399,7 +13399,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.active = value;
                                     else
@@ -13408,7 +13408,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.maxBitrate = value;
                                     else
@@ -13417,7 +13417,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 5)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 5");
                                     if (!$Object.is(value = reader.float(), 0))
                                         message.scaleResolutionDownBy = value;
                                     else
@@ -13426,13 +13426,13 @@ export const stream = $root.stream = (() => {
                                 }
                             case 6: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.codec = $root.stream.video.sfu.models.Codec.decode(reader, reader.size(), $undefined, _depth + 1, message.codec);
                                     continue;
                                 }
                             case 7: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.maxFramerate = value;
                                     else
@@ -13441,7 +13441,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 8: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.scalabilityMode = value;
                                     else
@@ -13648,13 +13648,13 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.codec = $root.stream.video.sfu.models.Codec.decode(reader, reader.size(), $undefined, _depth + 1, message.codec);
                                     continue;
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.layers && message.layers.length))
                                         message.layers = [];
                                     message.layers.push($root.stream.video.sfu.event.VideoLayerSetting.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -13662,7 +13662,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.trackType = value;
                                     else
@@ -13671,7 +13671,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 5: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.publishOptionId = value;
                                     else
@@ -13680,7 +13680,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 6: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.degradationPreference = value;
                                     else
@@ -13925,7 +13925,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.audioSenders && message.audioSenders.length))
                                         message.audioSenders = [];
                                     message.audioSenders.push($root.stream.video.sfu.event.AudioSender.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -13933,7 +13933,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.videoSenders && message.videoSenders.length))
                                         message.videoSenders = [];
                                     message.videoSenders.push($root.stream.video.sfu.event.VideoSender.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -14111,13 +14111,13 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.currentGrants = $root.stream.video.sfu.models.CallGrants.decode(reader, reader.size(), $undefined, _depth + 1, message.currentGrants);
                                     continue;
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.message = value;
                                     else
@@ -14265,7 +14265,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.reason = value;
                                     else
@@ -14414,7 +14414,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.reason = value;
                                     else
@@ -14573,7 +14573,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.inboundVideoStates && message.inboundVideoStates.length))
                                         message.inboundVideoStates = [];
                                     message.inboundVideoStates.push($root.stream.video.sfu.event.InboundVideoState.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -14731,7 +14731,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.userId = value;
                                     else
@@ -14740,7 +14740,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -14749,7 +14749,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.trackType = value;
                                     else
@@ -14758,7 +14758,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.paused = value;
                                     else
@@ -14950,7 +14950,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -15084,7 +15084,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.error = $root.stream.video.sfu.models.Error.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
                                     continue;
                                 }
@@ -15219,7 +15219,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -15353,7 +15353,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.error = $root.stream.video.sfu.models.Error.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
                                     continue;
                                 }
@@ -15491,7 +15491,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 5)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 5");
                                     if (!$Object.is(value = reader.float(), 0))
                                         message.timeSeconds = value;
                                     else
@@ -15500,7 +15500,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.strategy = value;
                                     else
@@ -15677,14 +15677,14 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 5)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 5");
                                     message.connectionTimeSeconds = reader.float();
                                     message.data = "connectionTimeSeconds";
                                     continue;
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.reconnection = $root.stream.video.sfu.signal.Reconnection.decode(reader, reader.size(), $undefined, _depth + 1, message.reconnection);
                                     message.data = "reconnection";
                                     continue;
@@ -15862,7 +15862,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -15871,7 +15871,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.unifiedSessionId = value;
                                     else
@@ -15880,7 +15880,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.inbounds && message.inbounds.length))
                                         message.inbounds = [];
                                     message.inbounds.push($root.stream.video.sfu.models.InboundRtp.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -15888,7 +15888,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.outbounds && message.outbounds.length))
                                         message.outbounds = [];
                                     message.outbounds.push($root.stream.video.sfu.models.OutboundRtp.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -15896,7 +15896,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 5: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.remoteInbounds && message.remoteInbounds.length))
                                         message.remoteInbounds = [];
                                     message.remoteInbounds.push($root.stream.video.sfu.models.RemoteInboundRtp.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -15904,7 +15904,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 6: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.remoteOutbounds && message.remoteOutbounds.length))
                                         message.remoteOutbounds = [];
                                     message.remoteOutbounds.push($root.stream.video.sfu.models.RemoteOutboundRtp.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -16311,7 +16311,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -16320,7 +16320,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.subscriberStats = value;
                                     else
@@ -16329,7 +16329,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.publisherStats = value;
                                     else
@@ -16338,7 +16338,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.webrtcVersion = value;
                                     else
@@ -16347,7 +16347,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 5: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sdk = value;
                                     else
@@ -16356,7 +16356,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 6: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sdkVersion = value;
                                     else
@@ -16365,45 +16365,45 @@ export const stream = $root.stream = (() => {
                                 }
                             case 7: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.audioDevices = $root.stream.video.sfu.models.InputDevices.decode(reader, reader.size(), $undefined, _depth + 1, message.audioDevices);
                                     continue;
                                 }
                             case 8: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.videoDevices = $root.stream.video.sfu.models.InputDevices.decode(reader, reader.size(), $undefined, _depth + 1, message.videoDevices);
                                     continue;
                                 }
                             case 9: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.android = $root.stream.video.sfu.models.AndroidState.decode(reader, reader.size(), $undefined, _depth + 1, message.android);
                                     message.deviceState = "android";
                                     continue;
                                 }
                             case 10: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.apple = $root.stream.video.sfu.models.AppleState.decode(reader, reader.size(), $undefined, _depth + 1, message.apple);
                                     message.deviceState = "apple";
                                     continue;
                                 }
                             case 11: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.telemetry = $root.stream.video.sfu.signal.Telemetry.decode(reader, reader.size(), $undefined, _depth + 1, message.telemetry);
                                     continue;
                                 }
                             case 12: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.rtmp = $root.stream.video.sfu.models.RTMPIngress.decode(reader, reader.size(), $undefined, _depth + 1, message.rtmp);
                                     continue;
                                 }
                             case 13: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.subscriberRtcStats = value;
                                     else
@@ -16412,7 +16412,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 14: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.publisherRtcStats = value;
                                     else
@@ -16421,7 +16421,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 15: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.rtcStats = value;
                                     else
@@ -16430,7 +16430,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 16: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.encodeStats && message.encodeStats.length))
                                         message.encodeStats = [];
                                     message.encodeStats.push($root.stream.video.sfu.models.PerformanceStats.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -16438,7 +16438,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 17: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.decodeStats && message.decodeStats.length))
                                         message.decodeStats = [];
                                     message.decodeStats.push($root.stream.video.sfu.models.PerformanceStats.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -16446,7 +16446,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 18: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.unifiedSessionId = value;
                                     else
@@ -16805,7 +16805,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.error = $root.stream.video.sfu.models.Error.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
                                     continue;
                                 }
@@ -16943,7 +16943,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -16952,7 +16952,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.peerType = value;
                                     else
@@ -17107,7 +17107,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.error = $root.stream.video.sfu.models.Error.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
                                     continue;
                                 }
@@ -17247,7 +17247,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -17256,7 +17256,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.muteStates && message.muteStates.length))
                                         message.muteStates = [];
                                     message.muteStates.push($root.stream.video.sfu.signal.TrackMuteState.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -17415,7 +17415,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.error = $root.stream.video.sfu.models.Error.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
                                     continue;
                                 }
@@ -17553,7 +17553,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.trackType = value;
                                     else
@@ -17562,7 +17562,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.muted = value;
                                     else
@@ -17729,7 +17729,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.muted = value;
                                     else
@@ -17863,7 +17863,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 2: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.muted = value;
                                     else
@@ -18002,7 +18002,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -18011,7 +18011,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.tracks && message.tracks.length))
                                         message.tracks = [];
                                     message.tracks.push($root.stream.video.sfu.signal.TrackSubscriptionDetails.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -18170,7 +18170,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.error = $root.stream.video.sfu.models.Error.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
                                     continue;
                                 }
@@ -18314,7 +18314,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.userId = value;
                                     else
@@ -18323,7 +18323,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -18332,7 +18332,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.trackType = value;
                                     else
@@ -18341,7 +18341,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.dimension = $root.stream.video.sfu.models.VideoDimension.decode(reader, reader.size(), $undefined, _depth + 1, message.dimension);
                                     continue;
                                 }
@@ -18536,7 +18536,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.int32())
                                         message.peerType = value;
                                     else
@@ -18545,7 +18545,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sdp = value;
                                     else
@@ -18554,7 +18554,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -18563,7 +18563,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.uint32())
                                         message.negotiationId = value;
                                     else
@@ -18736,7 +18736,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.error = $root.stream.video.sfu.models.Error.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
                                     continue;
                                 }
@@ -18871,7 +18871,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.error = $root.stream.video.sfu.models.Error.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
                                     continue;
                                 }
@@ -19014,7 +19014,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sdp = value;
                                     else
@@ -19023,7 +19023,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -19032,7 +19032,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if (!(message.tracks && message.tracks.length))
                                         message.tracks = [];
                                     message.tracks.push($root.stream.video.sfu.models.TrackInfo.decode(reader, reader.size(), $undefined, _depth + 1));
@@ -19210,7 +19210,7 @@ export const stream = $root.stream = (() => {
                             switch (tag >>>= 3) {
                             case 1: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sdp = value;
                                     else
@@ -19219,7 +19219,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 2: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     if ((value = reader.stringVerify()).length)
                                         message.sessionId = value;
                                     else
@@ -19228,7 +19228,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 3: {
                                     if (wireType !== 0)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                                     if (value = reader.bool())
                                         message.iceRestart = value;
                                     else
@@ -19237,7 +19237,7 @@ export const stream = $root.stream = (() => {
                                 }
                             case 4: {
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     message.error = $root.stream.video.sfu.models.Error.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
                                     continue;
                                 }
@@ -19423,8 +19423,8 @@ export const google = $root.google = (() => {
                     switch (tag >>>= 3) {
                     case 1: {
                             if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                                throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
+                            if (typeof (value = $long(reader.int64(), false)) === "object" ? value.low || value.high : value !== 0)
                                 message.seconds = value;
                             else
                                 delete message.seconds;
@@ -19432,7 +19432,7 @@ export const google = $root.google = (() => {
                         }
                     case 2: {
                             if (wireType !== 0)
-                                break;
+                                throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                             if (value = reader.int32())
                                 message.nanos = value;
                             else
@@ -19596,7 +19596,7 @@ export const google = $root.google = (() => {
                     switch (tag >>>= 3) {
                     case 1: {
                             if (wireType !== 2)
-                                break;
+                                throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                             if (message.fields === $util.emptyObject)
                                 message.fields = {};
                             let end2 = reader.size() + reader.pos;
@@ -19611,12 +19611,12 @@ export const google = $root.google = (() => {
                                 switch (tag2 >>>= 3) {
                                 case 1:
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     key = reader.stringVerify();
                                     continue;
                                 case 2:
                                     if (wireType !== 2)
-                                        break;
+                                        throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                                     value = $root.google.protobuf.Value.decode(reader, reader.size(), $undefined, _depth + 1, value);
                                     continue;
                                 }
@@ -19802,42 +19802,42 @@ export const google = $root.google = (() => {
                     switch (tag >>>= 3) {
                     case 1: {
                             if (wireType !== 0)
-                                break;
+                                throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                             message.nullValue = reader.int32();
                             message.kind = "nullValue";
                             continue;
                         }
                     case 2: {
                             if (wireType !== 1)
-                                break;
+                                throw $Error("field " + tag + ": wire type " + wireType + ", expected 1");
                             message.numberValue = reader.double();
                             message.kind = "numberValue";
                             continue;
                         }
                     case 3: {
                             if (wireType !== 2)
-                                break;
+                                throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                             message.stringValue = reader.stringVerify();
                             message.kind = "stringValue";
                             continue;
                         }
                     case 4: {
                             if (wireType !== 0)
-                                break;
+                                throw $Error("field " + tag + ": wire type " + wireType + ", expected 0");
                             message.boolValue = reader.bool();
                             message.kind = "boolValue";
                             continue;
                         }
                     case 5: {
                             if (wireType !== 2)
-                                break;
+                                throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                             message.structValue = $root.google.protobuf.Struct.decode(reader, reader.size(), $undefined, _depth + 1, message.structValue);
                             message.kind = "structValue";
                             continue;
                         }
                     case 6: {
                             if (wireType !== 2)
-                                break;
+                                throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                             message.listValue = $root.google.protobuf.ListValue.decode(reader, reader.size(), $undefined, _depth + 1, message.listValue);
                             message.kind = "listValue";
                             continue;
@@ -20069,7 +20069,7 @@ export const google = $root.google = (() => {
                     switch (tag >>>= 3) {
                     case 1: {
                             if (wireType !== 2)
-                                break;
+                                throw $Error("field " + tag + ": wire type " + wireType + ", expected 2");
                             if (!(message.values && message.values.length))
                                 message.values = [];
                             message.values.push($root.google.protobuf.Value.decode(reader, reader.size(), $undefined, _depth + 1));
