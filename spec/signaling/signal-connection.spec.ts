@@ -6,7 +6,7 @@ import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { isRxsfuError, type RxsfuError } from '../../lib/errors.js';
 import { ErrorCode, WebsocketReconnectStrategy, type JoinRequest } from '../../lib/protocol/index.js';
 import { createSignalConnection, SignalCloseCode, type SignalConnectionOptions } from '../../lib/signaling/index.js';
-import { SilentTcpServer, TestSfu, type TestSfuSocket } from './test-sfu.js';
+import { refusingUrl, SilentTcpServer, useTestSfu } from './test-sfu.js';
 
 const joinRequest: JoinRequest = { token: 'sfu-token-secret', sessionId: 'session-1' };
 const joinResponse = { joinResponse: { reconnected: false, fastReconnectDeadlineSeconds: 30 } };
@@ -22,21 +22,15 @@ async function expectError(promise: Promise<unknown>): Promise<RxsfuError> {
 }
 
 describe('createSignalConnection (real sockets)', () => {
-  let sfu: TestSfu;
-  beforeEach(async () => {
-    sfu = await TestSfu.start();
-  });
-  afterEach(async () => {
-    await sfu.stop();
-  });
+  const testSfu = useTestSfu();
 
-  const connect = (options: Partial<SignalConnectionOptions> = {}) => createSignalConnection({ url: sfu.url, ...options });
+  const connect = (options: Partial<SignalConnectionOptions> = {}) => createSignalConnection({ url: testSfu().url, ...options });
 
   /** Opens, lets the server answer the join, returns both sides. */
   async function joined(options: Partial<SignalConnectionOptions> = {}) {
     const signal = connect(options);
     const response = firstValueFrom(signal.join$(joinRequest));
-    const server = await sfu.sockets.next();
+    const server = await testSfu().sockets.next();
     await server.requests.next();
     server.send(joinResponse);
     await response;
@@ -47,7 +41,7 @@ describe('createSignalConnection (real sockets)', () => {
     const signal = connect();
     const states = lastValueFrom(signal.state$.pipe(toArray()));
     const responses = lastValueFrom(signal.join$(joinRequest).pipe(toArray()));
-    const server = await sfu.sockets.next();
+    const server = await testSfu().sockets.next();
     const first = await server.requests.next();
     expect(first.requestPayload).to.equal('joinRequest');
     expect(first.joinRequest?.token).to.equal('sfu-token-secret');
@@ -61,7 +55,7 @@ describe('createSignalConnection (real sockets)', () => {
   it('fails the join with RXSFU_ERR_JOIN_REJECTED keeping the SFU code and strategy, and closes with 4101', async () => {
     const signal = connect();
     const result = expectError(firstValueFrom(signal.join$(joinRequest)));
-    const server = await sfu.sockets.next();
+    const server = await testSfu().sockets.next();
     await server.requests.next();
     server.send({
       error: {
@@ -82,7 +76,7 @@ describe('createSignalConnection (real sockets)', () => {
     const signal = connect({ joinTimeoutMs: 200 });
     const err = await expectError(firstValueFrom(signal.join$(joinRequest)));
     expect(err.code).to.equal('RXSFU_ERR_JOIN_TIMEOUT');
-    const server = await sfu.sockets.next();
+    const server = await testSfu().sockets.next();
     expect(server.received.map((r) => r.requestPayload)).to.deep.equal(['joinRequest']);
     expect((await server.closed).code).to.equal(SignalCloseCode.JOIN_FAILED);
   });
@@ -102,10 +96,7 @@ describe('createSignalConnection (real sockets)', () => {
   });
 
   it('fails the join with RXSFU_ERR_SOCKET_ERROR when nothing listens, and reports no loss', async () => {
-    const tcp = await SilentTcpServer.start();
-    const url = tcp.url;
-    await tcp.stop();
-    const signal = createSignalConnection({ url });
+    const signal = createSignalConnection({ url: await refusingUrl() });
     const err = await expectError(firstValueFrom(signal.join$(joinRequest)));
     expect(err.code).to.equal('RXSFU_ERR_SOCKET_ERROR');
     expect(await lastValueFrom(signal.connectionLost$.pipe(toArray()))).to.deep.equal([]);
@@ -114,7 +105,7 @@ describe('createSignalConnection (real sockets)', () => {
   it('fails the join with RXSFU_ERR_SOCKET_CLOSED when the server closes before answering', async () => {
     const signal = connect();
     const result = expectError(firstValueFrom(signal.join$(joinRequest)));
-    const server = await sfu.sockets.next();
+    const server = await testSfu().sockets.next();
     await server.requests.next();
     server.ws.close(1011, 'boom');
     const err = await result;
@@ -171,7 +162,7 @@ describe('createSignalConnection (real sockets)', () => {
     signal.send({ leaveCallRequest: { sessionId: 'a', reason: 'first' } });
     signal.send({ leaveCallRequest: { sessionId: 'b', reason: 'second' } });
     const response = firstValueFrom(signal.join$(joinRequest));
-    const server = await sfu.sockets.next();
+    const server = await testSfu().sockets.next();
     const frames = [await server.requests.next(), await server.requests.next(), await server.requests.next()];
     expect(frames.map((f) => f.requestPayload)).to.deep.equal(['joinRequest', 'leaveCallRequest', 'leaveCallRequest']);
     expect(frames.slice(1).map((f) => f.leaveCallRequest?.sessionId)).to.deep.equal(['a', 'b']);
@@ -210,7 +201,7 @@ describe('createSignalConnection (real sockets)', () => {
   it('fails a join in progress with RXSFU_ERR_SOCKET_CLOSED on close(), closing with the code given', async () => {
     const signal = connect();
     const result = expectError(firstValueFrom(signal.join$(joinRequest)));
-    const server = await sfu.sockets.next();
+    const server = await testSfu().sockets.next();
     await server.requests.next();
     signal.close(SignalCloseCode.DISPOSE, 'replaced');
     expect((await result).code).to.equal('RXSFU_ERR_SOCKET_CLOSED');

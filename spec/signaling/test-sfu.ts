@@ -102,3 +102,26 @@ export class SilentTcpServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
+
+/** Mocha hooks: a fresh TestSfu before each test, stopped (clients killed) after it. */
+export function useTestSfu(): () => TestSfu {
+  let sfu: TestSfu | undefined;
+  beforeEach(async () => {
+    sfu = await TestSfu.start();
+  });
+  afterEach(async () => {
+    await sfu?.stop();
+    sfu = undefined;
+  });
+  return () => {
+    if (!sfu) throw new Error('useTestSfu: no server outside a test');
+    return sfu;
+  };
+}
+
+/** A ws:// URL on which nothing listens (a port that was just freed). */
+export async function refusingUrl(): Promise<string> {
+  const tcp = await SilentTcpServer.start();
+  await tcp.stop();
+  return tcp.url;
+}
