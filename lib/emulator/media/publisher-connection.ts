@@ -1,0 +1,106 @@
+/**
+ * The SFU end of a client's publisher connection: the client offers sendonly audio/video, the SFU
+ * answers recvonly. Each m-section maps to a track type through the client's TrackInfo list
+ * (`mid` → `trackType`); every RTP packet received on it goes to the forwarding table.
+ * An offer with new ICE credentials is the client's ICE restart (WERIFT.md pitfall 4 applied).
+ */
+import type { PeerConfig, RTCIceCandidateInit, RTCRtpTransceiver } from 'werift';
+import { PeerType, type TrackInfo, type TrackType } from '../../protocol/index.js';
+import { rxsfuError } from '../../errors.js';
+import type { MediaLogger } from './logger.js';
+import { OrderedQueue } from './ordered-queue.js';
+import type { RtpRouter } from './rtp-router.js';
+import { SfuPeer } from './sfu-peer.js';
+import { defaultTrackType } from './track-types.js';
+
+export interface PublisherDeps {
+  router: RtpRouter;
+  rtc?: Partial<PeerConfig>;
+  logger: MediaLogger;
+  onCandidate(peerType: PeerType, candidateJson: string): void;
+  /** The set of tracks this session publishes changed. */
+  onTracksChanged(): void;
+}
+
+export class PublisherConnection {
+  private peer: SfuPeer | undefined;
+  private readonly queue: OrderedQueue;
+  private readonly trackTypeByMid = new Map<string, TrackType>();
+  private readonly hooked = new Map<string, () => void>();
+  private announced = new Set<TrackType>();
+
+  constructor(private readonly sessionId: string, private readonly deps: PublisherDeps) {
+    this.queue = new OrderedQueue(`publisher ${sessionId}`);
+  }
+
+  /** SetPublisher: applies the offer, returns the SFU's answer SDP. */
+  handleOffer(sdp: string, tracks: TrackInfo[]): Promise<string> {
+    return this.queue.run('offer', async () => {
+      if (typeof sdp !== 'string' || !sdp.startsWith('v=0')) {
+        throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `publisher offer of ${this.sessionId} is not an SDP`);
+      }
+      const peer = (this.peer ??= this.createPeer());
+      for (const track of tracks) if (track.mid) this.trackTypeByMid.set(track.mid, track.trackType ?? defaultTrackType(''));
+      const { iceRestarted } = await peer.applyRemote('offer', sdp);
+      await peer.pc.setLocalDescription(await peer.pc.createAnswer());
+      if (iceRestarted) await peer.restartIceTransports();
+      this.hookTransceivers();
+      this.updateAnnounced();
+      return peer.pc.localDescription!.sdp;
+    });
+  }
+
+  addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    return this.queue.run('candidate', () => (this.peer ??= this.createPeer()).addCandidate(candidate));
+  }
+
+  /** Track types currently announced by the client's offers. */
+  tracks(): TrackType[] {
+    return [...this.announced];
+  }
+
+  async close(): Promise<void> {
+    this.queue.close();
+    for (const stop of this.hooked.values()) stop();
+    this.hooked.clear();
+    for (const trackType of this.announced) this.deps.router.withdraw({ sessionId: this.sessionId, trackType });
+    this.announced.clear();
+    await this.peer?.close();
+  }
+
+  /** Created by the first offer, or by a candidate that arrives before it (it waits there). */
+  private createPeer(): SfuPeer {
+    return new SfuPeer(`publisher ${this.sessionId}`, this.deps.rtc, (json) =>
+      this.deps.onCandidate(PeerType.PEER_TYPE_PUBLISHER_UNSPECIFIED, json), this.deps.logger);
+  }
+
+  private trackTypeOf(transceiver: RTCRtpTransceiver): TrackType {
+    return this.trackTypeByMid.get(transceiver.mid ?? '') ?? defaultTrackType(transceiver.kind);
+  }
+
+  private receiving(): RTCRtpTransceiver[] {
+    return (this.peer?.pc.getTransceivers() ?? []).filter(
+      (t) => !t.stopped && (t.currentDirection === 'recvonly' || t.currentDirection === 'sendrecv'),
+    );
+  }
+
+  /** Forwards each receiving m-section's track (its main track: simulcast layers are not split). */
+  private hookTransceivers(): void {
+    for (const transceiver of this.receiving()) {
+      if (this.hooked.has(transceiver.id)) continue;
+      const stop = transceiver.receiver.track.onReceiveRtp.subscribe((packet) =>
+        this.deps.router.publish({ sessionId: this.sessionId, trackType: this.trackTypeOf(transceiver) }, packet)).unSubscribe;
+      this.hooked.set(transceiver.id, stop);
+    }
+  }
+
+  private updateAnnounced(): void {
+    const now = new Set(this.receiving().map((t) => this.trackTypeOf(t)));
+    const ref = (trackType: TrackType) => ({ sessionId: this.sessionId, trackType });
+    let changed = false;
+    for (const trackType of this.announced) if (!now.has(trackType)) changed = this.deps.router.withdraw(ref(trackType)) || changed;
+    for (const trackType of now) changed = this.deps.router.announce(ref(trackType)) || changed;
+    this.announced = now;
+    if (changed) this.deps.onTracksChanged();
+  }
+}

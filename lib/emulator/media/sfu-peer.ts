@@ -1,0 +1,107 @@
+/**
+ * The SFU side of one werift peer connection: ICE-lite on loopback, local candidates trickled out
+ * as RTCIceCandidateInit JSON, remote candidates held until a remote description exists, and the
+ * ICE-restart workaround (WERIFT.md pitfall 4).
+ */
+import { RTCPeerConnection, type PeerConfig, type RTCIceCandidateInit } from 'werift';
+import { rxsfuError } from '../../errors.js';
+import { rtcConfiguration } from '../../rtc/config.js';
+import type { MediaLogger } from './logger.js';
+
+/** A peer connection plus what the media plane does around it. */
+export class SfuPeer {
+  readonly pc: RTCPeerConnection;
+  private readonly pendingCandidates: RTCIceCandidateInit[] = [];
+  private readonly stopCandidates: () => void;
+  private lastRemoteUfrag: string | undefined;
+
+  constructor(
+    private readonly label: string,
+    rtc: Partial<PeerConfig> | undefined,
+    onCandidate: (candidateJson: string) => void,
+    private readonly logger: MediaLogger,
+  ) {
+    this.pc = new RTCPeerConnection({ ...rtcConfiguration({ iceLite: true }), ...rtc });
+    this.stopCandidates = this.pc.onIceCandidate.subscribe((candidate) => {
+      if (candidate?.candidate) onCandidate(JSON.stringify(candidate.toJSON()));
+    }).unSubscribe;
+  }
+
+  /** Applies a remote description, then the candidates that waited for it. Returns whether ICE credentials changed. */
+  async applyRemote(type: 'offer' | 'answer', sdp: string): Promise<{ iceRestarted: boolean }> {
+    try {
+      await this.pc.setRemoteDescription({ type, sdp });
+    } catch (cause) {
+      throw rxsfuError('RXSFU_ERR_WEBRTC', `${this.label}: cannot apply remote ${type}`, { cause });
+    }
+    const ufrag = iceUfrag(sdp);
+    const iceRestarted = this.lastRemoteUfrag !== undefined && ufrag !== this.lastRemoteUfrag;
+    this.lastRemoteUfrag = ufrag;
+    await this.flushCandidates();
+    return { iceRestarted };
+  }
+
+  /** A trickled candidate: applied now, or kept until the remote description arrives. */
+  async addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    if (!this.pc.remoteDescription) {
+      this.pendingCandidates.push(candidate);
+      return;
+    }
+    await this.applyCandidate(candidate);
+  }
+
+  /**
+   * WERIFT.md pitfall 4: after an ICE restart between werift peers, DTLS is already up, so the ICE
+   * transport never runs its checks with the new credentials and media stops silently. Starting
+   * each transport again brings it back.
+   */
+  async restartIceTransports(): Promise<void> {
+    this.logger.debug('ice restart: starting ICE transports again', { peer: this.label });
+    await Promise.all(this.pc.iceTransports.map((transport) => transport.start()));
+  }
+
+  async close(): Promise<void> {
+    this.stopCandidates();
+    this.pendingCandidates.length = 0;
+    await this.pc.close();
+  }
+
+  private async flushCandidates(): Promise<void> {
+    const waiting = this.pendingCandidates.splice(0);
+    for (const candidate of waiting) await this.applyCandidate(candidate);
+  }
+
+  private async applyCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch (cause) {
+      // A stale candidate (old ICE generation) is expected around restarts: drop it, keep going.
+      this.logger.debug('candidate rejected', { peer: this.label, reason: cause instanceof Error ? cause.message : String(cause) });
+    }
+  }
+}
+
+/** The first `a=ice-ufrag` of an SDP. */
+export function iceUfrag(sdp: string): string | undefined {
+  return /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
+}
+
+/** Parses RTCIceCandidateInit JSON from a client. Throws RXSFU_ERR_INVALID_ARGUMENT on anything else. */
+export function parseCandidateJson(json: string): RTCIceCandidateInit {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (cause) {
+    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `ICE candidate is not JSON (${json.length} chars)`, { cause });
+  }
+  const candidate = value as RTCIceCandidateInit | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.candidate !== 'string') {
+    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'ICE candidate JSON has no "candidate" string');
+  }
+  return {
+    candidate: candidate.candidate,
+    sdpMid: candidate.sdpMid ?? undefined,
+    sdpMLineIndex: candidate.sdpMLineIndex ?? undefined,
+    usernameFragment: candidate.usernameFragment ?? undefined,
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The SFU end of a client's subscriber connection: the SFU offers one sendonly m-section per
+ * forwarded track (media stream id `${publisher's trackLookupPrefix}:${TrackTypeName}`), the client
+ * answers.
+ * Whenever the forwarded set changes the SFU re-offers with the next negotiation id; a change that
+ * comes while an offer is outstanding waits for its answer, then goes out as one new offer.
+ */
+import { MediaStream, MediaStreamTrack, type PeerConfig, type RTCIceCandidateInit, type RTCRtpTransceiver } from 'werift';
+import { PeerType } from '../../protocol/index.js';
+import { rxsfuError } from '../../errors.js';
+import type { MediaParticipant } from './contract.js';
+import type { MediaLogger } from './logger.js';
+import { OrderedQueue } from './ordered-queue.js';
+import { trackKey, type RtpRouter, type TrackRef } from './rtp-router.js';
+import { SfuPeer } from './sfu-peer.js';
+import { kindOf, mediaStreamId } from './track-types.js';
+
+export interface SubscriberDeps {
+  router: RtpRouter;
+  rtc?: Partial<PeerConfig>;
+  logger: MediaLogger;
+  onCandidate(peerType: PeerType, candidateJson: string): void;
+  onOffer(offer: { sdp: string; negotiationId: number; iceRestart: boolean }): void;
+  /** The trackLookupPrefix of the session that publishes a track (names the forwarded stream). */
+  trackLookupPrefixOf(sessionId: string): string;
+}
+
+interface Forwarded {
+  ref: TrackRef;
+  transceiver: RTCRtpTransceiver;
+  track: MediaStreamTrack;
+}
+
+export class SubscriberConnection {
+  private peer: SfuPeer | undefined;
+  private readonly queue: OrderedQueue;
+  private readonly forwarded = new Map<string, Forwarded>();
+  private desired: TrackRef[] = [];
+  private negotiationId = 0;
+  private awaitingAnswer: { negotiationId: number; iceRestart: boolean } | undefined;
+  private renegotiate = false;
+  private iceRestartWanted = false;
+
+  constructor(private readonly participant: MediaParticipant, private readonly deps: SubscriberDeps) {
+    this.queue = new OrderedQueue(`subscriber ${participant.sessionId}`);
+  }
+
+  /** The tracks to forward from now on (already limited to published tracks of other sessions). */
+  setDesired(refs: TrackRef[]): void {
+    this.desired = refs;
+    this.scheduleSync();
+  }
+
+  /** SendAnswer: applies the client's answer to the offer `negotiationId`. */
+  handleAnswer(sdp: string, negotiationId: number): Promise<void> {
+    return this.queue.run('answer', async () => {
+      const pending = this.awaitingAnswer;
+      if (!pending || pending.negotiationId !== negotiationId || !this.peer) {
+        throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT',
+          `subscriber answer for negotiation ${negotiationId} of ${this.participant.sessionId}, expected ${pending?.negotiationId ?? 'none'}`);
+      }
+      await this.peer.applyRemote('answer', sdp);
+      this.awaitingAnswer = undefined;
+      if (pending.iceRestart) await this.peer.restartIceTransports();
+      if (this.renegotiate) this.scheduleSync();
+    });
+  }
+
+  /** SFU-side ICE restart: a new offer with fresh credentials (after any outstanding answer). */
+  restartIce(): Promise<void> {
+    this.iceRestartWanted = true;
+    return this.queue.run('ice restart', () => this.sync());
+  }
+
+  addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    return this.queue.run('candidate', () => (this.peer ??= this.createPeer()).addCandidate(candidate));
+  }
+
+  /** The tracks forwarded right now. */
+  forwardedTracks(): TrackRef[] {
+    return [...this.forwarded.values()].map((f) => f.ref);
+  }
+
+  async close(): Promise<void> {
+    this.queue.close();
+    for (const { ref, track } of this.forwarded.values()) {
+      this.deps.router.detach(this.participant.sessionId, ref);
+      track.stop();
+    }
+    this.forwarded.clear();
+    await this.peer?.close();
+  }
+
+  private scheduleSync(): void {
+    this.queue.run('sync', () => this.sync()).catch((cause: unknown) =>
+      this.deps.logger.warn('subscriber renegotiation failed', { sessionId: this.participant.sessionId, cause: String(cause) }));
+  }
+
+  /** Brings the transceivers in line with `desired` and offers if anything changed. */
+  private async sync(): Promise<void> {
+    if (this.awaitingAnswer) {
+      this.renegotiate = true;
+      return;
+    }
+    this.renegotiate = false;
+    const wanted = new Map(this.desired.map((ref) => [trackKey(ref), ref]));
+    const removed = [...this.forwarded.keys()].filter((key) => !wanted.has(key));
+    const added = [...wanted.entries()].filter(([key]) => !this.forwarded.has(key));
+    const iceRestart = this.iceRestartWanted && this.peer !== undefined;
+    this.iceRestartWanted = false;
+    if (removed.length === 0 && added.length === 0 && !iceRestart) return;
+    const peer = (this.peer ??= this.createPeer());
+    removed.forEach((key) => this.stopForwarding(key));
+    added.forEach(([key, ref]) => this.startForwarding(peer, key, ref));
+    await this.offer(peer, iceRestart);
+  }
+
+  private startForwarding(peer: SfuPeer, key: string, ref: TrackRef): void {
+    const track = new MediaStreamTrack({ kind: kindOf(ref.trackType) });
+    const stream = new MediaStream({ id: mediaStreamId(this.deps.trackLookupPrefixOf(ref.sessionId), ref.trackType) });
+    const transceiver = peer.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    this.deps.router.attach(this.participant.sessionId, ref, (packet) => track.writeRtp(packet));
+    this.forwarded.set(key, { ref, transceiver, track });
+  }
+
+  private stopForwarding(key: string): void {
+    const entry = this.forwarded.get(key)!;
+    this.deps.router.detach(this.participant.sessionId, entry.ref);
+    entry.transceiver.stop();
+    entry.track.stop();
+    this.forwarded.delete(key);
+  }
+
+  private async offer(peer: SfuPeer, iceRestart: boolean): Promise<void> {
+    const offer = await peer.pc.createOffer({ iceRestart });
+    await peer.pc.setLocalDescription(offer);
+    const negotiationId = ++this.negotiationId;
+    this.awaitingAnswer = { negotiationId, iceRestart };
+    this.deps.onOffer({ sdp: peer.pc.localDescription!.sdp, negotiationId, iceRestart });
+  }
+
+  private createPeer(): SfuPeer {
+    return new SfuPeer(`subscriber ${this.participant.sessionId}`, this.deps.rtc, (json) =>
+      this.deps.onCandidate(PeerType.PEER_TYPE_SUBSCRIBER, json), this.deps.logger);
+  }
+}

@@ -1,0 +1,220 @@
+import { expect } from 'chai';
+import { filter, interval, lastValueFrom, map, take, timeout } from 'rxjs';
+import { createMediaPlane, type SfuMediaPlane } from '../../lib/emulator/media/index.js';
+import { PeerType, TrackType } from '../../lib/protocol/index.js';
+import { createOpusDecoder } from '../../lib/media/opus-decode.js';
+import { estimateFrequencyHz, rmsLevel } from '../../lib/media/pcm-signal.js';
+import { parseVp8PayloadDescriptor } from '../../lib/media/vp8.js';
+import { isRxsfuError } from '../../lib/errors.js';
+import { TestClient } from './media-test-client.js';
+
+const AUDIO = TrackType.TRACK_TYPE_AUDIO;
+const VIDEO = TrackType.TRACK_TYPE_VIDEO;
+
+/** Polls a condition every 20 ms until it holds (fails after `ms`). */
+function until(condition: () => boolean, ms = 8000): Promise<unknown> {
+  return lastValueFrom(interval(20).pipe(filter(condition), take(1), timeout(ms)));
+}
+
+function packetsOf(counts: { trackType: TrackType; packets: number; fromSessionId?: string }[], trackType: TrackType, from?: string): number {
+  return counts.filter((c) => c.trackType === trackType && (from === undefined || c.fromSessionId === from)).reduce((n, c) => n + c.packets, 0);
+}
+
+interface Harness {
+  plane: SfuMediaPlane;
+  client(sessionId: string, prefix: string): TestClient;
+  close(): Promise<void>;
+}
+
+function harness(): Harness {
+  const clients = new Map<string, TestClient>();
+  const plane = createMediaPlane({
+    callbacks: {
+      subscriberOffer: (sessionId, offer) => void clients.get(sessionId)?.onOffer(offer).catch(() => undefined),
+      iceCandidate: (sessionId, peerType, json) => void clients.get(sessionId)?.onCandidate(peerType, json),
+    },
+  });
+  return {
+    plane,
+    client(sessionId, prefix) {
+      plane.addSession({ sessionId, userId: `user-${sessionId}`, trackLookupPrefix: prefix });
+      const client = new TestClient(plane, sessionId);
+      clients.set(sessionId, client);
+      return client;
+    },
+    async close() {
+      await plane.close();
+      await Promise.all([...clients.values()].map((c) => c.close()));
+    },
+  };
+}
+
+/** Decodes Opus payloads in order and returns the loud frames' PCM joined. */
+function loudPcm(payloads: Buffer[]): Int16Array {
+  const decoder = createOpusDecoder();
+  const frames = payloads.map((p) => decoder.decode(p)).filter((pcm) => rmsLevel(pcm) > 2000);
+  const all = new Int16Array(frames.length * 960);
+  frames.forEach((f, i) => all.set(f, i * 960));
+  return all;
+}
+
+describe('emulator/media plane (real werift on loopback)', function () {
+  this.timeout(20000);
+  let h: Harness;
+  beforeEach(() => {
+    h = harness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('counts a client\'s published audio and forwards it to a simulated participant', async () => {
+    const client = h.client('c1', 'pfx1');
+    h.plane.addSimulatedParticipant({ sessionId: 'sim', userId: 'bot', trackLookupPrefix: 'simp' }, {});
+    await client.publishAudio();
+    expect(h.plane.publishedTracks('c1')).to.deep.equal([AUDIO]);
+    await until(() => packetsOf(h.plane.publishedPackets('c1'), AUDIO) >= 20);
+    await until(() => packetsOf(h.plane.receivedPackets('sim'), AUDIO, 'c1') >= 20);
+    expect(packetsOf(h.plane.publishedPackets('c1'), VIDEO)).to.equal(0);
+    expect(h.plane.publishedTracks('sim')).to.deep.equal([]);
+  });
+
+  it('delivers a simulated participant\'s audio and video over the subscriber connection, with prefix:TRACK_TYPE stream ids', async () => {
+    h.plane.addSimulatedParticipant({ sessionId: 'sim', userId: 'bot', trackLookupPrefix: 'simp' }, { audio: true, video: true });
+    expect(h.plane.publishedTracks('sim').sort()).to.deep.equal([AUDIO, VIDEO]);
+    const client = h.client('c1', 'pfx1');
+    h.plane.setSubscriptions('c1', [
+      { userId: 'bot', sessionId: 'sim', trackType: AUDIO },
+      { userId: 'bot', sessionId: 'sim', trackType: VIDEO },
+    ]);
+    await Promise.all([client.nextPackets('simp:TRACK_TYPE_AUDIO', 60), client.nextPackets('simp:TRACK_TYPE_VIDEO', 30)]);
+    expect(client.offers.map((o) => o.negotiationId)).to.deep.equal([1]);
+    expect([...client.received.keys()].sort()).to.deep.equal(['simp:TRACK_TYPE_AUDIO', 'simp:TRACK_TYPE_VIDEO']);
+    // the audio is real: decoded, it is the 440 Hz tone
+    const pcm = loudPcm(client.received.get('simp:TRACK_TYPE_AUDIO')!.map((p) => p.payload));
+    expect(pcm.length).to.be.greaterThan(960 * 10);
+    expect(estimateFrequencyHz(pcm)).to.be.within(420, 460);
+    // the video is VP8 with frame starts that are keyframes
+    const starts = client.received.get('simp:TRACK_TYPE_VIDEO')!.map((p) => parseVp8PayloadDescriptor(p.payload)).filter((d) => d.start);
+    expect(starts.length).to.be.greaterThan(5);
+    expect(starts.every((d) => d.keyframe && d.pictureId !== undefined)).to.equal(true);
+    expect(packetsOf(h.plane.receivedPackets('c1'), VIDEO, 'sim')).to.be.greaterThan(0);
+  });
+
+  it('renegotiates when subscriptions change: a removed track stops, an added one gets a new offer', async () => {
+    h.plane.addSimulatedParticipant({ sessionId: 'sim', userId: 'bot', trackLookupPrefix: 'simp' }, { audio: true, video: true });
+    const client = h.client('c1', 'pfx1');
+    const both = [{ sessionId: 'sim', trackType: AUDIO }, { sessionId: 'sim', trackType: VIDEO }];
+    h.plane.setSubscriptions('c1', both);
+    await client.nextPackets('simp:TRACK_TYPE_VIDEO', 10);
+
+    h.plane.setSubscriptions('c1', [both[0]]);
+    await until(() => client.offers.length === 2);
+    await client.nextPackets('simp:TRACK_TYPE_AUDIO', 5); // answer applied, media still flowing
+    const videoAfterRemoval = client.count('simp:TRACK_TYPE_VIDEO');
+    await client.nextPackets('simp:TRACK_TYPE_AUDIO', 25); // 0.5 s more
+    expect(client.count('simp:TRACK_TYPE_VIDEO')).to.equal(videoAfterRemoval);
+    expect(client.offers[1].negotiationId).to.equal(2);
+
+    h.plane.setSubscriptions('c1', both);
+    await client.nextPackets('simp:TRACK_TYPE_VIDEO', 10);
+    expect(client.offers.map((o) => o.negotiationId)).to.deep.equal([1, 2, 3]);
+    expect(client.offers.every((o) => !o.iceRestart)).to.equal(true);
+
+    h.plane.setSubscriptions('c1', both); // same set: no new offer
+    await client.nextPackets('simp:TRACK_TYPE_AUDIO', 5);
+    expect(client.offers).to.have.length(3);
+  });
+
+  it('forwards two clients\' audio to each other', async () => {
+    const a = h.client('a', 'aaaa');
+    const b = h.client('b', 'bbbb');
+    await Promise.all([a.publishAudio(), b.publishAudio()]);
+    h.plane.setSubscriptions('a', [{ sessionId: 'b', trackType: AUDIO }]);
+    h.plane.setSubscriptions('b', [{ sessionId: 'a', trackType: AUDIO }, { sessionId: 'b', trackType: AUDIO }]);
+    await Promise.all([a.nextPackets('bbbb:TRACK_TYPE_AUDIO', 40), b.nextPackets('aaaa:TRACK_TYPE_AUDIO', 40)]);
+    expect([...a.received.keys()]).to.deep.equal(['bbbb:TRACK_TYPE_AUDIO']);
+    expect([...b.received.keys()]).to.deep.equal(['aaaa:TRACK_TYPE_AUDIO']); // never its own track
+    expect(estimateFrequencyHz(loudPcm(b.received.get('aaaa:TRACK_TYPE_AUDIO')!.map((p) => p.payload)))).to.be.within(430, 450);
+    expect(packetsOf(h.plane.publishedPackets('a'), AUDIO)).to.be.greaterThan(0);
+    expect(packetsOf(h.plane.receivedPackets('b'), AUDIO, 'a')).to.be.greaterThan(0);
+  });
+
+  it('adds a track to existing subscribers when its publisher starts after the subscription', async () => {
+    const a = h.client('a', 'aaaa');
+    const b = h.client('b', 'bbbb');
+    h.plane.setSubscriptions('b', [{ sessionId: 'a', trackType: AUDIO }]);
+    expect(b.offers).to.have.length(0); // nothing published yet: nothing to offer
+    await a.publishAudio();
+    await b.nextPackets('aaaa:TRACK_TYPE_AUDIO', 20);
+    await h.plane.removeSession('a');
+    await until(() => b.offers.length === 2); // the track goes away with its publisher
+    expect(h.plane.publishedTracks('a')).to.deep.equal([]);
+  });
+
+  it('keeps media flowing through an SFU-driven ICE restart of the subscriber', async () => {
+    h.plane.addSimulatedParticipant({ sessionId: 'sim', userId: 'bot', trackLookupPrefix: 'simp' }, { audio: true });
+    const client = h.client('c1', 'pfx1');
+    h.plane.setSubscriptions('c1', [{ sessionId: 'sim', trackType: AUDIO }]);
+    await client.nextPackets('simp:TRACK_TYPE_AUDIO', 10);
+    const ufragBefore = /a=ice-ufrag:(\S+)/.exec(client.offers[0].sdp)?.[1];
+    await h.plane.restartIce('c1', PeerType.PEER_TYPE_SUBSCRIBER);
+    await until(() => client.offers.length === 2);
+    expect(client.offers[1]).to.include({ iceRestart: true, negotiationId: 2 });
+    expect(/a=ice-ufrag:(\S+)/.exec(client.offers[1].sdp)?.[1]).to.not.equal(ufragBefore);
+    const before = client.count('simp:TRACK_TYPE_AUDIO');
+    await client.nextPackets('simp:TRACK_TYPE_AUDIO', 50);
+    expect(client.count('simp:TRACK_TYPE_AUDIO')).to.be.greaterThan(before + 49);
+  });
+
+  it('accepts a client ICE-restart offer on the publisher and keeps counting its packets', async () => {
+    const client = h.client('c1', 'pfx1');
+    await client.publishAudio();
+    await until(() => packetsOf(h.plane.publishedPackets('c1'), AUDIO) >= 10);
+    await client.restartPublisherIce();
+    const before = packetsOf(h.plane.publishedPackets('c1'), AUDIO);
+    await until(() => packetsOf(h.plane.publishedPackets('c1'), AUDIO) >= before + 50);
+  });
+
+  it('rejects bad input with typed errors and keeps working', async () => {
+    const client = h.client('c1', 'pfx1');
+    const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+    expect(isRxsfuError(await failure(h.plane.handlePublisherOffer('nobody', 'v=0', [])), 'RXSFU_ERR_INVALID_ARGUMENT')).to.equal(true);
+    expect(isRxsfuError(await failure(h.plane.addIceCandidate('c1', PeerType.PEER_TYPE_SUBSCRIBER, '{oops')), 'RXSFU_ERR_INVALID_ARGUMENT')).to.equal(true);
+    expect(isRxsfuError(await failure(h.plane.addIceCandidate('c1', PeerType.PEER_TYPE_SUBSCRIBER, '{"sdpMid":"0"}')), 'RXSFU_ERR_INVALID_ARGUMENT')).to.equal(true);
+    expect(isRxsfuError(await failure(h.plane.handleSubscriberAnswer('c1', 'v=0', 7)), 'RXSFU_ERR_INVALID_ARGUMENT')).to.equal(true);
+    expect(isRxsfuError(await failure(h.plane.handlePublisherOffer('c1', 'garbage', [])), 'RXSFU_ERR_INVALID_ARGUMENT')).to.equal(true);
+    expect(() => h.plane.addSimulatedParticipant({ sessionId: 'c1', userId: 'x', trackLookupPrefix: 'x' }, {})).to.throw().that.satisfies((e: unknown) => isRxsfuError(e, 'RXSFU_ERR_INVALID_ARGUMENT'));
+    await client.publishAudio(); // still works after the bad calls
+    await until(() => packetsOf(h.plane.publishedPackets('c1'), AUDIO) >= 10);
+    await h.plane.close();
+    expect(isRxsfuError(await failure(h.plane.handleSubscriberAnswer('c1', 'v=0', 1)), 'RXSFU_ERR_LEFT')).to.equal(true);
+  });
+});
+
+describe('emulator/media plane resources', function () {
+  this.timeout(20000);
+
+  it('leaves no UDP socket or timer behind after removeSession and close()', async () => {
+    const count = () => {
+      const info = process.getActiveResourcesInfo();
+      return { udp: info.filter((r) => r === 'UDPWRAP').length, timers: info.filter((r) => r === 'Timeout').length };
+    };
+    const baseline = count();
+    const h = harness();
+    h.plane.addSimulatedParticipant({ sessionId: 'sim', userId: 'bot', trackLookupPrefix: 'simp' }, { audio: true, video: true });
+    const a = h.client('a', 'aaaa');
+    const b = h.client('b', 'bbbb');
+    await a.publishAudio();
+    h.plane.setSubscriptions('a', [{ sessionId: 'sim', trackType: AUDIO }, { sessionId: 'sim', trackType: VIDEO }]);
+    h.plane.setSubscriptions('b', [{ sessionId: 'a', trackType: AUDIO }]);
+    await Promise.all([a.nextPackets('simp:TRACK_TYPE_VIDEO', 10), b.nextPackets('aaaa:TRACK_TYPE_AUDIO', 10)]);
+    expect(count().udp).to.be.greaterThan(baseline.udp);
+    await h.plane.removeSession('a');
+    await a.close();
+    await h.close();
+    await lastValueFrom(interval(50).pipe(map(count), filter((c) => c.udp <= baseline.udp && c.timers <= baseline.timers), take(1), timeout(8000)))
+      .catch(() => undefined);
+    expect(count()).to.deep.equal(baseline);
+  });
+});
