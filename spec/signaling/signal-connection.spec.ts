@@ -216,6 +216,45 @@ describe('createSignalConnection (real sockets)', () => {
     expect(await lastValueFrom(signal.connectionLost$.pipe(toArray()))).to.deep.equal([]);
   });
 
+  it('reports a protocol error from ws after the join (bad opcode) as one loss of kind error, not two', async () => {
+    const { signal, server } = await joined();
+    const rawSocket = (server.ws as unknown as { _socket: { write(bytes: Uint8Array): void } })._socket;
+    rawSocket.write(new Uint8Array([0x83, 0x00])); // FIN + reserved opcode 3: ws errors, then closes with 1002
+    const losses = await lastValueFrom(signal.connectionLost$.pipe(toArray()));
+    expect(losses).to.have.length(1);
+    expect(losses[0].kind).to.equal('error');
+    expect(losses[0].detail).to.match(/opcode/i);
+  });
+
+  it('allows one join per connection: a second join$ fails with RXSFU_ERR_INVALID_ARGUMENT', async () => {
+    const { signal } = await joined();
+    const err = await expectError(firstValueFrom(signal.join$(joinRequest)));
+    expect(err.code).to.equal('RXSFU_ERR_INVALID_ARGUMENT');
+    signal.close(SignalCloseCode.LEAVE, 'done');
+  });
+
+  it('closes with 4101 when the join is abandoned (join$ unsubscribed before the answer)', async () => {
+    const signal = connect();
+    const subscription = signal.join$(joinRequest).subscribe({ error: () => {} });
+    const server = await testSfu().sockets.next();
+    await server.requests.next();
+    subscription.unsubscribe();
+    expect((await server.closed).code).to.equal(SignalCloseCode.JOIN_FAILED);
+    expect(await lastValueFrom(signal.state$)).to.equal('closed');
+  });
+
+  it('never hands the SFU token to the logger', async () => {
+    const lines: string[] = [];
+    const record = (message: string, fields?: Record<string, unknown>) => void lines.push(message + JSON.stringify(fields ?? {}));
+    const { signal, server } = await joined({ logger: { debug: record, info: record, warn: record }, healthCheckIntervalMs: 10 });
+    await server.requests.next();
+    server.sendRaw(new Uint8Array([0xff]));
+    server.ws.close(1011, 'bye');
+    await lastValueFrom(signal.connectionLost$.pipe(toArray()));
+    expect(lines.length).to.be.greaterThan(3);
+    expect(lines.filter((line) => line.includes('sfu-token-secret'))).to.deep.equal([]);
+  });
+
   it('leaves no timer or socket behind after close', async () => {
     await new Promise((resolve) => setImmediate(resolve)); // mocha arms its own test timer after the first turn
     const before = resourceCounts();
