@@ -12,7 +12,8 @@ export function normalise(value: unknown): unknown {
   const out: { [k: string]: unknown } = {};
   for (const [key, inner] of Object.entries(value)) {
     if (isOneofContainer(inner)) {
-      if (inner.oneofKind !== undefined) out[inner.oneofKind] = normaliseField(inner[inner.oneofKind]);
+      const member = inner.oneofKind === undefined ? undefined : normaliseField(inner[inner.oneofKind]);
+      if (!isDefault(member)) out[inner.oneofKind!] = member;
       continue;
     }
     const norm = normaliseField(inner);
