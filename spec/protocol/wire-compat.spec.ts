@@ -74,9 +74,9 @@ describe('protocol: wire compatibility with @stream-io/video-client (protobuf-ts
       const details = decoded.joinRequest!.reconnectDetails!;
       expect(details.strategy).to.equal(WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN);
       expect(details.previousSessionId).to.equal('old');
-      expect(details.announcedTracks[0]!.trackType).to.equal(TrackType.TRACK_TYPE_AUDIO);
-      expect(details.announcedTracks[0]!.muted).to.equal(true);
-      expect(details.subscriptions[0]!.dimension!.height).to.equal(360);
+      expect(details.announcedTracks![0]!.trackType).to.equal(TrackType.TRACK_TYPE_AUDIO);
+      expect(details.announcedTracks![0]!.muted).to.equal(true);
+      expect(details.subscriptions![0]!.dimension!.height).to.equal(360);
     });
 
     it('JoinResponse with 50 participants (tracks, timestamps, custom Struct)', () => {
