@@ -25,10 +25,12 @@ export interface ReconnectOptions {
   /** FAST attempts per episode before REJOIN (R4). @default 3 */
   readonly fastAttempts?: number;
   /**
-   * How long after the trigger FAST may still be tried (R4). @default the last `JoinedInfo`'s
+   * How long after the trigger FAST may still be tried (R4): a number, or a getter read at each
+   * choice (the call layer can hand in its own view of the last JoinResponse; a getter returning
+   * `undefined` falls back to the default). @default the last `JoinedInfo`'s
    * `fastReconnectDeadlineSeconds` × 1000, or 10000 when the SFU sent 0 or nothing.
    */
-  readonly fastDeadlineMs?: number;
+  readonly fastDeadlineMs?: number | (() => number | undefined);
   /** Bound of one FAST, REJOIN or ICE restart attempt (R7). @default 10000 */
   readonly attemptTimeoutMs?: number;
   /** Added to `attemptTimeoutMs` for MIGRATE: the wait for `participant_migration_complete` (R7). @default 7000 */
@@ -50,7 +52,7 @@ export interface ReconnectOptions {
 /** Every option with its default applied. */
 export interface ResolvedReconnectOptions {
   readonly fastAttempts: number;
-  readonly fastDeadlineMs: number | undefined;
+  readonly fastDeadlineMs: number | (() => number | undefined) | undefined;
   readonly attemptTimeoutMs: number;
   readonly migrationTimeoutMs: number;
   readonly backoff: Required<BackoffOptions>;
@@ -80,7 +82,7 @@ export function resolveReconnectOptions(options: ReconnectOptions = {}): Resolve
   };
   const numbers: Record<string, number | undefined> = {
     fastAttempts: resolved.fastAttempts,
-    fastDeadlineMs: resolved.fastDeadlineMs,
+    fastDeadlineMs: typeof resolved.fastDeadlineMs === 'function' ? undefined : resolved.fastDeadlineMs,
     attemptTimeoutMs: resolved.attemptTimeoutMs,
     migrationTimeoutMs: resolved.migrationTimeoutMs,
     'backoff.baseMs': resolved.backoff.baseMs,
@@ -99,7 +101,8 @@ export function resolveReconnectOptions(options: ReconnectOptions = {}): Resolve
 
 /** The FAST window in force (R4, R15): the option, else the SFU's, else the default. */
 export function fastDeadlineMs(options: ResolvedReconnectOptions, lastJoin: JoinedInfo | undefined): number {
-  if (options.fastDeadlineMs !== undefined) return options.fastDeadlineMs;
+  const given = typeof options.fastDeadlineMs === 'function' ? options.fastDeadlineMs() : options.fastDeadlineMs;
+  if (given !== undefined && Number.isFinite(given)) return Math.max(given, 0);
   const seconds = lastJoin?.fastReconnectDeadlineSeconds ?? 0;
   return seconds > 0 ? seconds * 1000 : DEFAULT_FAST_DEADLINE_MS;
 }

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { rxsfuError } from '../../lib/errors.js';
 import {
   admitRejoin, blameSfu, escalate, excludeSfu, fastDeadlineMs, finalReason, fullJitterBackoff, nextStrategy, NO_EXCLUSION,
-  ReconnectFailedError, resolveReconnectOptions, sfuIdOf, withSfuId,
+  ReconnectFailedError, reconnectionTelemetry, resolveReconnectOptions, sfuIdOf, withSfuId,
 } from '../../lib/reconnect/index.js';
 import { req } from './helpers.js';
 
@@ -128,6 +128,23 @@ describe('reconnect pieces', () => {
     });
   });
 
+  describe('reconnectionTelemetry', () => {
+    const record = { trigger: req.fast, attempts: 2, durationMs: 2500, outcome: 'joined' } as const;
+
+    it('reports the episode time and the wire strategy that rejoined', () => {
+      expect(reconnectionTelemetry({ ...record, strategiesTried: ['fast', 'rejoin'] })).to.deep.equal({ timeSeconds: 2.5, strategy: 3 });
+      expect(reconnectionTelemetry({ ...record, strategiesTried: ['migrate'] })).to.deep.equal({ timeSeconds: 2.5, strategy: 4 });
+      expect(reconnectionTelemetry({ ...record, strategiesTried: ['fast'] })?.strategy).to.equal(2);
+    });
+
+    it('reports nothing for failed, cancelled and ICE-restart-only episodes', () => {
+      expect(reconnectionTelemetry({ ...record, strategiesTried: ['fast'], outcome: 'failed' })).to.equal(undefined);
+      expect(reconnectionTelemetry({ ...record, strategiesTried: ['fast'], outcome: 'cancelled' })).to.equal(undefined);
+      expect(reconnectionTelemetry({ ...record, strategiesTried: ['ice-restart'] })).to.equal(undefined);
+      expect(reconnectionTelemetry({ ...record, strategiesTried: [], attempts: 0 })).to.equal(undefined);
+    });
+  });
+
   describe('options', () => {
     it('applies the documented defaults', () => {
       const o = resolveReconnectOptions();
@@ -141,6 +158,15 @@ describe('reconnect pieces', () => {
       expect(fastDeadlineMs(resolveReconnectOptions(), { sfuId: 'a', fastReconnectDeadlineSeconds: 30 })).to.equal(30_000);
       expect(fastDeadlineMs(resolveReconnectOptions(), { sfuId: 'a', fastReconnectDeadlineSeconds: 0 })).to.equal(10_000);
       expect(fastDeadlineMs(resolveReconnectOptions(), undefined)).to.equal(10_000);
+    });
+
+    it('R4: a fastDeadlineMs getter is read at each choice; undefined falls back to the JoinedInfo', () => {
+      let current: number | undefined = 1500;
+      const options = resolveReconnectOptions({ fastDeadlineMs: () => current });
+      const join = { sfuId: 'a', fastReconnectDeadlineSeconds: 20 };
+      expect(fastDeadlineMs(options, join)).to.equal(1500);
+      current = undefined;
+      expect(fastDeadlineMs(options, join)).to.equal(20_000);
     });
 
     it('rejects negative and non-finite numbers with RXSFU_ERR_INVALID_ARGUMENT naming the option', () => {
