@@ -21,6 +21,12 @@
  *   `connectionLost$` (unexpected close | error after the handshake | heartbeat timeout, once).
  * - `createSignalConnection` wires them to one socket.
  *
+ * Beyond the contract: `protocolErrors$` (frames that did not decode; the socket stays up),
+ * `wsOptions` (extra `ws` client options such as headers). A heartbeat timeout emits the loss,
+ * closes the socket with 4001 and ends the connection at once (a silent peer may never answer the
+ * close frame). `close()` ends it at once too; `ws` finishes the close handshake in the background.
+ * `send()` queues but does not open: `join$` opens, and its JoinRequest goes out ahead of the queue.
+ *
  * Close codes ({@link SignalCloseCode}): 1000 leave, 4001 unhealthy (heartbeat lost), 4100 dispose
  * (replaced by a reconnect), 4101 join failed. A close or error before the handshake fails `join$`
  * (RXSFU_ERR_SOCKET_CLOSED / RXSFU_ERR_SOCKET_ERROR); after it, it is a `connectionLost$`.

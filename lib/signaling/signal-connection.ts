@@ -198,8 +198,12 @@ class SignalConnectionImpl implements SignalConnection {
     }).subscribe((loss) => {
       this.log.warn('signal: connection lost', { kind: loss.kind, closeCode: loss.closeCode, detail: loss.detail });
       this.lost.next(loss);
-      // Reported first, closed second: our own 4001 close must not swallow the loss.
-      if (loss.kind === 'heartbeat-timeout') this.closeSocket({ code: SignalCloseCode.UNHEALTHY, reason: 'unhealthy' });
+      // Reported first, closed second: our own 4001 close must not swallow the loss. A silent peer
+      // may never answer the close frame, so the connection ends now, not when ws gives up on it.
+      if (loss.kind === 'heartbeat-timeout' && this.current !== 'closed') {
+        this.closeSocket({ code: SignalCloseCode.UNHEALTHY, reason: 'unhealthy' });
+        this.finish();
+      }
     });
   }
 

@@ -185,6 +185,8 @@ describe('createSignalConnection (real sockets)', () => {
     const losses = await lastValueFrom(signal.connectionLost$.pipe(toArray()));
     expect(losses).to.deep.equal([{ kind: 'heartbeat-timeout', detail: 'no frame for 150 ms' }]);
     expect((await server.closed).code).to.equal(SignalCloseCode.UNHEALTHY);
+    expect(await lastValueFrom(signal.state$)).to.equal('closed');
+    expect(() => signal.send({ healthCheckRequest: {} })).to.throw().with.property('code', 'RXSFU_ERR_SOCKET_CLOSED');
   });
 
   it('closes with our code on close(), reports no loss, and rejects later sends and joins', async () => {
@@ -241,6 +243,12 @@ describe('createSignalConnection (real sockets)', () => {
     subscription.unsubscribe();
     expect((await server.closed).code).to.equal(SignalCloseCode.JOIN_FAILED);
     expect(await lastValueFrom(signal.state$)).to.equal('closed');
+  });
+
+  it('passes extra ws options (headers) to the upgrade request', async () => {
+    const { signal, server } = await joined({ wsOptions: { headers: { 'x-agent': 'rxsfu-test' } } });
+    expect(server.headers['x-agent']).to.equal('rxsfu-test');
+    signal.close(SignalCloseCode.LEAVE, 'done');
   });
 
   it('never hands the SFU token to the logger', async () => {

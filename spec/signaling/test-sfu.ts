@@ -3,6 +3,7 @@
  * what the client sends with `decodeSfuRequest` and answers with `encodeSfuEvent`. Tests script it.
  */
 import { once } from 'node:events';
+import type { IncomingHttpHeaders } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -31,7 +32,7 @@ export class TestSfuSocket {
   readonly requests = new AsyncQueue<SfuRequest>();
   readonly received: SfuRequest[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
-  constructor(readonly ws: WebSocket) {
+  constructor(readonly ws: WebSocket, readonly headers: IncomingHttpHeaders = {}) {
     ws.on('message', (data: Buffer) => {
       const request = decodeSfuRequest(data);
       this.received.push(request);
@@ -56,7 +57,7 @@ export class TestSfuSocket {
 export class TestSfu {
   readonly sockets = new AsyncQueue<TestSfuSocket>();
   private constructor(private readonly server: WebSocketServer, readonly url: string) {
-    server.on('connection', (ws) => this.sockets.push(new TestSfuSocket(ws)));
+    server.on('connection', (ws, request) => this.sockets.push(new TestSfuSocket(ws, request.headers)));
   }
   static async start(): Promise<TestSfu> {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
