@@ -44,15 +44,14 @@ export function reconnectEpisodes(
     const hub = new Subject<ReconnectRequest>();
     const env: EpisodeEnv = { executors, options: resolved, scheduler, memory, requests$: hub };
 
-    const endSubscription = endOf$(hub, resolved.leave$).subscribe((end) => {
-      const current = memory.current;
-      if (current && !current.done) {
-        const failure = end.outcome === 'failed' ? new ReconnectFailedError('disconnected', current.trigger, end.error) : undefined;
-        current.done = true;
-        subscriber.next({ type: 'record', record: episodeRecord(current, end.outcome, scheduler.now(), failure) });
-      }
-      subscriber.next({ type: 'state', state: { kind: 'left', error: end.error } });
-      subscriber.complete();
+    // Subscribed before the episodes, so that on leave/DISCONNECT the running episode's record is
+    // built from its live tally first; completing then tears the episode (and its executor) down.
+    const endSubscription = endOf$(hub, resolved.leave$).subscribe({
+      next: (end) => {
+        for (const event of endEvents(end, memory, scheduler.now())) subscriber.next(event);
+        subscriber.complete();
+      },
+      error: (error: unknown) => subscriber.error(error),
     });
     const episodeSubscription = hub
       .pipe(
@@ -74,6 +73,19 @@ export function reconnectEpisodes(
       sourceSubscription.unsubscribe();
     };
   });
+}
+
+/** R12/R13: the running episode's record (cancelled, or failed for DISCONNECT), then `left`. */
+function endEvents(end: EngineEnd, memory: EngineMemory, now: number): ReconnectionEvent[] {
+  const events: ReconnectionEvent[] = [];
+  const current = memory.current;
+  if (current && !current.done) {
+    const failure = end.outcome === 'failed' ? new ReconnectFailedError('disconnected', current.trigger, end.error) : undefined;
+    current.done = true;
+    events.push({ type: 'record', record: episodeRecord(current, end.outcome, now, failure) });
+  }
+  events.push({ type: 'state', state: { kind: 'left', error: end.error } });
+  return events;
 }
 
 /** R12/R13: the first `leave$` or `disconnect` request. */

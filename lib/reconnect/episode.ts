@@ -85,12 +85,18 @@ class Episode {
     this.floor$ = new BehaviorSubject<AttemptStrategy>(trigger.strategy);
     this.progress = { trigger, startedAt: env.scheduler.now(), strategiesTried: [], lastError: undefined, done: false, leftJoined: false };
     env.memory.current = this.progress;
+    this.noteGoAway(trigger);
+  }
+
+  /** R5: the SFU that sent `go_away` (as trigger or mid-episode) is avoided by every later attempt. */
+  private noteGoAway(request: ReconnectRequest): void {
+    if (request.source === 'go-away') this.exclusion = excludeSfu(this.exclusion, this.env.memory.lastJoin?.sfuId);
   }
 
   /** R3: a request during the episode raises the floor; `go_away` also lists the current SFU (R5). */
   escalateBy(request: ReconnectRequest): void {
     if (request.strategy === 'disconnect' || this.progress.done) return;
-    if (request.source === 'go-away') this.exclusion = excludeSfu(this.exclusion, this.env.memory.lastJoin?.sfuId);
+    this.noteGoAway(request);
     const raised = escalate(this.floor$.value, request.strategy);
     if (raised !== this.floor$.value) this.floor$.next(raised);
   }

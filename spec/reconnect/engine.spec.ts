@@ -168,15 +168,27 @@ describe('reconnect engine (docs/RECONNECT.md)', () => {
       });
     });
 
-    it('R4: a failed MIGRATE falls back to REJOIN', () => {
+    it('R4/R5: a failed MIGRATE falls back to REJOIN, which still avoids the SFU that sent go_away', () => {
+      const ex = executors();
       testScheduler().run(({ hot, cold, expectObservable }) => {
         const requests = hot('  m', { m: req.migrate });
-        const migrate1 = cold(' --#', undefined, rxsfuError('RXSFU_ERR_COORDINATOR', 'no SFU'));
+        const migrate1 = cold(' --#', undefined, withSfuId(rxsfuError('RXSFU_ERR_COORDINATOR', 'no SFU'), 'sfu-c'));
         const rejoin1 = cold('      --j|', { j: J });
         const expected = '      a-b---(Rj)';
-        expectObservable(run$(requests, executors({ migrate: scripted(migrate1), rejoin: scripted(rejoin1) }))).toBe(expected, {
+        Object.assign(ex, { migrate: scripted(migrate1), rejoin: scripted(rejoin1) });
+        expectObservable(run$(requests, ex)).toBe(expected, {
           a: S.migrating(1), b: S.rejoin(2), R: record('joined', 'migrate,rejoin', 6, 'go-away'), j: S.joined,
         });
+      });
+      expect(ex.migrate.calls.map((c) => [c.fromSfuId, c.migratingFromList, c.reason])).to.deep.equal([['sfu-a', ['sfu-a'], req.migrate.detail]]);
+      expect(ex.rejoin.calls.map((c) => c.migratingFromList)).to.deep.equal([['sfu-a']]);
+    });
+
+    it('R2: an error of requests$ is passed on, and ends a running attempt', () => {
+      testScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+        const fast1 = cold('    -----j', { j: J });
+        expectObservable(run$(hot('f-#', { f: req.fast }), executors({ fast: scripted(fast1) }))).toBe('a-#', { a: S.fast(1) });
+        expectSubscriptions(fast1.subscriptions).toBe('^-!');
       });
     });
   });
