@@ -10,11 +10,12 @@ import { executors, flat, J, OPTIONS, req, S, scripted, testScheduler, type Scri
 
 const lost = rxsfuError('RXSFU_ERR_SOCKET_ERROR', 'reset');
 
+/** The engine with OPTIONS on the default scheduler, which `TestScheduler.run` makes virtual. */
 function run$(requests$: Observable<ReconnectRequest>, ex: ScriptedExecutors, options: ReconnectOptions = {}) {
   return reconnectEpisodes(requests$, ex, { ...OPTIONS, ...options }, undefined).pipe(map(flat));
 }
 
-/** The engine on the TestScheduler (`run` makes asyncScheduler virtual). */
+/** A flat record (see `flat`); `attempts` is the number of strategies tried. */
 const record = (outcome: string, tried: string, durationMs: number, source: string, failure?: { reason: string; lastError?: string }) => ({
   outcome, tried, attempts: tried.split(',').length, durationMs, source, ...(failure ?? {}),
 });
@@ -57,6 +58,14 @@ describe('reconnect engine (docs/RECONNECT.md)', () => {
         expectObservable(run$(requests, executors({ fast: scripted(fast1) }))).toBe(expected, {
           a: S.fast(1), R: record('joined', 'fast', 4, 'connection-lost'), j: S.joined,
         });
+      });
+    });
+
+    it('R2: an error of requests$ is passed on, and ends a running attempt', () => {
+      testScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+        const fast1 = cold('    -----j', { j: J });
+        expectObservable(run$(hot('f-#', { f: req.fast }), executors({ fast: scripted(fast1) }))).toBe('a-#', { a: S.fast(1) });
+        expectSubscriptions(fast1.subscriptions).toBe('^-!');
       });
     });
   });
@@ -184,13 +193,6 @@ describe('reconnect engine (docs/RECONNECT.md)', () => {
       expect(ex.rejoin.calls.map((c) => c.migratingFromList)).to.deep.equal([['sfu-a']]);
     });
 
-    it('R2: an error of requests$ is passed on, and ends a running attempt', () => {
-      testScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
-        const fast1 = cold('    -----j', { j: J });
-        expectObservable(run$(hot('f-#', { f: req.fast }), executors({ fast: scripted(fast1) }))).toBe('a-#', { a: S.fast(1) });
-        expectSubscriptions(fast1.subscriptions).toBe('^-!');
-      });
-    });
   });
 
   describe('R5 avoid bad SFUs', () => {
