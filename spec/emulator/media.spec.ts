@@ -198,7 +198,7 @@ describe('emulator/media plane resources', function () {
   it('leaves no UDP socket or timer behind after removeSession and close()', async () => {
     const count = () => {
       const info = process.getActiveResourcesInfo();
-      return { udp: info.filter((r) => r === 'UDPWRAP').length, timers: info.filter((r) => r === 'Timeout').length };
+      return { udp: info.filter((r) => r === 'UDPWrap').length, timers: info.filter((r) => r === 'Timeout').length };
     };
     const baseline = count();
     const h = harness();
@@ -213,8 +213,11 @@ describe('emulator/media plane resources', function () {
     await h.plane.removeSession('a');
     await a.close();
     await h.close();
-    await lastValueFrom(interval(50).pipe(map(count), filter((c) => c.udp <= baseline.udp && c.timers <= baseline.timers), take(1), timeout(8000)))
+    // werift finishes some timers shortly after close(): wait for them (the poll and its timeout are 2 timers themselves)
+    await lastValueFrom(interval(50).pipe(map(count), filter((c) => c.udp <= baseline.udp && c.timers <= baseline.timers + 2), take(1), timeout(8000)))
       .catch(() => undefined);
-    expect(count()).to.deep.equal(baseline);
+    const after = count();
+    expect(after.udp).to.be.at.most(baseline.udp);
+    expect(after.timers).to.be.at.most(baseline.timers);
   });
 });

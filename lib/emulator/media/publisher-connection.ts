@@ -40,10 +40,10 @@ export class PublisherConnection {
         throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `publisher offer of ${this.sessionId} is not an SDP`);
       }
       const peer = (this.peer ??= this.createPeer());
-      for (const track of tracks) if (track.mid) this.trackTypeByMid.set(track.mid, track.trackType ?? defaultTrackType(''));
+      for (const track of tracks) if (track.mid && track.trackType) this.trackTypeByMid.set(track.mid, track.trackType);
       const { iceRestarted } = await peer.applyRemote('offer', sdp);
       await peer.pc.setLocalDescription(await peer.pc.createAnswer());
-      if (iceRestarted) await peer.restartIceTransports();
+      if (iceRestarted) peer.restartIceTransports();
       this.hookTransceivers();
       this.updateAnnounced();
       return peer.pc.localDescription!.sdp;

@@ -8,6 +8,9 @@ import { rxsfuError } from '../../errors.js';
 import { rtcConfiguration } from '../../rtc/config.js';
 import type { MediaLogger } from './logger.js';
 
+/** Candidates kept for a description that has not arrived yet; older ones are dropped beyond this. */
+const MAX_PENDING_CANDIDATES = 64;
+
 /** A peer connection plus what the media plane does around it. */
 export class SfuPeer {
   readonly pc: RTCPeerConnection;
@@ -41,9 +44,15 @@ export class SfuPeer {
     return { iceRestarted };
   }
 
-  /** A trickled candidate: applied now, or kept until the remote description arrives. */
+  /**
+   * A trickled candidate: applied now, or kept until the remote description it belongs to arrives:
+   * none yet, or (during an ICE restart, when the client trickles before its new offer reached us)
+   * a newer one than the current, recognised by its usernameFragment.
+   */
   async addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
-    if (!this.pc.remoteDescription) {
+    const newerGeneration = !!candidate.usernameFragment && !!this.lastRemoteUfrag && candidate.usernameFragment !== this.lastRemoteUfrag;
+    if (!this.pc.remoteDescription || newerGeneration) {
+      if (this.pendingCandidates.length >= MAX_PENDING_CANDIDATES) this.pendingCandidates.shift();
       this.pendingCandidates.push(candidate);
       return;
     }
@@ -55,9 +64,14 @@ export class SfuPeer {
    * transport never runs its checks with the new credentials and media stops silently. Starting
    * each transport again brings it back.
    */
-  async restartIceTransports(): Promise<void> {
+  restartIceTransports(): void {
     this.logger.debug('ice restart: starting ICE transports again', { peer: this.label });
-    await Promise.all(this.pc.iceTransports.map((transport) => transport.start()));
+    // Not awaited: on the ICE-lite side start() settles only once the client's checks arrive, and
+    // the client starts checking only after it got our description (a wait here would deadlock).
+    for (const transport of this.pc.iceTransports) {
+      transport.start().catch((cause: unknown) =>
+        this.logger.debug('ICE transport restart failed', { peer: this.label, reason: cause instanceof Error ? cause.message : String(cause) }));
+    }
   }
 
   async close(): Promise<void> {

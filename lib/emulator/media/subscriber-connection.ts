@@ -61,7 +61,7 @@ export class SubscriberConnection {
       }
       await this.peer.applyRemote('answer', sdp);
       this.awaitingAnswer = undefined;
-      if (pending.iceRestart) await this.peer.restartIceTransports();
+      if (pending.iceRestart) this.peer.restartIceTransports();
       if (this.renegotiate) this.scheduleSync();
     });
   }
