@@ -5,7 +5,7 @@
  * proto3 JSON requires, and rejects what it cannot place (unknown fields or enum names, wrong types)
  * instead of dropping it.
  */
-import { ProtocolError } from '../errors.js';
+import { ProtocolError, rxsfuError } from '../errors.js';
 import { google, stream } from './generated/sfu.js';
 import { messageFields } from './generated/json-fields.js';
 import { wellKnownFromJson } from './well-known-json.js';
@@ -16,12 +16,20 @@ export interface JsonCodec<T> {
   toObject(message: T, options?: { enums?: unknown; longs?: unknown; defaults?: boolean; oneofs?: boolean }): { [k: string]: unknown };
 }
 
-/** Message → proto3 JSON value (an object ready for JSON.stringify). */
+/**
+ * Message → proto3 JSON value (an object ready for JSON.stringify). A message that cannot be
+ * printed (a wrong type in an init object, a Timestamp outside years 1–9999) is the caller's bug:
+ * RXSFU_ERR_INVALID_ARGUMENT.
+ */
 export function toProto3Json<T>(type: JsonCodec<T>, message: T | { [k: string]: unknown }): { [k: string]: unknown } {
-  // fromObject first, so plain init objects and class instances are treated alike.
-  const instance = type.fromObject(message as { [k: string]: unknown });
-  // `json: true` makes Timestamp/Struct/Value print their canonical forms (well-known-json.ts).
-  return type.toObject(instance, { enums: String, longs: String, defaults: false, oneofs: false, json: true } as never);
+  try {
+    // fromObject first, so plain init objects and class instances are treated alike.
+    const instance = type.fromObject(message as { [k: string]: unknown });
+    // `json: true` makes Timestamp/Struct/Value print their canonical forms (well-known-json.ts).
+    return type.toObject(instance, { enums: String, longs: String, defaults: false, oneofs: false, json: true } as never);
+  } catch (err) {
+    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `cannot print as proto3 JSON: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
 }
 
 /** proto3 JSON value (already parsed) → message. Throws ProtocolError on anything that is not a message. */

@@ -8,6 +8,8 @@ import {
   decodeSfuEvent, decodeSfuRequest, encodeSfuEvent, encodeSfuRequest, events, fromProto3Json, models, parseProto3Json,
   ProtocolError, signal, toProto3Json, TrackType,
 } from '../../lib/protocol/index.js';
+import { RxsfuError } from '../../lib/errors.js';
+import { timestampFromJson, timestampToJson } from '../../lib/protocol/well-known-json.js';
 import { loadFixture } from './lib/wire-facts.js';
 import { normalise } from './lib/normalise.js';
 import { sampleEvents, sampleJoinRequest, sampleTwirpRequests } from './lib/samples.js';
@@ -196,6 +198,27 @@ describe('protocol: codec', () => {
         expectMalformed(() => parseProto3Json(signal.UpdateMuteStatesRequest, 'UpdateMuteStatesRequest', text), 'UpdateMuteStatesRequest');
       });
     }
+
+    it('Timestamp JSON uses 0, 3, 6 or 9 fractional digits and reads any of 1–9 digits and offsets', () => {
+      expect([0, 5_000_000, 5_000, 5].map((nanos) => timestampToJson(-1, nanos))).to.deep.equal([
+        '1969-12-31T23:59:59Z', '1969-12-31T23:59:59.005Z', '1969-12-31T23:59:59.000005Z', '1969-12-31T23:59:59.000000005Z']);
+      expect(timestampFromJson('1970-01-01T00:00:01.5Z')).to.deep.equal({ seconds: 1, nanos: 500_000_000 });
+      expect(timestampFromJson('1970-01-01T00:00:00-00:30')).to.deep.equal({ seconds: 1800, nanos: 0 });
+      expect(() => timestampFromJson('1970-01-01 00:00:00Z')).to.throw(TypeError);
+    });
+
+    it('printing a message that has no JSON form is RXSFU_ERR_INVALID_ARGUMENT (a caller bug, not a frame error)', () => {
+      for (const bad of [{ joinedAt: { seconds: 300_000_000_000 } }, { joinedAt: 5 }]) {
+        let thrown: unknown;
+        try {
+          toProto3Json(models.Participant, bad);
+        } catch (err) {
+          thrown = err;
+        }
+        expect(thrown).to.be.instanceOf(RxsfuError);
+        expect((thrown as RxsfuError).code).to.equal('RXSFU_ERR_INVALID_ARGUMENT');
+      }
+    });
 
     it('rejects a bad Timestamp string', () => {
       expectMalformed(() => fromProto3Json(models.Participant, 'Participant', { joined_at: 'yesterday' }), 'Participant');
