@@ -1,8 +1,9 @@
 /**
  * The official JavaScript client's protobuf-ts codec (`@stream-io/video-client`), for wire checks.
  *
- * Under Node ESM the package's main entry (dist/index.es.js) imports fine and exports the event
- * and model MessageTypes as `SfuEvents` and `SfuModels`. The Twirp request messages
+ * Under Node ESM the package's main entry imports fine: Node takes `main` (dist/index.cjs.js, CommonJS)
+ * and exposes its named exports, among them the event and model MessageTypes as `SfuEvents` and
+ * `SfuModels` (checked with plain `node --input-type=module` and under tsx). The Twirp request messages
  * (`stream.video.sfu.signal.*`) are bundled but not exported, so they are loaded from the
  * TypeScript sources the package ships (src/gen/video/sfu/signal_rpc/signal.ts; tsx compiles them).
  */
