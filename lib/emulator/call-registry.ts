@@ -44,7 +44,6 @@ export interface LiveSession {
 
 export class CallRegistry {
   private readonly calls = new Map<string, CallEntry>();
-  private readonly trackListeners = new Set<(callCid: string) => void>();
 
   getCall(cid: string): CallEntry | undefined {
     return this.calls.get(cid);
@@ -63,7 +62,6 @@ export class CallRegistry {
   /** Adds (or replaces, for MIGRATE) a session; the call is created if needed. */
   add(session: RegisteredSession): void {
     this.ensureCall(session.callCid, session.userId).call.sessions.set(session.sessionId, session);
-    this.notifyTracks(session.callCid);
   }
 
   /** Removes a session if `session` is still the registered one (a migrated session is not removed by its old SFU). */
@@ -71,7 +69,6 @@ export class CallRegistry {
     const call = this.calls.get(session.callCid);
     if (!call || call.sessions.get(session.sessionId) !== session) return false;
     call.sessions.delete(session.sessionId);
-    this.notifyTracks(session.callCid);
     return true;
   }
 
@@ -112,19 +109,8 @@ export class CallRegistry {
     );
   }
 
-  /** Listens to changes of who publishes what in a call (used to keep simulated subscriptions full). */
-  onTracksChanged(listener: (callCid: string) => void): () => void {
-    this.trackListeners.add(listener);
-    return () => this.trackListeners.delete(listener);
-  }
-
-  notifyTracks(cid: string): void {
-    for (const listener of this.trackListeners) listener(cid);
-  }
-
   clear(): void {
     this.calls.clear();
-    this.trackListeners.clear();
   }
 }
 

@@ -10,6 +10,7 @@ import { CallRegistry, type LiveSession } from './call-registry.js';
 import { Coordinator } from './coordinator.js';
 import { createFaults, type EmulatorFaults } from './faults.js';
 import { signUserToken } from './jwt.js';
+import { createMediaPlane } from './media/index.js';
 import { EmulatorRecords } from './records.js';
 import { SfuServer, type MediaPlaneFactory } from './sfu-server.js';
 import { addSimulatedParticipant, type SimulatedParticipant, type SimulatedParticipantOptions } from './simulated-participant.js';
@@ -27,7 +28,7 @@ export interface EmulatorOptions {
   apiSecret?: string;
   /** @default silent */
   logger?: Logger;
-  /** Builds each SFU's media plane. @default `createMediaPlane` from `rxsfu/emulator` media (lib/emulator/media) */
+  /** Builds each SFU's media plane (e.g. to wrap it with instrumentation). @default `createMediaPlane` of lib/emulator/media */
   mediaPlaneFactory?: MediaPlaneFactory;
 }
 
@@ -63,7 +64,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const apiKey = options.apiKey ?? 'emulator-key';
   const apiSecret = options.apiSecret ?? randomBytes(24).toString('hex');
   const logger = options.logger ?? silentLogger;
-  const mediaPlaneFactory = options.mediaPlaneFactory ?? (await defaultMediaPlaneFactory());
+  const mediaPlaneFactory = options.mediaPlaneFactory ?? createMediaPlane;
   const registry = new CallRegistry();
   const records = new EmulatorRecords();
   const servers: SfuServer[] = [];
@@ -119,12 +120,4 @@ function hostFor(servers: SfuServer[], registry: CallRegistry, options: Simulate
   const callCid = `${options.callType ?? 'default'}:${options.callId}`;
   const hosting = registry.sessions(callCid)[0]?.sfuId;
   return servers.find((s) => s.id === hosting && s.alive) ?? servers.find((s) => s.alive) ?? servers[0]!;
-}
-
-/** The media plane of `lib/emulator/media`, loaded lazily so the control plane builds without it. */
-async function defaultMediaPlaneFactory(): Promise<MediaPlaneFactory> {
-  const specifier = './media/index.js';
-  const media = (await import(specifier)) as { createMediaPlane?: MediaPlaneFactory };
-  if (typeof media.createMediaPlane !== 'function') throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'lib/emulator/media does not export createMediaPlane');
-  return media.createMediaPlane;
 }

@@ -168,7 +168,6 @@ export class SfuServer {
     const base = { userId: session.userId, sessionId: session.sessionId, type, participant: toParticipant(session) };
     const event: SfuEventInit = published ? { trackPublished: base } : { trackUnpublished: { ...base, cause } };
     this.registry.broadcast(session.callCid, event, session.sessionId);
-    this.registry.notifyTracks(session.callCid);
   }
 
   private removeMedia(session: SfuSession): void {

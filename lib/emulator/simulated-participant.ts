@@ -1,12 +1,12 @@
 /**
  * A participant that lives inside the emulator: no socket, media generated in-process by the SFU's
- * media plane. It is announced like anyone else (participant_joined, track_published) and subscribes
- * to the audio and video of every other participant on the same SFU, kept up to date as they publish,
- * so `received()` counts what agents send. Media does not cross SFUs (the emulator has no cascading):
- * a simulated participant only exchanges RTP with sessions on its own SFU.
+ * media plane. It is announced like anyone else (participant_joined, track_published); the media
+ * plane subscribes it to everything published on its SFU, so `received()` counts what agents send.
+ * Media does not cross SFUs (the emulator has no cascading): a simulated participant only exchanges
+ * RTP with sessions on its own SFU, which is why the coordinator prefers the SFU hosting the call.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { TrackType, type SfuEventInit, type TrackSubscriptionDetails } from '../protocol/index.js';
+import { TrackType, type SfuEventInit } from '../protocol/index.js';
 import { toParticipant, type CallRegistry, type RegisteredSession } from './call-registry.js';
 import type { EmulatorRecords } from './records.js';
 import type { SfuServer } from './sfu-server.js';
@@ -66,8 +66,6 @@ export function addSimulatedParticipant(sfu: SfuServer, records: EmulatorRecords
   registry.ensureCall(callCid, options.userId);
   const { sessionId, userId, trackLookupPrefix } = session;
   sfu.media.addSimulatedParticipant({ sessionId, userId, trackLookupPrefix }, { audio, video });
-  const resubscribe = (cid: string) => cid === callCid && sfu.media.setSubscriptions(sessionId, othersTracks(registry, session));
-  const stopListening = registry.onTracksChanged(resubscribe);
   registry.add(session);
   announce(registry, session);
   let left = false;
@@ -80,7 +78,6 @@ export function addSimulatedParticipant(sfu: SfuServer, records: EmulatorRecords
     async leave() {
       if (left) return;
       left = true;
-      stopListening();
       if (registry.remove(session)) {
         registry.broadcast(callCid, { participantLeft: { callCid, participant: toParticipant(session) } }, sessionId);
         records.leaves.push({ at: Date.now(), sfuId: sfu.id, sessionId, userId, callCid, reason: 'simulated-leave' });
@@ -96,16 +93,4 @@ function announce(registry: CallRegistry, session: SimulatedSession): void {
   for (const type of session.publishedTracks) {
     registry.broadcast(callCid, { trackPublished: { userId, sessionId, type, participant: toParticipant(session) } }, sessionId);
   }
-}
-
-/** Audio and video of every other participant on the same SFU. */
-function othersTracks(registry: CallRegistry, self: SimulatedSession): TrackSubscriptionDetails[] {
-  return registry
-    .sessions(self.callCid)
-    .filter((s) => s.sessionId !== self.sessionId && s.sfuId === self.sfuId)
-    .flatMap((s) =>
-      [...s.publishedTracks]
-        .filter((t) => t === TrackType.TRACK_TYPE_AUDIO || t === TrackType.TRACK_TYPE_VIDEO)
-        .map((trackType) => ({ userId: s.userId, sessionId: s.sessionId, trackType })),
-    );
 }

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { isRxsfuError } from '../../lib/errors.js';
 import { startEmulator } from '../../lib/emulator/index.js';
 import { coordinatorJoin, joinAgent, startTestEmulator } from './support/fixture.js';
-import { fakeMediaFactory, type FakeMedia } from './support/fake-media.js';
+import { recordingMediaFactory, type RecordedMedia } from './support/recording-media.js';
 import { until } from './support/until.js';
 
 const WATCHED = new Set(['TCPServerWrap', 'TCPSocketWrap', 'UDPWrap', 'Timeout', 'Immediate']);
@@ -53,8 +53,8 @@ describe('emulator lifecycle', () => {
   it('rejects a bad sfuCount with a typed error and opens nothing', async () => {
     await new Promise((resolve) => setImmediate(resolve));
     const baseline = resourceCounts();
-    const media: FakeMedia[] = [];
-    const failure = await startEmulator({ sfuCount: 0, mediaPlaneFactory: fakeMediaFactory(media) }).catch((e: unknown) => e);
+    const media: RecordedMedia[] = [];
+    const failure = await startEmulator({ sfuCount: 0, mediaPlaneFactory: recordingMediaFactory(media) }).catch((e: unknown) => e);
     expect(isRxsfuError(failure, 'RXSFU_ERR_INVALID_ARGUMENT')).to.equal(true);
     expect(media).to.have.length(0);
     expect(resourceCounts()).to.deep.equal(baseline);

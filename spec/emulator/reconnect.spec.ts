@@ -5,6 +5,7 @@ import { credentialsFor, joinAgent, startTestEmulator, type TestEmulator } from 
 import { httpPost } from './support/http.js';
 import { RawSfuClient } from './support/sfu-client.js';
 import { until } from './support/until.js';
+import { realPublisherOffer } from './support/real-offer.js';
 import { signal, encodeMessage } from '../../lib/protocol/index.js';
 
 describe('emulator reconnect strategies', () => {
@@ -169,7 +170,7 @@ describe('emulator reconnect strategies', () => {
       m.client.send({ healthCheckRequest: {} });
       await m.client.waitFor('healthCheckResponse');
       expect(m.client.count('participantMigrationComplete')).to.equal(0);
-      const body = encodeMessage(signal.SetPublisherRequest, { sdp: 'offer', sessionId: m.alice.sessionId, tracks });
+      const body = encodeMessage(signal.SetPublisherRequest, { sdp: await realPublisherOffer(), sessionId: m.alice.sessionId, tracks });
       const answer = await httpPost(`${m.creds.server.url}/stream.video.sfu.signal.SignalServer/SetPublisher`, body, {
         'content-type': 'application/protobuf',
         authorization: `Bearer ${m.creds.token}`,

@@ -3,6 +3,7 @@ import { decodeMessage, encodeMessage, models, PeerType, signal, TrackType } fro
 import { joinAgent, startTestEmulator, type JoinedAgent, type TestEmulator } from './support/fixture.js';
 import { httpPost, type HttpAnswer } from './support/http.js';
 import type { RawSfuClient } from './support/sfu-client.js';
+import { realPublisherOffer } from './support/real-offer.js';
 
 describe('emulator Twirp SignalServer', () => {
   let t: TestEmulator;
@@ -28,14 +29,17 @@ describe('emulator Twirp SignalServer', () => {
   const mediaCalls = (method: string) => t.media[0]!.calls.filter((c) => c.method === method && c.sessionId === alice.sessionId);
 
   it('SetPublisher in JSON: answers JSON with the media plane answer and announces the tracks to others', async () => {
+    const offer = await realPublisherOffer({ video: true });
     const answer = await json('SetPublisher', {
-      sdp: 'offer-1',
+      sdp: offer,
       sessionId: alice.sessionId,
       tracks: [{ trackId: 't1', trackType: 'TRACK_TYPE_AUDIO', mid: '0' }, { track_id: 't2', track_type: 'TRACK_TYPE_VIDEO', mid: '1' }],
     });
     expect(answer.status).to.equal(200);
     expect(answer.headers['content-type']).to.equal('application/json');
-    expect(answer.json()).to.deep.equal({ sdp: 'answer-to:offer-1', sessionId: alice.sessionId });
+    expect(answer.json()).to.have.keys('sdp', 'sessionId');
+    expect(answer.json().sessionId).to.equal(alice.sessionId);
+    expect(answer.json().sdp).to.match(/^v=0/).and.include('a=ice-lite');
     const published = await bob.client.waitFor('trackPublished', (e) => e.trackPublished!.type === TrackType.TRACK_TYPE_VIDEO);
     expect(published.trackPublished).to.include({ userId: 'alice', sessionId: alice.sessionId });
     expect(published.trackPublished!.participant!.publishedTracks).to.have.members([TrackType.TRACK_TYPE_AUDIO, TrackType.TRACK_TYPE_VIDEO]);
@@ -44,17 +48,23 @@ describe('emulator Twirp SignalServer', () => {
   });
 
   it('SetPublisher in protobuf: answers protobuf', async () => {
-    const answer = await proto('SetPublisher', encodeMessage(signal.SetPublisherRequest, { sdp: 'offer-2', sessionId: alice.sessionId }));
+    const offer = await realPublisherOffer();
+    const tracks = [{ trackId: 'a', trackType: TrackType.TRACK_TYPE_AUDIO, mid: '0' }];
+    const answer = await proto('SetPublisher', encodeMessage(signal.SetPublisherRequest, { sdp: offer, sessionId: alice.sessionId, tracks }));
     expect(answer.status).to.equal(200);
     expect(answer.headers['content-type']).to.equal('application/protobuf');
-    expect(decodeMessage(signal.SetPublisherResponse, 'SetPublisherResponse', answer.body).sdp).to.equal('answer-to:offer-2');
+    const response = decodeMessage(signal.SetPublisherResponse, 'SetPublisherResponse', answer.body);
+    expect(response.sdp).to.match(/^v=0/);
+    expect(response.error ?? null).to.equal(null);
     expect(t.emu.records.rpcs.at(-1)!.encoding).to.equal('protobuf');
   });
 
   it('a media plane failure is a models.Error in the response, not an HTTP error', async () => {
-    const answer = await json('SetPublisher', { sdp: 'bad', sessionId: alice.sessionId });
+    const answer = await json('SetPublisher', { sdp: 'not sdp', sessionId: alice.sessionId, tracks: [{ trackId: 'a', trackType: 'TRACK_TYPE_AUDIO', mid: '0' }] });
     expect(answer.status).to.equal(200);
-    expect(answer.json().error).to.include({ code: 'ERROR_CODE_INTERNAL_SERVER_ERROR', message: 'unparsable offer' });
+    expect(answer.json().error.code).to.equal('ERROR_CODE_INTERNAL_SERVER_ERROR');
+    expect(answer.json().error.message).to.be.a('string').and.not.equal('');
+    expect(bob.client.count('trackPublished'), 'a failed SetPublisher announces nothing').to.equal(0);
   });
 
   it('SendAnswer, IceTrickle, IceRestart reach the media plane with their arguments', async () => {
@@ -83,7 +93,8 @@ describe('emulator Twirp SignalServer', () => {
   });
 
   it('UpdateMuteStates: muting unpublishes (USER_MUTED), unmuting publishes again', async () => {
-    await json('SetPublisher', { sdp: 'o', sessionId: alice.sessionId, tracks: [{ trackId: 'a', trackType: 'TRACK_TYPE_AUDIO', mid: '0' }] });
+    const published = await json('SetPublisher', { sdp: await realPublisherOffer(), sessionId: alice.sessionId, tracks: [{ trackId: 'a', trackType: 'TRACK_TYPE_AUDIO', mid: '0' }] });
+    expect(published.json().error).to.equal(undefined);
     await json('UpdateMuteStates', { sessionId: alice.sessionId, muteStates: [{ trackType: 'TRACK_TYPE_AUDIO', muted: true }] });
     const unpublished = await bob.client.waitFor('trackUnpublished');
     expect(unpublished.trackUnpublished!.cause).to.equal(models.TrackUnpublishReason.TRACK_UNPUBLISH_REASON_USER_MUTED);

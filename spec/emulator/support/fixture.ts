@@ -2,18 +2,19 @@
 import { randomUUID } from 'node:crypto';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../../lib/emulator/index.js';
 import type { JoinRequest, SfuEvent } from '../../../lib/protocol/index.js';
-import { fakeMediaFactory, type FakeMedia } from './fake-media.js';
+import { recordingMediaFactory, type RecordedMedia } from './recording-media.js';
 import { httpPost, type HttpAnswer } from './http.js';
 import { RawSfuClient } from './sfu-client.js';
 
 export interface TestEmulator {
   emu: Emulator;
-  media: FakeMedia[];
+  /** The real media planes, one per SFU, with every call recorded. */
+  media: RecordedMedia[];
 }
 
 export async function startTestEmulator(options: EmulatorOptions = {}): Promise<TestEmulator> {
-  const media: FakeMedia[] = [];
-  const emu = await startEmulator({ sfuCount: 2, mediaPlaneFactory: fakeMediaFactory(media), ...options });
+  const media: RecordedMedia[] = [];
+  const emu = await startEmulator({ sfuCount: 2, mediaPlaneFactory: recordingMediaFactory(media), ...options });
   return { emu, media };
 }
 

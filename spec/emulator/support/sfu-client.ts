@@ -16,6 +16,7 @@ export class RawSfuClient {
   readonly opened: Promise<void>;
   private readonly socket: WebSocket;
   private readonly waiters: (() => void)[] = [];
+  private readonly listeners: ((event: SfuEvent) => void)[] = [];
 
   constructor(url: string) {
     this.socket = new WebSocket(url);
@@ -27,7 +28,9 @@ export class RawSfuClient {
     this.closed = new Promise((resolve) => this.socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
     this.socket.on('error', () => undefined);
     this.socket.on('message', (data: Buffer) => {
-      this.events.push(decodeSfuEvent(data));
+      const event = decodeSfuEvent(data);
+      this.events.push(event);
+      for (const listener of this.listeners) listener(event);
       for (const wake of this.waiters.splice(0)) wake();
     });
   }
@@ -36,6 +39,11 @@ export class RawSfuClient {
     const client = new RawSfuClient(url);
     await client.opened;
     return client;
+  }
+
+  /** Calls `listener` for every event from now on. */
+  onEvent(listener: (event: SfuEvent) => void): void {
+    this.listeners.push(listener);
   }
 
   send(request: SfuRequestInit): void {

@@ -1,0 +1,96 @@
+/**
+ * An agent built from the wire up for emulator specs: coordinator join over HTTP, the signaling
+ * socket, Twirp in JSON, and two werift peer connections. It publishes an Opus tone and counts the
+ * RTP it receives per media stream id. Every step is the protocol, nothing in-process.
+ */
+import { MediaStreamTrack, RTCPeerConnection } from 'werift';
+import type { Subscription } from 'rxjs';
+import { opusRtpPackets$ } from '../../../lib/media/index.js';
+import { rtcConfiguration } from '../../../lib/rtc/config.js';
+import { PeerType, type SfuEvent } from '../../../lib/protocol/index.js';
+import type { Emulator } from '../../../lib/emulator/index.js';
+import { joinAgent, type JoinedAgent } from './fixture.js';
+import { httpPost } from './http.js';
+
+export class WireAgent {
+  readonly publisher = new RTCPeerConnection(rtcConfiguration());
+  readonly subscriber = new RTCPeerConnection(rtcConfiguration());
+  readonly received = new Map<string, number>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private media: Subscription | undefined;
+
+  private constructor(readonly joined: JoinedAgent) {
+    this.publisher.onIceCandidate.subscribe((c) => c?.candidate && void this.trickle(PeerType.PEER_TYPE_PUBLISHER_UNSPECIFIED, JSON.stringify(c.toJSON())));
+    this.subscriber.onIceCandidate.subscribe((c) => c?.candidate && void this.trickle(PeerType.PEER_TYPE_SUBSCRIBER, JSON.stringify(c.toJSON())));
+    this.subscriber.onTrack.subscribe((track) => {
+      const streamId = this.subscriber.getTransceivers().find((t) => t.receiver.track === track)?.receiver.remoteStreamId ?? '?';
+      track.onReceiveRtp.subscribe(() => this.received.set(streamId, (this.received.get(streamId) ?? 0) + 1));
+    });
+    joined.client.onEvent((event) => this.onEvent(event));
+  }
+
+  static async join(emu: Emulator, userId: string, callId = 'demo'): Promise<WireAgent> {
+    return new WireAgent(await joinAgent(emu, userId, callId));
+  }
+
+  get sessionId(): string {
+    return this.joined.sessionId;
+  }
+
+  /** Twirp JSON call with the SFU token; throws on a Twirp error or a `models.Error`. */
+  async rpc(method: string, body: Record<string, unknown>): Promise<any> {
+    const { url } = this.joined.credentials.server;
+    const answer = await httpPost(`${url}/stream.video.sfu.signal.SignalServer/${method}`, JSON.stringify({ sessionId: this.sessionId, ...body }), {
+      'content-type': 'application/json',
+      authorization: `Bearer ${this.joined.credentials.token}`,
+    });
+    const json = answer.json();
+    if (answer.status !== 200 || json.error) throw new Error(`${method} failed: ${answer.status} ${answer.body.toString()}`);
+    return json;
+  }
+
+  /** Offers sendonly audio through SetPublisher and starts writing Opus RTP. */
+  async publishAudio(): Promise<void> {
+    const track = new MediaStreamTrack({ kind: 'audio' });
+    const transceiver = this.publisher.addTransceiver(track, { direction: 'sendonly' });
+    await this.publisher.setLocalDescription(await this.publisher.createOffer());
+    const tracks = [{ trackId: track.id, trackType: 'TRACK_TYPE_AUDIO', mid: transceiver.mid ?? '' }];
+    const answer = await this.rpc('SetPublisher', { sdp: this.publisher.localDescription!.sdp, tracks });
+    await this.publisher.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    this.media = opusRtpPackets$().subscribe((packet) => track.writeRtp(packet));
+  }
+
+  packetsFrom(trackLookupPrefix: string): number {
+    return this.received.get(`${trackLookupPrefix}:TRACK_TYPE_AUDIO`) ?? 0;
+  }
+
+  async close(): Promise<void> {
+    this.media?.unsubscribe();
+    await this.joined.client.terminate();
+    await Promise.all([this.publisher.close(), this.subscriber.close()]);
+  }
+
+  private onEvent(event: SfuEvent): void {
+    if (event.subscriberOffer) {
+      const { sdp, negotiationId } = event.subscriberOffer;
+      this.enqueue(async () => {
+        await this.subscriber.setRemoteDescription({ type: 'offer', sdp: sdp ?? '' });
+        await this.subscriber.setLocalDescription(await this.subscriber.createAnswer());
+        await this.rpc('SendAnswer', { peerType: 'PEER_TYPE_SUBSCRIBER', sdp: this.subscriber.localDescription!.sdp, negotiationId });
+      });
+    } else if (event.iceTrickle) {
+      const { peerType, iceCandidate } = event.iceTrickle;
+      const pc = peerType === PeerType.PEER_TYPE_SUBSCRIBER ? this.subscriber : this.publisher;
+      this.enqueue(() => pc.addIceCandidate(JSON.parse(iceCandidate ?? '{}')));
+    }
+  }
+
+  private trickle(peerType: PeerType, iceCandidate: string): Promise<void> {
+    const body = { peerType: peerType === PeerType.PEER_TYPE_SUBSCRIBER ? 'PEER_TYPE_SUBSCRIBER' : undefined, iceCandidate };
+    return this.rpc('IceTrickle', body).then(() => undefined, () => undefined);
+  }
+
+  private enqueue(step: () => Promise<unknown>): void {
+    this.chain = this.chain.then(step).catch(() => undefined);
+  }
+}
