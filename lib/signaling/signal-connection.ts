@@ -155,7 +155,7 @@ class SignalConnectionImpl implements SignalConnection {
         },
         error: (err: RxsfuError) => {
           this.log.warn('signal: join failed', { code: err.code, message: err.message });
-          this.closeSocket({ code: SignalCloseCode.JOIN_FAILED, reason: 'join failed' });
+          this.endAfterFailedJoin('join failed');
           subscriber.error(err);
         },
         complete: () => subscriber.complete(),
@@ -164,11 +164,16 @@ class SignalConnectionImpl implements SignalConnection {
       this.openSocket();
       return () => {
         handshake.unsubscribe();
-        if (this.current !== 'joined' && this.current !== 'closed') {
-          this.closeSocket({ code: SignalCloseCode.JOIN_FAILED, reason: 'join abandoned' });
-        }
+        if (this.current !== 'joined') this.endAfterFailedJoin('join abandoned');
       };
     });
+  }
+
+  /** A connection whose join failed is useless: close with 4101 and end it now (don't wait for the peer). */
+  private endAfterFailedJoin(reason: string): void {
+    if (this.current === 'closed') return;
+    this.closeSocket({ code: SignalCloseCode.JOIN_FAILED, reason });
+    this.finish();
   }
 
   private opened$(): Observable<unknown> {

@@ -72,13 +72,16 @@ describe('createSignalConnection (real sockets)', () => {
     expect(await lastValueFrom(signal.connectionLost$.pipe(toArray()))).to.deep.equal([]);
   });
 
-  it('fails with RXSFU_ERR_JOIN_TIMEOUT when the server accepts and never answers', async () => {
+  it('fails with RXSFU_ERR_JOIN_TIMEOUT when the server accepts and never answers, and leaves nothing behind', async () => {
+    const before = await baseline();
     const signal = connect({ joinTimeoutMs: 200 });
     const err = await expectError(firstValueFrom(signal.join$(joinRequest)));
     expect(err.code).to.equal('RXSFU_ERR_JOIN_TIMEOUT');
+    expect(await lastValueFrom(signal.state$)).to.equal('closed');
     const server = await testSfu().sockets.next();
     expect(server.received.map((r) => r.requestPayload)).to.deep.equal(['joinRequest']);
     expect((await server.closed).code).to.equal(SignalCloseCode.JOIN_FAILED);
+    expect(await settled(before)).to.deep.equal(before);
   });
 
   it('fails with RXSFU_ERR_SOCKET_OPEN_TIMEOUT when the upgrade never completes, and drops the TCP connection', async () => {
@@ -264,8 +267,7 @@ describe('createSignalConnection (real sockets)', () => {
   });
 
   it('leaves no timer or socket behind after close', async () => {
-    await new Promise((resolve) => setImmediate(resolve)); // mocha arms its own test timer after the first turn
-    const before = resourceCounts();
+    const before = await baseline();
     const { signal, server } = await joined({ healthCheckIntervalMs: 20 });
     server.answerHealthChecks();
     await server.requests.next();
@@ -274,6 +276,12 @@ describe('createSignalConnection (real sockets)', () => {
     expect(await settled(before)).to.deep.equal(before);
   });
 });
+
+/** Resource counts at the start of a test (mocha arms its own test timer after the first turn). */
+async function baseline(): Promise<Record<string, number>> {
+  await new Promise((resolve) => setImmediate(resolve));
+  return resourceCounts();
+}
 
 function resourceCounts(): Record<string, number> {
   const counts: Record<string, number> = {};
