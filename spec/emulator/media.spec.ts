@@ -22,20 +22,30 @@ function packetsOf(counts: { trackType: TrackType; packets: number; fromSessionI
 
 interface Harness {
   plane: SfuMediaPlane;
+  /** What the plane sent, in order: subscriber offers and SFU candidates, with their ICE ufrag. */
+  sent: { sessionId: string; what: 'offer' | 'candidate'; peerType: PeerType; ufrag?: string }[];
   client(sessionId: string, prefix: string): TestClient;
   close(): Promise<void>;
 }
 
 function harness(): Harness {
   const clients = new Map<string, TestClient>();
+  const sent: Harness['sent'] = [];
   const plane = createMediaPlane({
     callbacks: {
-      subscriberOffer: (sessionId, offer) => void clients.get(sessionId)?.onOffer(offer).catch(() => undefined),
-      iceCandidate: (sessionId, peerType, json) => void clients.get(sessionId)?.onCandidate(peerType, json),
+      subscriberOffer: (sessionId, offer) => {
+        sent.push({ sessionId, what: 'offer', peerType: PeerType.PEER_TYPE_SUBSCRIBER, ufrag: /a=ice-ufrag:(\S+)/.exec(offer.sdp)?.[1] });
+        void clients.get(sessionId)?.onOffer(offer).catch(() => undefined);
+      },
+      iceCandidate: (sessionId, peerType, json) => {
+        sent.push({ sessionId, what: 'candidate', peerType, ufrag: (JSON.parse(json) as { usernameFragment?: string }).usernameFragment });
+        void clients.get(sessionId)?.onCandidate(peerType, json);
+      },
     },
   });
   return {
     plane,
+    sent,
     client(sessionId, prefix) {
       plane.addSession({ sessionId, userId: `user-${sessionId}`, trackLookupPrefix: prefix });
       const client = new TestClient(plane, sessionId);
@@ -165,6 +175,14 @@ describe('emulator/media plane (real werift on loopback)', function () {
     const before = client.count('simp:TRACK_TYPE_AUDIO');
     await client.nextPackets('simp:TRACK_TYPE_AUDIO', 50);
     expect(client.count('simp:TRACK_TYPE_AUDIO')).to.be.greaterThan(before + 49);
+    // pitfall 3: no SFU candidate reaches the client before the offer carrying its ICE credentials
+    const subscriberEvents = h.sent.filter((e) => e.sessionId === 'c1' && e.peerType === PeerType.PEER_TYPE_SUBSCRIBER);
+    const candidates = subscriberEvents.filter((e) => e.what === 'candidate');
+    expect(candidates.length).to.be.greaterThan(0);
+    for (const candidate of candidates) {
+      const offerIndex = subscriberEvents.findIndex((e) => e.what === 'offer' && e.ufrag === candidate.ufrag);
+      expect(offerIndex, `offer for ufrag ${candidate.ufrag}`).to.be.within(0, subscriberEvents.indexOf(candidate));
+    }
   });
 
   it('accepts a client ICE-restart offer on the publisher and keeps counting its packets', async () => {

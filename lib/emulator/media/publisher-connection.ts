@@ -34,20 +34,26 @@ export class PublisherConnection {
   }
 
   /** SetPublisher: applies the offer, returns the SFU's answer SDP. */
-  handleOffer(sdp: string, tracks: TrackInfo[]): Promise<string> {
-    return this.queue.run('offer', async () => {
-      if (typeof sdp !== 'string' || !sdp.startsWith('v=0')) {
-        throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `publisher offer of ${this.sessionId} is not an SDP`);
-      }
-      const peer = (this.peer ??= this.createPeer());
-      for (const track of tracks) if (track.mid && track.trackType) this.trackTypeByMid.set(track.mid, track.trackType);
-      const { iceRestarted } = await peer.applyRemote('offer', sdp);
-      await peer.pc.setLocalDescription(await peer.pc.createAnswer());
-      if (iceRestarted) peer.restartIceTransports();
-      this.hookTransceivers();
-      this.updateAnnounced();
-      return peer.pc.localDescription!.sdp;
-    });
+  async handleOffer(sdp: string, tracks: TrackInfo[]): Promise<string> {
+    const answer = await this.queue.run('offer', () => this.applyOffer(sdp, tracks));
+    // The answer travels back in the SetPublisher response; trickle after the caller had the
+    // chance to send it (the candidates are in the answer SDP too: ICE-lite gathers before answering).
+    setImmediate(() => this.peer?.releaseCandidates());
+    return answer;
+  }
+
+  private async applyOffer(sdp: string, tracks: TrackInfo[]): Promise<string> {
+    if (typeof sdp !== 'string' || !sdp.startsWith('v=0')) {
+      throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `publisher offer of ${this.sessionId} is not an SDP`);
+    }
+    const peer = (this.peer ??= this.createPeer());
+    for (const track of tracks) if (track.mid && track.trackType) this.trackTypeByMid.set(track.mid, track.trackType);
+    const { iceRestarted } = await peer.applyRemote('offer', sdp);
+    const answer = await peer.describeLocal(() => peer.pc.createAnswer());
+    if (iceRestarted) peer.restartIceTransports();
+    this.hookTransceivers();
+    this.updateAnnounced();
+    return answer;
   }
 
   addCandidate(candidate: RTCIceCandidateInit): Promise<void> {

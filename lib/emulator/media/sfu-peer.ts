@@ -3,7 +3,7 @@
  * as RTCIceCandidateInit JSON, remote candidates held until a remote description exists, and the
  * ICE-restart workaround (WERIFT.md pitfall 4).
  */
-import { RTCPeerConnection, type PeerConfig, type RTCIceCandidateInit } from 'werift';
+import { RTCPeerConnection, type PeerConfig, type RTCIceCandidateInit, type RTCSessionDescription } from 'werift';
 import { rxsfuError } from '../../errors.js';
 import { rtcConfiguration } from '../../rtc/config.js';
 import type { MediaLogger } from './logger.js';
@@ -16,6 +16,8 @@ export class SfuPeer {
   readonly pc: RTCPeerConnection;
   private readonly pendingCandidates: RTCIceCandidateInit[] = [];
   private readonly stopCandidates: () => void;
+  /** Local candidates produced while our description is being made; sent once it was delivered. */
+  private heldCandidates: string[] | undefined;
   private lastRemoteUfrag: string | undefined;
 
   constructor(
@@ -26,8 +28,38 @@ export class SfuPeer {
   ) {
     this.pc = new RTCPeerConnection({ ...rtcConfiguration({ iceLite: true }), ...rtc });
     this.stopCandidates = this.pc.onIceCandidate.subscribe((candidate) => {
-      if (candidate?.candidate) onCandidate(JSON.stringify(candidate.toJSON()));
+      if (!candidate?.candidate) return;
+      const json = JSON.stringify(candidate.toJSON());
+      if (this.heldCandidates) this.heldCandidates.push(json);
+      else onCandidate(json);
     }).unSubscribe;
+    this.emitCandidate = onCandidate;
+  }
+
+  private readonly emitCandidate: (candidateJson: string) => void;
+
+  /**
+   * Creates our description with `make` (an offer or an answer) and applies it, holding the local
+   * candidates werift fires meanwhile (WERIFT.md pitfall 3: they come before setLocalDescription
+   * resolves). They are released by {@link releaseCandidates} once the description reached the
+   * client, so the client never sees a candidate of an ICE generation it does not know yet.
+   */
+  async describeLocal(make: () => Promise<RTCSessionDescription>): Promise<string> {
+    this.heldCandidates ??= [];
+    try {
+      await this.pc.setLocalDescription(await make());
+    } catch (cause) {
+      this.releaseCandidates();
+      throw rxsfuError('RXSFU_ERR_WEBRTC', `${this.label}: cannot create the local description`, { cause });
+    }
+    return this.pc.localDescription!.sdp;
+  }
+
+  /** Sends the candidates held since {@link describeLocal}. */
+  releaseCandidates(): void {
+    const held = this.heldCandidates ?? [];
+    this.heldCandidates = undefined;
+    held.forEach((json) => this.emitCandidate(json));
   }
 
   /** Applies a remote description, then the candidates that waited for it. Returns whether ICE credentials changed. */
@@ -77,6 +109,7 @@ export class SfuPeer {
   async close(): Promise<void> {
     this.stopCandidates();
     this.pendingCandidates.length = 0;
+    this.heldCandidates = undefined;
     await this.pc.close();
   }
 

@@ -132,11 +132,11 @@ export class SubscriberConnection {
   }
 
   private async offer(peer: SfuPeer, iceRestart: boolean): Promise<void> {
-    const offer = await peer.pc.createOffer({ iceRestart });
-    await peer.pc.setLocalDescription(offer);
+    const sdp = await peer.describeLocal(() => peer.pc.createOffer({ iceRestart }));
     const negotiationId = ++this.negotiationId;
     this.awaitingAnswer = { negotiationId, iceRestart };
-    this.deps.onOffer({ sdp: peer.pc.localDescription!.sdp, negotiationId, iceRestart });
+    this.deps.onOffer({ sdp, negotiationId, iceRestart });
+    peer.releaseCandidates();
   }
 
   private createPeer(): SfuPeer {
