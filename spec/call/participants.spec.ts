@@ -15,7 +15,7 @@ const summary = (m: ParticipantMap) =>
 
 describe('participants (reducer over SFU events)', () => {
   let scheduler: TestScheduler;
-  beforeEach(() => { scheduler = new TestScheduler((a, b) => expect(a).to.deep.equal(b)); });
+  beforeEach(() => { scheduler = new TestScheduler((a, b) => { expect(a).to.deep.equal(b); }); });
 
   it('seeds from join_response, then follows joined / track_published / track_unpublished / left', () => {
     scheduler.run(({ cold, expectObservable }) => {

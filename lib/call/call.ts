@@ -1,0 +1,320 @@
+/**
+ * A joined call, as streams. Built by `joinCall` / `joinCall$`; see README for the tour.
+ *
+ * State flows one way: the current SFU connection's frames → participants → subscriptions and
+ * remote tracks → the user. The reconnection engine swaps the current connection; everything
+ * downstream follows it by `switchMap`.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  EMPTY, Observable, ReplaySubject, Subject, Subscription, filter, merge, catchError, concat, concatMap, defer, distinctUntilChanged,
+  from, lastValueFrom, map, of, share, switchMap, takeUntil, tap, combineLatest,
+} from 'rxjs';
+import type { RtpPacket } from 'werift';
+import { rxsfuError, type RxsfuError } from '../errors.js';
+import { TrackType, type SfuEvent, type TrackSubscriptionDetails } from '../protocol/index.js';
+import type { ConnectionLost } from '../signaling/index.js';
+import type { PublishedTrack } from '../rtc/index.js';
+import { stateField } from './state-field.js';
+import { reduceParticipants, type ParticipantMap } from './participants.js';
+import { desiredSubscriptions, sameSubscriptions, type SubscriptionPolicy } from './subscriptions.js';
+import { RemoteTrackRegistry, type CallRemoteTrack } from './remote-tracks.js';
+import { connectSfu$, type ConnectionSettings, type SfuConnection } from './sfu-connection.js';
+import { credentials$, type CallTarget } from './credentials.js';
+import {
+  createReconnectEngine, mergeTriggers, fromConnectionLost, fromSfuError, fromGoAway, fromIceRestartEvent, fromCallEnded,
+  fromPeerFailed, reconnectionTelemetry, type ReconnectOptions, type ReconnectionRecord, type ReconnectState, type ReconnectRequest,
+} from '../reconnect/index.js';
+import { createReconnectExecutors, type ReconnectHost } from './reconnect-executors.js';
+import { sdkVersion } from './join-request.js';
+
+export type CallState = 'joining' | 'joined' | 'reconnecting' | 'migrating' | 'offline' | 'reconnecting-failed' | 'left';
+
+/** A track the agent publishes. Its source keeps feeding it across reconnects. */
+export interface LocalTrack {
+  readonly trackType: TrackType;
+  readonly kind: 'audio' | 'video';
+  /** Stops publishing this track's packets (the transceiver stays until leave). */
+  stop(): void;
+}
+
+interface LocalTrackSpec {
+  trackType: TrackType;
+  kind: 'audio' | 'video';
+  /** The transceiver on the current publisher connection. */
+  current?: PublishedTrack;
+  source: Subscription;
+}
+
+export class Call {
+  /** Stays the same from the first join until leave (JoinRequest.unified_session_id). */
+  readonly unifiedSessionId = randomUUID();
+  private readonly connection = stateField<SfuConnection | undefined>(undefined);
+  private readonly stateValue = stateField<CallState>('joining');
+  private readonly participantsValue = stateField<ParticipantMap>(new Map());
+  private readonly policy = stateField<SubscriptionPolicy>({});
+  private readonly registry = new RemoteTrackRegistry();
+  private readonly localTracks: LocalTrackSpec[] = [];
+  private readonly left = new ReplaySubject<void>(1);
+  private readonly records = new Subject<ReconnectionRecord>();
+  private failureValue?: RxsfuError;
+  private readonly running = new Subscription();
+  private generation = 0;
+  private leaving?: Promise<void>;
+
+  /** Where the call is: `joining → joined ⇄ reconnecting/migrating → … → left` (or `reconnecting-failed`). */
+  readonly state$: Observable<CallState> = this.stateValue.value$;
+  /** Every SFU event of the current connection, typed. Completes at leave. */
+  readonly events$: Observable<SfuEvent> = this.connection.value$.pipe(
+    switchMap((c) => (c ? c.signal.events$ : EMPTY)),
+    takeUntil(this.left),
+    share(),
+  );
+  /** Losses of the current signaling connection (at most one per connection). */
+  readonly connectionLost$: Observable<ConnectionLost> = this.connection.value$.pipe(
+    switchMap((c) => (c ? c.signal.connectionLost$ : EMPTY)),
+    takeUntil(this.left),
+    share(),
+  );
+  /** Current participants keyed by session id (our own session included, `isLocal`). */
+  readonly participants$: Observable<ParticipantMap> = this.participantsValue.value$;
+  /** One record per reconnection episode: trigger, strategies tried, attempts, duration, outcome. */
+  readonly reconnections$: Observable<ReconnectionRecord> = this.records.asObservable();
+  /** Each remote track once (those already there first), with its `rtp$`. */
+  readonly remoteTracks$: Observable<CallRemoteTrack> = defer(() => concat(from(this.registry.current()), this.registry.added$));
+
+  constructor(
+    private readonly target: CallTarget,
+    private readonly settings: ConnectionSettings,
+    policy: SubscriptionPolicy = {},
+    private readonly reconnectOptions: ReconnectOptions = {},
+  ) {
+    this.policy.set(policy);
+  }
+
+  /** Why the call ended, when it did not end by `leave()`: reconnection gave up, or the SFU ended it. */
+  get failure(): RxsfuError | undefined { return this.failureValue; }
+
+  get state(): CallState { return this.stateValue.get(); }
+  get participants(): ParticipantMap { return this.participantsValue.get(); }
+  /** Our current session id (a REJOIN changes it). */
+  get sessionId(): string { return this.connection.get()?.sessionId ?? ''; }
+  /** The current connection (for the reconnection engine and diagnostics). */
+  get currentConnection(): SfuConnection | undefined { return this.connection.get(); }
+
+  /** Cold: the first join. Emits once when joined. */
+  join$(): Observable<void> {
+    return defer(() => credentials$(this.target)).pipe(
+      switchMap((credentials) => connectSfu$({
+        credentials, sessionId: randomUUID(), unifiedSessionId: this.unifiedSessionId, settings: this.settings,
+      })),
+      map((conn) => {
+        this.adopt(conn);
+        this.start();
+        this.stateValue.set('joined');
+      }),
+      takeUntil(this.left),
+    );
+  }
+
+  /** Makes `conn` the current connection and binds state, tracks and subscriptions to it. */
+  adopt(conn: SfuConnection): void {
+    this.generation += 1;
+    const localSessionId = conn.sessionId;
+    this.participantsValue.set(reduceParticipants(new Map(), { eventPayload: 'joinResponse', joinResponse: conn.joinResponse } as SfuEvent, localSessionId));
+    this.connection.set(conn);
+  }
+
+  /** Subscribe to this set of tracks (the full list is sent to the SFU). */
+  setSubscriptions(policy: SubscriptionPolicy): void {
+    this.assertLive();
+    this.policy.set(policy);
+  }
+
+  /**
+   * Publishes an audio track fed by `source$` (Opus RTP packets, e.g. from `opusRtpPackets$`).
+   * Resolves once the SFU accepted the publisher offer.
+   */
+  async publishAudio(source$: Observable<RtpPacket>): Promise<LocalTrack> {
+    return this.publish('audio', TrackType.TRACK_TYPE_AUDIO, source$);
+  }
+
+  /** Publishes a video track fed by VP8 RTP packets. */
+  async publishVideo(source$: Observable<RtpPacket>): Promise<LocalTrack> {
+    return this.publish('video', TrackType.TRACK_TYPE_VIDEO, source$);
+  }
+
+  private async publish(kind: 'audio' | 'video', trackType: TrackType, source$: Observable<RtpPacket>): Promise<LocalTrack> {
+    this.assertLive();
+    const conn = this.connection.get();
+    if (!conn) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'publish before the call is joined');
+    const spec: LocalTrackSpec = { kind, trackType, source: new Subscription() };
+    spec.current = conn.publisher.addTrack(kind, trackType);
+    this.localTracks.push(spec);
+    await lastValueFrom(conn.publisher.negotiate$().pipe(takeUntil(this.left)), { defaultValue: undefined });
+    spec.source = source$.pipe(takeUntil(this.left)).subscribe({
+      next: (packet) => spec.current?.writeRtp(packet),
+      error: (err: Error) => this.settings.logger.warn('local track source failed', { kind, error: err.message }),
+    });
+    return { kind, trackType, stop: () => spec.source.unsubscribe() };
+  }
+
+  /** Re-creates every local track, in publish order, on a new publisher connection (REJOIN, MIGRATE). */
+  republish$(conn: SfuConnection): Observable<void> {
+    return defer(() => {
+      if (this.localTracks.length === 0) return of(undefined);
+      for (const spec of this.localTracks) spec.current = conn.publisher.addTrack(spec.kind, spec.trackType);
+      return conn.publisher.negotiate$();
+    });
+  }
+
+  /** Leaves the call: LeaveCallRequest, socket closed with 1000, peer connections closed, every stream completed. */
+  leave(reason = 'user is leaving the call'): Promise<void> {
+    return this.shutdown(reason, 'left');
+  }
+
+  private shutdown(reason: string, finalState: 'left' | 'reconnecting-failed'): Promise<void> {
+    this.leaving ??= this.release(reason, finalState);
+    return this.leaving;
+  }
+
+  private async release(reason: string, finalState: 'left' | 'reconnecting-failed'): Promise<void> {
+    const conn = this.connection.get();
+    this.left.next();
+    this.left.complete();
+    this.running.unsubscribe();
+    if (conn) {
+      try {
+        conn.signal.send({ leaveCallRequest: { sessionId: conn.sessionId, reason } });
+      } catch {
+        // The socket is already gone: the SFU drops us after its FAST deadline instead.
+      }
+      conn.dispose(1000, reason);
+    }
+    for (const spec of this.localTracks) spec.source.unsubscribe();
+    this.registry.close();
+    this.records.complete();
+    this.stateValue.set(finalState);
+    this.stateValue.complete();
+    this.participantsValue.complete();
+    this.connection.complete();
+    this.policy.complete();
+  }
+
+  /** Starts the call's standing pipelines (once, at the first join). */
+  private start(): void {
+    const events$ = this.events$;
+    // Participants follow the current connection's events.
+    this.running.add(events$.subscribe((event) => {
+      this.participantsValue.set((state) => reduceParticipants(state, event, this.sessionId));
+    }));
+    // The full subscription list, re-sent on every new connection and whenever it changes.
+    this.running.add(this.connection.value$.pipe(
+      switchMap((conn) => !conn ? EMPTY : combineLatest([this.participants$, this.policy.value$]).pipe(
+        map(([participants, policy]) => desiredSubscriptions(participants, policy)),
+        distinctUntilChanged<TrackSubscriptionDetails[]>(sameSubscriptions),
+        concatMap((tracks) => conn.rpc.updateSubscriptions$({ sessionId: conn.sessionId, tracks }).pipe(
+          catchError((err: Error) => {
+            this.settings.logger.warn('UpdateSubscriptions failed', { error: err.message });
+            return EMPTY;
+          }),
+        )),
+      )),
+    ).subscribe());
+    // Remote tracks: bind each incoming werift track to its participant; end those that went away.
+    this.running.add(this.connection.value$.pipe(
+      distinctUntilChanged((a, b) => a?.subscriber === b?.subscriber),
+      switchMap((conn) => (conn ? conn.subscriber.remoteTrack$ : EMPTY)),
+      tap((incoming) => {
+        const sink = this.registry.attach(incoming, this.participants, this.generation);
+        if (!sink) this.settings.logger.debug('remote track without participant', { trackType: incoming.trackType });
+        else this.running.add(incoming.rtp$.subscribe({ next: (p) => sink.next(p), error: () => undefined }));
+      }),
+    ).subscribe());
+    this.running.add(this.participants$.subscribe((participants) => this.registry.prune(participants)));
+    this.startReconnection();
+  }
+
+  /** Every trigger → one request stream → the reconnection engine (docs/RECONNECT.md). */
+  private startReconnection(): void {
+    const event$ = <K extends NonNullable<SfuEvent['eventPayload']>>(kind: K) =>
+      this.events$.pipe(filter((e) => e.eventPayload === kind), map((e) => e[kind] as NonNullable<SfuEvent[K]>));
+    const peerFailed$ = this.connection.value$.pipe(
+      switchMap((conn) => !conn ? EMPTY : merge(
+        conn.publisher.connectionState$.pipe(filter((s) => s === 'failed'), map(() => fromPeerFailed('publisher'))),
+        conn.subscriber.connectionState$.pipe(filter((s) => s === 'failed'), map(() => fromPeerFailed('subscriber'))),
+      )),
+    );
+    const requests$: Observable<ReconnectRequest> = mergeTriggers(
+      this.connectionLost$.pipe(map(fromConnectionLost)),
+      event$('error').pipe(tap((e) => this.settings.logger.warn('SFU error', { code: e.error?.code, strategy: e.reconnectStrategy, message: e.error?.message })), map(fromSfuError)),
+      event$('goAway').pipe(map(fromGoAway)),
+      event$('iceRestart').pipe(map(fromIceRestartEvent)),
+      event$('callEnded').pipe(map(fromCallEnded)),
+      peerFailed$,
+    ).pipe(tap((r) => this.settings.logger.info('reconnect request', { strategy: r.strategy, source: r.source, detail: r.detail })));
+    const first = this.connection.get()!;
+    const engine = createReconnectEngine(requests$, createReconnectExecutors(this.reconnectHost()), {
+      ...this.reconnectOptions,
+      initial: { sfuId: first.sfuId, fastReconnectDeadlineSeconds: first.joinResponse.fastReconnectDeadlineSeconds ?? 0 },
+      leave$: this.left,
+    }, this.settings.scheduler);
+    this.running.add(engine.events$.subscribe({
+      next: (e) => (e.type === 'state' ? this.onReconnectState(e.state) : this.onReconnectRecord(e.record)),
+      error: (err: Error) => this.settings.logger.error('reconnection engine failed', { error: err.message }),
+    }));
+  }
+
+  private onReconnectState(state: ReconnectState): void {
+    switch (state.kind) {
+      case 'joined':
+      case 'reconnecting':
+      case 'migrating':
+        this.stateValue.set(state.kind);
+        return;
+      case 'reconnecting-failed':
+        this.failureValue = state.error;
+        void this.shutdown(state.error.message, 'reconnecting-failed');
+        return;
+      case 'left':
+        if (state.error.code !== 'RXSFU_ERR_LEFT') {
+          this.failureValue = state.error;
+          void this.leave(state.error.message);
+        }
+    }
+  }
+
+  private onReconnectRecord(record: ReconnectionRecord): void {
+    this.settings.logger.info('reconnection', {
+      trigger: record.trigger.detail, strategies: record.strategiesTried.join('>'), attempts: record.attempts,
+      durationMs: record.durationMs, outcome: record.outcome,
+    });
+    this.records.next(record);
+    const conn = this.connection.get();
+    const telemetry = record.outcome === 'joined' ? reconnectionTelemetry(record) : undefined;
+    if (!conn || !telemetry) return;
+    // The SFU learns how long we were away and how we came back (WIRE.md Telemetry).
+    this.running.add(conn.rpc.sendStats$({
+      sessionId: conn.sessionId, unifiedSessionId: this.unifiedSessionId, sdk: 'rxsfu', sdkVersion: sdkVersion(),
+      webrtcVersion: 'werift', telemetry: { reconnection: telemetry },
+    }).pipe(catchError(() => EMPTY)).subscribe());
+  }
+
+  private reconnectHost(): ReconnectHost {
+    return {
+      target: this.target,
+      settings: this.settings,
+      unifiedSessionId: this.unifiedSessionId,
+      migrationTimeoutMs: this.reconnectOptions.migrationTimeoutMs ?? 7000,
+      current: () => this.connection.get()!,
+      subscriptions: () => desiredSubscriptions(this.participants, this.policy.get()),
+      adopt: (conn) => this.adopt(conn),
+      republish$: (conn) => this.republish$(conn),
+    };
+  }
+
+  private assertLive(): void {
+    if (this.leaving) throw rxsfuError('RXSFU_ERR_LEFT', 'the call has been left');
+  }
+}
+

@@ -1,0 +1,66 @@
+/**
+ * Where a call's SFU credentials come from: given directly, or from the coordinator's join
+ * (with a user JWT minted from the API secret when no token is given). REJOIN and MIGRATE ask
+ * again, MIGRATE naming the SFUs to avoid.
+ */
+import { of, switchMap, map, type Observable } from 'rxjs';
+import { coordinatorJoin$, createUserToken$, type Credentials } from '../coordinator/index.js';
+import { rxsfuError } from '../errors.js';
+
+/** How to reach the call. Either `credentials`, or the coordinator fields. */
+export interface CallTarget {
+  /** Go straight to an SFU with these credentials (no coordinator). REJOIN reuses them; MIGRATE is impossible. */
+  credentials?: Credentials;
+  /** Coordinator base URL. @default 'https://video.stream-io-api.com' */
+  baseUrl?: string;
+  apiKey?: string;
+  /** Mint user tokens locally (server-side agents). Never logged. */
+  apiSecret?: string;
+  /** A ready user JWT, instead of `apiSecret`. Never logged. */
+  token?: string;
+  userId?: string;
+  callType?: string;
+  callId?: string;
+  /** Create the call if it does not exist. @default true */
+  create?: boolean;
+  /** Coordinator request timeout. @default 10000 */
+  coordinatorTimeoutMs?: number;
+}
+
+export interface CredentialRequest {
+  /** The SFU we are leaving (MIGRATE). */
+  migratingFrom?: string;
+  /** SFUs that failed us; the coordinator must pick another. */
+  migratingFromList?: string[];
+}
+
+export const DEFAULT_BASE_URL = 'https://video.stream-io-api.com';
+
+export function credentials$(target: CallTarget, request: CredentialRequest = {}): Observable<Credentials> {
+  if (target.credentials) return of(target.credentials);
+  const { apiKey, callType, callId } = target;
+  if (!apiKey || !callType || !callId) {
+    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'joinCall needs `credentials`, or `apiKey`, `callType` and `callId`');
+  }
+  if (!target.token && !target.apiSecret) {
+    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'joinCall needs a user `token` or an `apiSecret` to mint one');
+  }
+  if (!target.token && !target.userId) {
+    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'joinCall needs a `userId` to mint a user token');
+  }
+  const token$ = target.token ? of(target.token) : createUserToken$({ apiSecret: target.apiSecret!, userId: target.userId });
+  return token$.pipe(
+    switchMap((token) => coordinatorJoin$({
+      baseUrl: target.baseUrl ?? DEFAULT_BASE_URL,
+      apiKey,
+      token,
+      callType,
+      callId,
+      create: target.create ?? true,
+      migratingFrom: request.migratingFrom,
+      migratingFromList: request.migratingFromList,
+      timeoutMs: target.coordinatorTimeoutMs,
+    })),
+    map((result) => result.credentials),
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * The front door: `joinCall(options)` (a Promise, for scripts) and `joinCall$(options)`
+ * (an Observable, for Rx pipelines: emits the joined Call once; unsubscribing before it
+ * emits abandons the join and releases everything it opened).
+ */
+import { asyncScheduler, defer, finalize, from, map, type Observable, type SchedulerLike } from 'rxjs';
+import { silentLogger, type Logger } from '../logger.js';
+import { Call } from './call.js';
+import type { CallTarget } from './credentials.js';
+import type { ConnectionSettings } from './sfu-connection.js';
+import type { SubscriptionPolicy } from './subscriptions.js';
+import type { ReconnectOptions } from '../reconnect/index.js';
+
+export interface JoinCallOptions extends CallTarget {
+  /** What to receive. @default every remote participant's audio */
+  subscriptions?: SubscriptionPolicy;
+  /** Twirp body encoding. @default 'protobuf' */
+  rpcEncoding?: 'protobuf' | 'json';
+  /** Per Twirp attempt. @default 5000 */
+  rpcTimeoutMs?: number;
+  /** Signaling socket open. @default 5000 */
+  openTimeoutMs?: number;
+  /** JoinRequest → join_response. @default 5000 */
+  joinTimeoutMs?: number;
+  /** Health-check period once joined. @default 5000 */
+  healthCheckIntervalMs?: number;
+  /** Silence (no frame of any kind) after which the socket counts as lost. @default 12000 */
+  unhealthyAfterMs?: number;
+  /** Clock for every timer of the call. @default asyncScheduler */
+  scheduler?: SchedulerLike;
+  /** @default silent */
+  logger?: Logger;
+  /** Reconnection limits and timings; defaults in docs/RECONNECT.md ("Configuration"). */
+  reconnect?: Omit<ReconnectOptions, 'initial' | 'leave$'>;
+}
+
+export function resolveSettings(options: JoinCallOptions): ConnectionSettings {
+  return {
+    rpcEncoding: options.rpcEncoding ?? 'protobuf',
+    rpcTimeoutMs: options.rpcTimeoutMs ?? 5000,
+    openTimeoutMs: options.openTimeoutMs ?? 5000,
+    joinTimeoutMs: options.joinTimeoutMs ?? 5000,
+    healthCheckIntervalMs: options.healthCheckIntervalMs ?? 5000,
+    unhealthyAfterMs: options.unhealthyAfterMs ?? 12000,
+    scheduler: options.scheduler ?? asyncScheduler,
+    logger: options.logger ?? silentLogger,
+  };
+}
+
+export function joinCall$(options: JoinCallOptions): Observable<Call> {
+  return defer(() => {
+    const call = new Call(options, resolveSettings(options), options.subscriptions, options.reconnect);
+    let joined = false;
+    return call.join$().pipe(
+      map(() => {
+        joined = true;
+        return call;
+      }),
+      // Failed or abandoned before joining: nothing may stay open.
+      finalize(() => {
+        if (!joined) void call.leave('join abandoned');
+      }),
+    );
+  });
+}
+
+export function joinCall(options: JoinCallOptions): Promise<Call> {
+  return new Promise((resolve, reject) => {
+    from(joinCall$(options)).subscribe({ next: resolve, error: reject });
+  });
+}

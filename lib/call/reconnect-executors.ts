@@ -1,0 +1,161 @@
+/**
+ * The three strategies (and the ICE restart) as chains of named steps, each an Observable the
+ * reconnection engine subscribes to once per attempt (docs/RECONNECT.md, "Executors").
+ * Unsubscribing abandons the attempt: `connectSfu$` closes whatever it opened.
+ */
+import { randomUUID } from 'node:crypto';
+import { EMPTY, catchError, concat, defer, ignoreElements, map, of, switchMap, take, throwError, timeout, type Observable } from 'rxjs';
+import { rxsfuError } from '../errors.js';
+import { PeerType, WebsocketReconnectStrategy, type ReconnectDetails } from '../protocol/index.js';
+import type { AttemptContext, JoinedInfo, PeerSide, ReconnectExecutors } from '../reconnect/index.js';
+import { withSfuId } from '../reconnect/index.js';
+import { credentials$, type CallTarget } from './credentials.js';
+import { connectSfu$, type ConnectionSettings, type SfuConnection } from './sfu-connection.js';
+
+/** What the executors need from the call. */
+export interface ReconnectHost {
+  readonly target: CallTarget;
+  readonly settings: ConnectionSettings;
+  readonly unifiedSessionId: string;
+  /** The connection in use now. */
+  current(): SfuConnection;
+  /** The full subscription list now (for `reconnect_details.subscriptions`). */
+  subscriptions(): ReconnectDetails['subscriptions'];
+  /** Makes `conn` current (state, subscriptions and remote tracks follow it). */
+  adopt(conn: SfuConnection): void;
+  /** Re-creates the local tracks, in publish order, on `conn`'s new publisher. */
+  republish$(conn: SfuConnection): Observable<void>;
+  /** How long MIGRATE waits for `participant_migration_complete`. */
+  migrationTimeoutMs: number;
+}
+
+export function createReconnectExecutors(host: ReconnectHost): ReconnectExecutors {
+  return {
+    fast: (ctx) => fast$(host, ctx),
+    rejoin: (ctx) => rejoin$(host, ctx),
+    migrate: (ctx) => migrate$(host, ctx),
+    iceRestart: (peer) => iceRestart$(host, peer),
+  };
+}
+
+const joinedInfo = (conn: SfuConnection): JoinedInfo => ({
+  sfuId: conn.sfuId,
+  fastReconnectDeadlineSeconds: conn.joinResponse.fastReconnectDeadlineSeconds ?? 0,
+});
+
+function details(host: ReconnectHost, ctx: AttemptContext, strategy: WebsocketReconnectStrategy, old: SfuConnection): ReconnectDetails {
+  return {
+    strategy,
+    announcedTracks: old.publisher.announcedTracks(),
+    subscriptions: host.subscriptions(),
+    reconnectAttempt: ctx.reconnectAttempt,
+    fromSfuId: old.sfuId,
+    reason: ctx.reason,
+  };
+}
+
+/**
+ * FAST: same session, token and peer connections; a new socket (the old one closed with 4100),
+ * then an ICE restart of the publisher with a check that media flows again.
+ */
+function fast$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInfo> {
+  return defer(() => {
+    const old = host.current();
+    old.dispose(4100, 'fast reconnect', true);
+    return connectSfu$({
+      credentials: old.credentials,
+      sessionId: old.sessionId,
+      unifiedSessionId: host.unifiedSessionId,
+      reconnectDetails: details(host, ctx, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_FAST, old),
+      peers: { publisher: old.publisher, subscriber: old.subscriber },
+      settings: host.settings,
+    }).pipe(
+      switchMap((conn) => {
+        host.adopt(conn);
+        const restart$ = conn.publisher.announcedTracks().length > 0 ? conn.publisher.restartIce$() : EMPTY;
+        return concat(restart$.pipe(ignoreElements()), of(joinedInfo(conn)));
+      }),
+      catchError((err) => throwError(() => withSfuId(err, old.sfuId))),
+    );
+  });
+}
+
+/**
+ * REJOIN: new credentials from the coordinator, a new session id naming the old one, new peer
+ * connections, tracks re-published in their original order; subscriptions follow from the call's
+ * standing pipeline (one full UpdateSubscriptions on the new connection).
+ */
+function rejoin$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInfo> {
+  return defer(() => {
+    const old = host.current();
+    // The old session is released first: its peers carry nothing useful any more.
+    old.dispose(4100, 'rejoin');
+    return credentials$(host.target, { migratingFromList: [...ctx.migratingFromList] }).pipe(
+      switchMap((credentials) => connectSfu$({
+        credentials,
+        sessionId: randomUUID(),
+        unifiedSessionId: host.unifiedSessionId,
+        reconnectDetails: {
+          ...details(host, ctx, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN, old),
+          previousSessionId: old.sessionId,
+        },
+        settings: host.settings,
+      }).pipe(catchError((err) => throwError(() => withSfuId(err, credentials.server.edgeName))))),
+      switchMap((conn) => {
+        host.adopt(conn);
+        return concat(host.republish$(conn).pipe(ignoreElements()), of(joinedInfo(conn)));
+      }),
+    );
+  });
+}
+
+/**
+ * MIGRATE: the coordinator picks another SFU (`migrating_from`); same session id; the old peer
+ * connections keep carrying media until the new SFU says `participant_migration_complete`.
+ */
+function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInfo> {
+  return defer(() => {
+    const old = host.current();
+    if (host.target.credentials) {
+      return throwError(() => rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'MIGRATE needs the coordinator; this call was joined with fixed credentials'));
+    }
+    const avoid = [...new Set([...ctx.migratingFromList, old.sfuId])];
+    return credentials$(host.target, { migratingFrom: old.sfuId, migratingFromList: avoid }).pipe(
+      switchMap((credentials) => connectSfu$({
+        credentials,
+        sessionId: old.sessionId,
+        unifiedSessionId: host.unifiedSessionId,
+        reconnectDetails: details(host, ctx, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE, old),
+        settings: host.settings,
+      }).pipe(catchError((err) => throwError(() => withSfuId(err, credentials.server.edgeName))))),
+      switchMap((conn) => concat(host.republish$(conn).pipe(ignoreElements()), conn.migrationComplete$).pipe(
+        take(1),
+        timeout({
+          first: host.migrationTimeoutMs,
+          scheduler: host.settings.scheduler,
+          with: () => throwError(() => rxsfuError('RXSFU_ERR_JOIN_TIMEOUT', `no participant_migration_complete in ${host.migrationTimeoutMs} ms`)),
+        }),
+        map(() => {
+          host.adopt(conn);
+          old.dispose(4100, 'migrated');
+          return joinedInfo(conn);
+        }),
+        // A migration that did not complete must not leave the new socket open.
+        catchError((err) => {
+          conn.dispose(4100, 'migration failed');
+          return throwError(() => err);
+        }),
+      )),
+    );
+  });
+}
+
+/** ICE restart of one peer: the publisher restarts itself; the subscriber asks the SFU to re-offer. */
+function iceRestart$(host: ReconnectHost, peer: PeerSide): Observable<unknown> {
+  return defer(() => {
+    const conn = host.current();
+    if (peer === 'publisher') return conn.publisher.restartIce$();
+    return conn.rpc.iceRestart$({ sessionId: conn.sessionId, peerType: PeerType.PEER_TYPE_SUBSCRIBER });
+  });
+}
+
