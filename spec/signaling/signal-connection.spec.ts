@@ -117,14 +117,16 @@ describe('createSignalConnection (real sockets)', () => {
     expect(await lastValueFrom(signal.connectionLost$.pipe(toArray()))).to.deep.equal([]);
   });
 
-  it('reports a server close (1011) after the join as one loss of kind close, and completes events$', async () => {
+  it('delivers every frame in order, then reports a server close (1011) as one loss of kind close and completes events$', async () => {
     const { signal, server } = await joined();
     const events = lastValueFrom(signal.events$.pipe(toArray()));
+    server.send({ participantJoined: { participant: { userId: 'a' } } });
+    server.send({ participantLeft: { participant: { userId: 'b' } } });
     server.ws.close(1011, 'internal');
     const losses = await lastValueFrom(signal.connectionLost$.pipe(toArray()));
     expect(losses).to.have.length(1);
     expect(losses[0]).to.include({ kind: 'close', closeCode: 1011 });
-    expect(await events).to.deep.equal([]);
+    expect((await events).map((e) => e.eventPayload)).to.deep.equal(['participantJoined', 'participantLeft']);
     expect(await lastValueFrom(signal.state$)).to.equal('closed');
   });
 
