@@ -7,6 +7,7 @@ import { MediaStreamTrack, RTCPeerConnection, type RtpPacket } from 'werift';
 import { lastValueFrom, filter, Subject, Subscription, take, timeout } from 'rxjs';
 import { rtcConfiguration } from '../../lib/rtc/config.js';
 import { opusRtpPackets$ } from '../../lib/media/opus-rtp.js';
+import { vp8RtpPackets$ } from '../../lib/media/vp8.js';
 import { PeerType, TrackType, type TrackInfo } from '../../lib/protocol/index.js';
 import type { SfuMediaPlane } from '../../lib/emulator/media/index.js';
 
@@ -19,6 +20,8 @@ export class TestClient {
   readonly received = new Map<string, RtpPacket[]>();
   readonly packets$ = new Subject<{ streamId: string; packet: RtpPacket }>();
   readonly offers: Offer[] = [];
+  /** Every track announced so far (SetPublisher carries the full list each time). */
+  private readonly announced: TrackInfo[] = [];
   private chain: Promise<unknown> = Promise.resolve();
   private readonly media = new Subscription();
 
@@ -60,22 +63,34 @@ export class TestClient {
   }
 
   /** Publishes a 440 Hz Opus tone over a real publisher connection. */
-  async publishAudio(): Promise<MediaStreamTrack> {
-    const track = new MediaStreamTrack({ kind: 'audio' });
-    const transceiver = this.publisher.addTransceiver(track, { direction: 'sendonly' });
+  publishAudio(): Promise<void> {
+    return this.publish([{ kind: 'audio', trackType: TrackType.TRACK_TYPE_AUDIO }]);
+  }
+
+  /**
+   * Offers one sendonly m-section per entry (announced with its track type in TrackInfo), applies
+   * the SFU's answer, then writes Opus (audio) or synthetic VP8 (video) RTP into each.
+   */
+  async publish(entries: { kind: 'audio' | 'video'; trackType: TrackType }[]): Promise<void> {
+    const added = entries.map((entry) => {
+      const track = new MediaStreamTrack({ kind: entry.kind });
+      return { ...entry, track, transceiver: this.publisher.addTransceiver(track, { direction: 'sendonly' }) };
+    });
     await this.publisher.setLocalDescription(await this.publisher.createOffer());
-    const tracks: TrackInfo[] = [{ trackId: track.id, trackType: TrackType.TRACK_TYPE_AUDIO, mid: transceiver.mid ?? '' }];
-    const answer = await this.plane.handlePublisherOffer(this.sessionId, this.publisher.localDescription!.sdp, tracks);
+    const tracks: TrackInfo[] = added.map((a) => ({ trackId: a.track.id, trackType: a.trackType, mid: a.transceiver.mid ?? '' }));
+    this.announced.push(...tracks);
+    const answer = await this.plane.handlePublisherOffer(this.sessionId, this.publisher.localDescription!.sdp, this.announced);
     await this.publisher.setRemoteDescription({ type: 'answer', sdp: answer });
-    this.media.add(opusRtpPackets$().subscribe((packet) => track.writeRtp(packet)));
-    return track;
+    for (const { kind, track } of added) {
+      const source$ = kind === 'audio' ? opusRtpPackets$() : vp8RtpPackets$();
+      this.media.add(source$.subscribe((packet) => track.writeRtp(packet)));
+    }
   }
 
   /** The client restarts ICE on its publisher: new offer with iceRestart through SetPublisher. */
   async restartPublisherIce(): Promise<void> {
-    const tracks: TrackInfo[] = this.publisher.getTransceivers().map((t) => ({ trackType: TrackType.TRACK_TYPE_AUDIO, mid: t.mid ?? '' }));
     await this.publisher.setLocalDescription(await this.publisher.createOffer({ iceRestart: true }));
-    const answer = await this.plane.handlePublisherOffer(this.sessionId, this.publisher.localDescription!.sdp, tracks);
+    const answer = await this.plane.handlePublisherOffer(this.sessionId, this.publisher.localDescription!.sdp, this.announced);
     await this.publisher.setRemoteDescription({ type: 'answer', sdp: answer });
     await Promise.all(this.publisher.iceTransports.map((t) => t.start()));
   }

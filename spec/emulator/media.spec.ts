@@ -150,6 +150,23 @@ describe('emulator/media plane (real werift on loopback)', function () {
     expect(packetsOf(h.plane.receivedPackets('b'), AUDIO, 'a')).to.be.greaterThan(0);
   });
 
+  it('maps publisher m-sections to track types by mid (TrackInfo), not by kind, and renegotiates when a client adds a track', async () => {
+    const a = h.client('a', 'aaaa');
+    const b = h.client('b', 'bbbb');
+    h.plane.addSimulatedParticipant({ sessionId: 'sim', userId: 'bot', trackLookupPrefix: 'simp' }, {});
+    h.plane.setSubscriptions('b', [{ sessionId: 'a', trackType: AUDIO }, { sessionId: 'a', trackType: TrackType.TRACK_TYPE_SCREEN_SHARE }]);
+    await a.publishAudio();
+    await b.nextPackets('aaaa:TRACK_TYPE_AUDIO', 10);
+    await a.publish([{ kind: 'video', trackType: TrackType.TRACK_TYPE_SCREEN_SHARE }]); // a second SetPublisher, same connection
+    expect(h.plane.publishedTracks('a').sort()).to.deep.equal([AUDIO, TrackType.TRACK_TYPE_SCREEN_SHARE]);
+    await b.nextPackets('aaaa:TRACK_TYPE_SCREEN_SHARE', 30);
+    expect(b.offers.map((o) => o.negotiationId)).to.deep.equal([1, 2]);
+    const descriptor = parseVp8PayloadDescriptor(b.received.get('aaaa:TRACK_TYPE_SCREEN_SHARE')![0].payload);
+    expect(descriptor.pictureId).to.be.a('number');
+    await until(() => packetsOf(h.plane.receivedPackets('sim'), TrackType.TRACK_TYPE_SCREEN_SHARE, 'a') > 0);
+    expect(packetsOf(h.plane.publishedPackets('a'), VIDEO)).to.equal(0);
+  });
+
   it('adds a track to existing subscribers when its publisher starts after the subscription', async () => {
     const a = h.client('a', 'aaaa');
     const b = h.client('b', 'bbbb');
