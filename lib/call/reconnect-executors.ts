@@ -30,11 +30,17 @@ export interface ReconnectHost {
 }
 
 export function createReconnectExecutors(host: ReconnectHost): ReconnectExecutors {
+  const logged = <T>(name: string, attempt$: Observable<T>) => attempt$.pipe(
+    catchError((err: Error & { code?: string }) => {
+      host.settings.logger.warn('reconnect attempt failed', { strategy: name, code: err.code, error: err.message });
+      return throwError(() => err);
+    }),
+  );
   return {
-    fast: (ctx) => fast$(host, ctx),
-    rejoin: (ctx) => rejoin$(host, ctx),
-    migrate: (ctx) => migrate$(host, ctx),
-    iceRestart: (peer) => iceRestart$(host, peer),
+    fast: (ctx) => logged('fast', fast$(host, ctx)),
+    rejoin: (ctx) => logged('rejoin', rejoin$(host, ctx)),
+    migrate: (ctx) => logged('migrate', migrate$(host, ctx)),
+    iceRestart: (peer) => logged(`ice-restart ${peer}`, iceRestart$(host, peer)),
   };
 }
 
@@ -67,7 +73,7 @@ function fast$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInfo>
       sessionId: old.sessionId,
       unifiedSessionId: host.unifiedSessionId,
       reconnectDetails: details(host, ctx, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_FAST, old),
-      peers: { publisher: old.publisher, subscriber: old.subscriber },
+      peers: old.peers,
       settings: host.settings,
     }).pipe(
       switchMap((conn) => {

@@ -14,6 +14,7 @@ import { createSignalConnection, type SignalConnection } from '../signaling/inde
 import { createSignalServerClient, type SignalServerClient } from '../rpc/index.js';
 import { createPublisher, createSubscriber, rtcConfiguration, type Publisher, type Subscriber } from '../rtc/index.js';
 import type { Credentials } from '../coordinator/index.js';
+import type { PeerConfig } from 'werift';
 import type { Logger } from '../logger.js';
 import { buildJoinRequest } from './join-request.js';
 
@@ -34,9 +35,19 @@ export interface SfuConnectionParams {
   sessionId: string;
   unifiedSessionId: string;
   reconnectDetails?: ReconnectDetails;
-  /** FAST: keep these peer connections and only replace the socket. */
-  peers?: { publisher: Publisher; subscriber: Subscriber };
+  /** FAST: keep these peer connections and only replace the socket (their RPCs move to the new client). */
+  peers?: SfuPeers;
   settings: ConnectionSettings;
+}
+
+/**
+ * The peer connections of a session and the Twirp client their RPCs go through. A FAST reconnect
+ * hands the same peers to a new connection, which points `link.rpc` at its own client.
+ */
+export interface SfuPeers {
+  publisher: Publisher;
+  subscriber: Subscriber;
+  link: { rpc: SignalServerClient };
 }
 
 export interface SfuConnection {
@@ -48,6 +59,8 @@ export interface SfuConnection {
   readonly rpc: SignalServerClient;
   readonly publisher: Publisher;
   readonly subscriber: Subscriber;
+  /** The peers with their RPC link, to hand to a FAST reconnect. */
+  readonly peers: SfuPeers;
   readonly joinResponse: JoinResponse;
   /** Emits (and replays) once the SFU sent `participant_migration_complete` on this connection. */
   readonly migrationComplete$: Observable<void>;
@@ -82,16 +95,9 @@ export function connectSfu$(params: SfuConnectionParams): Observable<SfuConnecti
     });
     const rtc = rtcConfiguration({ iceServers: credentials.iceServers });
     const sessionId = params.sessionId;
-    const publisher = params.peers?.publisher ?? createPublisher({
-      rtc,
-      logger: log,
-      setPublisher: (req) => rpc.setPublisher$({ sdp: req.sdp, sessionId, tracks: req.tracks }).pipe(map((res) => ({ sdp: res.sdp ?? '' }))),
-    });
-    const subscriber = params.peers?.subscriber ?? createSubscriber({
-      rtc,
-      logger: log,
-      sendAnswer: (req) => rpc.sendAnswer$({ peerType: PeerType.PEER_TYPE_SUBSCRIBER, sdp: req.sdp, sessionId, negotiationId: req.negotiationId }),
-    });
+    const peers = params.peers ?? newPeers(rpc, sessionId, rtc, log);
+    peers.link.rpc = rpc;
+    const { publisher, subscriber } = peers;
     const migrationComplete = new ReplaySubject<void>(1);
     const wiring = wire(signal, rpc, publisher, subscriber, sessionId, log);
     wiring.add(signal.events$.subscribe((event) => {
@@ -120,7 +126,7 @@ export function connectSfu$(params: SfuConnectionParams): Observable<SfuConnecti
       map((joinResponse): SfuConnection => {
         joined = true;
         return {
-          credentials, sessionId, sfuId: credentials.server.edgeName, signal, rpc, publisher, subscriber, joinResponse,
+          credentials, sessionId, sfuId: credentials.server.edgeName, signal, rpc, publisher, subscriber, peers, joinResponse,
           migrationComplete$: migrationComplete.asObservable(), dispose,
         };
       }),
@@ -134,6 +140,21 @@ export function connectSfu$(params: SfuConnectionParams): Observable<SfuConnecti
       }),
     );
   });
+}
+
+function newPeers(rpc: SignalServerClient, sessionId: string, rtc: Partial<PeerConfig>, log: Logger): SfuPeers {
+  const link = { rpc };
+  const publisher = createPublisher({
+    rtc,
+    logger: log,
+    setPublisher: (req) => link.rpc.setPublisher$({ sdp: req.sdp, sessionId, tracks: req.tracks }).pipe(map((res) => ({ sdp: res.sdp ?? '' }))),
+  });
+  const subscriber = createSubscriber({
+    rtc,
+    logger: log,
+    sendAnswer: (req) => link.rpc.sendAnswer$({ peerType: PeerType.PEER_TYPE_SUBSCRIBER, sdp: req.sdp, sessionId, negotiationId: req.negotiationId }),
+  });
+  return { publisher, subscriber, link };
 }
 
 function wire(signal: SignalConnection, rpc: SignalServerClient, publisher: Publisher, subscriber: Subscriber, sessionId: string, log: Logger): Subscription {
