@@ -5,3 +5,4 @@ export * from './opus-decode.js';
 export * from './opus-rtp.js';
 export * from './rtp-packetizer.js';
 export * from './vp8.js';
+export * from './vp8-descriptor.js';

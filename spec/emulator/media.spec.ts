@@ -4,7 +4,7 @@ import { createMediaPlane, type SfuMediaPlane } from '../../lib/emulator/media/i
 import { PeerType, TrackType } from '../../lib/protocol/index.js';
 import { createOpusDecoder } from '../../lib/media/opus-decode.js';
 import { estimateFrequencyHz, rmsLevel } from '../../lib/media/pcm-signal.js';
-import { parseVp8PayloadDescriptor } from '../../lib/media/vp8.js';
+import { parseVp8PayloadDescriptor } from '../../lib/media/vp8-descriptor.js';
 import { isRxsfuError } from '../../lib/errors.js';
 import { TestClient } from './media-test-client.js';
 

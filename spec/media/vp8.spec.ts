@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { TestScheduler } from 'rxjs/testing';
 import { take } from 'rxjs';
 import { Vp8RtpPayload } from 'werift';
-import { parseVp8PayloadDescriptor, vp8FramePayloads, vp8RtpPackets$, vp8SyntheticKeyframe, writeVp8PayloadDescriptor } from '../../lib/media/vp8.js';
+import { vp8FramePayloads, vp8RtpPackets$, vp8SyntheticKeyframe } from '../../lib/media/vp8.js';
+import { parseVp8PayloadDescriptor, writeVp8PayloadDescriptor } from '../../lib/media/vp8-descriptor.js';
 import { isRxsfuError } from '../../lib/errors.js';
 import type { RtpPacket } from 'werift';
 
