@@ -297,6 +297,8 @@ export class SfuServer {
       context.joining = true;
       context.session = await handleJoin(this, ws, request.joinRequest);
       context.joining = false;
+      // The socket may have gone while the token was being checked: its close found no session yet.
+      if (ws.readyState !== WebSocket.OPEN) this.onSocketClosed(ws, context.session, 1006);
       return;
     }
     const session = context.session;

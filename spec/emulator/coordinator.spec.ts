@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { SignJWT } from 'jose';
 import { StreamErrorCode } from '../../lib/emulator/index.js';
 import { coordinatorJoin, startTestEmulator, type TestEmulator } from './support/fixture.js';
+import { until } from './support/until.js';
 
 async function userToken(secret: string, claims: Record<string, unknown>, expSeconds: number): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(Math.floor(Date.now() / 1000) + expSeconds).sign(new TextEncoder().encode(secret));
@@ -115,7 +116,7 @@ describe('emulator coordinator', () => {
       () => (settled = true),
       () => (settled = true),
     );
-    // The next join is answered, so the stalled one was received first and held.
+    await until(() => t.emu.records.coordinatorJoins.some((r) => r.fault === 'stall'), 5000, 'the join to be stalled');
     const next = await coordinatorJoin(t.emu, {});
     expect(next.status).to.equal(200);
     expect(settled).to.equal(false);
