@@ -14,7 +14,7 @@ export interface SfuSide {
   /** Plays SendAnswer: applies the client's answer to our last offer. */
   sendAnswer: (req: { sdp: string; negotiationId: number }) => Observable<unknown>;
   /** Our offer for the subscriber connection. */
-  offer(): Promise<string>;
+  offer(options?: { iceRestart?: boolean }): Promise<string>;
   /** Client candidates land here. */
   addCandidate(json: string): void;
   answers: number[];
@@ -39,8 +39,8 @@ export function createSfuSide(): SfuSide {
         await pc.setRemoteDescription({ type: 'answer', sdp: req.sdp });
         return {};
       }),
-    async offer() {
-      await pc.setLocalDescription(await pc.createOffer());
+    async offer(options = {}) {
+      await pc.setLocalDescription(await pc.createOffer(options));
       return pc.localDescription!.sdp;
     },
     addCandidate(json) {
@@ -76,5 +76,5 @@ export function packetNumber(packet: RtpPacket): number {
 }
 
 export function udpHandles(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'UDPWRAP').length;
+  return process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length;
 }
