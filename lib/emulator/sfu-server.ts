@@ -150,24 +150,39 @@ export class SfuServer {
     session.onMigrationComplete = undefined;
   }
 
-  /** Applies the tracks a SetPublisher announced: track_published / track_unpublished to the others. */
+  /**
+   * Applies the tracks a SetPublisher announced: track_published / track_unpublished to the others,
+   * then one participant_updated with the new published set when anything changed.
+   */
   announceTracks(session: SfuSession, tracks: TrackInfo[]): void {
     const announced = new Set(tracks.filter((t) => !t.muted).map((t) => t.trackType ?? 0));
-    for (const type of [...session.publishedTracks]) if (!announced.has(type)) this.setPublished(session, type, false);
-    for (const type of announced) this.setPublished(session, type, true);
+    let changed = false;
+    for (const type of [...session.publishedTracks]) if (!announced.has(type)) changed = this.setPublished(session, type, false) || changed;
+    for (const type of announced) changed = this.setPublished(session, type, true) || changed;
+    if (changed) this.broadcastUpdated(session);
   }
 
-  setMuted(session: SfuSession, type: TrackType, muted: boolean): void {
-    this.setPublished(session, type, !muted, models.TrackUnpublishReason.TRACK_UNPUBLISH_REASON_USER_MUTED);
+  /** UpdateMuteStates: muting unpublishes (cause USER_MUTED), unmuting publishes again; then participant_updated. */
+  applyMuteStates(session: SfuSession, states: { trackType?: TrackType | null; muted?: boolean | null }[]): void {
+    let changed = false;
+    const cause = models.TrackUnpublishReason.TRACK_UNPUBLISH_REASON_USER_MUTED;
+    for (const state of states) changed = this.setPublished(session, state.trackType ?? 0, !state.muted, cause) || changed;
+    if (changed) this.broadcastUpdated(session);
   }
 
-  private setPublished(session: SfuSession, type: TrackType, published: boolean, cause = 0): void {
-    if (session.publishedTracks.has(type) === published) return;
+  private setPublished(session: SfuSession, type: TrackType, published: boolean, cause = 0): boolean {
+    if (session.publishedTracks.has(type) === published) return false;
     if (published) session.publishedTracks.add(type);
     else session.publishedTracks.delete(type);
     const base = { userId: session.userId, sessionId: session.sessionId, type, participant: toParticipant(session) };
     const event: SfuEventInit = published ? { trackPublished: base } : { trackUnpublished: { ...base, cause } };
     this.registry.broadcast(session.callCid, event, session.sessionId);
+    return true;
+  }
+
+  private broadcastUpdated(session: SfuSession): void {
+    const participantUpdated = { callCid: session.callCid, participant: toParticipant(session) };
+    this.registry.broadcast(session.callCid, { participantUpdated }, session.sessionId);
   }
 
   private removeMedia(session: SfuSession): void {

@@ -56,7 +56,7 @@ const methods: Record<string, RpcMethod> = {
     return {};
   }),
   UpdateMuteStates: rpc(signal.UpdateMuteStatesRequest, signal.UpdateMuteStatesResponse, async (sfu, session, req) => {
-    for (const state of req.muteStates) sfu.setMuted(session, state.trackType ?? 0, state.muted ?? false);
+    sfu.applyMuteStates(session, req.muteStates);
     return {};
   }),
   IceRestart: rpc(signal.ICERestartRequest, signal.ICERestartResponse, async (sfu, session, req) => {

@@ -44,6 +44,9 @@ describe('emulator Twirp SignalServer', () => {
     expect(published.trackPublished).to.include({ userId: 'alice', sessionId: alice.sessionId });
     expect(published.trackPublished!.participant!.publishedTracks).to.have.members([TrackType.TRACK_TYPE_AUDIO, TrackType.TRACK_TYPE_VIDEO]);
     expect((mediaCalls('handlePublisherOffer')[0]!.args[1] as unknown[]).length).to.equal(2);
+    const updated = await bob.client.waitFor('participantUpdated');
+    expect(updated.participantUpdated!.participant!.publishedTracks).to.have.members([TrackType.TRACK_TYPE_AUDIO, TrackType.TRACK_TYPE_VIDEO]);
+    expect(bob.client.count('participantUpdated'), 'one update per SetPublisher').to.equal(1);
     expect(t.emu.records.rpcs.at(-1)).to.include({ method: 'SetPublisher', encoding: 'json', status: 200, sessionId: alice.sessionId });
   });
 
@@ -98,6 +101,7 @@ describe('emulator Twirp SignalServer', () => {
     await json('UpdateMuteStates', { sessionId: alice.sessionId, muteStates: [{ trackType: 'TRACK_TYPE_AUDIO', muted: true }] });
     const unpublished = await bob.client.waitFor('trackUnpublished');
     expect(unpublished.trackUnpublished!.cause).to.equal(models.TrackUnpublishReason.TRACK_UNPUBLISH_REASON_USER_MUTED);
+    await bob.client.waitFor('participantUpdated', (e) => e.participantUpdated!.participant!.publishedTracks!.length === 0);
     await json('UpdateMuteStates', { sessionId: alice.sessionId, muteStates: [{ trackType: 'TRACK_TYPE_AUDIO', muted: false }] });
     await bob.client.waitFor('trackPublished', (e) => bob.client.events.indexOf(e) > bob.client.events.indexOf(unpublished));
   });
