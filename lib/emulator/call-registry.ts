@@ -109,6 +109,10 @@ export class CallRegistry {
     );
   }
 
+  deleteCall(cid: string): void {
+    this.calls.delete(cid);
+  }
+
   clear(): void {
     this.calls.clear();
   }

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rxsfuError } from '../errors.js';
+import type { stream } from '../protocol/index.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { CallRegistry, type LiveSession } from './call-registry.js';
 import { Coordinator } from './coordinator.js';
@@ -13,7 +14,8 @@ import { signUserToken } from './jwt.js';
 import { createMediaPlane } from './media/index.js';
 import { EmulatorRecords } from './records.js';
 import { SfuServer, type MediaPlaneFactory } from './sfu-server.js';
-import { addSimulatedParticipant, type SimulatedParticipant, type SimulatedParticipantOptions } from './simulated-participant.js';
+import { addSimulatedParticipant, type SimulatedParticipant, type SimulatedParticipantHandle, type SimulatedParticipantOptions } from './simulated-participant.js';
+import { endCall } from './end-call.js';
 
 export interface EmulatorOptions {
   /** Interface every server listens on. @default '127.0.0.1' */
@@ -51,6 +53,8 @@ export interface Emulator {
   /** A user JWT (HS256, emulator secret). @default validitySeconds 3600 */
   createUserToken(userId: string, validitySeconds?: number): Promise<string>;
   addParticipant(options: SimulatedParticipantOptions): Promise<SimulatedParticipant>;
+  /** `call_ended` to everyone in the call (`type:id`), then all removed as left. @default reason CALL_ENDED_REASON_ENDED */
+  endCall(callCid: string, reason?: stream.video.sfu.models.CallEndedReason): Promise<void>;
   /** Current participants (client and simulated), optionally of one call (`type:id`). */
   liveSessions(callCid?: string): LiveSession[];
   /** Frees every port, socket, timer and peer connection. Idempotent. */
@@ -77,6 +81,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger }),
   );
   logger.info('emulator started', { coordinatorUrl: coordinator.url, sfus: servers.map((s) => s.id) });
+  const simulated = new Map<string, SimulatedParticipantHandle>();
   let closed: Promise<void> | undefined;
   return {
     coordinatorUrl: coordinator.url,
@@ -86,7 +91,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults: createFaults(() => servers, () => coordinator),
     records,
     createUserToken: (userId, validitySeconds) => signUserToken(apiSecret, userId, validitySeconds),
-    addParticipant: async (participant) => addSimulatedParticipant(hostFor(servers, registry, participant), records, participant),
+    addParticipant: async (participant) => {
+      const handle = addSimulatedParticipant(hostFor(servers, registry, participant), records, participant);
+      simulated.set(handle.sessionId, handle);
+      return publicHandle(handle);
+    },
+    endCall: (callCid, reason) => endCall(registry, servers, simulated, callCid, reason),
     liveSessions: (callCid) => registry.liveSessions(callCid),
     close: () => (closed ??= closeAll(coordinator, servers, registry)),
   };
@@ -109,6 +119,12 @@ async function closeAll(coordinator: Coordinator, servers: SfuServer[], registry
   await coordinator.close();
   await Promise.allSettled(servers.map((s) => s.close()));
   registry.clear();
+}
+
+/** What callers get: the handle without the emulator-internal `remove`. */
+function publicHandle(handle: SimulatedParticipantHandle): SimulatedParticipant {
+  const { remove: _internal, ...rest } = handle;
+  return rest;
 }
 
 function hostFor(servers: SfuServer[], registry: CallRegistry, options: SimulatedParticipantOptions): SfuServer {

@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { TrackType, type SfuEventInit } from '../protocol/index.js';
 import { toParticipant, type CallRegistry, type RegisteredSession } from './call-registry.js';
-import type { EmulatorRecords } from './records.js';
+import type { EmulatorRecords, LeaveReason } from './records.js';
 import type { SfuServer } from './sfu-server.js';
 
 export interface SimulatedParticipantOptions {
@@ -55,7 +55,12 @@ class SimulatedSession implements RegisteredSession {
   deliver(_event: SfuEventInit): void {}
 }
 
-export function addSimulatedParticipant(sfu: SfuServer, records: EmulatorRecords, options: SimulatedParticipantOptions): SimulatedParticipant {
+/** The emulator's own handle: the public one plus a removal with a reason. */
+export interface SimulatedParticipantHandle extends SimulatedParticipant {
+  remove(reason: LeaveReason): Promise<void>;
+}
+
+export function addSimulatedParticipant(sfu: SfuServer, records: EmulatorRecords, options: SimulatedParticipantOptions): SimulatedParticipantHandle {
   const registry = sfu.registry;
   const callCid = `${options.callType ?? 'default'}:${options.callId}`;
   const session = new SimulatedSession(options.userId, callCid, sfu.id);
@@ -69,21 +74,23 @@ export function addSimulatedParticipant(sfu: SfuServer, records: EmulatorRecords
   registry.add(session);
   announce(registry, session);
   let left = false;
+  const remove = async (reason: LeaveReason) => {
+    if (left) return;
+    left = true;
+    if (registry.remove(session)) {
+      registry.broadcast(callCid, { participantLeft: { callCid, participant: toParticipant(session) } }, sessionId);
+      records.leaves.push({ at: Date.now(), sfuId: sfu.id, sessionId, userId, callCid, reason });
+    }
+    await sfu.media.removeSession(sessionId);
+  };
   return {
     sessionId,
     userId,
     callCid,
     sfuId: sfu.id,
     received: () => sfu.media.receivedPackets(sessionId),
-    async leave() {
-      if (left) return;
-      left = true;
-      if (registry.remove(session)) {
-        registry.broadcast(callCid, { participantLeft: { callCid, participant: toParticipant(session) } }, sessionId);
-        records.leaves.push({ at: Date.now(), sfuId: sfu.id, sessionId, userId, callCid, reason: 'simulated-leave' });
-      }
-      await sfu.media.removeSession(sessionId);
-    },
+    leave: () => remove('simulated-leave'),
+    remove,
   };
 }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, TrackType, WebsocketReconnectStrategy } from '../../lib/protocol/index.js';
-import { credentialsFor, joinAgent, startTestEmulator, type TestEmulator } from './support/fixture.js';
+import { CallEndedReason, ErrorCode, TrackType, WebsocketReconnectStrategy } from '../../lib/protocol/index.js';
+import { coordinatorJoin, credentialsFor, joinAgent, startTestEmulator, type TestEmulator } from './support/fixture.js';
 import { RawSfuClient } from './support/sfu-client.js';
 
 describe('emulator SFU join and signaling', () => {
@@ -122,5 +122,21 @@ describe('emulator SFU join and signaling', () => {
     const left = await alice.client.waitFor('participantLeft');
     expect(left.participantLeft!.participant!.sessionId).to.equal(human.sessionId);
     expect(plane.sessions.has(human.sessionId)).to.equal(false);
+  });
+
+  it('endCall: call_ended to everyone, all removed as left, the call forgotten', async () => {
+    const alice = track(await joinAgent(t.emu, 'alice'));
+    const bob = track(await joinAgent(t.emu, 'bob'));
+    const human = await t.emu.addParticipant({ callId: 'demo', userId: 'human' });
+    await t.emu.endCall('default:demo', CallEndedReason.CALL_ENDED_REASON_KICKED);
+    for (const client of [alice.client, bob.client]) {
+      expect((await client.waitFor('callEnded')).callEnded!.reason).to.equal(CallEndedReason.CALL_ENDED_REASON_KICKED);
+    }
+    expect(t.emu.liveSessions()).to.deep.equal([]);
+    const ended = t.emu.records.leaves.filter((l) => l.reason === 'call-ended').map((l) => l.sessionId);
+    expect(ended).to.have.members([alice.sessionId, bob.sessionId, human.sessionId]);
+    expect(t.media.every((m) => m.sessions.size === 0), 'media torn down').to.equal(true);
+    const rejoin = await coordinatorJoin(t.emu, { userId: 'alice', body: { create: false } });
+    expect(rejoin.status).to.equal(404);
   });
 });

@@ -1,0 +1,30 @@
+/**
+ * Ending a call from the emulator's side (what a host's "end call for everyone" does): every
+ * participant gets `call_ended`, then each one is removed as left with reason `call-ended`
+ * (media torn down, recorded), and the call is forgotten so a later join with `create: false` is a 404.
+ */
+import { CallEndedReason, type stream } from '../protocol/index.js';
+import type { CallRegistry } from './call-registry.js';
+import type { SfuServer } from './sfu-server.js';
+import type { SimulatedParticipantHandle } from './simulated-participant.js';
+
+export async function endCall(
+  registry: CallRegistry,
+  servers: readonly SfuServer[],
+  simulated: ReadonlyMap<string, SimulatedParticipantHandle>,
+  callCid: string,
+  reason: stream.video.sfu.models.CallEndedReason = CallEndedReason.CALL_ENDED_REASON_ENDED,
+): Promise<void> {
+  const sessions = registry.sessions(callCid);
+  for (const session of sessions) session.deliver({ callEnded: { reason } });
+  for (const session of sessions) {
+    if (session.simulated) {
+      await simulated.get(session.sessionId)?.remove('call-ended');
+      continue;
+    }
+    const owner = servers.find((s) => s.id === session.sfuId);
+    const live = owner?.sessions.get(session.sessionId);
+    if (owner && live) owner.leave(live, 'call-ended');
+  }
+  registry.deleteCall(callCid);
+}
