@@ -30,6 +30,11 @@ export interface JoinCallOptions extends CallTarget {
   scheduler?: SchedulerLike;
   /** @default silent */
   logger?: Logger;
+  /**
+   * Silence (ms) of expected inbound media (joined, with a live remote track) after which the call
+   * REJOINs, because werift notices a vanished peer late or never. 0 disables. @default 8000
+   */
+  mediaStallAfterMs?: number;
   /** Reconnection limits and timings; defaults in docs/RECONNECT.md ("Configuration"). */
   reconnect?: Omit<ReconnectOptions, 'initial' | 'leave$'>;
 }
@@ -49,7 +54,7 @@ export function resolveSettings(options: JoinCallOptions): ConnectionSettings {
 
 export function joinCall$(options: JoinCallOptions): Observable<Call> {
   return defer(() => {
-    const call = new Call(options, resolveSettings(options), options.subscriptions, options.reconnect);
+    const call = new Call(options, resolveSettings(options), options.subscriptions, options.reconnect, options.mediaStallAfterMs);
     let joined = false;
     return call.join$().pipe(
       map(() => {
