@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { lastValueFrom, toArray, type Observable } from 'rxjs';
+import { joinCall } from '../../lib/call/index.js';
+import { startEmulator } from '../../lib/emulator/index.js';
+import { RxsfuError } from '../../lib/errors.js';
+import { opusRtpPackets$ } from '../../lib/media/index.js';
+import { TrackType } from '../../lib/protocol/index.js';
+import { CALL_TYPE, packetsCounted, remoteTrack, resourceBaseline, settledResources, sorted, until } from './e2e-fixture.js';
+
+/** Resolves with whether `source$` completed (true) once subscribed late; errors reject. */
+function completes(source$: Observable<unknown>): Promise<true> {
+  return lastValueFrom(source$.pipe(toArray())).then(() => true);
+}
+
+describe('call e2e: leave', function () {
+  this.timeout(30000);
+
+  it('leave() tells the SFU, closes with 1000, completes every stream and leaves nothing running', async () => {
+    const baseline = await resourceBaseline();
+    const emu = await startEmulator({ host: '127.0.0.1', sfuCount: 1 });
+    try {
+      const human = await emu.addParticipant({ callId: 'leave', userId: 'human', audio: true });
+      const call = await joinCall({
+        baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: 'agent', callType: CALL_TYPE, callId: 'leave',
+      });
+      const sessionId = call.sessionId;
+      const states: string[] = [];
+      const stateDone = completes(call.state$).then(() => states);
+      call.state$.subscribe((s) => states.push(s));
+      const audio = await remoteTrack(call, 'human', TrackType.TRACK_TYPE_AUDIO);
+      await call.publishAudio(opusRtpPackets$());
+      await packetsCounted(audio.rtp$, 10);
+      const streamsDone = Promise.all([
+        completes(call.participants$), completes(call.events$), completes(call.remoteTracks$), completes(call.connectionLost$),
+        completes(call.reconnections$), completes(audio.rtp$), completes(audio.replaced$),
+      ]);
+
+      await call.leave('done');
+
+      expect(await streamsDone).to.deep.equal([true, true, true, true, true, true, true]);
+      await stateDone;
+      expect(states, 'state$ replays the current state, then ends in left and completes').to.deep.equal(['joined', 'left']);
+      expect(call.state).to.equal('left');
+      expect(call.failure).to.equal(undefined);
+      await until(() => emu.records.leaves.some((l) => l.sessionId === sessionId), 5000, 'the leave at the SFU');
+      expect(emu.records.leaves.filter((l) => l.sessionId === sessionId).map((l) => l.reason)).to.deep.equal(['leave-request']);
+      await until(() => emu.records.sockets.some((s) => s.sessionId === sessionId), 5000, 'the socket close at the SFU');
+      expect(emu.records.sockets.filter((s) => s.sessionId === sessionId).map((s) => [s.code, s.reason])).to.deep.equal([[1000, 'done']]);
+      expect(emu.liveSessions().map((s) => s.sessionId)).to.deep.equal([human.sessionId]);
+
+      const late = await call.publishAudio(opusRtpPackets$()).then(() => undefined, (err: unknown) => err);
+      expect(late).to.be.instanceOf(RxsfuError);
+      expect((late as RxsfuError).code).to.equal('RXSFU_ERR_LEFT');
+      expect(() => call.setSubscriptions({ video: true })).to.throw(RxsfuError).with.property('code', 'RXSFU_ERR_LEFT');
+      await call.leave('again');
+      expect(emu.records.sockets.filter((s) => s.sessionId === sessionId), 'a second leave does nothing').to.have.length(1);
+    } finally {
+      await emu.close();
+    }
+    expect(await settledResources(baseline)).to.deep.equal(sorted(baseline));
+  });
+});
