@@ -71,7 +71,7 @@ function joinFresh(sfu: SfuServer, ws: WebSocket, join: JoinRequest, claims: Sfu
 
 function resumeFast(sfu: SfuServer, ws: WebSocket, join: JoinRequest, claims: SfuTokenClaims): SfuSession | undefined {
   const session = sfu.sessions.get(join.sessionId ?? '');
-  if (!session || session.userId !== claims.userId || session.migratedAway) {
+  if (!session || session.userId !== claims.userId || session.migratedAway || !session.resumable) {
     const event = errorEvent(ErrorCode.ERROR_CODE_PARTICIPANT_RECONNECT_FAILED, `no session ${join.sessionId} to resume on ${sfu.id}`, Strategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN);
     refuse(sfu, ws, join, claims, event, 1011);
     return undefined;

@@ -221,17 +221,24 @@ export class SfuServer {
     ws.send(encodeSfuEvent(event));
   }
 
-  /** Crash: every socket destroyed, port freed, media of its sessions gone; sessions wait out the FAST deadline. */
+  /**
+   * Crash: every socket destroyed, port freed, media of its sessions gone. Its sessions can no longer
+   * be resumed by FAST (even after `restart()`), but MIGRATE and REJOIN still find them; unless one
+   * does, they are dropped as left when the FAST deadline passes.
+   */
   async kill(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    for (const session of this.sessions.values()) {
+      session.resumable = false;
+      this.removeMedia(session);
+    }
     this.destroyAllSockets();
-    for (const session of this.sessions.values()) this.removeMedia(session);
     await closeServer(server);
   }
 
-  /** Brings a killed SFU back on the same port. */
+  /** Brings a killed SFU back on the same port, with none of its old sessions resumable. */
   async restart(): Promise<void> {
     if (this.server) return;
     await this.listen(this.port);

@@ -42,6 +42,8 @@ export class SfuSession implements RegisteredSession {
   onMigrationComplete: (() => void) | undefined;
   /** Set once the media plane forgot the session. */
   mediaRemoved = false;
+  /** False once the SFU holding it crashed (`kill()`): its state is gone, FAST cannot resume it. */
+  resumable = true;
 
   private socketRef: WebSocket | undefined;
   private deadline: NodeJS.Timeout | undefined;

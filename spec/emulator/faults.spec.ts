@@ -142,7 +142,7 @@ describe('emulator fault injection (observed from the client side)', () => {
       expect((await bob.client.closed).code).to.equal(1006);
     });
 
-    it('kill: sockets die (1006), the port refuses connections; restart: a FAST resume works again', async () => {
+    it('kill: sockets die (1006), the port refuses connections; restart: answers again, but the lost session cannot FAST-resume', async () => {
       const faults = t.emu.faults.sfu(sfuId());
       await faults.kill();
       expect((await alice.client.closed).code).to.equal(1006);
@@ -150,7 +150,26 @@ describe('emulator fault injection (observed from the client side)', () => {
       await faults.restart();
       const again = keep(await RawSfuClient.connect(alice.credentials.server.ws_endpoint));
       const answer = await again.join({ token: alice.credentials.token, sessionId: alice.sessionId, reconnectDetails: { strategy: S.WEBSOCKET_RECONNECT_STRATEGY_FAST } });
-      expect(answer.joinResponse!.reconnected).to.equal(true);
+      expect(answer.error!.error!.code).to.equal(ErrorCode.ERROR_CODE_PARTICIPANT_RECONNECT_FAILED);
+      expect(answer.error!.reconnectStrategy).to.equal(S.WEBSOCKET_RECONNECT_STRATEGY_REJOIN);
+      const rejoined = await joinAgent(t.emu, 'alice', 'demo', { reconnectDetails: { strategy: S.WEBSOCKET_RECONNECT_STRATEGY_REJOIN, previousSessionId: alice.sessionId } });
+      keep(rejoined.client);
+      expect(rejoined.response.eventPayload).to.equal('joinResponse');
+      expect(t.emu.liveSessions().map((s) => s.sessionId)).to.deep.equal([rejoined.sessionId]);
+    });
+
+    it('a session of a killed SFU can MIGRATE to another SFU', async () => {
+      await t.emu.close();
+      t = await startTestEmulator({ sfuCount: 2 });
+      const bob = await joinAgent(t.emu, 'bob');
+      keep(bob.client);
+      await t.emu.faults.sfu(bob.credentials.server.edge_name).kill();
+      const creds = await credentialsFor(t.emu, 'bob', 'demo', { migrating_from: bob.credentials.server.edge_name });
+      const client = keep(await RawSfuClient.connect(creds.server.ws_endpoint));
+      const answer = await client.join({ token: creds.token, sessionId: bob.sessionId, reconnectDetails: { strategy: S.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE } });
+      expect(answer.eventPayload).to.equal('joinResponse');
+      await client.waitFor('participantMigrationComplete');
+      expect(t.emu.liveSessions()).to.deep.include({ callCid: 'default:demo', userId: 'bob', sessionId: bob.sessionId, sfuId: creds.server.edge_name, connected: true, simulated: false });
     });
 
     it('the coordinator stops handing out a killed SFU', async () => {
