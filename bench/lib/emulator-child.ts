@@ -1,0 +1,50 @@
+/**
+ * Child-process entry: runs the emulator (SFUs, coordinator, simulated participants) in its own
+ * process, so the benchmark process holds only agents. That keeps the SFU's side of every peer
+ * connection out of the agent memory figures and lets the SFU use the second core, as a real SFU
+ * would sit on another machine. Driven over the IPC channel by `bench/lib/remote-emulator.ts`.
+ */
+import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
+import { ErrorCode, WebsocketReconnectStrategy } from '../../lib/protocol/index.js';
+import type { EmulatorCommand, EmulatorReply } from './remote-emulator.js';
+
+async function run(emulator: Emulator, command: EmulatorCommand): Promise<unknown> {
+  switch (command.method) {
+    case 'addParticipant': {
+      const p = await emulator.addParticipant({ callId: command.callId, userId: command.userId, audio: true });
+      return { sessionId: p.sessionId, sfuId: p.sfuId };
+    }
+    case 'fault': {
+      const faults = emulator.faults.session(command.sessionId);
+      if (command.fault === 'destroyTcp') faults.destroyTcp();
+      else if (command.fault === 'goSilent') faults.goSilent();
+      else if (command.fault === 'rejoin') faults.sendError(ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN, 'bench: rejoin');
+      else faults.goAway();
+      return null;
+    }
+    case 'close':
+      await emulator.close();
+      return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const sfuCount = Number(process.argv[2] ?? '2');
+  const emulator = await startEmulator({ host: '127.0.0.1', sfuCount });
+  const reply = (message: EmulatorReply) => process.send!(message);
+  process.on('message', (command: EmulatorCommand) => {
+    run(emulator, command).then(
+      (result) => {
+        reply({ id: command.id, result });
+        if (command.method === 'close') process.disconnect();
+      },
+      (err: Error) => reply({ id: command.id, error: err.message }),
+    );
+  });
+  reply({ id: 0, result: { coordinatorUrl: emulator.coordinatorUrl, apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, sfus: emulator.sfus.map((s) => s.id) } });
+}
+
+main().catch((err: Error) => {
+  console.error('emulator child failed:', err.message);
+  process.exit(1);
+});

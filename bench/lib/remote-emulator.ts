@@ -1,0 +1,63 @@
+/**
+ * The emulator in a child process (`emulator-child.ts`), seen from the benchmark: its URLs and
+ * the few operations the benchmarks need (simulated participants, session faults), each an
+ * IPC request answered once.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export type SessionFault = 'destroyTcp' | 'goSilent' | 'rejoin' | 'goAway';
+
+export type EmulatorCommand =
+  | { id: number; method: 'addParticipant'; callId: string; userId: string }
+  | { id: number; method: 'fault'; sessionId: string; fault: SessionFault }
+  | { id: number; method: 'close' };
+
+export type EmulatorReply = { id: number; result?: unknown; error?: string };
+
+type Request = EmulatorCommand extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
+
+export interface RemoteEmulator {
+  readonly coordinatorUrl: string;
+  readonly apiKey: string;
+  /** Local emulator secret, handed to agents so they mint their own tokens. Never printed. */
+  readonly apiSecret: string;
+  readonly sfus: readonly string[];
+  /** Adds a simulated participant publishing an Opus tone. */
+  addParticipant(callId: string, userId: string): Promise<{ sessionId: string; sfuId: string }>;
+  fault(sessionId: string, fault: SessionFault): Promise<void>;
+  /** Closes the emulator and waits for the child to exit. */
+  close(): Promise<void>;
+}
+
+export async function startRemoteEmulator(sfuCount: number): Promise<RemoteEmulator> {
+  const script = fileURLToPath(new URL('./emulator-child.ts', import.meta.url));
+  const child = fork(script, [String(sfuCount)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.on('message', (reply: EmulatorReply) => {
+    const waiter = pending.get(reply.id);
+    pending.delete(reply.id);
+    if (reply.error !== undefined) waiter?.reject(new Error(`emulator: ${reply.error}`));
+    else waiter?.resolve(reply.result);
+  });
+  void exited.then(() => pending.forEach((w) => w.reject(new Error('emulator child exited'))));
+  let nextId = 1;
+  const request = <T>(command: Request): Promise<T> => new Promise<T>((resolve, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    child.send({ ...command, id });
+  });
+  const ready = await new Promise<{ coordinatorUrl: string; apiKey: string; apiSecret: string; sfus: string[] }>((resolve, reject) => {
+    pending.set(0, { resolve: resolve as (v: unknown) => void, reject });
+  });
+  return {
+    ...ready,
+    addParticipant: (callId, userId) => request({ method: 'addParticipant', callId, userId }),
+    fault: (sessionId, fault) => request({ method: 'fault', sessionId, fault }),
+    close: async () => {
+      if (child.connected) await request({ method: 'close' });
+      await exited;
+    },
+  };
+}
