@@ -33,4 +33,23 @@ describe('emulator end to end (coordinator → socket → Twirp → real werift 
     expect(t.emu.records.rpcs.filter((r) => r.method === 'SendAnswer' && r.status === 200).length).to.be.greaterThan(0);
     expect(t.emu.records.rpcs.some((r) => r.method === 'IceTrickle')).to.equal(true);
   });
+
+  it('FAST keeps the media session: RTP keeps flowing both ways across the socket change', async () => {
+    const human = await t.emu.addParticipant({ callId: 'demo', userId: 'human', audio: true });
+    const agent = await WireAgent.join(t.emu, 'agent');
+    agents.push(agent);
+    const prefix = agent.joined.response.joinResponse!.callState!.participants!.find((p) => p.userId === 'human')!.trackLookupPrefix ?? '';
+    await agent.publishAudio();
+    await agent.rpc('UpdateSubscriptions', { tracks: [{ userId: 'human', sessionId: human.sessionId, trackType: 'TRACK_TYPE_AUDIO' }] });
+    await until(() => agent.packetsFrom(prefix) >= 5, 15000, 'RTP from the simulated participant');
+    const fromAgent = () => human.received().find((r) => r.fromSessionId === agent.sessionId)?.packets ?? 0;
+    await until(() => fromAgent() >= 5, 15000, 'RTP from the agent');
+
+    const response = await agent.reconnectFast();
+    expect(response.joinResponse!.reconnected).to.equal(true);
+    const [receivedBefore, sentBefore] = [agent.packetsFrom(prefix), fromAgent()];
+    await until(() => agent.packetsFrom(prefix) > receivedBefore + 5 && fromAgent() > sentBefore + 5, 15000, 'RTP after FAST');
+    const plane = t.media.find((m) => m.sessions.has(agent.sessionId))!;
+    expect(plane.calls.filter((c) => c.sessionId === agent.sessionId && (c.method === 'addSession' || c.method === 'removeSession')).map((c) => c.method)).to.deep.equal(['addSession']);
+  });
 });

@@ -7,10 +7,11 @@ import { MediaStreamTrack, RTCPeerConnection } from 'werift';
 import type { Subscription } from 'rxjs';
 import { opusRtpPackets$ } from '../../../lib/media/index.js';
 import { rtcConfiguration } from '../../../lib/rtc/config.js';
-import { PeerType, type SfuEvent } from '../../../lib/protocol/index.js';
+import { PeerType, WebsocketReconnectStrategy, type SfuEvent } from '../../../lib/protocol/index.js';
 import type { Emulator } from '../../../lib/emulator/index.js';
 import { joinAgent, type JoinedAgent } from './fixture.js';
 import { httpPost } from './http.js';
+import { RawSfuClient } from './sfu-client.js';
 
 export class WireAgent {
   readonly publisher = new RTCPeerConnection(rtcConfiguration());
@@ -18,6 +19,8 @@ export class WireAgent {
   readonly received = new Map<string, number>();
   private chain: Promise<unknown> = Promise.resolve();
   private media: Subscription | undefined;
+  /** The current signaling socket (replaced by a FAST reconnect). */
+  client: RawSfuClient;
 
   private constructor(readonly joined: JoinedAgent) {
     this.publisher.onIceCandidate.subscribe((c) => c?.candidate && void this.trickle(PeerType.PEER_TYPE_PUBLISHER_UNSPECIFIED, JSON.stringify(c.toJSON())));
@@ -26,7 +29,20 @@ export class WireAgent {
       const streamId = this.subscriber.getTransceivers().find((t) => t.receiver.track === track)?.receiver.remoteStreamId ?? '?';
       track.onReceiveRtp.subscribe(() => this.received.set(streamId, (this.received.get(streamId) ?? 0) + 1));
     });
-    joined.client.onEvent((event) => this.onEvent(event));
+    this.client = joined.client;
+    this.client.onEvent((event) => this.onEvent(event));
+  }
+
+  /** Drops the socket without a leave and resumes the session on a new one (FAST); media is left alone. */
+  async reconnectFast(): Promise<SfuEvent> {
+    await this.client.terminate();
+    this.client = await RawSfuClient.connect(this.joined.credentials.server.ws_endpoint);
+    this.client.onEvent((event) => this.onEvent(event));
+    return this.client.join({
+      token: this.joined.credentials.token,
+      sessionId: this.sessionId,
+      reconnectDetails: { strategy: WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_FAST, reconnectAttempt: 1 },
+    });
   }
 
   static async join(emu: Emulator, userId: string, callId = 'demo'): Promise<WireAgent> {
@@ -66,7 +82,7 @@ export class WireAgent {
 
   async close(): Promise<void> {
     this.media?.unsubscribe();
-    await this.joined.client.terminate();
+    await this.client.terminate();
     await Promise.all([this.publisher.close(), this.subscriber.close()]);
   }
 
