@@ -50,7 +50,7 @@ export class TestClient {
     return this.enqueue(async () => {
       await this.subscriber.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
       await this.subscriber.setLocalDescription(await this.subscriber.createAnswer());
-      if (offer.iceRestart) await Promise.all(this.subscriber.iceTransports.map((t) => t.start()));
+      if (offer.iceRestart && this.subscriber.connectionState === 'connected') await Promise.all(this.subscriber.iceTransports.map((t) => t.start()));
       await this.plane.handleSubscriberAnswer(this.sessionId, this.subscriber.localDescription!.sdp, offer.negotiationId);
     });
   }

@@ -24,6 +24,8 @@ interface Harness {
   plane: SfuMediaPlane;
   /** What the plane sent, in order: subscriber offers and SFU candidates, with their ICE ufrag. */
   sent: { sessionId: string; what: 'offer' | 'candidate'; peerType: PeerType; ufrag?: string }[];
+  /** Sessions whose signaling is down: offers and candidates are recorded but not delivered. */
+  offline: Set<string>;
   client(sessionId: string, prefix: string): TestClient;
   close(): Promise<void>;
 }
@@ -31,14 +33,17 @@ interface Harness {
 function harness(): Harness {
   const clients = new Map<string, TestClient>();
   const sent: Harness['sent'] = [];
+  const offline = new Set<string>();
   const plane = createMediaPlane({
     callbacks: {
       subscriberOffer: (sessionId, offer) => {
         sent.push({ sessionId, what: 'offer', peerType: PeerType.PEER_TYPE_SUBSCRIBER, ufrag: /a=ice-ufrag:(\S+)/.exec(offer.sdp)?.[1] });
+        if (offline.has(sessionId)) return;
         void clients.get(sessionId)?.onOffer(offer).catch(() => undefined);
       },
       iceCandidate: (sessionId, peerType, json) => {
         sent.push({ sessionId, what: 'candidate', peerType, ufrag: (JSON.parse(json) as { usernameFragment?: string }).usernameFragment });
+        if (offline.has(sessionId)) return;
         void clients.get(sessionId)?.onCandidate(peerType, json);
       },
     },
@@ -46,6 +51,7 @@ function harness(): Harness {
   return {
     plane,
     sent,
+    offline,
     client(sessionId, prefix) {
       plane.addSession({ sessionId, userId: `user-${sessionId}`, trackLookupPrefix: prefix });
       const client = new TestClient(plane, sessionId);
@@ -200,6 +206,34 @@ describe('emulator/media plane (real werift on loopback)', function () {
       const offerIndex = subscriberEvents.findIndex((e) => e.what === 'offer' && e.ufrag === candidate.ufrag);
       expect(offerIndex, `offer for ufrag ${candidate.ufrag}`).to.be.within(0, subscriberEvents.indexOf(candidate));
     }
+  });
+
+  it('an ICE restart re-offers even when the previous offer was never answered (lost with the socket)', async () => {
+    h.plane.addSimulatedParticipant({ sessionId: 'sim', userId: 'bot', trackLookupPrefix: 'simp' }, { audio: true, video: true });
+    const client = h.client('c1', 'pfx1');
+    h.plane.setSubscriptions('c1', [{ sessionId: 'sim', trackType: AUDIO }]);
+    await client.nextPackets('simp:TRACK_TYPE_AUDIO', 10);
+    h.offline.add('c1'); // the signaling socket drops: the next offer is lost
+    h.plane.setSubscriptions('c1', [{ sessionId: 'sim', trackType: AUDIO }, { sessionId: 'sim', trackType: VIDEO }]);
+    await until(() => h.sent.filter((e) => e.sessionId === 'c1' && e.what === 'offer').length === 2);
+    h.offline.delete('c1'); // FAST reconnect: the client asks for an ICE restart
+    await h.plane.restartIce('c1', PeerType.PEER_TYPE_SUBSCRIBER);
+    await Promise.all([client.nextPackets('simp:TRACK_TYPE_AUDIO', 20), client.nextPackets('simp:TRACK_TYPE_VIDEO', 20)]);
+    expect(client.offers.map((o) => [o.negotiationId, o.iceRestart])).to.deep.equal([[1, false], [3, true]]);
+    const stale = await h.plane.handleSubscriberAnswer('c1', client.subscriber.localDescription!.sdp, 2).then(() => undefined, (e: unknown) => e);
+    expect(isRxsfuError(stale, 'RXSFU_ERR_INVALID_ARGUMENT')).to.equal(true);
+  });
+
+  it('a restart request re-sends a lost first offer as a plain offer (nothing to restart yet)', async () => {
+    h.plane.addSimulatedParticipant({ sessionId: 'sim', userId: 'bot', trackLookupPrefix: 'simp' }, { audio: true });
+    const client = h.client('c1', 'pfx1');
+    h.offline.add('c1');
+    h.plane.setSubscriptions('c1', [{ sessionId: 'sim', trackType: AUDIO }]);
+    await until(() => h.sent.some((e) => e.sessionId === 'c1' && e.what === 'offer'));
+    h.offline.delete('c1');
+    await h.plane.restartIce('c1', PeerType.PEER_TYPE_SUBSCRIBER);
+    await client.nextPackets('simp:TRACK_TYPE_AUDIO', 20);
+    expect(client.offers.map((o) => [o.negotiationId, o.iceRestart])).to.deep.equal([[2, false]]);
   });
 
   it('accepts a client ICE-restart offer on the publisher and keeps counting its packets', async () => {

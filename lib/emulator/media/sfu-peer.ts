@@ -34,7 +34,14 @@ export class SfuPeer {
       else onCandidate(json);
     }).unSubscribe;
     this.emitCandidate = onCandidate;
+    this.stopStateWatch = this.pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') this.everConnected = true;
+    }).unSubscribe;
   }
+
+  /** Whether the connection was ever up: only then has an ICE restart anything to restart. */
+  everConnected = false;
+  private readonly stopStateWatch: () => void;
 
   private readonly emitCandidate: (candidateJson: string) => void;
 
@@ -97,6 +104,9 @@ export class SfuPeer {
    * each transport again brings it back.
    */
   restartIceTransports(): void {
+    // Only a connection that was up needs it; on one still connecting werift's own connect()
+    // runs, and a second start() breaks it.
+    if (this.pc.connectionState !== 'connected') return;
     this.logger.debug('ice restart: starting ICE transports again', { peer: this.label });
     // Not awaited: on the ICE-lite side start() settles only once the client's checks arrive, and
     // the client starts checking only after it got our description (a wait here would deadlock).
@@ -108,6 +118,7 @@ export class SfuPeer {
 
   async close(): Promise<void> {
     this.stopCandidates();
+    this.stopStateWatch();
     this.pendingCandidates.length = 0;
     this.heldCandidates = undefined;
     await this.pc.close();

@@ -66,7 +66,10 @@ export class SubscriberConnection {
     });
   }
 
-  /** SFU-side ICE restart: a new offer with fresh credentials (after any outstanding answer). */
+  /**
+   * SFU-side ICE restart: a new offer with fresh credentials. It replaces an offer still waiting
+   * for its answer (whose answer is then refused as stale).
+   */
   restartIce(): Promise<void> {
     this.iceRestartWanted = true;
     return this.queue.run('ice restart', () => this.sync());
@@ -98,7 +101,9 @@ export class SubscriberConnection {
 
   /** Brings the transceivers in line with `desired` and offers if anything changed. */
   private async sync(): Promise<void> {
-    if (this.awaitingAnswer) {
+    // An ICE restart does not wait for an outstanding answer: that offer may be lost with the
+    // client's old signaling socket (FAST reconnect), so the restart offer replaces it.
+    if (this.awaitingAnswer && !(this.iceRestartWanted && this.peer)) {
       this.renegotiate = true;
       return;
     }
@@ -106,10 +111,18 @@ export class SubscriberConnection {
     const wanted = new Map(this.desired.map((ref) => [trackKey(ref), ref]));
     const removed = [...this.forwarded.keys()].filter((key) => !wanted.has(key));
     const added = [...wanted.entries()].filter(([key]) => !this.forwarded.has(key));
-    const iceRestart = this.iceRestartWanted && this.peer !== undefined;
+    // A restart request always re-sends an offer; it restarts ICE only on a connection that was up
+    // (werift cannot restart one that never connected: a plain new offer is what that needs).
+    const reoffer = this.iceRestartWanted && this.peer !== undefined;
+    const iceRestart = reoffer && this.peer!.everConnected;
     this.iceRestartWanted = false;
-    if (removed.length === 0 && added.length === 0 && !iceRestart) return;
+    if (removed.length === 0 && added.length === 0 && !reoffer) return;
     const peer = (this.peer ??= this.createPeer());
+    if (this.awaitingAnswer) {
+      // the unanswered offer is abandoned: back to stable before the restart offer
+      await peer.pc.setLocalDescription({ type: 'rollback' });
+      this.awaitingAnswer = undefined;
+    }
     removed.forEach((key) => this.stopForwarding(key));
     added.forEach(([key, ref]) => this.startForwarding(peer, key, ref));
     await this.offer(peer, iceRestart);
