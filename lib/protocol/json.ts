@@ -88,7 +88,20 @@ function normalizeField(value: unknown, fieldType: string, path: string): unknow
 }
 
 const WELL_KNOWN = [google.protobuf.Timestamp, google.protobuf.Struct, google.protobuf.Value, google.protobuf.ListValue];
-const ZERO_LIKE = new Set<unknown>([0, '0', false, '']);
+const ZERO_LIKE = new Set<unknown>([0, '0', false, '', ...zeroEnumNames()]);
+
+/** Names of every enum's zero value (`PEER_TYPE_PUBLISHER_UNSPECIFIED`…): fromObject leaves them unset, like 0. */
+function zeroEnumNames(): string[] {
+  const names: string[] = [];
+  for (const namespace of [stream.video.sfu.models, stream.video.sfu.event, stream.video.sfu.signal, google.protobuf]) {
+    for (const value of Object.values(namespace)) {
+      // Generated enums are plain objects mapping NAME → number (and number → NAME).
+      if (typeof value !== 'object' || value === null) continue;
+      for (const [name, number] of Object.entries(value)) if (number === 0 && /^[A-Z]/.test(name)) names.push(name);
+    }
+  }
+  return names;
+}
 
 /**
  * protobufjs's fromObject is lenient: an unknown field or enum name is dropped, `"yes"` becomes

@@ -226,3 +226,13 @@ describe('protocol: codec', () => {
     });
   });
 });
+
+describe('proto3 JSON: zero-valued enum names', () => {
+  it('accepts an enum field spelled with its zero value name (the official client sends them), and still rejects unknown names', async () => {
+    const { parseProto3Json, models } = await import('../../lib/protocol/index.js');
+    const trickle = parseProto3Json(models.ICETrickle, 'ICETrickle', '{"peerType":"PEER_TYPE_PUBLISHER_UNSPECIFIED","iceCandidate":"c"}');
+    expect(trickle.peerType).to.equal(0);
+    expect(trickle.iceCandidate).to.equal('c');
+    expect(() => parseProto3Json(models.ICETrickle, 'ICETrickle', '{"peerType":"PEER_TYPE_NOPE"}')).to.throw(/unknown field or value/);
+  });
+});
