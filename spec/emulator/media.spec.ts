@@ -115,6 +115,10 @@ describe('emulator/media plane (real werift on loopback)', function () {
     expect(starts.length).to.be.greaterThan(5);
     expect(starts.every((d) => d.keyframe && d.pictureId !== undefined)).to.equal(true);
     expect(packetsOf(h.plane.receivedPackets('c1'), VIDEO, 'sim')).to.be.greaterThan(0);
+    // payload types are the negotiated ones, whatever the source wrote (Opus 111, VP8 96)
+    const negotiated = (codec: string) => Number(new RegExp(`a=rtpmap:(\\d+) ${codec}/`, 'i').exec(client.offers[0].sdp)?.[1]);
+    expect(new Set(client.received.get('simp:TRACK_TYPE_AUDIO')!.map((p) => p.header.payloadType))).to.deep.equal(new Set([negotiated('opus')]));
+    expect(new Set(client.received.get('simp:TRACK_TYPE_VIDEO')!.map((p) => p.header.payloadType))).to.deep.equal(new Set([negotiated('vp8')]));
   });
 
   it('renegotiates when subscriptions change: a removed track stops, an added one gets a new offer', async () => {
