@@ -16,7 +16,11 @@ export interface SessionFaults {
   destroyTcp(): void;
   /** Closes the socket with `code` (a close frame is sent). */
   close(code: number, reason?: string): void;
-  /** Sends nothing any more (no health responses, no events); TCP stays open. */
+  /**
+   * Sends nothing any more (no health responses, no events); TCP stays open. For one session it
+   * lasts until the client comes back on a new socket (a dead path, not a dead SFU); for an SFU it
+   * lasts until `resume()`.
+   */
   goSilent(): void;
   /** Ends `goSilent()` and `delayFrames()`. */
   resume(): void;

@@ -69,11 +69,15 @@ export class SfuSession implements RegisteredSession {
     return this.socketRef?.readyState === WebSocket.OPEN;
   }
 
-  /** Binds a (new) socket; a previous, different socket is closed with 4100 (disposed). */
+  /**
+   * Binds a (new) socket; a previous, different socket is closed with 4100 (disposed). Session
+   * delivery faults model a broken path to one socket, so a new socket starts healthy.
+   */
   attach(socket: WebSocket): void {
     const previous = this.socketRef;
     this.socketRef = socket;
     this.cancelDeadline();
+    if (previous !== socket) Object.assign(this.faults, { silent: false, delayMs: 0 });
     if (previous && previous !== socket && previous.readyState === WebSocket.OPEN) {
       previous.close(4100, 'replaced by a reconnect');
     }
