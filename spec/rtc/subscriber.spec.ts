@@ -95,6 +95,36 @@ describe('rtc/subscriber', function () {
     expect(errors).to.deep.equal([]);
   });
 
+  it('ICE restart: new-ufrag candidates that arrive before the restart offer wait for it', async () => {
+    // werift buffers early candidates on a first connection itself, but during an ICE restart it
+    // rejects candidates whose ufrag is not in the current remote description (WERIFT.md pitfall 3).
+    const { sfu, subscriber, errors } = connect();
+    const stop = new Subject<void>();
+    cleanup.push(() => stop.next(), () => subscriber.close(), () => void sfu.close());
+    const audio = sendTrack(sfu, 'audio', 'p:TRACK_TYPE_AUDIO');
+    const remote = firstValueFrom(subscriber.remoteTrack$);
+    await offer(sfu, subscriber, 1);
+    await waitForState(subscriber.connectionState$, 'connected');
+    let received = 0;
+    (await remote).rtp$.subscribe(() => (received += 1));
+    pump(audio.track, stop);
+    await firstValueFrom(interval(10).pipe(filter(() => received >= 10)));
+    // From here on the SFU side's candidates reach the client only before the restart offer.
+    const early: string[] = [];
+    sfu.pc.onIceCandidate.subscribe((c) => c && early.push(JSON.stringify(c.toJSON())));
+    const restartSdp = (await sfu.offer({ iceRestart: true })).replace(/a=(candidate:[^\r\n]*|end-of-candidates)\r?\n/g, '');
+    const newUfrag = restartSdp.match(/a=ice-ufrag:(\S+)/)?.[1];
+    expect(early.length).to.be.greaterThan(0);
+    expect(early.every((json) => JSON.parse(json).usernameFragment === newUfrag)).to.equal(true);
+    sfu.pc.onIceCandidate.allUnsubscribe();
+    early.forEach((json) => subscriber.addRemoteCandidate(json));
+    subscriber.handleOffer({ sdp: restartSdp, negotiationId: 2, iceRestart: true });
+    await firstValueFrom(interval(5).pipe(filter(() => sfu.answers.includes(2))));
+    const afterRestart = received;
+    await firstValueFrom(interval(10).pipe(filter(() => received >= afterRestart + 50)));
+    expect(errors).to.deep.equal([]);
+  });
+
   it('reports a bad offer on negotiationError$ and still answers the next one', async () => {
     const { sfu, subscriber, errors } = connect();
     cleanup.push(() => subscriber.close(), () => void sfu.close());
