@@ -75,8 +75,12 @@ export class SubscriberConnection {
     return this.queue.run('ice restart', () => this.sync());
   }
 
+  /** A client candidate. Before the SFU's first offer there is nothing it could belong to: dropped. */
   addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
-    return this.queue.run('candidate', () => (this.peer ??= this.createPeer()).addCandidate(candidate));
+    return this.queue.run('candidate', async () => {
+      if (this.peer) return this.peer.addCandidate(candidate);
+      this.deps.logger.debug('subscriber candidate before any offer: dropped', { sessionId: this.participant.sessionId });
+    });
   }
 
   /** The tracks forwarded right now. */
