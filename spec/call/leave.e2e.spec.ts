@@ -38,6 +38,8 @@ describe('call e2e: leave', function () {
       await call.leave('done');
 
       expect(await streamsDone).to.deep.equal([true, true, true, true, true, true, true]);
+      const lateSubscribers = Promise.all([completes(call.participants$), completes(call.events$), completes(call.remoteTracks$), completes(call.state$)]);
+      expect(await lateSubscribers, 'streams subscribed after leave complete at once').to.deep.equal([true, true, true, true]);
       await stateDone;
       expect(states, 'state$ replays the current state, then ends in left and completes').to.deep.equal(['joined', 'left']);
       expect(call.state).to.equal('left');

@@ -48,6 +48,12 @@ describe('call e2e: participants come and go', function () {
     const heard = (c: Call) => human.received().find((r) => r.fromSessionId === c.sessionId && r.trackType === TrackType.TRACK_TYPE_AUDIO)?.packets ?? 0;
     await until(() => speakers.every((c) => heard(c) >= 10), 30000, 'the speakers\' audio at the human');
     expect(calls.slice(3).map(heard), 'agents that do not publish are not heard').to.deep.equal(Array(17).fill(0));
+    const listener = calls[19]!;
+    await Promise.all(speakers.map(async (c) => {
+      const fromSpeaker = await remoteTrack(listener, c.participants.get(c.sessionId)!.userId, TrackType.TRACK_TYPE_AUDIO, 30000);
+      expect(fromSpeaker.participant.sessionId).to.equal(c.sessionId);
+      await packetsCounted(fromSpeaker.rtp$, 10, 30000);
+    }));
 
     await Promise.all(calls.map((c) => c.leave('crowd done')));
     expect(calls.map((c) => c.state)).to.deep.equal(Array(20).fill('left'));
