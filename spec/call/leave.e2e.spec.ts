@@ -1,11 +1,44 @@
 import { expect } from 'chai';
-import { lastValueFrom, toArray, type Observable } from 'rxjs';
+import type { AddressInfo } from 'node:net';
+import { firstValueFrom, lastValueFrom, toArray, type Observable } from 'rxjs';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { joinCall } from '../../lib/call/index.js';
+import { coordinatorJoin$ } from '../../lib/coordinator/index.js';
 import { startEmulator } from '../../lib/emulator/index.js';
 import { RxsfuError } from '../../lib/errors.js';
 import { opusRtpPackets$ } from '../../lib/media/index.js';
-import { TrackType } from '../../lib/protocol/index.js';
+import { decodeSfuRequest, TrackType } from '../../lib/protocol/index.js';
 import { CALL_TYPE, packetsCounted, remoteTrack, resourceBaseline, settledResources, sorted, until } from './e2e-fixture.js';
+
+/** A transparent WebSocket relay in front of an SFU that decodes what the client sends. */
+async function recordingRelay(target: string): Promise<{ url: string; sent: ReturnType<typeof decodeSfuRequest>[]; close(): Promise<void> }> {
+  const sent: ReturnType<typeof decodeSfuRequest>[] = [];
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  server.on('connection', (client) => {
+    const upstream = new WebSocket(target);
+    const pending: RawData[] = [];
+    upstream.on('open', () => pending.splice(0).forEach((d) => upstream.send(d)));
+    upstream.on('message', (data) => client.send(data));
+    upstream.on('close', (code, reason) => client.close(code, reason));
+    upstream.on('error', () => client.terminate());
+    client.on('message', (data) => {
+      sent.push(decodeSfuRequest(data as Buffer));
+      if (upstream.readyState === WebSocket.OPEN) upstream.send(data);
+      else pending.push(data);
+    });
+    client.on('close', (code, reason) => (upstream.readyState === WebSocket.CONNECTING ? upstream.terminate() : upstream.close(code, reason)));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}/ws`,
+    sent,
+    close: () => new Promise<void>((resolve) => {
+      for (const client of server.clients) client.terminate();
+      server.close(() => resolve());
+    }),
+  };
+}
 
 /** Resolves with whether `source$` completed (true) once subscribed late; errors reject. */
 function completes(source$: Observable<unknown>): Promise<true> {
@@ -60,5 +93,25 @@ describe('call e2e: leave', function () {
       await emu.close();
     }
     expect(await settledResources(baseline)).to.deep.equal(sorted(baseline));
+  });
+
+  it('the LeaveCallRequest on the wire carries the session and the reason, before the 1000 close', async () => {
+    const emu = await startEmulator({ host: '127.0.0.1', sfuCount: 1 });
+    const token = await emu.createUserToken('agent');
+    const joined = await firstValueFrom(coordinatorJoin$({ baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, token, callType: CALL_TYPE, callId: 'wire', create: true }));
+    const relay = await recordingRelay(joined.credentials.server.wsEndpoint);
+    try {
+      const call = await joinCall({ credentials: { ...joined.credentials, server: { ...joined.credentials.server, wsEndpoint: relay.url } } });
+      const sessionId = call.sessionId;
+      await call.leave('done for today');
+      await until(() => emu.records.sockets.some((s) => s.sessionId === sessionId), 5000, 'the close at the SFU');
+      const leaves = relay.sent.filter((r) => r.leaveCallRequest).map((r) => r.leaveCallRequest);
+      expect(leaves.map((l) => [l!.sessionId, l!.reason])).to.deep.equal([[sessionId, 'done for today']]);
+      expect(relay.sent.at(-1)?.leaveCallRequest, 'nothing is sent after the leave').to.not.equal(undefined);
+      expect(emu.records.sockets.filter((s) => s.sessionId === sessionId).map((s) => s.code)).to.deep.equal([1000]);
+    } finally {
+      await relay.close();
+      await emu.close();
+    }
   });
 });
