@@ -9,7 +9,7 @@
  * (connect → first RTP) so load changes on this shared machine hit both alike. The emulator runs in
  * a child process (bench/lib/emulator-child.ts), like an SFU on another host.
  * Memory: heap used and RSS before/after N agents joined to one call (all receiving the tone),
- * divided by N, against N raw pairs with media flowing. Run with `--expose-gc` (the npm script does).
+ * divided by N, against N raw pairs with media flowing. A full GC runs before each snapshot (`--expose-gc`, or the flag set at run time).
  */
 import { agentOptions, timedJoin } from './lib/agents.js';
 import { startRemoteEmulator, type RemoteEmulator } from './lib/remote-emulator.js';
@@ -70,7 +70,7 @@ function printLatency(s: LatencySamples, settings: Settings): void {
 }
 
 function printMemory(m: MemoryFigures, n: number): void {
-  console.log(`Memory: ${n} agents joined to one call vs ${n} raw werift pairs, deltas divided by ${n} (${gcExposed() ? 'after a forced GC' : 'NO --expose-gc: heap figures include garbage'})\n`);
+  console.log(`Memory: ${n} agents joined to one call vs ${n} raw werift pairs, deltas divided by ${n} (${gcExposed() ? 'after a forced GC' : 'no GC available: heap figures include garbage'})\n`);
   const per = (d: { before: MemorySnapshot; after: MemorySnapshot }, key: keyof MemorySnapshot) => (d.after[key] - d.before[key]) / n;
   printTable(['what', 'heap used per unit', 'RSS per unit', 'peer connections per unit in this process'], [
     ['rxsfu agent (joined, receiving audio)', kib(per(m.agents, 'heapUsed')), kib(per(m.agents, 'rss')), '2 (publisher idle, subscriber receiving)'],

@@ -6,7 +6,15 @@
  */
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { ErrorCode, WebsocketReconnectStrategy } from '../../lib/protocol/index.js';
-import type { EmulatorCommand, EmulatorReply } from './remote-emulator.js';
+import type { EmulatorCommand, EmulatorReply, SessionFault } from './remote-emulator.js';
+
+function applyFault(emulator: Emulator, sessionId: string, fault: SessionFault): void {
+  const faults = emulator.faults.session(sessionId);
+  if (fault === 'destroyTcp') faults.destroyTcp();
+  else if (fault === 'goSilent') faults.goSilent();
+  else if (fault === 'rejoin') faults.sendError(ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN, 'bench: rejoin');
+  else faults.goAway();
+}
 
 async function run(emulator: Emulator, command: EmulatorCommand): Promise<unknown> {
   switch (command.method) {
@@ -14,14 +22,9 @@ async function run(emulator: Emulator, command: EmulatorCommand): Promise<unknow
       const p = await emulator.addParticipant({ callId: command.callId, userId: command.userId, audio: true });
       return { sessionId: p.sessionId, sfuId: p.sfuId };
     }
-    case 'fault': {
-      const faults = emulator.faults.session(command.sessionId);
-      if (command.fault === 'destroyTcp') faults.destroyTcp();
-      else if (command.fault === 'goSilent') faults.goSilent();
-      else if (command.fault === 'rejoin') faults.sendError(ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN, 'bench: rejoin');
-      else faults.goAway();
+    case 'fault':
+      for (const sessionId of command.sessionIds) applyFault(emulator, sessionId, command.fault);
       return null;
-    }
     case 'close':
       await emulator.close();
       return null;

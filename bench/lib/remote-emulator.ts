@@ -10,7 +10,7 @@ export type SessionFault = 'destroyTcp' | 'goSilent' | 'rejoin' | 'goAway';
 
 export type EmulatorCommand =
   | { id: number; method: 'addParticipant'; callId: string; userId: string }
-  | { id: number; method: 'fault'; sessionId: string; fault: SessionFault }
+  | { id: number; method: 'fault'; sessionIds: string[]; fault: SessionFault }
   | { id: number; method: 'close' };
 
 export type EmulatorReply = { id: number; result?: unknown; error?: string };
@@ -25,7 +25,8 @@ export interface RemoteEmulator {
   readonly sfus: readonly string[];
   /** Adds a simulated participant publishing an Opus tone. */
   addParticipant(callId: string, userId: string): Promise<{ sessionId: string; sfuId: string }>;
-  fault(sessionId: string, fault: SessionFault): Promise<void>;
+  /** Applies `fault` to every session of the list in one turn of the child's event loop (a storm). */
+  fault(sessionIds: readonly string[], fault: SessionFault): Promise<void>;
   /** Closes the emulator and waits for the child to exit. */
   close(): Promise<void>;
 }
@@ -54,7 +55,7 @@ export async function startRemoteEmulator(sfuCount: number): Promise<RemoteEmula
   return {
     ...ready,
     addParticipant: (callId, userId) => request({ method: 'addParticipant', callId, userId }),
-    fault: (sessionId, fault) => request({ method: 'fault', sessionId, fault }),
+    fault: (sessionIds, fault) => request({ method: 'fault', sessionIds: [...sessionIds], fault }),
     close: async () => {
       if (child.connected) await request({ method: 'close' });
       await exited;

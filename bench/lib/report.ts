@@ -4,6 +4,8 @@
  * BENCHMARKS.md can take their output as it is.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** The q-quantile (0…1) of `xs` by nearest rank; NaN for an empty sample. */
 export function quantile(xs: readonly number[], q: number): number {
@@ -37,8 +39,21 @@ export function machineLine(): string {
 /** Heap used and resident set size, after a full GC when `--expose-gc` gave us one. */
 export interface MemorySnapshot { heapUsed: number; rss: number }
 
+/**
+ * A full-GC function: `global.gc` under `--expose-gc`, else one obtained by setting the flag at run
+ * time (a fresh context then sees `gc`), so `npm run bench:join` needs no node flag.
+ */
+function findGc(): (() => void) | undefined {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed) return exposed;
+  setFlagsFromString('--expose-gc');
+  const gc: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
+  return typeof gc === 'function' ? (gc as () => void) : undefined;
+}
+
+const gc = findGc();
+
 export async function memorySnapshot(): Promise<MemorySnapshot> {
-  const gc = (globalThis as { gc?: () => void }).gc;
   if (gc) {
     // Two passes with a turn of the event loop between: weak refs and finalizers settle.
     gc();
@@ -49,7 +64,7 @@ export async function memorySnapshot(): Promise<MemorySnapshot> {
   return { heapUsed, rss };
 }
 
-export const gcExposed = (): boolean => typeof (globalThis as { gc?: unknown }).gc === 'function';
+export const gcExposed = (): boolean => gc !== undefined;
 
 /** Prints a Markdown table: first column left-aligned, the others right-aligned. */
 export function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
