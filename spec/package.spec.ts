@@ -1,0 +1,47 @@
+/**
+ * The published shape: `npm run build` produces dist/, and the exports map resolves `rxsfu`,
+ * `rxsfu/protocol` and `rxsfu/emulator` from plain Node ESM (no tsx), as a user's project would.
+ */
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+describe('package (build output and exports map)', function () {
+  this.timeout(120_000);
+  let project: string;
+
+  before(() => {
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'pipe' });
+    project = mkdtempSync(join(tmpdir(), 'rxsfu-consumer-'));
+    mkdirSync(join(project, 'node_modules'));
+    symlinkSync(root, join(project, 'node_modules', 'rxsfu'), 'dir');
+  });
+  after(() => rmSync(project, { recursive: true, force: true }));
+
+  it('resolves the three entry points and they work without TypeScript tooling', () => {
+    writeFileSync(join(project, 'consumer.mjs'), [
+      "import { joinCall, joinCall$, TrackType, RxsfuError } from 'rxsfu';",
+      "import { encodeSfuEvent, decodeSfuEvent } from 'rxsfu/protocol';",
+      "import { startEmulator } from 'rxsfu/emulator';",
+      "const frame = decodeSfuEvent(encodeSfuEvent({ joinResponse: { fastReconnectDeadlineSeconds: 7 } }));",
+      'console.log(JSON.stringify({ joinCall: typeof joinCall, joinCall$: typeof joinCall$, audio: TrackType.TRACK_TYPE_AUDIO,',
+      "  err: new RxsfuError('RXSFU_ERR_LEFT', 'x').code, kind: frame.eventPayload, deadline: frame.joinResponse.fastReconnectDeadlineSeconds,",
+      '  emulator: typeof startEmulator }));',
+    ].join('\n'));
+    const out = execFileSync(process.execPath, ['consumer.mjs'], { cwd: project, encoding: 'utf8' });
+    expect(JSON.parse(out)).to.deep.equal({
+      joinCall: 'function', joinCall$: 'function', audio: 1, err: 'RXSFU_ERR_LEFT', kind: 'joinResponse', deadline: 7, emulator: 'function',
+    });
+  });
+
+  it('ships type declarations for each entry point', () => {
+    for (const entry of ['index', 'protocol/index', 'emulator/index']) {
+      expect(() => execFileSync('test', ['-f', join(root, 'dist/lib', `${entry}.d.ts`)])).not.to.throw();
+    }
+  });
+});
