@@ -155,6 +155,8 @@ export class Call {
     spec.current = conn.publisher.addTrack(kind, trackType);
     this.localTracks.push(spec);
     await lastValueFrom(conn.publisher.negotiate$().pipe(takeUntil(this.left)), { defaultValue: undefined });
+    // A leave during the negotiation cut it short: the SFU never accepted this track.
+    this.assertLive();
     spec.source = source$.pipe(takeUntil(this.left)).subscribe({
       next: (packet) => spec.current?.writeRtp(packet),
       error: (err: Error) => this.settings.logger.warn('local track source failed', { kind, error: err.message }),
