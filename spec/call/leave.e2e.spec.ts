@@ -95,6 +95,22 @@ describe('call e2e: leave', function () {
     expect(await settledResources(baseline)).to.deep.equal(sorted(baseline));
   });
 
+  it('a publish still negotiating when leave() is called rejects with RXSFU_ERR_LEFT', async () => {
+    const emu = await startEmulator({ host: '127.0.0.1', sfuCount: 1 });
+    try {
+      const call = await joinCall({
+        baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: 'agent', callType: CALL_TYPE, callId: 'cut',
+      });
+      const publishing = call.publishAudio(opusRtpPackets$()).then(() => undefined, (err: unknown) => err);
+      await call.leave('cut short');
+      const outcome = await publishing;
+      expect(outcome, 'the SFU never accepted this track').to.be.instanceOf(RxsfuError);
+      expect((outcome as RxsfuError).code).to.equal('RXSFU_ERR_LEFT');
+    } finally {
+      await emu.close();
+    }
+  });
+
   it('the LeaveCallRequest on the wire carries the session and the reason, before the 1000 close', async () => {
     const emu = await startEmulator({ host: '127.0.0.1', sfuCount: 1 });
     const token = await emu.createUserToken('agent');
