@@ -3,7 +3,7 @@ import { firstValueFrom } from 'rxjs';
 import type { RtpPacket } from 'werift';
 import { joinCall, type Call, type CallRemoteTrack } from '../../lib/call/index.js';
 import { coordinatorJoin$ } from '../../lib/coordinator/index.js';
-import { createOpusDecoder, estimateFrequencyHz, opusRtpPackets$, rmsLevel } from '../../lib/media/index.js';
+import { createOpusDecoder, estimateFrequencyHz, opusRtpPackets$, rmsLevel, vp8RtpPackets$ } from '../../lib/media/index.js';
 import { TrackType } from '../../lib/protocol/index.js';
 import { CALL_TYPE, nextPackets, packetsCounted, participantsWhere, remoteTrack, until, useEmulator } from './e2e-fixture.js';
 
@@ -24,9 +24,15 @@ function expectRealTone(frames: Int16Array[]): void {
   expect(median).to.be.within(400, 480);
 }
 
-/** Packets the simulated participant received from `sessionId`'s audio. */
-function audioFrom(human: { received(): { fromSessionId: string; trackType: TrackType; packets: number }[] }, sessionId: string): number {
-  return human.received().find((r) => r.fromSessionId === sessionId && r.trackType === TrackType.TRACK_TYPE_AUDIO)?.packets ?? 0;
+type Receiver = { received(): { fromSessionId: string; trackType: TrackType; packets: number }[] };
+
+/** Packets the simulated participant received from `sessionId`'s track of `trackType`. */
+function receivedFrom(human: Receiver, sessionId: string, trackType: TrackType): number {
+  return human.received().find((r) => r.fromSessionId === sessionId && r.trackType === trackType)?.packets ?? 0;
+}
+
+function audioFrom(human: Receiver, sessionId: string): number {
+  return receivedFrom(human, sessionId, TrackType.TRACK_TYPE_AUDIO);
 }
 
 describe('call e2e: media against the emulator', function () {
@@ -79,6 +85,20 @@ describe('call e2e: media against the emulator', function () {
     await until(() => audioFrom(human, call.sessionId) >= 25, 15000, 'the agent\'s audio at the simulated participant');
     const first = audioFrom(human, call.sessionId);
     await until(() => audioFrom(human, call.sessionId) >= first + 10, 15000, 'the count to keep growing');
+  });
+
+  it('publishes audio and video at once; the simulated participant receives both', async () => {
+    const { emu, join } = ctx();
+    const human = await emu.addParticipant({ callId: 'both', userId: 'human', audio: true });
+    const call = await join('agent', 'both');
+    const [audio, video] = await Promise.all([call.publishAudio(opusRtpPackets$()), call.publishVideo(vp8RtpPackets$())]);
+    expect([audio.kind, video.kind]).to.deep.equal(['audio', 'video']);
+    await until(() => audioFrom(human, call.sessionId) >= 20 && receivedFrom(human, call.sessionId, TrackType.TRACK_TYPE_VIDEO) >= 20, 15000, 'both tracks at the simulated participant');
+    video.stop();
+    const stoppedAt = receivedFrom(human, call.sessionId, TrackType.TRACK_TYPE_VIDEO);
+    const audioAt = audioFrom(human, call.sessionId);
+    await until(() => audioFrom(human, call.sessionId) >= audioAt + 50, 15000, 'audio to keep flowing');
+    expect(receivedFrom(human, call.sessionId, TrackType.TRACK_TYPE_VIDEO) - stoppedAt, 'video stopped (a few packets may have been in flight)').to.be.below(15);
   });
 
   it('joins directly with credentials from the coordinator and receives audio', async () => {
