@@ -9,3 +9,4 @@ export * from './ice-restart.js';
 export * from './publisher.js';
 export * from './subscriber.js';
 export * from './remote-track.js';
+export * from './ice-candidates.js';

@@ -5,7 +5,6 @@
  * hangs. The Rx core sees only Observables; werift promises are turned into Observables here.
  */
 import {
-  BehaviorSubject,
   defer,
   from,
   map,
@@ -23,9 +22,9 @@ import {
   asyncScheduler,
   type SchedulerLike,
 } from 'rxjs';
-import { RTCPeerConnection, type PeerConfig, type RTCIceCandidate } from 'werift';
-import { isRxsfuError, rxsfuError, RxsfuError } from '../errors.js';
-import { holdUntilOpen } from './hold-until-open.js';
+import { RTCPeerConnection, type PeerConfig } from 'werift';
+import { isRxsfuError, rxsfuError, type RxsfuError } from '../errors.js';
+import { createLocalCandidates, createRemoteCandidates, parseCandidate } from './ice-candidates.js';
 import { createSignalingQueue, type SignalingQueue } from './signaling-queue.js';
 import { fromWeriftEvent } from './werift-event.js';
 import { silentLogger, type RtcLogger } from './logger.js';
@@ -40,14 +39,6 @@ export interface PeerOptions {
   scheduler?: SchedulerLike;
   /** How long `closed$` waits for werift's teardown before giving up. @default 3000 */
   closeTimeoutMs?: number;
-}
-
-/** An RTCIceCandidateInit as it travels in `ICETrickle.ice_candidate`. */
-interface CandidateInit {
-  candidate: string;
-  sdpMid?: string;
-  sdpMLineIndex?: number;
-  usernameFragment?: string;
 }
 
 export interface PeerCore {
@@ -80,50 +71,16 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
   const queue = createSignalingQueue();
   const closing = new ReplaySubject<void>(1);
   const closed = new ReplaySubject<void>(1);
-  const localGateOpen = new BehaviorSubject<boolean>(false);
-  const localCandidates = new ReplaySubject<string>();
-  const pendingRemote: CandidateInit[] = [];
+  const local = createLocalCandidates(pc);
+  const remote = createRemoteCandidates(pc, logger, role);
   let isClosed = false;
-
-  const candidateSub = pc.onIceCandidate.subscribe((candidate) => {
-    // `undefined` is werift's end-of-candidates: the SFU does not want it.
-    if (candidate) localCandidates.next(candidateJson(candidate, pc));
-  });
-
-  const connectionState$ = defer(() => fromWeriftEvent(pc.connectionStateChange)).pipe(
-    map(([state]) => state as string),
-    startWith(pc.connectionState as string),
-    distinctUntilChanged(),
-    takeWhile((state) => state !== 'closed', true),
-    takeUntil(closed),
-  );
-
-  function applyRemoteCandidate(init: CandidateInit): void {
-    pc.addIceCandidate(init).catch((err: unknown) =>
-      logger.warn?.(`${role}: remote candidate rejected`, { reason: describe(err) }),
-    );
-  }
-
-  /** A candidate belongs to the current remote description when its ufrag appears in it. */
-  function matchesRemote(init: CandidateInit): boolean {
-    const sdp = pc.remoteDescription?.sdp;
-    if (!sdp) return false;
-    return !init.usernameFragment || sdp.includes(`a=ice-ufrag:${init.usernameFragment}`);
-  }
-
-  function flushPendingRemote(): void {
-    for (let i = 0; i < pendingRemote.length; ) {
-      if (matchesRemote(pendingRemote[i])) applyRemoteCandidate(pendingRemote.splice(i, 1)[0]);
-      else i += 1;
-    }
-  }
 
   function setRemoteDescription$(type: 'offer' | 'answer', sdp: string): Observable<void> {
     // werift accepts some garbage without complaint and then never connects: check the shape first.
     const problem = sdpProblem(sdp);
     if (problem) return throwError(() => rxsfuError('RXSFU_ERR_WEBRTC', `remote ${type} rejected: ${problem}`));
     return werift$(`${role} setRemoteDescription(${type})`, () => pc.setRemoteDescription({ type, sdp })).pipe(
-      map(() => flushPendingRemote()),
+      map(() => remote.flush()),
     );
   }
 
@@ -144,13 +101,7 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
       return;
     }
     queue
-      .run$('remote candidate', () =>
-        defer(() => {
-          if (matchesRemote(init)) applyRemoteCandidate(init);
-          else pendingRemote.push(init);
-          return of(undefined);
-        }),
-      )
+      .run$('remote candidate', () => defer(() => of(remote.accept(init))))
       .subscribe({ error: (err: unknown) => logger.debug?.(`${role}: remote candidate dropped`, { reason: describe(err) }) });
   }
 
@@ -160,18 +111,10 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
     closing.next();
     closing.complete();
     queue.close();
-    candidateSub.unSubscribe();
-    localCandidates.complete();
-    localGateOpen.complete();
-    defer(() => from(pc.close()))
-      .pipe(
-        timeout({ first: options.closeTimeoutMs ?? 3000, scheduler }),
-        catchError((err: unknown) => {
-          logger.warn?.(`${role}: close did not finish cleanly`, { reason: describe(err) });
-          return of(undefined);
-        }),
-      )
-      .subscribe({ complete: () => (closed.next(), closed.complete()) });
+    local.dispose();
+    closePeerConnection$(pc, options.closeTimeoutMs ?? 3000, scheduler, logger, role).subscribe({
+      complete: () => (closed.next(), closed.complete()),
+    });
   }
 
   return {
@@ -179,18 +122,54 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
     queue,
     logger,
     scheduler,
-    localCandidate$: localCandidates.pipe(holdUntilOpen(localGateOpen)),
-    connectionState$,
+    localCandidate$: local.candidate$,
+    connectionState$: connectionState$(pc, closed),
     closing$: closing.asObservable(),
     closed$: closed.asObservable(),
     isClosed: () => isClosed,
-    holdLocalCandidates: () => !isClosed && localGateOpen.next(false),
-    releaseLocalCandidates: () => !isClosed && localGateOpen.next(true),
+    holdLocalCandidates: local.hold,
+    releaseLocalCandidates: local.release,
     setRemoteDescription$,
     setLocalDescription$,
     addRemoteCandidate,
     close,
   };
+}
+
+/**
+ * werift's connectionState, current value first, each change once; completes after `closed` or
+ * when `until$` fires.
+ *
+ * ```
+ * werift:  new --connecting--connected------closed
+ * result:  new --connecting--connected------(closed|)
+ * ```
+ */
+function connectionState$(pc: RTCPeerConnection, until$: Observable<unknown>): Observable<string> {
+  return defer(() => fromWeriftEvent(pc.connectionStateChange)).pipe(
+    map(([state]) => state as string),
+    startWith(pc.connectionState as string),
+    distinctUntilChanged(),
+    takeWhile((state) => state !== 'closed', true),
+    takeUntil(until$),
+  );
+}
+
+/** werift's close as one value; bounded by `timeoutMs`, never an error (a close must not hang or throw). */
+function closePeerConnection$(
+  pc: RTCPeerConnection,
+  timeoutMs: number,
+  scheduler: SchedulerLike,
+  logger: RtcLogger,
+  role: string,
+): Observable<void> {
+  return defer(() => from(pc.close())).pipe(
+    timeout({ first: timeoutMs, scheduler }),
+    catchError((err: unknown) => {
+      logger.warn?.(`${role}: close did not finish cleanly`, { reason: describe(err) });
+      return of(undefined);
+    }),
+  );
 }
 
 /** Runs a werift promise as an Observable; its failure becomes RXSFU_ERR_WEBRTC naming the step. */
@@ -204,26 +183,6 @@ export function werift$<T>(step: string, call: () => Promise<T>): Observable<T> 
 export function asWebrtcError(step: string, err: unknown): RxsfuError {
   if (isRxsfuError(err)) return err;
   return rxsfuError('RXSFU_ERR_WEBRTC', `${step} failed: ${describe(err)}`, { cause: err });
-}
-
-function parseCandidate(json: string): CandidateInit {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch (err) {
-    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `ICE candidate is not JSON: ${describe(err)}`, { cause: err });
-  }
-  const candidate = (parsed as { candidate?: unknown } | null)?.candidate;
-  if (typeof candidate !== 'string') {
-    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'ICE candidate JSON has no "candidate" string');
-  }
-  return parsed as CandidateInit;
-}
-
-function candidateJson(candidate: RTCIceCandidate, pc: RTCPeerConnection): string {
-  const init = candidate.toJSON();
-  const usernameFragment = init.usernameFragment ?? pc.iceTransports[0]?.localParameters.usernameFragment;
-  return JSON.stringify({ ...init, usernameFragment });
 }
 
 /** Why `sdp` cannot be a session description with media, or undefined when it looks like one. */
