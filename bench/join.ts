@@ -12,8 +12,9 @@
  * divided by N, against N raw pairs with media flowing. A full GC runs before each snapshot (`--expose-gc`, or the flag set at run time).
  */
 import { agentOptions, timedJoin } from './lib/agents.js';
-import { startRemoteEmulator, type RemoteEmulator } from './lib/remote-emulator.js';
-import { LATENCY_HEADER, gcExposed, kib, latencyRow, machineLine, memorySnapshot, printTable, ratio, summarize, type MemorySnapshot } from './lib/report.js';
+import type { RemoteEmulator } from './lib/remote-emulator.js';
+import { runBench } from './lib/run.js';
+import { LATENCY_HEADER, gcExposed, kib, latencyRow, memorySnapshot, printTable, ratio, summarize, type MemorySnapshot } from './lib/report.js';
 import { connectRawPair } from './lib/werift-pair.js';
 
 interface Settings { joins: number; warmup: number; agents: number }
@@ -79,24 +80,9 @@ function printMemory(m: MemoryFigures, n: number): void {
   console.log(`\nagent / raw pair: heap ${ratio(per(m.agents, 'heapUsed'), per(m.pairs, 'heapUsed'))}, RSS ${ratio(per(m.agents, 'rss'), per(m.pairs, 'rss'))} (RSS deltas are coarse: the allocator keeps freed pages)\n`);
 }
 
-async function main(): Promise<void> {
-  const quick = process.argv.includes('--quick');
-  const settings: Settings = quick ? { joins: 5, warmup: 1, agents: 5 } : { joins: 30, warmup: 3, agents: 20 };
-  console.log(machineLine());
-  const emulator = await startRemoteEmulator(1);
-  try {
-    printLatency(await latency(emulator, settings), settings);
-    printMemory(await memory(emulator, settings.agents), settings.agents);
-  } finally {
-    await emulator.close();
-  }
-  console.log(machineLine());
-}
-
-main().then(
-  () => process.exit(0),
-  (err: Error) => {
-    console.error('bench:join failed:', err.stack ?? err.message);
-    process.exit(1);
-  },
-);
+const quick = process.argv.includes('--quick');
+const settings: Settings = quick ? { joins: 5, warmup: 1, agents: 5 } : { joins: 30, warmup: 3, agents: 20 };
+runBench('bench:join', 1, async (emulator) => {
+  printLatency(await latency(emulator, settings), settings);
+  printMemory(await memory(emulator, settings.agents), settings.agents);
+});

@@ -11,12 +11,13 @@
  * the same run. Exits 1 if an agent does not recover or the storm produces a wrong record count.
  */
 import { performance } from 'node:perf_hooks';
-import { filter, first, firstValueFrom, map, skipWhile, timeout, type Observable } from 'rxjs';
+import { filter, first, firstValueFrom, map, skipWhile, timeout, timer, type Observable } from 'rxjs';
 import type { Call, JoinCallOptions } from '../lib/call/index.js';
 import type { ReconnectionRecord } from '../lib/reconnect/index.js';
 import { agentOptions, nextRemoteRtp$, timedJoin } from './lib/agents.js';
-import { startRemoteEmulator, type RemoteEmulator, type SessionFault } from './lib/remote-emulator.js';
-import { LATENCY_HEADER, latencyRow, machineLine, ms, printTable, ratio, summarize } from './lib/report.js';
+import type { RemoteEmulator, SessionFault } from './lib/remote-emulator.js';
+import { runBench } from './lib/run.js';
+import { LATENCY_HEADER, latencyRow, ms, printTable, ratio, summarize } from './lib/report.js';
 
 const UNHEALTHY_AFTER_MS = 2000;
 /** Health checks must come more often than the silence limit, or an idle healthy socket counts as lost. */
@@ -27,7 +28,10 @@ const MEDIA_LIMIT_MS = 5000;
 
 interface Settings { detections: number; silences: number; recoveries: number; migrations: number; storm: number }
 
-class BenchFailure extends Error {}
+/** A recovery that did not happen as it must: the run is broken, not slow. */
+class BenchFailure extends Error {
+  override readonly name = 'broken recovery';
+}
 
 /** Every agent of this benchmark: the shortened silence limit and health-check period, everything else default. */
 const options = (emulator: RemoteEmulator, callId: string, userId: string): JoinCallOptions =>
@@ -49,6 +53,8 @@ function rejoined$(call: Call): Observable<void> {
 async function detection(emulator: RemoteEmulator, fault: SessionFault, callId: string, i: number): Promise<number> {
   const { call } = await timedJoin(options(emulator, callId, `detect-${fault}-${i}`));
   try {
+    // Spread the fault over the health-check period: silence is counted from the last frame received.
+    await firstValueFrom(timer(HEALTH_CHECK_INTERVAL_MS + ((i * 137) % HEALTH_CHECK_INTERVAL_MS)));
     const lost = firstValueFrom(call.connectionLost$.pipe(timeout(RECOVERY_LIMIT_MS)));
     const start = performance.now();
     await emulator.fault([call.sessionId], fault);
@@ -148,7 +154,7 @@ async function storm(emulator: RemoteEmulator, n: number): Promise<void> {
   const allMs = Math.max(...done.map((d) => (d.status === 'fulfilled' ? d.value - start : Number.NaN)));
   // Media back on every agent, then a quiet while in which no agent may reconnect a second time.
   const media = await Promise.allSettled(calls.map((c) => firstValueFrom(nextRemoteRtp$(c).pipe(timeout(MEDIA_LIMIT_MS)))));
-  await new Promise((resolve) => setTimeout(resolve, UNHEALTHY_AFTER_MS * 2));
+  await firstValueFrom(timer(UNHEALTHY_AFTER_MS * 2));
   subs.forEach((sub) => sub.unsubscribe());
   const perAgent = records.map((r) => r.length);
   const joinedOnce = records.filter((r) => r.length === 1 && r[0]!.outcome === 'joined').length;
@@ -169,31 +175,16 @@ async function storm(emulator: RemoteEmulator, n: number): Promise<void> {
   if (joinedOnce !== n || media.some((m) => m.status === 'rejected')) throw new BenchFailure(`storm: ${n - joinedOnce} agents did not recover exactly once, ${media.filter((m) => m.status === 'rejected').length} without media`);
 }
 
-async function main(): Promise<void> {
-  const quick = process.argv.includes('--quick');
-  const settings: Settings = quick
-    ? { detections: 3, silences: 2, recoveries: 3, migrations: 2, storm: 10 }
-    : { detections: 10, silences: 5, recoveries: 10, migrations: 5, storm: 50 };
-  console.log(machineLine());
-  const emulator = await startRemoteEmulator(2);
-  try {
-    await emulator.addParticipant('bench-detect', 'human');
-    await emulator.addParticipant('bench-recover', 'human');
-    await emulator.addParticipant('bench-storm', 'human');
-    await timedJoin(options(emulator, 'bench-recover', 'warm-up')).then((j) => j.call.leave());
-    await detections(emulator, settings);
-    await recoveries(emulator, settings);
-    await storm(emulator, settings.storm);
-  } finally {
-    await emulator.close();
-  }
-  console.log(machineLine());
-}
-
-main().then(
-  () => process.exit(0),
-  (err: Error) => {
-    console.error(`bench:reconnect ${err instanceof BenchFailure ? 'found a broken recovery' : 'failed'}:`, err.stack ?? err.message);
-    process.exit(1);
-  },
-);
+const quick = process.argv.includes('--quick');
+const settings: Settings = quick
+  ? { detections: 3, silences: 2, recoveries: 3, migrations: 2, storm: 10 }
+  : { detections: 10, silences: 5, recoveries: 10, migrations: 5, storm: 50 };
+runBench('bench:reconnect', 2, async (emulator) => {
+  await emulator.addParticipant('bench-detect', 'human');
+  await emulator.addParticipant('bench-recover', 'human');
+  await emulator.addParticipant('bench-storm', 'human');
+  await timedJoin(options(emulator, 'bench-recover', 'warm-up')).then((j) => j.call.leave());
+  await detections(emulator, settings);
+  await recoveries(emulator, settings);
+  await storm(emulator, settings.storm);
+});
