@@ -273,6 +273,7 @@ describe('emulator/media plane resources', function () {
       const info = process.getActiveResourcesInfo();
       return { udp: info.filter((r) => r === 'UDPWrap').length, timers: info.filter((r) => r === 'Timeout').length };
     };
+    await new Promise<void>((resolve) => setImmediate(resolve)); // mocha arms its test timer after the synchronous start
     const baseline = count();
     const h = harness();
     h.plane.addSimulatedParticipant({ sessionId: 'sim', userId: 'bot', trackLookupPrefix: 'simp' }, { audio: true, video: true });

@@ -72,4 +72,33 @@ describe('media/vp8', () => {
     expect([(ids[1] - ids[0]) & 0x7fff, (ids[2] - ids[1]) & 0x7fff]).to.deep.equal([1, 1]);
     expect(packets.every((x) => x.p.header.payloadType === 96 && x.p.header.ssrc === 5)).to.equal(true);
   });
+
+  it('rejects an impossible frame rate with RXSFU_ERR_INVALID_ARGUMENT, as an error notification', () => {
+    const errors: unknown[] = [];
+    vp8RtpPackets$({ fps: 0 }).subscribe({ error: (e: unknown) => errors.push(e) });
+    expect(errors).to.have.length(1);
+    expect(isRxsfuError(errors[0], 'RXSFU_ERR_INVALID_ARGUMENT')).to.equal(true);
+  });
+
+  it('leaves no timer behind once unsubscribed (real scheduler)', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn(); // mocha arms its own test timer after the synchronous start of the test
+    const before = timers();
+    const received: RtpPacket[] = [];
+    let frameDone!: () => void;
+    const firstFrame = new Promise<void>((resolve) => (frameDone = resolve));
+    const subscription = vp8RtpPackets$().subscribe((p) => {
+      received.push(p);
+      if (p.header.marker) frameDone();
+    });
+    await firstFrame;
+    expect(timers()).to.be.greaterThan(before); // the source's interval
+    await nextTurn(); // out of the timer callback: Node lists a timer cleared inside its own callback until it returns
+    subscription.unsubscribe();
+    await nextTurn();
+    expect(received.length).to.be.greaterThan(0);
+    expect(timers()).to.equal(before);
+  });
 });
+
