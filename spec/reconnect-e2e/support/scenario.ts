@@ -1,0 +1,133 @@
+/**
+ * One reconnection scenario over real I/O: its own emulator, a simulated participant ("human") that
+ * publishes Opus, and the agent (joinCall through the coordinator) that publishes Opus RTP and
+ * subscribes to the human. Counters for media both ways, every state and record the call emitted,
+ * and the assertions every recovery shares.
+ */
+import { expect } from 'chai';
+import { filter, firstValueFrom, throwError, timeout, type Subscription } from 'rxjs';
+import { joinCall, type Call, type CallState, type JoinCallOptions } from '../../../lib/call/index.js';
+import { startEmulator, type Emulator, type EmulatorOptions, type JoinRecord, type SimulatedParticipant } from '../../../lib/emulator/index.js';
+import { opusRtpPackets$ } from '../../../lib/media/index.js';
+import type { ReconnectionRecord } from '../../../lib/reconnect/index.js';
+import { until } from '../../emulator/support/until.js';
+
+export { until };
+
+export const CALL_ID = 'reconnect-e2e';
+export const AGENT = 'agent';
+
+/** Timings small enough for quick tests, large enough for loopback werift under load. */
+export const QUICK: Partial<JoinCallOptions> = {
+  openTimeoutMs: 2000,
+  joinTimeoutMs: 2000,
+  rpcTimeoutMs: 2000,
+  reconnect: { attemptTimeoutMs: 4000, migrationTimeoutMs: 4000, backoff: { baseMs: 50, maxDelayMs: 250 }, disconnectionTimeoutMs: 25000 },
+};
+
+export interface ScenarioOptions {
+  /** @default 1 */
+  sfuCount?: number;
+  emulator?: EmulatorOptions;
+  /** Merged over QUICK. */
+  join?: Partial<JoinCallOptions>;
+}
+
+export interface Scenario {
+  emu: Emulator;
+  human: SimulatedParticipant;
+  call: Call;
+  /** Every state the call went through after the first join, in order. */
+  states: CallState[];
+  /** Every reconnection record, in order. */
+  records: ReconnectionRecord[];
+  /** RTP packets the agent received from the human (all remote tracks, across reconnects). */
+  fromHuman(): number;
+  /** RTP packets the human received from the agent (every session of the agent). */
+  atHuman(): number;
+  /** The agent's SFU joins, as the emulator recorded them. */
+  agentJoins(): JoinRecord[];
+  close(): Promise<void>;
+}
+
+export async function startScenario(options: ScenarioOptions = {}): Promise<Scenario> {
+  const emu = await startEmulator({ sfuCount: options.sfuCount ?? 1, ...options.emulator });
+  const subs: Subscription[] = [];
+  let call: Call | undefined;
+  const close = async () => {
+    subs.forEach((s) => s.unsubscribe());
+    await call?.leave();
+    await emu.close();
+  };
+  try {
+    const human = await emu.addParticipant({ callId: CALL_ID, userId: 'human', audio: true });
+    call = await joinCall({
+      baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: AGENT, callId: CALL_ID, callType: 'default',
+      ...QUICK, ...options.join, reconnect: { ...QUICK.reconnect, ...options.join?.reconnect },
+    });
+    const states: CallState[] = [];
+    const records: ReconnectionRecord[] = [];
+    let received = 0;
+    subs.push(call.state$.subscribe((s) => states.push(s)));
+    subs.push(call.reconnections$.subscribe((r) => records.push(r)));
+    subs.push(call.remoteTracks$.subscribe((t) => subs.push(t.rtp$.subscribe(() => received++))));
+    await call.publishAudio(opusRtpPackets$());
+    const scenario: Scenario = {
+      emu, human, call, states, records, close,
+      fromHuman: () => received,
+      atHuman: () => human.received().reduce((sum, r) => sum + r.packets, 0),
+      agentJoins: () => emu.records.joins.filter((j) => j.userId === AGENT),
+    };
+    await mediaFlowsBothWays(scenario, 'before the fault');
+    return scenario;
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Both counters grow by at least `packets` from now on (Opus at 50 packets/s: well under a second each). */
+export async function mediaFlowsBothWays(s: Scenario, when: string, packets = 10, timeoutMs = 15000): Promise<void> {
+  const rx = s.fromHuman();
+  const tx = s.atHuman();
+  await until(() => s.fromHuman() >= rx + packets, timeoutMs, `RTP from the human at the agent ${when}`);
+  await until(() => s.atHuman() >= tx + packets, timeoutMs, `RTP from the agent at the human ${when}`);
+}
+
+/** Resolves at the first time the call is in `state` (now or later); fails after `timeoutMs`. */
+export function reachState(call: Call, state: CallState, timeoutMs = 15000): Promise<CallState> {
+  return firstValueFrom(call.state$.pipe(filter((s) => s === state), timeout({
+    first: timeoutMs,
+    with: () => throwError(() => new Error(`call never reached '${state}' within ${timeoutMs} ms (now '${call.state}')`)),
+  })));
+}
+
+/** Waits for `count` records, then for 'joined' again. */
+export async function recovered(s: Scenario, count = 1, timeoutMs = 20000): Promise<ReconnectionRecord> {
+  await until(() => s.records.length >= count, timeoutMs, `${count} reconnection record(s)`);
+  await reachState(s.call, 'joined', timeoutMs);
+  return s.records[count - 1]!;
+}
+
+/**
+ * What every successful recovery must show: joined, media both ways, the human's audio still
+ * subscribed and the agent's audio still announced on the current session, one live session.
+ */
+export async function expectRecovered(s: Scenario): Promise<void> {
+  expect(s.call.state).to.equal('joined');
+  await mediaFlowsBothWays(s, 'after the recovery');
+  const sessionId = s.call.sessionId;
+  const live = s.emu.liveSessions().filter((l) => l.userId === AGENT);
+  expect(live.map((l) => l.sessionId), 'exactly one live session of the agent, the current one').to.deep.equal([sessionId]);
+  const lastSubscription = s.emu.records.subscriptions.filter((r) => r.sessionId === sessionId).at(-1);
+  expect(lastSubscription?.tracks.map((t) => t.sessionId), 'the human is subscribed on the current session').to.include(s.human.sessionId);
+  const publishes = s.emu.records.rpcs.filter((r) => r.method === 'SetPublisher' && r.sessionId === sessionId && r.status === 200);
+  expect(publishes.length, 'the current session published').to.be.greaterThan(0);
+}
+
+/** The last join of the agent with reconnect details, checked against the strategy it names. */
+export function lastReconnectJoin(s: Scenario): JoinRecord {
+  const join = s.agentJoins().filter((j) => j.reconnectDetails !== undefined && j.outcome !== 'rejected').at(-1);
+  expect(join, 'a reconnect join reached the SFU').to.not.equal(undefined);
+  return join!;
+}
