@@ -283,8 +283,11 @@ describe('emulator/media plane resources', function () {
     h.plane.setSubscriptions('a', [{ sessionId: 'sim', trackType: AUDIO }, { sessionId: 'sim', trackType: VIDEO }]);
     h.plane.setSubscriptions('b', [{ sessionId: 'a', trackType: AUDIO }]);
     await Promise.all([a.nextPackets('simp:TRACK_TYPE_VIDEO', 10), b.nextPackets('aaaa:TRACK_TYPE_AUDIO', 10)]);
-    expect(count().udp).to.be.greaterThan(baseline.udp);
-    await h.plane.removeSession('a');
+    const udpInCall = count().udp;
+    expect(udpInCall).to.be.greaterThan(baseline.udp);
+    await h.plane.removeSession('a'); // the SFU side of a's two connections closes now
+    await until(() => count().udp < udpInCall); // sockets close a tick after pc.close()
+    expect(h.plane.publishedTracks('a')).to.deep.equal([]);
     await a.close();
     await h.close();
     // werift finishes some timers shortly after close(): wait for them (the poll and its timeout are 2 timers themselves)
