@@ -17,6 +17,7 @@ describe('rtc/lifecycle: close', function () {
     publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO);
     await lastValueFrom(publisher.negotiate$(), { defaultValue: undefined });
     await waitForState(publisher.connectionState$, 'connected');
+    await sfu.settled();
     const states = lastValueFrom(publisher.connectionState$.pipe(toArray()));
     const candidates = lastValueFrom(publisher.localCandidate$.pipe(toArray()));
     publisher.close();

@@ -18,12 +18,19 @@ export interface SfuSide {
   /** Client candidates land here. */
   addCandidate(json: string): void;
   answers: number[];
+  /** Resolves once this side is no longer `connecting` (its DTLS handshake ended), at most 2 s. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createSfuSide(): SfuSide {
   const pc = new RTCPeerConnection(rtcConfiguration({ iceLite: true }));
   const answers: number[] = [];
+  const settled = async (): Promise<void> => {
+    if (pc.connectionState === 'connecting') {
+      await pc.connectionStateChange.watch((state) => state !== 'connecting', 2000).catch(() => undefined);
+    }
+  };
   return {
     pc,
     answers,
@@ -46,7 +53,13 @@ export function createSfuSide(): SfuSide {
     addCandidate(json) {
       pc.addIceCandidate(JSON.parse(json)).catch(() => undefined);
     },
-    close: () => pc.close(),
+    // Closing while our DTLS handshake is still finishing leaves werift's DTLS client retransmitting
+    // flight 5 for ~30 s (a bounded werift timer that keeps mocha alive): let the handshake end first.
+    close: async () => {
+      await settled();
+      await pc.close();
+    },
+    settled,
   };
 }
 
