@@ -24,8 +24,16 @@ export interface IceRestartOptions {
   workaround?: boolean;
 }
 
-/** Starts every ICE transport of `pc` again, so checks run with the new credentials. One value. */
-export function restartIceTransports$(pc: RTCPeerConnection, logger: RtcLogger): Observable<void> {
+/**
+ * Starts every ICE transport of `pc` again, so checks run with the new credentials. One value;
+ * RXSFU_ERR_WEBRTC when werift's start fails or does not finish within `timeoutMs`.
+ */
+export function restartIceTransports$(
+  pc: RTCPeerConnection,
+  logger: RtcLogger,
+  timeoutMs: number,
+  scheduler: SchedulerLike,
+): Observable<void> {
   return defer(() => {
     const transports = pc.iceTransports;
     logger.debug?.('ice restart: starting ICE transports again', { count: transports.length });
@@ -33,7 +41,15 @@ export function restartIceTransports$(pc: RTCPeerConnection, logger: RtcLogger):
     return forkJoin(transports.map((transport) => werift$('iceTransport.start', () => transport.start()))).pipe(
       map(() => undefined),
     );
-  });
+  }).pipe(
+    timeout({
+      first: timeoutMs,
+      scheduler,
+      with: () => {
+        throw rxsfuError('RXSFU_ERR_WEBRTC', `ICE transports did not restart within ${timeoutMs} ms`);
+      },
+    }),
+  );
 }
 
 /**
@@ -90,20 +106,14 @@ export function afterIceRestart$(
   logger: RtcLogger,
 ): Observable<void> {
   const timeoutMs = options.mediaTimeoutMs ?? 5000;
-  const workaround$ = options.workaround === false ? of(undefined) : restartIceTransports$(pc, logger);
+  const workaround$ =
+    options.workaround === false ? of(undefined) : restartIceTransports$(pc, logger, timeoutMs, scheduler);
   return defer(() => {
     if (pc.getTransceivers().length === 0) {
       // Nothing sends or receives media, so there is nothing to wait for.
       return workaround$;
     }
     return workaround$.pipe(
-      timeout({
-        first: timeoutMs,
-        scheduler,
-        with: () => {
-          throw rxsfuError('RXSFU_ERR_WEBRTC', `ICE transports did not restart within ${timeoutMs} ms`);
-        },
-      }),
       concatMap(() => expectMediaFlow$(pc, timeoutMs, scheduler)),
       tap({ error: (err: unknown) => logger.warn?.('ice restart failed', { reason: describe(err) }) }),
     );

@@ -14,6 +14,8 @@ import { toRemoteTrack, type RemoteTrack } from './remote-track.js';
 export interface SubscriberOptions extends PeerOptions {
   /** Sends `SendAnswer{peer_type: SUBSCRIBER, sdp, negotiation_id}` (session id added by the caller). */
   sendAnswer: (request: { sdp: string; negotiationId: number }) => Observable<unknown>;
+  /** How long the ICE-transport restart after an `ice_restart` offer may take. @default 5000 */
+  iceRestartTimeoutMs?: number;
 }
 
 export interface SubscriberOffer {
@@ -75,14 +77,17 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
       tap((sdp) => logger.debug?.('subscriber: sending answer', { bytes: sdp.length, negotiationId: offer.negotiationId })),
       concatMap((sdp) => options.sendAnswer({ sdp, negotiationId: offer.negotiationId })),
       tap(() => core.releaseLocalCandidates()),
-      concatMap(() => (offer.iceRestart ? restartIceTransports$(pc, logger) : of(undefined))),
+      // Same werift bug as on the publisher (WERIFT.md pitfall 4): without this, media stays away.
+      concatMap(() =>
+        offer.iceRestart ? restartIceTransports$(pc, logger, options.iceRestartTimeoutMs ?? 5000, core.scheduler) : of(undefined),
+      ),
       map(() => undefined),
     );
   }
 
   function handleOffer(offer: SubscriberOffer): void {
     if (core.isClosed()) {
-      logger.warn?.('subscriber: offer after close ignored', { negotiationId: offer.negotiationId });
+      logger.warn?.('subscriber: offer after close ignored', { negotiationId: offer?.negotiationId });
       return;
     }
     if (typeof offer?.sdp !== 'string' || offer.sdp.length === 0) {
