@@ -47,6 +47,8 @@ export interface Scenario {
   atHuman(): number;
   /** The agent's SFU joins, as the emulator recorded them. */
   agentJoins(): JoinRecord[];
+  /** The SFU the agent is connected to now. */
+  currentSfu(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
       fromHuman: () => received,
       atHuman: () => human.received().reduce((sum, r) => sum + r.packets, 0),
       agentJoins: () => emu.records.joins.filter((j) => j.userId === AGENT),
+      currentSfu: () => call?.currentConnection?.sfuId,
     };
     await mediaFlowsBothWays(scenario, 'before the fault');
     return scenario;
@@ -115,7 +118,11 @@ export async function recovered(s: Scenario, count = 1, timeoutMs = 20000): Prom
  */
 export async function expectRecovered(s: Scenario): Promise<void> {
   expect(s.call.state).to.equal('joined');
+  const sfuId = s.currentSfu();
   await mediaFlowsBothWays(s, 'after the recovery');
+  const episodes = s.records.map((r) => `${r.trigger.source}: ${r.strategiesTried.join('>')} ${r.outcome}`);
+  expect(episodes, 'one episode, no second one to get media back').to.have.length(1);
+  expect(s.currentSfu(), 'still on the SFU it recovered to').to.equal(sfuId);
   const sessionId = s.call.sessionId;
   const live = s.emu.liveSessions().filter((l) => l.userId === AGENT);
   expect(live.map((l) => l.sessionId), 'exactly one live session of the agent, the current one').to.deep.equal([sessionId]);

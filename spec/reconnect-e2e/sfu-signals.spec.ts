@@ -1,0 +1,104 @@
+/**
+ * What the SFU says decides what the agent does: `error` with each reconnect strategy, `go_away`
+ * and `call_ended` (docs/RECONNECT.md R1, R13), against the emulator over real I/O.
+ */
+import { expect } from 'chai';
+import { filter, firstValueFrom } from 'rxjs';
+import { isRxsfuError } from '../../lib/errors.js';
+import { ErrorCode, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
+import { AGENT, expectRecovered, lastReconnectJoin, mediaFlowsBothWays, reachState, recovered, startScenario, until, type Scenario } from './support/scenario.js';
+
+describe('reconnect e2e: SFU error, go_away, call_ended', function () {
+  this.timeout(45000);
+  let s: Scenario | undefined;
+  afterEach(async () => {
+    await s?.close();
+    s = undefined;
+  });
+
+  it('error REJOIN → new session naming the previous one, tracks re-published, subscriptions restored', async () => {
+    s = await startScenario();
+    const before = s.call.sessionId;
+    s.emu.faults.session(before).sendError(ErrorCode.ERROR_CODE_PARTICIPANT_MEDIA_TRANSPORT_FAILURE, S.WEBSOCKET_RECONNECT_STRATEGY_REJOIN);
+    const record = await recovered(s);
+    expect(record).to.deep.include({ outcome: 'joined', strategiesTried: ['rejoin'] });
+    expect(record.trigger.source).to.equal('sfu-error');
+    expect(s.call.sessionId).to.not.equal(before);
+    const join = lastReconnectJoin(s);
+    expect(join).to.include({ sessionId: s.call.sessionId, outcome: 'joined', sfuId: 'sfu-0' });
+    expect(join.reconnectDetails).to.include({
+      strategy: 'WEBSOCKET_RECONNECT_STRATEGY_REJOIN', previousSessionId: before, fromSfuId: 'sfu-0', reconnectAttempt: 1, announcedTracks: 1, subscriptions: 1,
+    });
+    expect(s.states).to.include('reconnecting');
+    await expectRecovered(s);
+  });
+
+  it('error MIGRATE → the other SFU, same session id, participant_migration_complete awaited', async () => {
+    s = await startScenario({ sfuCount: 2 });
+    const before = s.call.sessionId;
+    s.emu.faults.session(before).sendError(ErrorCode.ERROR_CODE_SFU_SHUTTING_DOWN, S.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE);
+    const record = await recovered(s);
+    expect(record).to.deep.include({ outcome: 'joined', strategiesTried: ['migrate'] });
+    expectMigrated(s, before);
+    await expectRecovered(s);
+  });
+
+  it('go_away → MIGRATE to the other SFU (coordinator join with migrating_from)', async () => {
+    s = await startScenario({ sfuCount: 2 });
+    const before = s.call.sessionId;
+    s.emu.faults.session(before).goAway();
+    const record = await recovered(s);
+    expect(record).to.deep.include({ outcome: 'joined', strategiesTried: ['migrate'] });
+    expect(record.trigger.source).to.equal('go-away');
+    expect(s.states).to.include('migrating');
+    expectMigrated(s, before);
+    await expectRecovered(s);
+  });
+
+  it('error DISCONNECT → the call ends (left, RXSFU_ERR_CALL_ENDED), never a reconnect', async () => {
+    s = await startScenario();
+    s.emu.faults.session(s.call.sessionId).sendError(ErrorCode.ERROR_CODE_CALL_NOT_FOUND, S.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT, 'go home');
+    await reachState(s.call, 'left');
+    expectEnded(s);
+  });
+
+  it('call_ended → leave, never a reconnect', async () => {
+    s = await startScenario();
+    s.emu.faults.session(s.call.sessionId).callEnded();
+    await reachState(s.call, 'left');
+    expectEnded(s);
+  });
+
+  it('error UNSPECIFIED → nothing happens: still joined, same session, media flowing', async () => {
+    s = await startScenario();
+    const before = s.call.sessionId;
+    const seen = firstValueFrom(s.call.events$.pipe(filter((e) => e.eventPayload === 'error')));
+    s.emu.faults.session(before).sendError(ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, S.WEBSOCKET_RECONNECT_STRATEGY_UNSPECIFIED);
+    await seen;
+    await mediaFlowsBothWays(s, 'after an UNSPECIFIED error', 25);
+    expect(s.call.state).to.equal('joined');
+    expect(s.records).to.deep.equal([]);
+    expect(s.states).to.deep.equal(['joined']);
+    expect(s.call.sessionId).to.equal(before);
+    expect(s.agentJoins()).to.have.length(1);
+  });
+
+  function expectMigrated(scenario: Scenario, before: string): void {
+    expect(scenario.call.sessionId, 'MIGRATE keeps the session id').to.equal(before);
+    const join = lastReconnectJoin(scenario);
+    expect(join).to.include({ sfuId: 'sfu-1', sessionId: before, outcome: 'migrated' });
+    expect(join.reconnectDetails).to.include({ strategy: 'WEBSOCKET_RECONNECT_STRATEGY_MIGRATE', fromSfuId: 'sfu-0', announcedTracks: 1, subscriptions: 1, reconnectAttempt: 1 });
+    const coordinatorJoin = scenario.emu.records.coordinatorJoins.filter((j) => j.userId === AGENT).at(-1);
+    expect(coordinatorJoin).to.deep.include({ status: 200, sfuId: 'sfu-1', migratingFrom: 'sfu-0' });
+    expect(coordinatorJoin!.migratingFromList).to.include('sfu-0');
+    expect(scenario.currentSfu()).to.equal('sfu-1');
+  }
+
+  function expectEnded(scenario: Scenario): void {
+    expect(scenario.call.state).to.equal('left');
+    expect(isRxsfuError(scenario.call.failure, 'RXSFU_ERR_CALL_ENDED'), String(scenario.call.failure)).to.equal(true);
+    expect(scenario.records).to.deep.equal([]);
+    expect(scenario.states).to.not.include('reconnecting');
+    expect(scenario.agentJoins(), 'no second join').to.have.length(1);
+  }
+});
