@@ -146,9 +146,13 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
  * ```
  */
 function connectionState$(pc: RTCPeerConnection, until$: Observable<unknown>): Observable<string> {
-  return defer(() => fromWeriftEvent(pc.connectionStateChange)).pipe(
-    map(([state]) => state as string),
-    startWith(pc.connectionState as string),
+  // The current state is read at subscribe time, so a late subscriber starts from the truth.
+  return defer(() =>
+    fromWeriftEvent(pc.connectionStateChange).pipe(
+      map(([state]) => state as string),
+      startWith(pc.connectionState as string),
+    ),
+  ).pipe(
     distinctUntilChanged(),
     takeWhile((state) => state !== 'closed', true),
     takeUntil(until$),
