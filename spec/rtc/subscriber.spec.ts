@@ -125,6 +125,29 @@ describe('rtc/subscriber', function () {
     expect(errors).to.deep.equal([]);
   });
 
+  it('sends local candidates only after SendAnswer went out', async () => {
+    const sfu = createSfuSide();
+    const events: string[] = [];
+    const subscriber = createSubscriber({
+      rtc: rtcConfiguration(),
+      sendAnswer: (req) => {
+        events.push('answer');
+        return sfu.sendAnswer(req);
+      },
+    });
+    cleanup.push(() => subscriber.close(), () => void sfu.close());
+    subscriber.localCandidate$.subscribe((json) => {
+      events.push('candidate');
+      sfu.addCandidate(json);
+    });
+    trickleTo(sfu, subscriber.addRemoteCandidate);
+    sendTrack(sfu, 'audio', 'p:TRACK_TYPE_AUDIO');
+    await offer(sfu, subscriber, 1);
+    await waitForState(subscriber.connectionState$, 'connected');
+    expect(events[0]).to.equal('answer');
+    expect(events.filter((e) => e === 'candidate').length).to.be.greaterThan(0);
+  });
+
   it('reports a bad offer on negotiationError$ and still answers the next one', async () => {
     const { sfu, subscriber, errors } = connect();
     cleanup.push(() => subscriber.close(), () => void sfu.close());
