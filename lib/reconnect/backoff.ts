@@ -3,6 +3,7 @@
  * `[0, min(maxDelayMs, baseMs · 2^retry))`, so agents dropped together do not come back together.
  */
 import type { BackoffOptions } from './options.js';
+import { fullJitterDelay } from '../backoff.js';
 
 /**
  * The wait before retry number `retry` (0 for the second attempt of an episode, 1 for the third, …).
@@ -18,8 +19,5 @@ import type { BackoffOptions } from './options.js';
  * @return whole milliseconds, `0 <= wait < min(maxDelayMs, baseMs · 2^retry)` (0 when that bound is 0).
  */
 export function fullJitterBackoff(retry: number, options: Required<BackoffOptions>, random: () => number): number {
-  if (retry < 0) return 0;
-  const bound = Math.min(options.maxDelayMs, options.baseMs * 2 ** retry);
-  const r = Math.min(Math.max(random(), 0), 1 - Number.EPSILON);
-  return Math.floor(r * bound);
+  return fullJitterDelay(retry, options.baseMs, options.maxDelayMs, random);
 }

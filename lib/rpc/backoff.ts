@@ -2,6 +2,7 @@
  * Full-jitter backoff (random 0…cap, cap doubling per attempt): retries from many agents that
  * failed together spread out instead of hitting a recovering SFU in lock-step.
  */
+import { fullJitterDelay } from '../backoff.js';
 
 export interface FullJitterBackoffOptions {
   /** Cap of the first retry's delay, in ms. @default 250 */
@@ -20,8 +21,5 @@ export function fullJitterBackoff(options: FullJitterBackoffOptions = {}): (atte
   const baseMs = options.baseMs ?? 250;
   const maxMs = options.maxMs ?? 5000;
   const random = options.random ?? Math.random;
-  return (attempt) => {
-    const cap = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-    return Math.floor(random() * cap);
-  };
+  return (attempt) => fullJitterDelay(Math.max(0, attempt - 1), baseMs, maxMs, random);
 }
