@@ -9,12 +9,14 @@
  * (connect → first RTP) so load changes on this shared machine hit both alike. The emulator runs in
  * a child process (bench/lib/emulator-child.ts), like an SFU on another host.
  * Memory: heap used and RSS before/after N agents joined to one call (all receiving the tone),
- * divided by N, against N raw pairs with media flowing. A full GC runs before each snapshot (`--expose-gc`, or the flag set at run time).
+ * divided by N, against N raw pairs with media flowing, each set in a fresh child process
+ * (bench/lib/memory-child.ts) with a full GC before each snapshot.
  */
 import { agentOptions, timedJoin } from './lib/agents.js';
 import type { RemoteEmulator } from './lib/remote-emulator.js';
 import { runBench } from './lib/run.js';
-import { LATENCY_HEADER, gcExposed, kib, latencyRow, memorySnapshot, printTable, ratio, summarize, type MemorySnapshot } from './lib/report.js';
+import { measureInChild, type MemoryResult } from './lib/memory-child.js';
+import { LATENCY_HEADER, kib, latencyRow, printTable, ratio, summarize, type MemorySnapshot } from './lib/report.js';
 import { connectRawPair } from './lib/werift-pair.js';
 
 interface Settings { joins: number; warmup: number; agents: number }
@@ -38,22 +40,16 @@ async function latency(emulator: RemoteEmulator, settings: Settings): Promise<La
   return samples;
 }
 
-interface MemoryFigures { agents: { before: MemorySnapshot; after: MemorySnapshot }; pairs: { before: MemorySnapshot; after: MemorySnapshot } }
+interface MemoryFigures { agents: MemoryResult; pairs: MemoryResult }
 
+/** Each subject in a fresh process: N agents in one call with the human, then N raw pairs. */
 async function memory(emulator: RemoteEmulator, n: number): Promise<MemoryFigures> {
   await emulator.addParticipant('bench-memory', 'human');
-  const agentsBefore = await memorySnapshot();
-  const calls = [];
-  // Sequential joins: N agents in one call, each receiving the human's tone before the next joins.
-  for (let i = 0; i < n; i += 1) calls.push((await timedJoin(agentOptions(emulator, 'bench-memory', `agent-${i}`))).call);
-  const agentsAfter = await memorySnapshot();
-  await Promise.all(calls.map((c) => c.leave()));
-  const pairsBefore = await memorySnapshot();
-  const pairs = [];
-  for (let i = 0; i < n; i += 1) pairs.push(await connectRawPair());
-  const pairsAfter = await memorySnapshot();
-  await Promise.all(pairs.map((p) => p.close()));
-  return { agents: { before: agentsBefore, after: agentsAfter }, pairs: { before: pairsBefore, after: pairsAfter } };
+  const { coordinatorUrl, apiKey, apiSecret } = emulator;
+  const job = { count: n, emulator: { coordinatorUrl, apiKey, apiSecret }, callId: 'bench-memory' };
+  const agents = await measureInChild({ ...job, subject: 'agents' });
+  const pairs = await measureInChild({ ...job, subject: 'pairs' });
+  return { agents, pairs };
 }
 
 function printLatency(s: LatencySamples, settings: Settings): void {
@@ -70,14 +66,33 @@ function printLatency(s: LatencySamples, settings: Settings): void {
   console.log(`\nmedian first RTP: rxsfu ${ratio(first, floor)} the raw pair; of rxsfu's ${Math.round(first)} ms, ${Math.round(joined)} ms until joined (coordinator, WebSocket, JoinRequest) and ${Math.round(first - joined)} ms after (subscription, subscriber offer/answer, ICE, DTLS)\n`);
 }
 
+/** Per-unit figures from the two rounds of a memory job. */
+function perUnit(r: MemoryResult, n: number) {
+  const d = (a: MemorySnapshot, b: MemorySnapshot, key: keyof MemorySnapshot) => (a[key] - b[key]) / n;
+  return {
+    coldHeap: d(r.firstUp, r.before, 'heapUsed'),
+    coldRss: d(r.firstUp, r.before, 'rss'),
+    // Live units on top of a process that already held N once: what one more unit costs.
+    warmHeap: d(r.secondUp, r.firstReleased, 'heapUsed'),
+    warmRss: d(r.secondUp, r.firstReleased, 'rss'),
+    // Heap still held after release, and how much more after the second round (a leak grows it).
+    keptHeap: d(r.firstReleased, r.before, 'heapUsed'),
+    keptGrowth: d(r.secondReleased, r.firstReleased, 'heapUsed'),
+  };
+}
+
 function printMemory(m: MemoryFigures, n: number): void {
-  console.log(`Memory: ${n} agents joined to one call vs ${n} raw werift pairs, deltas divided by ${n} (${gcExposed() ? 'after a forced GC' : 'no GC available: heap figures include garbage'})\n`);
-  const per = (d: { before: MemorySnapshot; after: MemorySnapshot }, key: keyof MemorySnapshot) => (d.after[key] - d.before[key]) / n;
-  printTable(['what', 'heap used per unit', 'RSS per unit', 'peer connections per unit in this process'], [
-    ['rxsfu agent (joined, receiving audio)', kib(per(m.agents, 'heapUsed')), kib(per(m.agents, 'rss')), '2 (publisher idle, subscriber receiving)'],
-    ['raw werift pair (both ends, media flowing)', kib(per(m.pairs, 'heapUsed')), kib(per(m.pairs, 'rss')), '2 (sender + receiver)'],
+  const gc = m.agents.gc && m.pairs.gc ? 'full GC before each snapshot' : 'no GC available: heap figures include garbage';
+  console.log(`Memory: ${n} agents joined to one call vs ${n} raw werift pairs, each set in a fresh process, two rounds of up/release, per unit (${gc})\n`);
+  const a = perUnit(m.agents, n);
+  const p = perUnit(m.pairs, n);
+  const row = (label: string, u: ReturnType<typeof perUnit>, pcs: string) =>
+    [label, kib(u.coldHeap), kib(u.coldRss), kib(u.warmHeap), kib(u.warmRss), kib(u.keptHeap), kib(u.keptGrowth), pcs];
+  printTable(['per unit', 'heap, round 1', 'RSS, round 1', 'heap, round 2', 'RSS, round 2', 'heap kept after release', 'kept, growth round 1→2', 'peer connections here'], [
+    row('rxsfu agent (joined, receiving audio)', a, '2 (publisher idle)'),
+    row('raw werift pair (both ends, media flowing)', p, '2'),
   ]);
-  console.log(`\nagent / raw pair: heap ${ratio(per(m.agents, 'heapUsed'), per(m.pairs, 'heapUsed'))}, RSS ${ratio(per(m.agents, 'rss'), per(m.pairs, 'rss'))} (RSS deltas are coarse: the allocator keeps freed pages)\n`);
+  console.log(`\nagent / raw pair, heap: ${ratio(a.coldHeap, p.coldHeap)} in round 1, ${ratio(a.warmHeap, p.warmHeap)} in round 2 (RSS deltas are coarse: page-granular, allocator arenas)\n`);
 }
 
 const quick = process.argv.includes('--quick');
