@@ -11,7 +11,7 @@ import { CallRegistry, type LiveSession } from './call-registry.js';
 import { Coordinator } from './coordinator.js';
 import { createFaults, type EmulatorFaults } from './faults.js';
 import { signUserToken } from './jwt.js';
-import { createMediaPlane } from './media/index.js';
+import { createMediaPlane, TrackBus } from './media/index.js';
 import { EmulatorRecords } from './records.js';
 import { SfuServer, type MediaPlaneFactory } from './sfu-server.js';
 import { addSimulatedParticipant, type SimulatedParticipant, type SimulatedParticipantHandle, type SimulatedParticipantOptions } from './simulated-participant.js';
@@ -74,6 +74,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const servers: SfuServer[] = [];
   const shared = {
     host, secret: apiSecret, registry, records, logger, mediaPlaneFactory,
+    // one bus for every SFU's media plane: a call's tracks reach its subscribers on every SFU
+    trackBus: new TrackBus(),
     fastReconnectDeadlineSeconds: options.fastReconnectDeadlineSeconds ?? 10,
     allSfus: () => servers,
   };

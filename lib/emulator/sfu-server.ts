@@ -20,6 +20,7 @@ import {
 import { toParticipant, type CallRegistry } from './call-registry.js';
 import type { Logger } from '../logger.js';
 import type { MediaCallbacks, SfuMediaPlane } from './media/contract.js';
+import type { TrackBus } from './media/track-bus.js';
 import type { EmulatorRecords, LeaveReason } from './records.js';
 import { handleJoin } from './sfu-join.js';
 import { SfuSession, type DeliveryFaults } from './sfu-session.js';
@@ -27,7 +28,7 @@ import { handleSignalRpc, SIGNAL_SERVICE_PREFIX } from './signal-service.js';
 import { TwirpFailure, writeTwirpError } from './twirp.js';
 
 /** Builds one media plane per SFU (the real one is `createMediaPlane` from `./media/index.js`). */
-export type MediaPlaneFactory = (options: { callbacks: MediaCallbacks; logger?: Logger }) => SfuMediaPlane;
+export type MediaPlaneFactory = (options: { callbacks: MediaCallbacks; logger?: Logger; bus?: TrackBus }) => SfuMediaPlane;
 
 /** How an SFU refuses a join (fault injection). */
 export type JoinRejectionMode = 'sfu-full' | 'never-answer' | 'close-before-join-response';
@@ -43,6 +44,8 @@ export interface SfuServerOptions {
   logger: Logger;
   /** Every SFU of the emulator (this one included), for MIGRATE and REJOIN across SFUs. */
   allSfus: () => readonly SfuServer[];
+  /** The track bus every SFU's media plane shares (cascading). @default none: media stays on this SFU */
+  trackBus?: TrackBus;
 }
 
 /** Per-socket state: the session once joined. */
@@ -80,7 +83,7 @@ export class SfuServer {
     this.logger = options.logger;
     this.fastReconnectDeadlineSeconds = options.fastReconnectDeadlineSeconds;
     this.allSfus = options.allSfus;
-    this.media = options.mediaPlaneFactory({ callbacks: this.mediaCallbacks(), logger: options.logger });
+    this.media = options.mediaPlaneFactory({ callbacks: this.mediaCallbacks(), logger: options.logger, bus: options.trackBus });
   }
 
   static async start(options: SfuServerOptions): Promise<SfuServer> {
@@ -117,7 +120,8 @@ export class SfuServer {
   addSession(session: SfuSession): void {
     this.sessions.set(session.sessionId, session);
     this.registry.add(session);
-    this.media.addSession({ sessionId: session.sessionId, userId: session.userId, trackLookupPrefix: session.trackLookupPrefix });
+    const { sessionId, userId, trackLookupPrefix, callCid } = session;
+    this.media.addSession({ sessionId, userId, trackLookupPrefix, callCid });
   }
 
   /** Removes a session as left: participant_left to the others, media torn down, recorded. */
@@ -188,9 +192,11 @@ export class SfuServer {
   private removeMedia(session: SfuSession): void {
     if (session.mediaRemoved) return;
     session.mediaRemoved = true;
-    this.media.removeSession(session.sessionId).catch((err: unknown) => {
-      this.logger.warn('media removeSession failed', { sessionId: session.sessionId, error: String(err) });
-    });
+    this.dropMedia(session.sessionId);
+  }
+
+  private dropMedia(sessionId: string): void {
+    this.media.removeSession(sessionId).catch((err: unknown) => this.logger.warn('media removeSession failed', { sessionId, error: String(err) }));
   }
 
   private mediaCallbacks(): MediaCallbacks {
@@ -234,8 +240,14 @@ export class SfuServer {
       session.resumable = false;
       this.removeMedia(session);
     }
+    this.stopSimulatedMedia();
     this.destroyAllSockets();
     await closeServer(server);
+  }
+
+  /** A crashed SFU contributes no media: its simulated participants stay in the call, silent and deaf. */
+  private stopSimulatedMedia(): void {
+    for (const { sessionId } of this.registry.liveSessions().filter((s) => s.simulated && s.sfuId === this.id)) this.dropMedia(sessionId);
   }
 
   /** Brings a killed SFU back on the same port, with none of its old sessions resumable. */

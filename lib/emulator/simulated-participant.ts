@@ -70,7 +70,7 @@ export function addSimulatedParticipant(sfu: SfuServer, records: EmulatorRecords
   if (video) session.publishedTracks.add(TrackType.TRACK_TYPE_VIDEO);
   registry.ensureCall(callCid, options.userId);
   const { sessionId, userId, trackLookupPrefix } = session;
-  sfu.media.addSimulatedParticipant({ sessionId, userId, trackLookupPrefix }, { audio, video });
+  sfu.media.addSimulatedParticipant({ sessionId, userId, trackLookupPrefix, callCid }, { audio, video });
   registry.add(session);
   announce(registry, session);
   let left = false;

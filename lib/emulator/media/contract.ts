@@ -22,6 +22,11 @@ export interface MediaParticipant {
   sessionId: string;
   userId: string;
   trackLookupPrefix: string;
+  /**
+   * The call (`type:id`). Simulated participants only take tracks of their own call; when either
+   * side leaves it out (a plane used on its own) they take every track. @default unknown
+   */
+  callCid?: string;
 }
 
 export interface SimulatedMediaOptions {

@@ -3,3 +3,4 @@ export * from './contract.js';
 export { createMediaPlane, type MediaPlaneOptions } from './media-plane.js';
 export { silentMediaLogger, type MediaLogger } from './logger.js';
 export { mediaStreamId } from './track-types.js';
+export { TrackBus } from './track-bus.js';

@@ -14,6 +14,7 @@ import { RtpRouter, type TrackRef } from './rtp-router.js';
 import { parseCandidateJson } from './sfu-peer.js';
 import { SimulatedParticipant } from './simulated-participant.js';
 import { SubscriberConnection } from './subscriber-connection.js';
+import { sameCall, TrackBus } from './track-bus.js';
 
 /** Options of {@link createMediaPlane}. */
 export interface MediaPlaneOptions {
@@ -25,6 +26,11 @@ export interface MediaPlaneOptions {
   rtc?: Partial<PeerConfig>;
   /** Paces simulated participants' media. @default asyncScheduler */
   scheduler?: SchedulerLike;
+  /**
+   * The emulator-wide track bus shared with the other SFUs' planes (cascading): tracks published
+   * on any of them reach subscribers on every one. @default a private bus (this SFU only)
+   */
+  bus?: TrackBus;
 }
 
 interface RealSession {
@@ -40,7 +46,9 @@ export function createMediaPlane(options: MediaPlaneOptions): SfuMediaPlane {
 }
 
 class MediaPlane implements SfuMediaPlane {
-  private readonly router = new RtpRouter();
+  private readonly router: RtpRouter;
+  private readonly bus: TrackBus;
+  private readonly stopListening: () => void;
   private readonly sessions = new Map<string, RealSession>();
   private readonly simulated = new Map<string, SimulatedParticipant>();
   private readonly logger: MediaLogger;
@@ -48,6 +56,9 @@ class MediaPlane implements SfuMediaPlane {
 
   constructor(private readonly options: MediaPlaneOptions) {
     this.logger = options.logger ?? silentMediaLogger;
+    this.bus = options.bus ?? new TrackBus();
+    this.router = new RtpRouter(this.bus);
+    this.stopListening = this.bus.onChange(() => this.refreshAll());
   }
 
   /** Idempotent for a session id already present (a FAST reconnect keeps its session). */
@@ -55,6 +66,7 @@ class MediaPlane implements SfuMediaPlane {
     this.assertOpen();
     if (this.sessions.has(participant.sessionId) || this.simulated.has(participant.sessionId)) return;
     const { sessionId } = participant;
+    this.bus.register(participant, this);
     const common = {
       router: this.router, rtc: this.options.rtc, logger: this.logger,
       onCandidate: (peerType: PeerType, json: string) => this.options.callbacks.iceCandidate(sessionId, peerType, json),
@@ -66,7 +78,7 @@ class MediaPlane implements SfuMediaPlane {
       subscriber: new SubscriberConnection(participant, {
         ...common,
         onOffer: (offer) => this.options.callbacks.subscriberOffer(sessionId, offer),
-        trackLookupPrefixOf: (publisherId) => this.participantOf(publisherId)?.trackLookupPrefix ?? publisherId,
+        trackLookupPrefixOf: (publisherId) => this.bus.participant(publisherId)?.trackLookupPrefix ?? publisherId,
       }),
     });
   }
@@ -114,6 +126,7 @@ class MediaPlane implements SfuMediaPlane {
     simulated?.stop();
     if (session) await Promise.all([session.publisher.close(), session.subscriber.close()]);
     this.router.removeSession(sessionId);
+    if (session || simulated) this.bus.unregister(sessionId, this);
     if (session || simulated) this.tracksChanged();
   }
 
@@ -123,6 +136,7 @@ class MediaPlane implements SfuMediaPlane {
       throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `session ${participant.sessionId} already exists`);
     }
     const simulated = new SimulatedParticipant(participant, options, this.router, this.options.scheduler);
+    this.bus.register(participant, this);
     this.simulated.set(participant.sessionId, simulated);
     simulated.start();
     this.tracksChanged();
@@ -139,8 +153,11 @@ class MediaPlane implements SfuMediaPlane {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopListening();
     const ids = [...this.sessions.keys(), ...this.simulated.keys()];
     await Promise.all(ids.map((id) => this.removeSession(id)));
+    // the other SFUs drop what this one published
+    this.bus.changed();
   }
 
   private session(sessionId: string): RealSession {
@@ -150,19 +167,25 @@ class MediaPlane implements SfuMediaPlane {
     return session;
   }
 
-  private participantOf(sessionId: string): MediaParticipant | undefined {
-    return this.sessions.get(sessionId)?.participant ?? this.simulated.get(sessionId)?.participant;
-  }
-
   private assertOpen(): void {
     if (this.closed) throw rxsfuError('RXSFU_ERR_LEFT', 'the media plane is closed');
   }
 
-  /** The published set changed: every subscriber re-evaluates what it forwards. */
+  /** The published set changed here: every subscriber on every SFU of the bus re-evaluates what it forwards. */
   private tracksChanged(): void {
+    if (!this.closed) this.bus.changed();
+  }
+
+  /**
+   * Brings this SFU's subscribers in line with what is published on the bus: simulated participants
+   * take every track of their call, clients what they subscribed to.
+   */
+  private refreshAll(): void {
     if (this.closed) return;
     const published = this.router.published();
-    for (const simulated of this.simulated.values()) simulated.subscribeTo(published);
+    for (const simulated of this.simulated.values()) {
+      simulated.subscribeTo(published.filter((ref) => sameCall(simulated.participant, this.bus.participant(ref.sessionId))));
+    }
     for (const sessionId of this.sessions.keys()) this.refreshSubscriber(sessionId, published);
   }
 

@@ -1,109 +1,118 @@
 /**
- * The SFU's forwarding table: published tracks (a session and a track type) and, for each, the
- * sinks that receive a copy of every RTP packet. It also keeps the packet counts the emulator
- * reports (received per publisher track, forwarded per subscriber and source). Pure bookkeeping:
- * no I/O, no timers; the peer connections and simulated sources plug in as functions.
+ * One SFU's forwarding table, over the emulator's {@link TrackBus}: the tracks this SFU publishes
+ * (announced here, owned here) and the sinks of this SFU's subscribers, on tracks published on any
+ * SFU sharing the bus. It keeps this SFU's packet counts (received per publisher track, forwarded
+ * per subscriber and source). Pure bookkeeping: no I/O, no timers; the peer connections and
+ * simulated sources plug in as functions. Without a bus argument it is a standalone table.
  */
 import type { RtpPacket } from 'werift';
 import type { TrackType } from '../../protocol/index.js';
+import { TrackBus, trackKey, type RtpSink, type TrackRef } from './track-bus.js';
 
-/** Identifies a published track. */
-export interface TrackRef {
-  sessionId: string;
-  trackType: TrackType;
-}
+export { trackKey, type RtpSink, type TrackRef } from './track-bus.js';
 
-/** Receives forwarded packets. werift's `writeRtp` clones, so a sink may keep or mutate nothing. */
-export type RtpSink = (packet: RtpPacket) => void;
-
-interface Source extends TrackRef {
-  received: number;
-  sinks: Map<string, RtpSink>;
-}
-
-export const trackKey = (ref: TrackRef): string => `${ref.sessionId}|${ref.trackType}`;
+/** Scopes sink keys, so the same session id subscribing on two SFUs (during MIGRATE) gets two sinks. */
+let routerCount = 0;
 
 export class RtpRouter {
-  private readonly sources = new Map<string, Source>();
-  /** subscriberId → source key → packets forwarded (kept after detach, until `forgetSubscriber`). */
-  private readonly forwarded = new Map<string, Map<string, { ref: TrackRef; packets: number }>>();
-  /** publisher sessionId → track type → packets received (kept after withdraw, until `forgetPublisher`). */
+  private readonly scope = `router-${++routerCount}`;
+  /** subscriberId → source key → packets forwarded (kept after detach, until `removeSession`). */
+  private readonly forwarded = new Map<string, Map<string, { ref: TrackRef; counter: { packets: number } }>>();
+  /** publisher sessionId → track type → packets received (kept after withdraw, until `removeSession`). */
   private readonly received = new Map<string, Map<TrackType, number>>();
 
-  /** Declares a published track. Returns false when it was already known. */
+  /** @param bus shared with the other SFUs' tables; a private one by default */
+  constructor(readonly bus: TrackBus = new TrackBus()) {}
+
+  /**
+   * Declares a track published from here. Returns false when it was already known: published here,
+   * or on another SFU (a publisher that moved here), in which case this table takes it over.
+   */
   announce(ref: TrackRef): boolean {
-    const key = trackKey(ref);
-    if (this.sources.has(key)) return false;
-    this.sources.set(key, { ...ref, received: 0, sinks: new Map() });
+    const existing = this.bus.sources.get(trackKey(ref));
+    if (existing) {
+      existing.owner = this;
+      return false;
+    }
+    this.bus.sources.set(trackKey(ref), { ...ref, owner: this, sinks: new Map() });
     return true;
   }
 
-  /** Removes a published track and every sink on it. Returns false when it was not known. */
+  /** Removes a track published from here and every sink on it. Returns false when it was not ours. */
   withdraw(ref: TrackRef): boolean {
-    return this.sources.delete(trackKey(ref));
+    if (this.bus.sources.get(trackKey(ref))?.owner !== this) return false;
+    return this.bus.sources.delete(trackKey(ref));
   }
 
-  /** The tracks currently published, optionally only those of one session. */
+  /** The tracks currently published on any SFU of the bus, optionally only those of one session. */
   published(sessionId?: string): TrackRef[] {
-    return [...this.sources.values()]
+    return [...this.bus.sources.values()]
       .filter((s) => sessionId === undefined || s.sessionId === sessionId)
       .map(({ sessionId: id, trackType }) => ({ sessionId: id, trackType }));
   }
 
-  /** One packet from a publisher track: counted, then copied to every sink. Unknown tracks are counted only. */
+  /**
+   * One packet from a publisher track on this SFU: counted, then copied to every sink on any SFU if
+   * this table owns the track. Unknown tracks (or ones that moved away) are counted only.
+   */
   publish(ref: TrackRef, packet: RtpPacket): void {
     const counts = this.received.get(ref.sessionId) ?? new Map<TrackType, number>();
     this.received.set(ref.sessionId, counts);
     counts.set(ref.trackType, (counts.get(ref.trackType) ?? 0) + 1);
-    const source = this.sources.get(trackKey(ref));
-    if (!source) return;
-    for (const [subscriberId, sink] of source.sinks) {
+    const source = this.bus.sources.get(trackKey(ref));
+    if (source?.owner !== this) return;
+    for (const { sink, counter } of source.sinks.values()) {
       sink(packet);
-      const entry = this.forwarded.get(subscriberId)?.get(trackKey(ref));
-      if (entry) entry.packets++;
+      counter.packets++;
     }
   }
 
-  /** Forwards a published track to `sink` under `subscriberId`. False if the track is not published. */
+  /** Forwards a published track (from any SFU) to `sink` under `subscriberId`. False if it is not published. */
   attach(subscriberId: string, ref: TrackRef, sink: RtpSink): boolean {
-    const source = this.sources.get(trackKey(ref));
+    const source = this.bus.sources.get(trackKey(ref));
     if (!source) return false;
-    source.sinks.set(subscriberId, sink);
-    const counts = this.forwarded.get(subscriberId) ?? new Map<string, { ref: TrackRef; packets: number }>();
+    const counts = this.forwarded.get(subscriberId) ?? new Map<string, { ref: TrackRef; counter: { packets: number } }>();
     this.forwarded.set(subscriberId, counts);
-    if (!counts.has(trackKey(ref))) counts.set(trackKey(ref), { ref: { ...ref }, packets: 0 });
+    const entry = counts.get(trackKey(ref)) ?? { ref: { ...ref }, counter: { packets: 0 } };
+    counts.set(trackKey(ref), entry);
+    source.sinks.set(this.sinkKey(subscriberId), { sink, counter: entry.counter });
     return true;
   }
 
-  /** Stops forwarding one track to a subscriber. */
+  /** Stops forwarding one track to a subscriber of this SFU. */
   detach(subscriberId: string, ref: TrackRef): void {
-    this.sources.get(trackKey(ref))?.sinks.delete(subscriberId);
+    this.bus.sources.get(trackKey(ref))?.sinks.delete(this.sinkKey(subscriberId));
   }
 
-  /** Whether `subscriberId` currently receives the track. */
+  /** Whether `subscriberId` (on this SFU) currently receives the track. */
   isAttached(subscriberId: string, ref: TrackRef): boolean {
-    return this.sources.get(trackKey(ref))?.sinks.has(subscriberId) ?? false;
+    return this.bus.sources.get(trackKey(ref))?.sinks.has(this.sinkKey(subscriberId)) ?? false;
   }
 
-  /** Packets forwarded to a subscriber, per source track. */
+  /** Packets forwarded to a subscriber of this SFU, per source track. */
   forwardedTo(subscriberId: string): { fromSessionId: string; trackType: TrackType; packets: number }[] {
-    return [...(this.forwarded.get(subscriberId)?.values() ?? [])].map(({ ref, packets }) => ({
-      fromSessionId: ref.sessionId, trackType: ref.trackType, packets,
+    return [...(this.forwarded.get(subscriberId)?.values() ?? [])].map(({ ref, counter }) => ({
+      fromSessionId: ref.sessionId, trackType: ref.trackType, packets: counter.packets,
     }));
   }
 
-  /** Packets received from a publisher, per track type. */
+  /** Packets this SFU received from a publisher, per track type. */
   receivedFrom(sessionId: string): { trackType: TrackType; packets: number }[] {
     return [...(this.received.get(sessionId)?.entries() ?? [])].map(([trackType, packets]) => ({ trackType, packets }));
   }
 
-  /** Drops everything about a session: its tracks, its sinks everywhere, its counters. */
+  /** Drops everything this SFU has of a session: the tracks it owns, its sinks everywhere, its counters. */
   removeSession(sessionId: string): void {
-    for (const [key, source] of this.sources) {
-      if (source.sessionId === sessionId) this.sources.delete(key);
-      else source.sinks.delete(sessionId);
+    const sinkKey = this.sinkKey(sessionId);
+    for (const [key, source] of this.bus.sources) {
+      if (source.sessionId === sessionId && source.owner === this) this.bus.sources.delete(key);
+      else source.sinks.delete(sinkKey);
     }
     this.forwarded.delete(sessionId);
     this.received.delete(sessionId);
+  }
+
+  private sinkKey(subscriberId: string): string {
+    return `${this.scope}|${subscriberId}`;
   }
 }
