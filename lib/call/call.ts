@@ -23,7 +23,7 @@ import { connectSfu$, type ConnectionSettings, type SfuConnection } from './sfu-
 import { credentials$, type CallTarget } from './credentials.js';
 import {
   createReconnectEngine, mergeTriggers, fromConnectionLost, fromSfuError, fromGoAway, fromIceRestartEvent, fromCallEnded,
-  fromPeerFailed, fromMediaStalled, reconnectionTelemetry, type ReconnectOptions, type ReconnectionRecord, type ReconnectState, type ReconnectRequest,
+  fromPeerFailed, fromIceFailed, fromMediaStalled, reconnectionTelemetry, type ReconnectOptions, type ReconnectionRecord, type ReconnectState, type ReconnectRequest,
 } from '../reconnect/index.js';
 import { createReconnectExecutors, type ReconnectHost } from './reconnect-executors.js';
 import { sdkVersion } from './join-request.js';
@@ -248,6 +248,8 @@ export class Call {
       switchMap((conn) => !conn ? EMPTY : merge(
         conn.publisher.connectionState$.pipe(filter((s) => s === 'failed'), map(() => fromPeerFailed('publisher'))),
         conn.subscriber.connectionState$.pipe(filter((s) => s === 'failed'), map(() => fromPeerFailed('subscriber'))),
+        conn.publisher.iceConnectionState$.pipe(filter((s) => s === 'failed'), map(() => fromIceFailed('publisher'))),
+        conn.subscriber.iceConnectionState$.pipe(filter((s) => s === 'failed'), map(() => fromIceFailed('subscriber'))),
       )),
     );
     const requests$: Observable<ReconnectRequest> = mergeTriggers(

@@ -8,7 +8,7 @@
  *   events$ ice_trickle      → publisher/subscriber.addRemoteCandidate
  *   *.localCandidate$        → IceTrickle RPC
  */
-import { EMPTY, ReplaySubject, Subscription, catchError, defer, finalize, map, mergeMap, throwError, type Observable, type SchedulerLike } from 'rxjs';
+import { EMPTY, ReplaySubject, Subscription, catchError, defer, filter, finalize, map, mergeMap, throwError, type Observable, type SchedulerLike } from 'rxjs';
 import { PeerType, type JoinResponse, type ReconnectDetails } from '../protocol/index.js';
 import { createSignalConnection, type SignalConnection } from '../signaling/index.js';
 import { createSignalServerClient, type SignalServerClient } from '../rpc/index.js';
@@ -47,7 +47,7 @@ export interface SfuConnectionParams {
 export interface SfuPeers {
   publisher: Publisher;
   subscriber: Subscriber;
-  link: { rpc: SignalServerClient };
+  link: { rpc: SignalServerClient; /** Candidates already trickled: a FAST rewire does not resend rtc's replay of them. */ trickled: Set<string> };
 }
 
 export interface SfuConnection {
@@ -93,16 +93,16 @@ export function connectSfu$(params: SfuConnectionParams): Observable<SfuConnecti
       scheduler: settings.scheduler,
       logger: log,
     });
-    const rtc = rtcConfiguration({ iceServers: credentials.iceServers });
     const sessionId = params.sessionId;
-    const peers = params.peers ?? newPeers(rpc, sessionId, rtc, log);
-    peers.link.rpc = rpc;
-    const { publisher, subscriber } = peers;
     const migrationComplete = new ReplaySubject<void>(1);
-    const wiring = wire(signal, rpc, publisher, subscriber, sessionId, log);
+    const wiring = new Subscription();
     wiring.add(signal.events$.subscribe((event) => {
       if (event.eventPayload === 'participantMigrationComplete') migrationComplete.next();
     }));
+    // Peer connections are made (or taken over) only once the SFU accepted us: a refused or
+    // abandoned join then opens no UDP socket at all. join_response is handled synchronously, so
+    // they exist before the next frame (the subscriber_offer) is delivered.
+    let peers: SfuPeers | undefined;
     let disposed = false;
     const dispose = (code: number, reason: string, keepPeers = false) => {
       if (disposed) return;
@@ -110,9 +110,9 @@ export function connectSfu$(params: SfuConnectionParams): Observable<SfuConnecti
       wiring.unsubscribe();
       signal.close(code, reason);
       rpc.close();
-      if (!keepPeers) {
-        publisher.close();
-        subscriber.close();
+      if (peers && !keepPeers) {
+        peers.publisher.close();
+        peers.subscriber.close();
       }
     };
     const request = buildJoinRequest({
@@ -125,25 +125,29 @@ export function connectSfu$(params: SfuConnectionParams): Observable<SfuConnecti
     return signal.join$(request).pipe(
       map((joinResponse): SfuConnection => {
         joined = true;
+        peers = params.peers ?? newPeers(rpc, sessionId, rtcConfiguration({ iceServers: credentials.iceServers }), log);
+        peers.link.rpc = rpc;
+        wiring.add(wire(signal, rpc, peers, sessionId, log));
         return {
-          credentials, sessionId, sfuId: credentials.server.edgeName, signal, rpc, publisher, subscriber, peers, joinResponse,
+          credentials, sessionId, sfuId: credentials.server.edgeName, signal, rpc,
+          publisher: peers.publisher, subscriber: peers.subscriber, peers, joinResponse,
           migrationComplete$: migrationComplete.asObservable(), dispose,
         };
       }),
-      // A failed or abandoned join releases everything it opened, except peers it was lent.
+      // A failed or abandoned join releases everything it opened; lent peers stay with their owner.
       catchError((err) => {
-        dispose(4101, 'join failed', params.peers !== undefined);
+        dispose(4101, 'join failed');
         return throwError(() => err);
       }),
       finalize(() => {
-        if (!joined) dispose(4101, 'join abandoned', params.peers !== undefined);
+        if (!joined) dispose(4101, 'join abandoned');
       }),
     );
   });
 }
 
 function newPeers(rpc: SignalServerClient, sessionId: string, rtc: Partial<PeerConfig>, log: Logger): SfuPeers {
-  const link = { rpc };
+  const link = { rpc, trickled: new Set<string>() };
   const publisher = createPublisher({
     rtc,
     logger: log,
@@ -157,7 +161,8 @@ function newPeers(rpc: SignalServerClient, sessionId: string, rtc: Partial<PeerC
   return { publisher, subscriber, link };
 }
 
-function wire(signal: SignalConnection, rpc: SignalServerClient, publisher: Publisher, subscriber: Subscriber, sessionId: string, log: Logger): Subscription {
+function wire(signal: SignalConnection, rpc: SignalServerClient, peers: SfuPeers, sessionId: string, log: Logger): Subscription {
+  const { publisher, subscriber, link } = peers;
   const wiring = new Subscription();
   wiring.add(signal.events$.subscribe((event) => {
     if (event.eventPayload === 'subscriberOffer' && event.subscriberOffer) {
@@ -168,6 +173,9 @@ function wire(signal: SignalConnection, rpc: SignalServerClient, publisher: Publ
       target.addRemoteCandidate(event.iceTrickle.iceCandidate ?? '');
     }
   }));
+  // The SFU re-offers on its own schedule; a failed answer is logged, and a lasting failure shows up
+  // as stalled media or a failed peer, which the reconnection engine handles.
+  wiring.add(subscriber.negotiationError$.subscribe((err) => log.warn('subscriber offer not answered', { error: err.message })));
   const trickle = (peerType: PeerType) => (iceCandidate: string) =>
     rpc.iceTrickle$({ peerType, iceCandidate, sessionId }).pipe(
       catchError((err: Error) => {
@@ -175,8 +183,14 @@ function wire(signal: SignalConnection, rpc: SignalServerClient, publisher: Publ
         return EMPTY;
       }),
     );
-  wiring.add(publisher.localCandidate$.pipe(mergeMap(trickle(PeerType.PEER_TYPE_PUBLISHER_UNSPECIFIED))).subscribe());
-  wiring.add(subscriber.localCandidate$.pipe(mergeMap(trickle(PeerType.PEER_TYPE_SUBSCRIBER))).subscribe());
+  const fresh = (peer: string) => filter((candidate: string) => {
+    const key = `${peer}|${candidate}`;
+    if (link.trickled.has(key)) return false;
+    link.trickled.add(key);
+    return true;
+  });
+  wiring.add(publisher.localCandidate$.pipe(fresh('pub'), mergeMap(trickle(PeerType.PEER_TYPE_PUBLISHER_UNSPECIFIED))).subscribe());
+  wiring.add(subscriber.localCandidate$.pipe(fresh('sub'), mergeMap(trickle(PeerType.PEER_TYPE_SUBSCRIBER))).subscribe());
   return wiring;
 }
 

@@ -26,7 +26,7 @@ import { RTCPeerConnection, type PeerConfig } from 'werift';
 import { isRxsfuError, rxsfuError, type RxsfuError } from '../errors.js';
 import { createLocalCandidates, createRemoteCandidates, parseCandidate } from './ice-candidates.js';
 import { createSignalingQueue, type SignalingQueue } from './signaling-queue.js';
-import { fromWeriftEvent } from './werift-event.js';
+import { fromWeriftEvent, type WeriftEventLike } from './werift-event.js';
 import { silentLogger, type RtcLogger } from './logger.js';
 
 /** Options common to the publisher and the subscriber. */
@@ -48,6 +48,8 @@ export interface PeerCore {
   readonly scheduler: SchedulerLike;
   readonly localCandidate$: Observable<string>;
   readonly connectionState$: Observable<string>;
+  /** werift's ICE connection state, same shape as `connectionState$` (`failed` → ICE restart). */
+  readonly iceConnectionState$: Observable<string>;
   /** Emits once, then completes, when `close()` was called. */
   readonly closing$: Observable<void>;
   /** Emits once, then completes, when werift finished closing (or the close deadline passed). */
@@ -123,7 +125,8 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
     logger,
     scheduler,
     localCandidate$: local.candidate$,
-    connectionState$: connectionState$(pc, closed),
+    connectionState$: peerState$(pc.connectionStateChange, () => pc.connectionState, closed),
+    iceConnectionState$: peerState$(pc.iceConnectionStateChange, () => pc.iceConnectionState, closed),
     closing$: closing.asObservable(),
     closed$: closed.asObservable(),
     isClosed: () => isClosed,
@@ -137,20 +140,20 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
 }
 
 /**
- * werift's connectionState, current value first, each change once; completes after `closed` or
- * when `until$` fires.
+ * A werift state (connectionState, iceConnectionState): current value first, each change once;
+ * completes after `closed` or when `until$` fires.
  *
  * ```
  * werift:  new --connecting--connected------closed
  * result:  new --connecting--connected------(closed|)
  * ```
  */
-function connectionState$(pc: RTCPeerConnection, until$: Observable<unknown>): Observable<string> {
+function peerState$(change: WeriftEventLike<[string]>, current: () => string, until$: Observable<unknown>): Observable<string> {
   // The current state is read at subscribe time, so a late subscriber starts from the truth.
   return defer(() =>
-    fromWeriftEvent(pc.connectionStateChange).pipe(
-      map(([state]) => state as string),
-      startWith(pc.connectionState as string),
+    fromWeriftEvent(change).pipe(
+      map(([state]) => state),
+      startWith(current()),
     ),
   ).pipe(
     distinctUntilChanged(),

@@ -36,6 +36,8 @@ export interface Publisher {
   readonly localCandidate$: Observable<string>;
   /** werift's connectionState, current value first; completes after `closed`. */
   readonly connectionState$: Observable<string>;
+  /** werift's ICE connection state; `failed` asks for an ICE restart. */
+  readonly iceConnectionState$: Observable<string>;
   /** One value when werift finished closing (after `close()`). */
   readonly closed$: Observable<void>;
   /** Adds a sendonly transceiver; announce it with `negotiate$()`. */
@@ -122,6 +124,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   return {
     localCandidate$: core.localCandidate$,
     connectionState$: core.connectionState$,
+    iceConnectionState$: core.iceConnectionState$,
     closed$: core.closed$,
     addTrack,
     negotiate$,

@@ -29,6 +29,8 @@ export interface Subscriber {
   readonly localCandidate$: Observable<string>;
   /** werift's connectionState, current value first; completes after `closed`. */
   readonly connectionState$: Observable<string>;
+  /** werift's ICE connection state; `failed` asks for an ICE restart. */
+  readonly iceConnectionState$: Observable<string>;
   /** Live remote tracks first (on subscribe), then each new one. Completes on close. */
   readonly remoteTrack$: Observable<RemoteTrack>;
   /** Each offer that could not be answered (RXSFU_ERR_WEBRTC, or the `sendAnswer` error). Completes on close. */
@@ -109,6 +111,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
   return {
     localCandidate$: core.localCandidate$,
     connectionState$: core.connectionState$,
+    iceConnectionState$: core.iceConnectionState$,
     remoteTrack$,
     negotiationError$: negotiationErrors.asObservable(),
     closed$: core.closed$,
