@@ -19,12 +19,15 @@ describe('rtc/lifecycle: close', function () {
     await waitForState(publisher.connectionState$, 'connected');
     await sfu.settled();
     const states = lastValueFrom(publisher.connectionState$.pipe(toArray()));
+    const iceStates = lastValueFrom(publisher.iceConnectionState$.pipe(toArray()));
     const candidates = lastValueFrom(publisher.localCandidate$.pipe(toArray()));
     publisher.close();
     publisher.close();
     await firstValueFrom(publisher.closed$);
     publisher.close();
     expect((await states).at(-1)).to.equal('closed');
+    // ICE state (the ICE-restart trigger) starts from where ICE is now and completes at close.
+    expect((await iceStates)[0]).to.be.oneOf(['connected', 'completed']);
     expect((await candidates).length).to.be.greaterThan(0);
     await sfu.close();
   });
