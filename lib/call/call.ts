@@ -14,7 +14,7 @@ import type { RtpPacket } from 'werift';
 import { rxsfuError, type RxsfuError } from '../errors.js';
 import { TrackType, type SfuEvent, type TrackSubscriptionDetails } from '../protocol/index.js';
 import type { ConnectionLost } from '../signaling/index.js';
-import type { PublishedTrack } from '../rtc/index.js';
+import type { Publisher, PublishedTrack } from '../rtc/index.js';
 import { stateField } from './state-field.js';
 import { reduceParticipants, type ParticipantMap } from './participants.js';
 import { desiredSubscriptions, sameSubscriptions, type SubscriptionPolicy } from './subscriptions.js';
@@ -29,7 +29,11 @@ import { createReconnectExecutors, type ReconnectHost } from './reconnect-execut
 import { sdkVersion } from './join-request.js';
 import { DEFAULT_MEDIA_STALL_AFTER_MS, mediaStalled$ } from './media-stall.js';
 
-export type CallState = 'joining' | 'joined' | 'reconnecting' | 'migrating' | 'offline' | 'reconnecting-failed' | 'left';
+/**
+ * Where the call is. There is no `offline`: Node reports no network status, so a loss is only what
+ * the triggers see, and the call goes straight to `reconnecting` (docs/RECONNECT.md, States).
+ */
+export type CallState = 'joining' | 'joined' | 'reconnecting' | 'migrating' | 'reconnecting-failed' | 'left';
 
 /** A track the agent publishes. Its source keeps feeding it across reconnects. */
 export interface LocalTrack {
@@ -42,9 +46,17 @@ export interface LocalTrack {
 interface LocalTrackSpec {
   trackType: TrackType;
   kind: 'audio' | 'video';
-  /** The transceiver on the current publisher connection. */
-  current?: PublishedTrack;
+  /**
+   * Where packets go: the transceiver on the current publisher, and during a MIGRATE also the one
+   * on the new SFU's publisher (the old keeps carrying media until the migration completes).
+   */
+  targets: { publisher: Publisher; track: PublishedTrack }[];
   source: Subscription;
+}
+
+/** Writes one packet to every target; werift rewrites headers in place, so extra targets get copies. */
+function writeToTargets(spec: LocalTrackSpec, packet: RtpPacket): void {
+  spec.targets.forEach(({ track }, i) => track.writeRtp(i === 0 ? packet : packet.clone()));
 }
 
 export class Call {
@@ -123,6 +135,10 @@ export class Call {
   /** Makes `conn` the current connection and binds state, tracks and subscriptions to it. */
   adopt(conn: SfuConnection): void {
     this.generation += 1;
+    for (const spec of this.localTracks) {
+      // After a MIGRATE only the new publisher carries our media.
+      if (spec.targets.some((t) => t.publisher === conn.publisher)) spec.targets = spec.targets.filter((t) => t.publisher === conn.publisher);
+    }
     const localSessionId = conn.sessionId;
     this.participantsValue.set(reduceParticipants(new Map(), { eventPayload: 'joinResponse', joinResponse: conn.joinResponse } as SfuEvent, localSessionId));
     this.connection.set(conn);
@@ -151,14 +167,14 @@ export class Call {
     this.assertLive();
     const conn = this.connection.get();
     if (!conn) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'publish before the call is joined');
-    const spec: LocalTrackSpec = { kind, trackType, source: new Subscription() };
-    spec.current = conn.publisher.addTrack(kind, trackType);
+    const spec: LocalTrackSpec = { kind, trackType, source: new Subscription(), targets: [] };
+    spec.targets.push({ publisher: conn.publisher, track: conn.publisher.addTrack(kind, trackType) });
     this.localTracks.push(spec);
     await lastValueFrom(conn.publisher.negotiate$().pipe(takeUntil(this.left)), { defaultValue: undefined });
     // A leave during the negotiation cut it short: the SFU never accepted this track.
     this.assertLive();
     spec.source = source$.pipe(takeUntil(this.left)).subscribe({
-      next: (packet) => spec.current?.writeRtp(packet),
+      next: (packet) => writeToTargets(spec, packet),
       error: (err: Error) => this.settings.logger.warn('local track source failed', { kind, error: err.message }),
     });
     return { kind, trackType, stop: () => spec.source.unsubscribe() };
@@ -168,7 +184,11 @@ export class Call {
   republish$(conn: SfuConnection): Observable<void> {
     return defer(() => {
       if (this.localTracks.length === 0) return of(undefined);
-      for (const spec of this.localTracks) spec.current = conn.publisher.addTrack(spec.kind, spec.trackType);
+      for (const spec of this.localTracks) {
+        const track = conn.publisher.addTrack(spec.kind, spec.trackType);
+        // REJOIN: the old publisher is closed already, so drop it; MIGRATE: it keeps sending until adopt().
+        spec.targets = [...spec.targets.filter((t) => !t.publisher.isClosed()), { publisher: conn.publisher, track }];
+      }
       return conn.publisher.negotiate$();
     });
   }

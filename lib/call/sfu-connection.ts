@@ -103,13 +103,16 @@ export function connectSfu$(params: SfuConnectionParams): Observable<SfuConnecti
     // abandoned join then opens no UDP socket at all. join_response is handled synchronously, so
     // they exist before the next frame (the subscriber_offer) is delivered.
     let peers: SfuPeers | undefined;
-    let disposed = false;
+    let socketClosed = false;
+    // Two steps, because a FAST reconnect closes the socket but keeps the peers; if that reconnect
+    // is then abandoned (leave), the peers are closed by a second dispose without `keepPeers`.
     const dispose = (code: number, reason: string, keepPeers = false) => {
-      if (disposed) return;
-      disposed = true;
-      wiring.unsubscribe();
-      signal.close(code, reason);
-      rpc.close();
+      if (!socketClosed) {
+        socketClosed = true;
+        wiring.unsubscribe();
+        signal.close(code, reason);
+        rpc.close();
+      }
       if (peers && !keepPeers) {
         peers.publisher.close();
         peers.subscriber.close();

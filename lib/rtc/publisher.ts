@@ -40,6 +40,8 @@ export interface Publisher {
   readonly iceConnectionState$: Observable<string>;
   /** One value when werift finished closing (after `close()`). */
   readonly closed$: Observable<void>;
+  /** True once `close()` was called. */
+  isClosed(): boolean;
   /** Adds a sendonly transceiver; announce it with `negotiate$()`. */
   addTrack(kind: 'audio' | 'video', trackType: TrackType): PublishedTrack;
   /** offer → setLocalDescription → setPublisher → setRemoteDescription(answer). Cold, queued, one value. */
@@ -126,6 +128,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     connectionState$: core.connectionState$,
     iceConnectionState$: core.iceConnectionState$,
     closed$: core.closed$,
+    isClosed: core.isClosed,
     addTrack,
     negotiate$,
     addRemoteCandidate: core.addRemoteCandidate,
