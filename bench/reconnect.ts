@@ -11,7 +11,7 @@
  * the same run. Exits 1 if an agent does not recover or the storm produces a wrong record count.
  */
 import { performance } from 'node:perf_hooks';
-import { filter, first, firstValueFrom, map, skipWhile, timeout, timer, type Observable } from 'rxjs';
+import { filter, first, firstValueFrom, map, mergeMap, skipWhile, timeout, timer, type Observable } from 'rxjs';
 import type { Call, JoinCallOptions } from '../lib/call/index.js';
 import type { ReconnectionRecord } from '../lib/reconnect/index.js';
 import { agentOptions, nextRemoteRtp$, timedJoin } from './lib/agents.js';
@@ -25,6 +25,7 @@ const HEALTH_CHECK_INTERVAL_MS = 500;
 /** How long a recovery or a first packet may take before the sample counts as broken. */
 const RECOVERY_LIMIT_MS = 30_000;
 const MEDIA_LIMIT_MS = 5000;
+const GAP_TAIL_MS = 500;
 
 interface Settings { detections: number; silences: number; recoveries: number; migrations: number; storm: number }
 
@@ -65,15 +66,40 @@ async function detection(emulator: RemoteEmulator, fault: SessionFault, callId: 
   }
 }
 
-interface Recovery { joinedMs: number; mediaMs: number; strategies: string; joinFloorMs: number }
+interface Recovery {
+  joinedMs: number;
+  /** Fault → next RTP after joined again; NaN when none came within MEDIA_LIMIT_MS. */
+  mediaMs: number;
+  /** Longest time between two remote RTP packets around the fault (the agent's audible gap). */
+  gapMs: number;
+  strategies: string;
+  joinFloorMs: number;
+}
 
-/** Fault → 'joined' again → next remote RTP; undefined mediaMs when media never came back. */
-async function recovery(emulator: RemoteEmulator, fault: SessionFault, callId: string, i: number): Promise<Recovery & { mediaLost: boolean }> {
+/** Arrival times of every remote RTP packet, from now until `stop()`. */
+function arrivals(call: Call): { stop(): number[] } {
+  const times: number[] = [];
+  const sub = call.remoteTracks$.pipe(mergeMap((t) => t.rtp$)).subscribe(() => times.push(performance.now()));
+  return { stop: () => (sub.unsubscribe(), times) };
+}
+
+/** Longest interval without a packet from `from` on, counted from the last arrival before it (or `from`). */
+function longestGap(times: number[], from: number): number {
+  const before = times.filter((t) => t <= from);
+  const points = [before.length > 0 ? before[before.length - 1]! : from, ...times.filter((t) => t > from)];
+  let gap = 0;
+  for (let i = 1; i < points.length; i += 1) gap = Math.max(gap, points[i]! - points[i - 1]!);
+  return gap;
+}
+
+/** Fault → 'joined' again → next remote RTP, and the media gap around it. */
+async function recovery(emulator: RemoteEmulator, fault: SessionFault, callId: string, i: number): Promise<Recovery> {
   const join = await timedJoin(options(emulator, callId, `recover-${fault}-${i}`));
   const call = join.call;
   try {
     const record = firstValueFrom(call.reconnections$);
     const back = firstValueFrom(rejoined$(call));
+    const packets = arrivals(call);
     const start = performance.now();
     await emulator.fault([call.sessionId], fault);
     await back;
@@ -82,8 +108,11 @@ async function recovery(emulator: RemoteEmulator, fault: SessionFault, callId: s
       map(() => performance.now() - start),
       timeout({ first: MEDIA_LIMIT_MS, with: () => [Number.NaN] }),
     ));
+    // A little media after the return, so a second stall right after it would show in the gap.
+    await firstValueFrom(timer(GAP_TAIL_MS));
+    const gapMs = longestGap(packets.stop(), start);
     const r: ReconnectionRecord = await record;
-    return { joinedMs, mediaMs, mediaLost: Number.isNaN(mediaMs), strategies: `${r.strategiesTried.join('>')} (${r.outcome})`, joinFloorMs: join.firstRtpMs };
+    return { joinedMs, mediaMs, gapMs, strategies: `${r.strategiesTried.join('>')} (${r.outcome})`, joinFloorMs: join.firstRtpMs };
   } finally {
     await call.leave();
   }
@@ -126,14 +155,17 @@ async function recoveries(emulator: RemoteEmulator, s: Settings): Promise<void> 
   rows.push(latencyRow('floor: plain joinCall → first remote RTP (same agents)', floors, floor));
   for (const { strategy, samples } of results) {
     rows.push(latencyRow(`${strategy.label}: fault → joined`, samples.map((x) => x.joinedMs), floor));
-    const lost = samples.filter((x) => x.mediaLost).length;
-    const withMedia = samples.filter((x) => !x.mediaLost).map((x) => x.mediaMs);
-    if (withMedia.length > 0) rows.push(latencyRow(`${strategy.label}: fault → joined → next RTP`, withMedia, floor));
+    const withMedia = samples.filter((x) => !Number.isNaN(x.mediaMs));
+    const lost = samples.length - withMedia.length;
+    if (withMedia.length > 0) {
+      rows.push(latencyRow(`${strategy.label}: fault → joined → next RTP`, withMedia.map((x) => x.mediaMs), floor));
+      rows.push(latencyRow(`${strategy.label}: longest gap between RTP packets`, withMedia.map((x) => x.gapMs), floor));
+    }
     if (lost > 0) notes.push(`${strategy.label}: no RTP from the human within ${MEDIA_LIMIT_MS} ms after joining again in ${lost} of ${samples.length} samples`);
     const tried = [...new Set(samples.map((x) => x.strategies))].join(', ');
     notes.push(`${strategy.label}: strategies tried ${tried}`);
   }
-  console.log('Recovery: fault applied → state joined again → next RTP packet from the human; fresh agent per sample\n');
+  console.log('Recovery: fault applied → state joined again → next RTP packet from the human (20 ms apart when flowing); fresh agent per sample\n');
   printTable([...LATENCY_HEADER], rows);
   console.log(`\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
 }
