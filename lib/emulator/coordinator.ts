@@ -171,8 +171,9 @@ export class Coordinator {
   }
 
   /**
-   * Among the alive SFUs not excluded: one already hosting the call (media does not cross SFUs in
-   * the emulator), else the least loaded, round-robin among equals.
+   * Among the alive SFUs not excluded: one already hosting the call (media crosses SFUs through the
+   * track bus, but co-locating a call keeps the common case on one SFU), else the least loaded,
+   * round-robin among equals.
    */
   private pickSfu(callCid: string, excluded: string[]): SfuServer {
     const alive = this.options.sfus().filter((s) => s.alive);

@@ -7,9 +7,9 @@ import { MediaStreamTrack, RTCPeerConnection } from 'werift';
 import type { Subscription } from 'rxjs';
 import { opusRtpPackets$ } from '../../../lib/media/index.js';
 import { rtcConfiguration } from '../../../lib/rtc/config.js';
-import { PeerType, WebsocketReconnectStrategy, type SfuEvent } from '../../../lib/protocol/index.js';
+import { PeerType, WebsocketReconnectStrategy, type JoinRequest, type SfuEvent } from '../../../lib/protocol/index.js';
 import type { Emulator } from '../../../lib/emulator/index.js';
-import { joinAgent, type JoinedAgent } from './fixture.js';
+import { joinAgent, type Credentials, type JoinedAgent } from './fixture.js';
 import { httpPost } from './http.js';
 import { RawSfuClient } from './sfu-client.js';
 
@@ -45,8 +45,9 @@ export class WireAgent {
     });
   }
 
-  static async join(emu: Emulator, userId: string, callId = 'demo'): Promise<WireAgent> {
-    return new WireAgent(await joinAgent(emu, userId, callId));
+  /** `credentials` picks the SFU (default: the coordinator's choice); `extra` goes into the JoinRequest (e.g. a MIGRATE). */
+  static async join(emu: Emulator, userId: string, callId = 'demo', options: { credentials?: Credentials; extra?: Partial<JoinRequest> } = {}): Promise<WireAgent> {
+    return new WireAgent(await joinAgent(emu, userId, callId, options.extra, options.credentials));
   }
 
   get sessionId(): string {
