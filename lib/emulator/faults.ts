@@ -34,6 +34,12 @@ export interface SessionFaults {
   callEnded(reason?: CallEndedReason): void;
 }
 
+/** Faults of one client session. */
+export interface ClientSessionFaults extends SessionFaults {
+  /** The SFU stops forwarding RTP to this session; sockets and peer connections stay up (a vanished media path). */
+  dropMedia(): void;
+}
+
 export interface SfuFaults extends SessionFaults {
   /** The next `count` joins on this SFU are refused in the given way. */
   rejectJoins(count: number, mode: JoinRejectionMode): void;
@@ -51,7 +57,7 @@ export interface CoordinatorFaults {
 }
 
 export interface EmulatorFaults {
-  session(sessionId: string): SessionFaults;
+  session(sessionId: string): ClientSessionFaults;
   sfu(sfuId: string): SfuFaults;
   readonly coordinator: CoordinatorFaults;
 }
@@ -90,7 +96,8 @@ export function createFaults(sfus: () => readonly SfuServer[], coordinator: () =
   return {
     session(sessionId) {
       const session = findSession(sessionId);
-      return sessionFaults(() => [session], () => [session.faults]);
+      const host = sfus().find((s) => s.sessions.get(sessionId) === session);
+      return { ...sessionFaults(() => [session], () => [session.faults]), dropMedia: () => host?.media.dropMediaTo?.(sessionId) };
     },
     sfu(sfuId) {
       const sfu = findSfu(sfuId);

@@ -1,6 +1,6 @@
 /** `rxsfu/emulator`: a local Stream Video backend (coordinator + SFUs) for tests, demos and benchmarks. */
 export { startEmulator, type Emulator, type EmulatorOptions, type EmulatedSfu } from './emulator.js';
-export type { EmulatorFaults, SessionFaults, SfuFaults, CoordinatorFaults } from './faults.js';
+export type { EmulatorFaults, SessionFaults, ClientSessionFaults, SfuFaults, CoordinatorFaults } from './faults.js';
 export type { EmulatorRecords, JoinRecord, LeaveRecord, LeaveReason, SubscriptionRecord, RpcRecord, CoordinatorJoinRecord, SocketCloseRecord, StatsRecord, HealthCheckRecord, RecordedReconnectDetails } from './records.js';
 export type { LiveSession } from './call-registry.js';
 export type { SimulatedParticipant, SimulatedParticipantOptions, ReceivedTrackPackets } from './simulated-participant.js';

@@ -49,6 +49,8 @@ export interface SfuMediaPlane {
   restartIce(sessionId: string, peerType: PeerType): Promise<void>;
   /** Tracks a session currently publishes (those with RTP flowing or announced). */
   publishedTracks(sessionId: string): TrackType[];
+  /** Fault: silently stops forwarding RTP to a session; its peer connections and signaling stay up. */
+  dropMediaTo?(sessionId: string): void;
   /** Closes a session's peer connections and stops forwarding to and from it. */
   removeSession(sessionId: string): Promise<void>;
 

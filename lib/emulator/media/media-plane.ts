@@ -118,6 +118,10 @@ class MediaPlane implements SfuMediaPlane {
     return this.router.published(sessionId).map((ref) => ref.trackType);
   }
 
+  dropMediaTo(sessionId: string): void {
+    this.router.dropTo(sessionId);
+  }
+
   async removeSession(sessionId: string): Promise<void> {
     const session = this.sessions.get(sessionId);
     const simulated = this.simulated.get(sessionId);

@@ -20,6 +20,8 @@ export class RtpRouter {
   private readonly forwarded = new Map<string, Map<string, { ref: TrackRef; counter: { packets: number } }>>();
   /** publisher sessionId → track type → packets received (kept after withdraw, until `removeSession`). */
   private readonly received = new Map<string, Map<TrackType, number>>();
+  /** Subscribers of this SFU whose packets are silently dropped (fault: media stops, signaling lives). */
+  private readonly dropped = new Set<string>();
 
   /** @param bus shared with the other SFUs' tables; a private one by default */
   constructor(readonly bus: TrackBus = new TrackBus()) {}
@@ -75,7 +77,10 @@ export class RtpRouter {
     this.forwarded.set(subscriberId, counts);
     const entry = counts.get(trackKey(ref)) ?? { ref: { ...ref }, counter: { packets: 0 } };
     counts.set(trackKey(ref), entry);
-    source.sinks.set(this.sinkKey(subscriberId), { sink, counter: entry.counter });
+    const gated: RtpSink = (packet) => {
+      if (!this.dropped.has(subscriberId)) sink(packet);
+    };
+    source.sinks.set(this.sinkKey(subscriberId), { sink: gated, counter: entry.counter });
     return true;
   }
 
@@ -101,6 +106,11 @@ export class RtpRouter {
     return [...(this.received.get(sessionId)?.entries() ?? [])].map(([trackType, packets]) => ({ trackType, packets }));
   }
 
+  /** Fault: from now on nothing reaches `subscriberId` on this SFU (its sinks stay attached; counters still count). */
+  dropTo(subscriberId: string): void {
+    this.dropped.add(subscriberId);
+  }
+
   /** Drops everything this SFU has of a session: the tracks it owns, its sinks everywhere, its counters. */
   removeSession(sessionId: string): void {
     const sinkKey = this.sinkKey(sessionId);
@@ -110,6 +120,7 @@ export class RtpRouter {
     }
     this.forwarded.delete(sessionId);
     this.received.delete(sessionId);
+    this.dropped.delete(sessionId);
   }
 
   private sinkKey(subscriberId: string): string {

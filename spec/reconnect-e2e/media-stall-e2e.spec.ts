@@ -1,0 +1,30 @@
+/**
+ * The media-stall trigger end to end: the SFU silently stops forwarding RTP to the agent while
+ * signaling stays healthy (werift would notice after ~28 s, or never) → REJOIN → media back.
+ */
+import { expect } from 'chai';
+import { expectRecovered, lastReconnectJoin, recovered, startScenario, type Scenario } from './support/scenario.js';
+
+describe('reconnect e2e: media stall', function () {
+  this.timeout(45000);
+  let s: Scenario | undefined;
+  afterEach(async () => {
+    await s?.close();
+    s = undefined;
+  });
+
+  it('no inbound RTP for mediaStallAfterMs while signaling lives → REJOIN → media both ways again', async () => {
+    s = await startScenario({ join: { mediaStallAfterMs: 1500 } });
+    const before = s.call.sessionId;
+    s.emu.faults.session(before).dropMedia();
+    const record = await recovered(s);
+    expect(record).to.deep.include({ outcome: 'joined', strategiesTried: ['rejoin'] });
+    expect(record.trigger).to.deep.include({ source: 'media-stalled', strategy: 'rejoin', detail: 'no inbound RTP for 1500 ms' });
+    expect(s.call.sessionId).to.not.equal(before);
+    expect(lastReconnectJoin(s).reconnectDetails).to.include({
+      strategy: 'WEBSOCKET_RECONNECT_STRATEGY_REJOIN', previousSessionId: before, fromSfuId: 'sfu-0', announcedTracks: 1, subscriptions: 1,
+    });
+    expect(s.emu.records.sockets.filter((c) => c.sessionId === before && c.code === 1006), 'the socket was never lost').to.deep.equal([]);
+    await expectRecovered(s);
+  });
+});
