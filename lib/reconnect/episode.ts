@@ -1,17 +1,28 @@
 /**
- * One reconnection episode (R3–R11, R14, R15): a chain of attempts on the scheduler, from the request
+ * One reconnection episode (R3–R11, R14, R15): a loop of attempts on the scheduler, from the request
  * that started it to its one `ReconnectionRecord`. The engine (`engine.ts`) runs one at a time.
  *
- * The step chain: `phase` (choose the strategy, check the rate limit, announce the state) →
- * `runAttempt$` (backoff, executor, timeout, abandonment) → `settle` (joined / failed / abandoned) →
- * `phase` again or `finish`.
+ * The attempt loop is `retry` with a delay function:
+ *
+ * ```
+ * defer(attempt$)                       plan if needed (R4, R8, state) → attemptOnce$ (R7 timeout),
+ *                                       abandoned when the floor rises (R3); a failure blames the SFU
+ *                                       (R5) and plans + announces the next attempt before it errors
+ *   .pipe(retry({ delay }),             R3 abandoned: at once; R9 final / R8 refused: stop; else R6 backoff
+ *         catchError(EpisodeGiveUp),    → failed record + reconnecting-failed
+ *         episodeDeadline(R10))         (leave R12 and DISCONNECT R13 are the engine's)
+ * ```
  */
-import { BehaviorSubject, concat, defer, EMPTY, filter, finalize, ignoreElements, merge, mergeMap, type Observable, of, type SchedulerLike, Subject, takeUntil, tap } from 'rxjs';
+import {
+  BehaviorSubject, catchError, concat, defer, EMPTY, filter, finalize, ignoreElements, merge, mergeMap, type Observable, of, race, retry,
+  type SchedulerLike, Subject, take, takeUntil, tap, throwError,
+} from 'rxjs';
 import { isRxsfuError, type RxsfuError, rxsfuError } from '../errors.js';
-import { runAttempt$, type AttemptOutcome } from './attempt.js';
+import { attemptOnce$ } from './attempt.js';
 import { fullJitterBackoff } from './backoff.js';
 import { episodeDeadline } from './deadline.js';
 import { finalReason, type ReconnectFailureReason, ReconnectFailedError, sfuIdOf } from './failed-error.js';
+import { AttemptAbandoned, attemptRetryDelay, EpisodeGiveUp } from './retry-delay.js';
 import { escalate, nextStrategy, strategyRank } from './next-strategy.js';
 import { fastDeadlineMs, type ResolvedReconnectOptions } from './options.js';
 import { admitRejoin, type RateLimitHistory } from './rate-limit.js';
@@ -68,7 +79,7 @@ export function runEpisode(trigger: ReconnectRequest & { strategy: AttemptStrate
     const episode = new Episode(trigger, env);
     const stop$ = new Subject<void>();
     const escalations$ = env.requests$.pipe(tap((request) => episode.escalateBy(request)), ignoreElements(), takeUntil(stop$));
-    const attempts$ = episode.phase(undefined, false).pipe(
+    const attempts$ = episode.attempts$().pipe(
       episodeDeadline(env.options.disconnectionTimeoutMs, env.scheduler, () => episode.fail('deadline')),
       finalize(() => stop$.next()),
     );
@@ -80,6 +91,8 @@ class Episode {
   private readonly floor$: BehaviorSubject<AttemptStrategy>;
   private readonly progress: EpisodeProgress;
   private exclusion: SfuExclusion = NO_EXCLUSION;
+  /** The strategy of the next (or running) attempt, chosen by `plan`; undefined before the first. */
+  private planned: AttemptStrategy | undefined;
 
   constructor(private readonly trigger: ReconnectRequest & { strategy: AttemptStrategy }, private readonly env: EpisodeEnv) {
     this.floor$ = new BehaviorSubject<AttemptStrategy>(trigger.strategy);
@@ -101,21 +114,72 @@ class Episode {
     if (raised !== this.floor$.value) this.floor$.next(raised);
   }
 
-  /** Choose and run the next attempt (R4, R6, R8, R14). `failed`: the strategy that just failed. */
-  phase(failed: AttemptStrategy | undefined, skipWait: boolean): Observable<ReconnectionEvent> {
+  /**
+   * The attempt loop: each subscription of `attempt$` is one attempt; `retry`'s delay function says
+   * what follows a failure: R3 at once, R6 after the full-jitter backoff, R8/R9 never (`EpisodeGiveUp`).
+   */
+  attempts$(): Observable<ReconnectionEvent> {
+    const delay = attemptRetryDelay({
+      // R6: the wait before attempt n = tried + 1 is the backoff of retry n − 2.
+      backoffMs: () => fullJitterBackoff(this.progress.strategiesTried.length - 1, this.env.options.backoff, this.env.options.random),
+      cutShort$: () => this.floorAbove$(this.planned!),
+      scheduler: this.env.scheduler,
+    });
+    return defer(() => this.attempt$()).pipe(
+      retry({ delay }),
+      catchError((error: unknown) => (error instanceof EpisodeGiveUp ? this.fail(error.reason) : throwError(() => error))),
+    );
+  }
+
+  /**
+   * One attempt: plan it unless the previous failure already did (first attempt, or R3 raised the
+   * floor above the plan), then run the executor (R7), abandoned if the floor rises above it (R3).
+   */
+  private attempt$(): Observable<ReconnectionEvent> {
+    const announce$ = this.planned === undefined || this.floorAbove(this.planned) ? this.plan(undefined) : EMPTY;
+    const strategy = this.planned!;
+    const abandoned$ = this.floorAbove$(strategy).pipe(mergeMap(() => throwError(() => new AttemptAbandoned())));
+    const executor$ = attemptOnce$(() => this.startExecutor(strategy), this.timeoutFor(strategy), this.env.scheduler);
+    // The race ends with the executor, before `afterFailure` may raise the floor itself (R4).
+    const work$ = race(abandoned$, executor$).pipe(
+      mergeMap((value) => this.succeed(strategy, value)),
+      catchError((error: unknown) => (error instanceof AttemptAbandoned ? throwError(() => error) : this.afterFailure(strategy, error as RxsfuError))),
+    );
+    return concat(announce$, work$);
+  }
+
+  /** R3: the floor is (now or later) ranked above `strategy`. */
+  private floorAbove(strategy: AttemptStrategy): boolean {
+    return strategyRank(this.floor$.value) > strategyRank(strategy);
+  }
+
+  private floorAbove$(strategy: AttemptStrategy): Observable<AttemptStrategy> {
+    return this.floor$.pipe(filter(() => this.floorAbove(strategy)), take(1));
+  }
+
+  /**
+   * Choose the next attempt (R4, R14), admit it (R8: else `EpisodeGiveUp`, thrown) and announce its
+   * state; the announcement comes when the backoff wait begins (R6). `failed`: the strategy that just
+   * failed, undefined for the first attempt or after R3.
+   */
+  private plan(failed: AttemptStrategy | undefined): Observable<ReconnectionEvent> {
+    const strategy = this.chooseStrategy(failed);
+    if (!this.admit(strategy)) throw new EpisodeGiveUp('rate-limit');
+    this.planned = strategy;
+    return this.announce(strategy, this.progress.strategiesTried.length + 1);
+  }
+
+  /**
+   * A failed attempt: note the error (R11), blame its SFU (R5); unless the error is final (R9),
+   * plan and announce the next attempt. Then rethrow, so `retry`'s delay decides what follows.
+   */
+  private afterFailure(strategy: AttemptStrategy, error: RxsfuError): Observable<ReconnectionEvent> {
     return defer(() => {
-      const strategy = this.chooseStrategy(failed);
-      if (!this.admit(strategy)) return this.fail('rate-limit');
-      const attempt = this.progress.strategiesTried.length + 1;
-      const retry = skipWait ? -1 : attempt - 2;
-      const outcome$ = runAttempt$<unknown>({
-        delayMs: fullJitterBackoff(retry, this.env.options.backoff, this.env.options.random),
-        timeoutMs: this.timeoutFor(strategy),
-        start: () => this.startExecutor(strategy),
-        abandon$: this.floor$.pipe(filter((floor) => strategyRank(floor) > strategyRank(strategy))),
-        scheduler: this.env.scheduler,
-      });
-      return concat(this.announce(strategy, attempt), outcome$.pipe(mergeMap((outcome) => this.settle(strategy, outcome))));
+      this.progress.lastError = error;
+      const sfuId = sfuIdOf(error) ?? this.env.memory.lastJoin?.sfuId;
+      this.exclusion = blameSfu(this.exclusion, sfuId, error);
+      const next$ = finalReason(error) ? EMPTY : this.plan(strategy);
+      return concat(next$, throwError(() => error));
     });
   }
 
@@ -177,17 +241,7 @@ class Episode {
     return executors[strategy](ctx);
   }
 
-  /** What follows an attempt: success ends the episode, failure R9 or the next phase, abandonment R3. */
-  private settle(strategy: AttemptStrategy, outcome: AttemptOutcome<unknown>): Observable<ReconnectionEvent> {
-    if (outcome.kind === 'abandoned') return this.phase(undefined, true);
-    if (outcome.kind === 'joined') return this.succeed(strategy, outcome.value);
-    this.progress.lastError = outcome.error;
-    const sfuId = sfuIdOf(outcome.error) ?? this.env.memory.lastJoin?.sfuId;
-    this.exclusion = blameSfu(this.exclusion, sfuId, outcome.error);
-    const final = finalReason(outcome.error);
-    return final ? this.fail(final) : this.phase(strategy, false);
-  }
-
+  /** R11: the attempt joined; the episode ends. */
   private succeed(strategy: AttemptStrategy, value: unknown): Observable<ReconnectionEvent> {
     if (strategy !== 'ice-restart') this.env.memory.lastJoin = value as JoinedInfo;
     const events: ReconnectionEvent[] = [{ type: 'record', record: this.finish('joined') }];
