@@ -67,6 +67,23 @@ describe('reconnect engine on the real scheduler', () => {
     expect(timers()).to.equal(before);
   });
 
+  it('R7: the executor starts on the scheduler, never inside the emission of the request that caused it', async () => {
+    const before = await baseline();
+    const requests = new Subject<ReconnectRequest>();
+    const ex = executors({ fast: scripted(timer(1).pipe(map(() => J))) });
+    const engine = createReconnectEngine(requests, ex, FAST_OPTIONS);
+    const record = firstValueFrom(engine.reconnections$);
+    const states: string[] = [];
+    const stateSubscription = engine.state$.subscribe((s) => states.push(s.kind));
+    requests.next(req.fast);
+    expect(states).to.deep.equal(['reconnecting']);
+    expect(ex.fast.calls).to.have.length(0);
+    expect(await record).to.include({ outcome: 'joined', attempts: 1 });
+    expect(ex.fast.calls).to.have.length(1);
+    stateSubscription.unsubscribe();
+    expect(timers()).to.equal(before);
+  });
+
   it('I4: unsubscribing mid-attempt releases the executor and its timeout timer', async () => {
     const before = await baseline();
     const requests = new Subject<ReconnectRequest>();

@@ -116,6 +116,25 @@ describe('reconnect engine (docs/RECONNECT.md)', () => {
       expect(ex.migrate.calls[0]!.migratingFromList).to.deep.equal(['sfu-a']);
       expect(ex.migrate.calls[0]!.fromSfuId).to.equal('sfu-a');
     });
+
+    it('R3/R6: a REJOIN request during a FAST backoff wait ends the wait and starts REJOIN at once; the next backoff follows the attempts made', () => {
+      const ex = executors();
+      testScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+        const requests = hot('  f-r', { r: req.rejoin, f: req.fast });
+        const fast1 = cold('    -#', undefined, lost);
+        const rejoin1 = cold('    -#', undefined, lost);
+        const rejoin2 = cold('       -j|', { j: J });
+        const expected = '      abcd----(Rj)';
+        Object.assign(ex, { fast: scripted(fast1), rejoin: scripted(rejoin1, rejoin2) });
+        expectObservable(run$(requests, ex)).toBe(expected, {
+          a: S.fast(1), b: S.fast(2), c: S.rejoin(2), d: S.rejoin(3), R: record('joined', 'fast,rejoin,rejoin', 8, 'connection-lost'), j: S.joined,
+        });
+        expectSubscriptions(rejoin1.subscriptions).toBe('--^!');
+        expectSubscriptions(rejoin2.subscriptions).toBe('-------^!');
+      });
+      expect(ex.fast.calls).to.have.length(1);
+      expect(ex.rejoin.calls.map((c) => [c.attempt, c.previousError?.code])).to.deep.equal([[2, 'RXSFU_ERR_SOCKET_ERROR'], [3, 'RXSFU_ERR_SOCKET_ERROR']]);
+    });
   });
 
   describe('R4 strategy of the next attempt, R6 backoff', () => {

@@ -1,11 +1,13 @@
 /**
- * The two timed building blocks on their own: `runAttempt$` (R3, R6, R7) and `episodeDeadline` (R10),
+ * The timed building blocks on their own: `runAttempt$` (R3, R6, R7), `episodeDeadline` (R10), and the
+ * pieces of the episode's `retry` loop, `attemptOnce$` (R7) and `attemptRetryDelay` (R3, R6, R8, R9),
  * against never, empty, one value, error, early unsubscribe and a throwing callback.
  */
 import { expect } from 'chai';
-import { asyncScheduler, map } from 'rxjs';
+import { asyncScheduler, catchError, firstValueFrom, map, type Observable, of } from 'rxjs';
 import { rxsfuError } from '../../lib/errors.js';
-import { episodeDeadline, runAttempt$, type AttemptOutcome } from '../../lib/reconnect/index.js';
+import { attemptOnce$, episodeDeadline, runAttempt$, type AttemptOutcome } from '../../lib/reconnect/index.js';
+import { AttemptAbandoned, attemptRetryDelay, EpisodeGiveUp } from '../../lib/reconnect/retry-delay.js';
 import { testScheduler } from './helpers.js';
 
 /** Outcomes as short strings for marble values. */
@@ -105,4 +107,71 @@ describe('reconnect operators', () => {
 
 function mapShow() {
   return map(show);
+}
+
+describe('reconnect loop pieces', () => {
+  describe('attemptOnce$ (R7)', () => {
+    it('R7: the executor\'s first value, then the executor is released', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const executor = cold('--j-k|', { j: 'J', k: 'K' });
+        expectObservable(attemptOnce$(() => executor, 5, asyncScheduler)).toBe('--(j|)', { j: 'J' });
+        expectSubscriptions(executor.subscriptions).toBe('^-!');
+      });
+    });
+
+    it('R7: error, empty, never and a throwing start all end in a typed error; never is unsubscribed at the timeout', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const never = cold('-');
+        const reset = rxsfuError('RXSFU_ERR_SOCKET_ERROR', 'reset');
+        expectObservable(attemptOnce$(() => cold('-#', undefined, reset), 5, asyncScheduler)).toBe('-#', undefined, reset);
+        expectObservable(attemptOnce$(() => cold('--|'), 5, asyncScheduler).pipe(errorCode())).toBe('--(e|)', { e: 'RXSFU_ERR_JOIN_REJECTED' });
+        expectObservable(attemptOnce$(() => never, 5, asyncScheduler).pipe(errorCode())).toBe('-----(e|)', { e: 'RXSFU_ERR_JOIN_TIMEOUT' });
+        expectSubscriptions(never.subscriptions).toBe('^----!');
+        const start = () => { throw new TypeError('bad'); };
+        expectObservable(attemptOnce$(start, 5, asyncScheduler).pipe(errorCode())).toBe('(e|)', { e: 'RXSFU_ERR_JOIN_REJECTED' });
+      });
+    });
+
+    it('R7: start() is called on the scheduler, not during subscribe', async () => {
+      let calls = 0;
+      const joined = firstValueFrom(attemptOnce$(() => (calls++, of('J')), 1000, asyncScheduler));
+      expect(calls).to.equal(0);
+      expect(await joined).to.equal('J');
+      expect(calls).to.equal(1);
+    });
+  });
+
+  describe('attemptRetryDelay (R3, R6, R8, R9)', () => {
+    const options = (cutShort$: () => Observable<unknown>) => ({ backoffMs: () => 4, cutShort$, scheduler: asyncScheduler });
+
+    it('R6: an attempt error waits the backoff; R3: cutShort$ ends the wait early', () => {
+      testScheduler().run(({ hot, expectObservable }) => {
+        const lost = rxsfuError('RXSFU_ERR_SOCKET_ERROR', 'reset');
+        expectObservable(attemptRetryDelay(options(() => hot('-')))(lost).pipe(map(() => 'w'))).toBe('----(w|)');
+        expectObservable(attemptRetryDelay(options(() => hot('--x')))(lost).pipe(map(() => 'w'))).toBe('--(w|)');
+      });
+    });
+
+    it('R3: an abandoned attempt is retried at once, without backoff', () => {
+      testScheduler().run(({ hot, expectObservable }) => {
+        expectObservable(attemptRetryDelay(options(() => hot('-')))(new AttemptAbandoned()).pipe(map(() => 'w'))).toBe('(w|)');
+      });
+    });
+
+    it('R9: a final error is not retried: EpisodeGiveUp with its reason; R8 EpisodeGiveUp and foreign errors pass unchanged', () => {
+      const reasons: unknown[] = [];
+      const giveUp = new EpisodeGiveUp('rate-limit');
+      const bug = new TypeError('bug');
+      const delay = attemptRetryDelay(options(() => of('x')));
+      for (const error of [rxsfuError('RXSFU_ERR_UNAUTHORIZED', '401'), rxsfuError('RXSFU_ERR_CALL_ENDED', 'ended'), giveUp, bug]) {
+        delay(error).subscribe({ next: () => reasons.push('retried'), error: (e: unknown) => reasons.push(e instanceof EpisodeGiveUp ? e.reason : e) });
+      }
+      expect(reasons).to.deep.equal(['unauthorized', 'disconnected', 'rate-limit', bug]);
+    });
+  });
+});
+
+/** The code of the error that ends the stream, as a value. */
+function errorCode() {
+  return catchError((error: { code?: string }) => of(error.code));
 }
