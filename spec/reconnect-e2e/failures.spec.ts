@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { isRxsfuError } from '../../lib/errors.js';
 import { ErrorCode, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
-import { AGENT, expectRecovered, lastReconnectJoin, reachState, recovered, startScenario, until, type Scenario } from './support/scenario.js';
+import { AGENT, CALL_ID, expectRecovered, lastReconnectJoin, reachState, recovered, startScenario, until, type Scenario } from './support/scenario.js';
 
 describe('reconnect e2e: failing SFUs, coordinator, and giving up', function () {
   this.timeout(45000);
@@ -18,6 +18,9 @@ describe('reconnect e2e: failing SFUs, coordinator, and giving up', function () 
 
   it('SFU killed → FAST fails → REJOIN/MIGRATE on the other SFU, the dead one avoided', async () => {
     s = await startScenario({ sfuCount: 2 });
+    // The human on sfu-0 dies with it; this one, on sfu-1, is who the agent talks to afterwards.
+    const survivor = await s.emu.addParticipant({ callId: CALL_ID, userId: 'human-on-sfu-1', audio: true, sfuId: 'sfu-1' });
+    await until(() => s!.atHuman(survivor) >= 10, 15000, 'RTP from the agent at the human on sfu-1');
     const before = s.call.sessionId;
     await s.emu.faults.sfu('sfu-0').kill();
     const record = await recovered(s);
@@ -31,7 +34,7 @@ describe('reconnect e2e: failing SFUs, coordinator, and giving up', function () 
     if (record.strategiesTried.at(-1) === 'rejoin') expect(join.reconnectDetails!.previousSessionId).to.equal(before);
     const coordinatorJoin = s.emu.records.coordinatorJoins.filter((j) => j.userId === AGENT).at(-1)!;
     expect(coordinatorJoin.sfuId).to.equal('sfu-1');
-    await expectRecovered(s);
+    await expectRecovered(s, survivor);
   });
 
   it('coordinator fails during REJOIN (2 × HTTP 500) → REJOIN retried → joined', async () => {

@@ -43,8 +43,8 @@ export interface Scenario {
   records: ReconnectionRecord[];
   /** RTP packets the agent received from the human (all remote tracks, across reconnects). */
   fromHuman(): number;
-  /** RTP packets the human received from the agent (every session of the agent). */
-  atHuman(): number;
+  /** RTP packets `participant` (default: the human) received from the agent (every session of the agent). */
+  atHuman(participant?: SimulatedParticipant): number;
   /** The agent's SFU joins, as the emulator recorded them. */
   agentJoins(): JoinRecord[];
   /** The SFU the agent is connected to now. */
@@ -77,7 +77,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
     const scenario: Scenario = {
       emu, human, call, states, records, close,
       fromHuman: () => received,
-      atHuman: () => human.received().reduce((sum, r) => sum + r.packets, 0),
+      atHuman: (participant = human) => participant.received().reduce((sum, r) => sum + r.packets, 0),
       agentJoins: () => emu.records.joins.filter((j) => j.userId === AGENT),
       currentSfu: () => call?.currentConnection?.sfuId,
     };
@@ -90,11 +90,11 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
 }
 
 /** Both counters grow by at least `packets` from now on (Opus at 50 packets/s: well under a second each). */
-export async function mediaFlowsBothWays(s: Scenario, when: string, packets = 10, timeoutMs = 15000): Promise<void> {
+export async function mediaFlowsBothWays(s: Scenario, when: string, packets = 10, human = s.human): Promise<void> {
   const rx = s.fromHuman();
-  const tx = s.atHuman();
-  await until(() => s.fromHuman() >= rx + packets, timeoutMs, `RTP from the human at the agent ${when}`);
-  await until(() => s.atHuman() >= tx + packets, timeoutMs, `RTP from the agent at the human ${when}`);
+  const tx = s.atHuman(human);
+  await until(() => s.fromHuman() >= rx + packets, 15000, `RTP from the human at the agent ${when}`);
+  await until(() => s.atHuman(human) >= tx + packets, 15000, `RTP from the agent at ${human.userId} ${when}`);
 }
 
 /** Resolves at the first time the call is in `state` (now or later); fails after `timeoutMs`. */
@@ -116,10 +116,10 @@ export async function recovered(s: Scenario, count = 1, timeoutMs = 20000): Prom
  * What every successful recovery must show: joined, media both ways, the human's audio still
  * subscribed and the agent's audio still announced on the current session, one live session.
  */
-export async function expectRecovered(s: Scenario): Promise<void> {
+export async function expectRecovered(s: Scenario, human = s.human): Promise<void> {
   expect(s.call.state).to.equal('joined');
   const sfuId = s.currentSfu();
-  await mediaFlowsBothWays(s, 'after the recovery');
+  await mediaFlowsBothWays(s, 'after the recovery', 10, human);
   const episodes = s.records.map((r) => `${r.trigger.source}: ${r.strategiesTried.join('>')} ${r.outcome}`);
   expect(episodes, 'one episode, no second one to get media back').to.have.length(1);
   expect(s.currentSfu(), 'still on the SFU it recovered to').to.equal(sfuId);
@@ -127,7 +127,7 @@ export async function expectRecovered(s: Scenario): Promise<void> {
   const live = s.emu.liveSessions().filter((l) => l.userId === AGENT);
   expect(live.map((l) => l.sessionId), 'exactly one live session of the agent, the current one').to.deep.equal([sessionId]);
   const lastSubscription = s.emu.records.subscriptions.filter((r) => r.sessionId === sessionId).at(-1);
-  expect(lastSubscription?.tracks.map((t) => t.sessionId), 'the human is subscribed on the current session').to.include(s.human.sessionId);
+  expect(lastSubscription?.tracks.map((t) => t.sessionId), 'the human is subscribed on the current session').to.include(human.sessionId);
   const publishes = s.emu.records.rpcs.filter((r) => r.method === 'SetPublisher' && r.sessionId === sessionId && r.status === 200);
   expect(publishes.length, 'the current session published').to.be.greaterThan(0);
 }
