@@ -1,6 +1,7 @@
 /**
  * R6 full-jitter backoff (the AWS "full jitter" scheme LiveKit's engine uses): a uniform wait in
  * `[0, min(maxDelayMs, baseMs · 2^retry))`, so agents dropped together do not come back together.
+ * The episode waits it in its attempt loop's `retry` delay function (`retry-delay.ts`), between attempts.
  */
 import type { BackoffOptions } from './options.js';
 import { fullJitterDelay } from '../backoff.js';
