@@ -123,10 +123,17 @@ async function closeAll(coordinator: Coordinator, servers: SfuServer[], registry
   registry.clear();
 }
 
-/** What callers get: the handle without the emulator-internal `remove`. */
+/** What callers get: the handle without the emulator-internal `remove` (`sfuId` stays live). */
 function publicHandle(handle: SimulatedParticipantHandle): SimulatedParticipant {
-  const { remove: _internal, ...rest } = handle;
-  return rest;
+  const { sessionId, userId, callCid } = handle;
+  return {
+    sessionId, userId, callCid,
+    get sfuId() {
+      return handle.sfuId;
+    },
+    received: () => handle.received(),
+    leave: () => handle.leave(),
+  };
 }
 
 function hostFor(servers: SfuServer[], registry: CallRegistry, options: SimulatedParticipantOptions): SfuServer {

@@ -24,6 +24,7 @@ import type { TrackBus } from './media/track-bus.js';
 import type { EmulatorRecords, LeaveReason } from './records.js';
 import { handleJoin } from './sfu-join.js';
 import { SfuSession, type DeliveryFaults } from './sfu-session.js';
+import { SimulatedSession } from './simulated-participant.js';
 import { handleSignalRpc, SIGNAL_SERVICE_PREFIX } from './signal-service.js';
 import { TwirpFailure, writeTwirpError } from './twirp.js';
 
@@ -230,9 +231,14 @@ export class SfuServer {
   /**
    * Crash: every socket destroyed, port freed, media of its sessions gone. Its sessions can no longer
    * be resumed by FAST (even after `restart()`), but MIGRATE and REJOIN still find them; unless one
-   * does, they are dropped as left when the FAST deadline passes.
+   * does, they are dropped as left when the FAST deadline passes. Its simulated participants
+   * reconnect to another alive SFU (their media moves there), or fall silent when there is none.
    */
-  async kill(): Promise<void> {
+  kill(): Promise<void> {
+    return this.stop(true);
+  }
+
+  private async stop(relocateSimulated: boolean): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
@@ -240,14 +246,24 @@ export class SfuServer {
       session.resumable = false;
       this.removeMedia(session);
     }
-    this.stopSimulatedMedia();
+    if (relocateSimulated) this.relocateSimulated();
     this.destroyAllSockets();
     await closeServer(server);
   }
 
-  /** A crashed SFU contributes no media: its simulated participants stay in the call, silent and deaf. */
-  private stopSimulatedMedia(): void {
-    for (const { sessionId } of this.registry.liveSessions().filter((s) => s.simulated && s.sfuId === this.id)) this.dropMedia(sessionId);
+  /** This SFU stops contributing media: its simulated participants move to another alive SFU. */
+  private relocateSimulated(): void {
+    const target = this.allSfus().find((s) => s !== this && s.alive);
+    for (const { sessionId } of this.registry.liveSessions().filter((s) => s.simulated && s.sfuId === this.id)) {
+      const session = this.registry.find(sessionId);
+      if (!(session instanceof SimulatedSession)) continue;
+      try {
+        session.relocate(this, target).catch((err: unknown) => this.logger.warn('media removeSession failed', { sessionId, error: String(err) }));
+      } catch (err) {
+        this.logger.warn('simulated participant could not move', { sessionId, error: String(err) });
+        this.dropMedia(sessionId);
+      }
+    }
   }
 
   /** Brings a killed SFU back on the same port, with none of its old sessions resumable. */
@@ -257,7 +273,7 @@ export class SfuServer {
   }
 
   async close(): Promise<void> {
-    await this.kill();
+    await this.stop(false);
     for (const session of this.sessions.values()) session.dispose();
     this.sessions.clear();
     this.wss.close();

@@ -1,9 +1,10 @@
 /**
  * A participant that lives inside the emulator: no socket, media generated in-process by the SFU's
  * media plane. It is announced like anyone else (participant_joined, track_published); the media
- * plane subscribes it to everything published on its SFU, so `received()` counts what agents send.
- * Media does not cross SFUs (the emulator has no cascading): a simulated participant only exchanges
- * RTP with sessions on its own SFU, which is why the coordinator prefers the SFU hosting the call.
+ * plane subscribes it to every track of its call on every SFU (cascading through the track bus), so
+ * `received()` counts what agents send wherever they are. When its SFU is killed it reconnects, as a
+ * human's client would: its media moves to another alive SFU (same session, no leave), the new SFU
+ * takes its tracks over so subscribers keep them; with no SFU left its media stops.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { TrackType, type SfuEventInit } from '../protocol/index.js';
@@ -35,6 +36,7 @@ export interface SimulatedParticipant {
   readonly sessionId: string;
   readonly userId: string;
   readonly callCid: string;
+  /** The SFU its media lives on now (it moves when its SFU is killed). */
   readonly sfuId: string;
   /** RTP packets received so far, per track it subscribes to. */
   received(): ReceivedTrackPackets[];
@@ -42,13 +44,35 @@ export interface SimulatedParticipant {
   leave(): Promise<void>;
 }
 
-class SimulatedSession implements RegisteredSession {
+export class SimulatedSession implements RegisteredSession {
   readonly simulated = true;
   readonly publishedTracks = new Set<TrackType>();
   readonly trackLookupPrefix = randomBytes(6).toString('hex');
   readonly joinedAtMs = Date.now();
   readonly sessionId = randomUUID();
-  constructor(readonly userId: string, readonly callCid: string, readonly sfuId: string) {}
+  /** Packets counted by the SFUs it lived on before (each SFU's counters go with its media). */
+  readonly earlierReceived: ReceivedTrackPackets[] = [];
+  constructor(readonly userId: string, readonly callCid: string, public sfuId: string, readonly media: { audio: boolean; video: boolean }) {}
+
+  /** Its SFU died: the media moves to `target` (added there first, so the tracks are taken over, not re-offered). */
+  relocate(from: SfuServer, target: SfuServer | undefined): Promise<void> {
+    const { sessionId, userId, trackLookupPrefix, callCid } = this;
+    this.earlierReceived.push(...from.media.receivedPackets(sessionId));
+    if (target) {
+      target.media.addSimulatedParticipant({ sessionId, userId, trackLookupPrefix, callCid }, this.media);
+      this.sfuId = target.id;
+    }
+    return from.media.removeSession(sessionId);
+  }
+
+  received(sfu: SfuServer | undefined): ReceivedTrackPackets[] {
+    const totals = new Map<string, ReceivedTrackPackets>();
+    for (const r of [...this.earlierReceived, ...(sfu?.media.receivedPackets(this.sessionId) ?? [])]) {
+      const key = `${r.fromSessionId}|${r.trackType}`;
+      totals.set(key, { ...r, packets: (totals.get(key)?.packets ?? 0) + r.packets });
+    }
+    return [...totals.values()];
+  }
   connected(): boolean {
     return false;
   }
@@ -63,9 +87,9 @@ export interface SimulatedParticipantHandle extends SimulatedParticipant {
 export function addSimulatedParticipant(sfu: SfuServer, records: EmulatorRecords, options: SimulatedParticipantOptions): SimulatedParticipantHandle {
   const registry = sfu.registry;
   const callCid = `${options.callType ?? 'default'}:${options.callId}`;
-  const session = new SimulatedSession(options.userId, callCid, sfu.id);
   const audio = options.audio ?? true;
   const video = options.video ?? false;
+  const session = new SimulatedSession(options.userId, callCid, sfu.id, { audio, video });
   if (audio) session.publishedTracks.add(TrackType.TRACK_TYPE_AUDIO);
   if (video) session.publishedTracks.add(TrackType.TRACK_TYPE_VIDEO);
   registry.ensureCall(callCid, options.userId);
@@ -73,22 +97,25 @@ export function addSimulatedParticipant(sfu: SfuServer, records: EmulatorRecords
   sfu.media.addSimulatedParticipant({ sessionId, userId, trackLookupPrefix, callCid }, { audio, video });
   registry.add(session);
   announce(registry, session);
+  const current = () => sfu.allSfus().find((s) => s.id === session.sfuId);
   let left = false;
   const remove = async (reason: LeaveReason) => {
     if (left) return;
     left = true;
     if (registry.remove(session)) {
       registry.broadcast(callCid, { participantLeft: { callCid, participant: toParticipant(session) } }, sessionId);
-      records.leaves.push({ at: Date.now(), sfuId: sfu.id, sessionId, userId, callCid, reason });
+      records.leaves.push({ at: Date.now(), sfuId: session.sfuId, sessionId, userId, callCid, reason });
     }
-    await sfu.media.removeSession(sessionId);
+    await current()?.media.removeSession(sessionId);
   };
   return {
     sessionId,
     userId,
     callCid,
-    sfuId: sfu.id,
-    received: () => sfu.media.receivedPackets(sessionId),
+    get sfuId() {
+      return session.sfuId;
+    },
+    received: () => session.received(current()),
     leave: () => remove('simulated-leave'),
     remove,
   };

@@ -44,6 +44,17 @@ describe('emulator cascading: media between SFUs of one call (real werift)', fun
     await t.emu.close();
   });
 
+  /** A client publishing audio on `speakerSfu`, heard by one subscribed to it on `listenerSfu`. */
+  async function speakerAndListener(speakerSfu: string, listenerSfu: string): Promise<{ speaker: WireAgent; listener: WireAgent; prefix: string }> {
+    const speaker = keep(await WireAgent.join(t.emu, 'speaker', 'demo', { credentials: await credentialsOn(t, 'speaker', speakerSfu) }));
+    const listener = keep(await WireAgent.join(t.emu, 'listener', 'demo', { credentials: await credentialsOn(t, 'listener', listenerSfu) }));
+    await speaker.publishAudio();
+    await subscribe(listener, 'speaker', speaker.sessionId);
+    const prefix = participantSeenBy(listener, speaker.sessionId).trackLookupPrefix!;
+    await until(() => listener.packetsFrom(prefix) >= 5, 15000, 'RTP from the speaker');
+    return { speaker, listener, prefix };
+  }
+
   it('a client on sfu-1 hears a simulated participant on sfu-0, and the participant hears the client', async () => {
     const human = await t.emu.addParticipant({ callId: 'demo', userId: 'human', audio: true, sfuId: 'sfu-0' });
     const agent = keep(await WireAgent.join(t.emu, 'agent', 'demo', { credentials: await credentialsOn(t, 'agent', 'sfu-1') }));
@@ -83,15 +94,10 @@ describe('emulator cascading: media between SFUs of one call (real werift)', fun
   });
 
   it('a publisher migrating from sfu-0 to sfu-1 keeps being heard on sfu-0, without a new subscriber offer', async () => {
-    const listener = keep(await WireAgent.join(t.emu, 'listener', 'demo', { credentials: await credentialsOn(t, 'listener', 'sfu-0') }));
-    const mover = keep(await WireAgent.join(t.emu, 'mover', 'demo', { credentials: await credentialsOn(t, 'mover', 'sfu-0') }));
-    await mover.publishAudio();
-    await subscribe(listener, 'mover', mover.sessionId);
-    const prefix = participantSeenBy(listener, mover.sessionId).trackLookupPrefix!;
-    await until(() => listener.packetsFrom(prefix) >= 5, 15000, 'RTP from the mover before the move');
+    const { speaker: mover, listener, prefix } = await speakerAndListener('sfu-0', 'sfu-0');
 
-    const moved = keep(await WireAgent.join(t.emu, 'mover', 'demo', {
-      credentials: await credentialsOn(t, 'mover', 'sfu-1'),
+    const moved = keep(await WireAgent.join(t.emu, 'speaker', 'demo', {
+      credentials: await credentialsOn(t, 'speaker', 'sfu-1'),
       extra: {
         sessionId: mover.sessionId,
         reconnectDetails: { strategy: S.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE, fromSfuId: 'sfu-0', announcedTracks: [{ trackType: AUDIO, mid: '0' }] },
@@ -127,17 +133,33 @@ describe('emulator cascading: media between SFUs of one call (real werift)', fun
     expect(t.media.map((m) => m.plane.publishedTracks(human.sessionId)), 'gone from the bus, seen from both SFUs').to.deep.equal([[], []]);
   });
 
-  it('a killed SFU stops contributing media: its simulated participant is no longer forwarded', async () => {
+  it('a killed SFU stops contributing media: a client publishing there loses its track on the other SFU', async () => {
+    const { speaker, listener, prefix } = await speakerAndListener('sfu-0', 'sfu-1');
+    const offered = listener.client.events.filter((e) => e.subscriberOffer).length;
+
+    await t.emu.faults.sfu('sfu-0').kill();
+    await until(() => listener.client.events.filter((e) => e.subscriberOffer).length > offered, 10000, 'a new subscriber offer on sfu-1');
+    expect(offersStream(listener.client.events.filter((e) => e.subscriberOffer).at(-1)!.subscriberOffer!.sdp!, `${prefix}:TRACK_TYPE_AUDIO`)).to.equal(false);
+    expect(t.media[1]!.plane.publishedTracks(speaker.sessionId)).to.deep.equal([]);
+  });
+
+  it('a simulated participant whose SFU is killed reconnects to another: still heard and hearing, no renegotiation', async () => {
     const human = await t.emu.addParticipant({ callId: 'demo', userId: 'human', audio: true, sfuId: 'sfu-0' });
     const agent = keep(await WireAgent.join(t.emu, 'agent', 'demo', { credentials: await credentialsOn(t, 'agent', 'sfu-1') }));
+    await agent.publishAudio();
     await subscribe(agent, 'human', human.sessionId);
-    const msid = `${participantSeenBy(agent, human.sessionId).trackLookupPrefix!}:TRACK_TYPE_AUDIO`;
-    await until(() => agent.packetsFrom(msid.split(':')[0]!) >= 5, 15000, 'RTP from the participant');
+    const prefix = participantSeenBy(agent, human.sessionId).trackLookupPrefix!;
+    await until(() => agent.packetsFrom(prefix) >= 5 && receivedFrom(human.received(), agent.sessionId) >= 5, 15000, 'RTP both ways');
     const offered = agent.client.events.filter((e) => e.subscriberOffer).length;
 
     await t.emu.faults.sfu('sfu-0').kill();
-    await until(() => agent.client.events.filter((e) => e.subscriberOffer).length > offered, 10000, 'a new subscriber offer on sfu-1');
-    expect(offersStream(agent.client.events.filter((e) => e.subscriberOffer).at(-1)!.subscriberOffer!.sdp!, msid)).to.equal(false);
+    expect(human.sfuId).to.equal('sfu-1');
+    expect(t.emu.liveSessions().find((s) => s.sessionId === human.sessionId)!.sfuId).to.equal('sfu-1');
+    const [heard, hearing] = [agent.packetsFrom(prefix), receivedFrom(human.received(), agent.sessionId)];
+    await until(() => agent.packetsFrom(prefix) >= heard + 10 && receivedFrom(human.received(), agent.sessionId) >= hearing + 10, 15000, 'RTP both ways after the kill');
+    expect(receivedFrom(t.media[1]!.plane.receivedPackets(human.sessionId), agent.sessionId), 'now counted on sfu-1').to.be.greaterThan(0);
+    expect(agent.client.events.filter((e) => e.subscriberOffer).length, 'the agent did not renegotiate').to.equal(offered);
+    expect(t.emu.records.leaves.map((l) => l.sessionId)).to.not.include(human.sessionId);
   });
 });
 

@@ -2,6 +2,8 @@
  * The emulator's media plane: real werift peer connections on the SFU side of each client session
  * (publisher: client offers; subscriber: SFU offers), RTP forwarding between them and simulated
  * participants, and the counters tests read. Implements contract.ts; the control plane calls it.
+ * The planes of one emulator share a TrackBus, so what is published on one SFU is forwarded to
+ * subscribers on the others (cascading).
  */
 import type { PeerConfig, RTCIceCandidateInit } from 'werift';
 import type { SchedulerLike } from 'rxjs';

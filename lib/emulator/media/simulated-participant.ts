@@ -1,8 +1,8 @@
 /**
  * A participant that lives inside the emulator's SFU: it publishes Opus audio (a speech-like tone)
  * and/or synthetic VP8 video generated in-process straight into the forwarding table (no peer
- * connection needed), and subscribes to every other published track so tests can count what
- * reached it.
+ * connection needed), and subscribes to every other track of its call (the plane picks them, on
+ * every SFU) so tests can count what reached it.
  */
 import { type SchedulerLike, Subscription } from 'rxjs';
 import { TrackType } from '../../protocol/index.js';
