@@ -132,8 +132,8 @@ class Episode {
   }
 
   /**
-   * One attempt: plan it unless the previous failure already did (first attempt, or R3 raised the
-   * floor above the plan), then run the executor (R7), abandoned if the floor rises above it (R3).
+   * One attempt: plan it here when no failure did (the first attempt, or R3 raised the floor above
+   * the plan), then run the executor (R7), abandoned if the floor rises above it (R3).
    */
   private attempt$(): Observable<ReconnectionEvent> {
     const announce$ = this.planned === undefined || this.floorAbove(this.planned) ? this.plan(undefined) : EMPTY;
