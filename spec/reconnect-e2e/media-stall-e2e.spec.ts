@@ -3,7 +3,7 @@
  * signaling stays healthy (werift would notice after ~28 s, or never) → REJOIN → media back.
  */
 import { expect } from 'chai';
-import { expectRecovered, lastReconnectJoin, recovered, startScenario, type Scenario } from './support/scenario.js';
+import { expectRecovered, lastReconnectJoin, recovered, startScenario, until, type Scenario } from './support/scenario.js';
 
 describe('reconnect e2e: media stall', function () {
   this.timeout(45000);
@@ -26,5 +26,19 @@ describe('reconnect e2e: media stall', function () {
     });
     expect(s.emu.records.sockets.filter((c) => c.sessionId === before && c.code === 1006), 'the socket was never lost').to.deep.equal([]);
     await expectRecovered(s);
+  });
+
+  it('no media expected (the human unsubscribed) → silence is not a stall: no reconnect', async () => {
+    s = await startScenario({ join: { mediaStallAfterMs: 1000 } });
+    const scenario = s;
+    scenario.call.setSubscriptions({ audio: false });
+    const lastSubscription = () => scenario.emu.records.subscriptions.filter((r) => r.sessionId === scenario.call.sessionId).at(-1);
+    await until(() => lastSubscription()?.tracks.length === 0, 10000, 'the empty subscription list at the SFU');
+    // The agent's own audio (50 packets/s) is the clock: 150 more packets at the human is ~3 stall windows.
+    const sent = scenario.atHuman();
+    await until(() => scenario.atHuman() >= sent + 150, 15000, '150 more packets from the agent');
+    expect(scenario.records).to.deep.equal([]);
+    expect(scenario.call.state).to.equal('joined');
+    expect(scenario.agentJoins()).to.have.length(1);
   });
 });
