@@ -40,6 +40,8 @@ async function main(): Promise<void> {
     () => emu.faults.session(call.sessionId).goAway());
 
   await call.leave('demo finished');
+  // The SFU handles our LeaveCallRequest on its own time; give it a moment before reading its state.
+  for (let i = 0; i < 20 && emu.liveSessions().some((s) => s.userId === 'agent'); i++) await sleep(50);
   say('agent', `left (state ${call.state}); live sessions now: ${emu.liveSessions().map((s) => s.userId).join(', ')}`);
   await emu.close();
   say('emulator', 'closed');

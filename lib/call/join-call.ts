@@ -5,6 +5,7 @@
  */
 import { asyncScheduler, defer, finalize, from, map, type Observable, type SchedulerLike } from 'rxjs';
 import { silentLogger, type Logger } from '../logger.js';
+import { rxsfuError } from '../errors.js';
 import { Call } from './call.js';
 import type { CallTarget } from './credentials.js';
 import type { ConnectionSettings } from './sfu-connection.js';
@@ -40,13 +41,20 @@ export interface JoinCallOptions extends CallTarget {
 }
 
 export function resolveSettings(options: JoinCallOptions): ConnectionSettings {
+  const healthCheckIntervalMs = options.healthCheckIntervalMs ?? 5000;
+  const unhealthyAfterMs = options.unhealthyAfterMs ?? 12000;
+  // A health check must be able to arrive before the silence limit, or healthy sockets count as lost.
+  if (!(healthCheckIntervalMs > 0 && unhealthyAfterMs > healthCheckIntervalMs)) {
+    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT',
+      `unhealthyAfterMs (${unhealthyAfterMs}) must be greater than healthCheckIntervalMs (${healthCheckIntervalMs}) > 0`);
+  }
   return {
     rpcEncoding: options.rpcEncoding ?? 'protobuf',
     rpcTimeoutMs: options.rpcTimeoutMs ?? 5000,
     openTimeoutMs: options.openTimeoutMs ?? 5000,
     joinTimeoutMs: options.joinTimeoutMs ?? 5000,
-    healthCheckIntervalMs: options.healthCheckIntervalMs ?? 5000,
-    unhealthyAfterMs: options.unhealthyAfterMs ?? 12000,
+    healthCheckIntervalMs,
+    unhealthyAfterMs,
     scheduler: options.scheduler ?? asyncScheduler,
     logger: options.logger ?? silentLogger,
   };

@@ -23,6 +23,8 @@ export interface ReconnectHost {
   subscriptions(): ReconnectDetails['subscriptions'];
   /** Makes `conn` current (state, subscriptions and remote tracks follow it). */
   adopt(conn: SfuConnection): void;
+  /** Closes a connection MIGRATE left behind, once the new one carries media. */
+  retire(old: SfuConnection): void;
   /** Re-creates the local tracks, in publish order, on `conn`'s new publisher. */
   republish$(conn: SfuConnection): Observable<void>;
   /** How long MIGRATE waits for `participant_migration_complete`. */
@@ -143,7 +145,7 @@ function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedIn
         }),
         map(() => {
           host.adopt(conn);
-          old.dispose(4100, 'migrated');
+          host.retire(old);
           return joinedInfo(conn);
         }),
         // A migration that did not complete must not leave the new socket open.
