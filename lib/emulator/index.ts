@@ -6,4 +6,5 @@ export type { LiveSession } from './call-registry.js';
 export type { SimulatedParticipant, SimulatedParticipantOptions, ReceivedTrackPackets } from './simulated-participant.js';
 export type { MediaPlaneFactory, JoinRejectionMode } from './sfu-server.js';
 export type { SfuMediaPlane, MediaCallbacks, MediaParticipant, SimulatedMediaOptions } from './media/contract.js';
+export type { TrackBus } from './media/track-bus.js';
 export { StreamErrorCode } from './coordinator.js';
