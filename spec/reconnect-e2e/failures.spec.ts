@@ -6,21 +6,17 @@
 import { expect } from 'chai';
 import { isRxsfuError } from '../../lib/errors.js';
 import { ErrorCode, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
-import { AGENT, CALL_ID, expectRecovered, lastReconnectJoin, reachState, recovered, startScenario, until, type Scenario } from './support/scenario.js';
+import { AGENT, CALL_ID, expectRecovered, lastReconnectJoin, reachState, recovered, scenarioPerTest, until, type Scenario } from './support/scenario.js';
 
 describe('reconnect e2e: failing SFUs, coordinator, and giving up', function () {
   this.timeout(45000);
-  let s: Scenario | undefined;
-  afterEach(async () => {
-    await s?.close();
-    s = undefined;
-  });
+  const scenarios = scenarioPerTest();
 
   it('SFU killed → FAST fails → REJOIN/MIGRATE on the other SFU, the dead one avoided', async () => {
-    s = await startScenario({ sfuCount: 2 });
+    const s = await scenarios.start({ sfuCount: 2 });
     // The human on sfu-0 dies with it; this one, on sfu-1, is who the agent talks to afterwards.
     const survivor = await s.emu.addParticipant({ callId: CALL_ID, userId: 'human-on-sfu-1', audio: true, sfuId: 'sfu-1' });
-    await until(() => s!.atHuman(survivor) >= 10, 15000, 'RTP from the agent at the human on sfu-1');
+    await until(() => s.atHuman(survivor) >= 10, 15000, 'RTP from the agent at the human on sfu-1');
     const before = s.call.sessionId;
     await s.emu.faults.sfu('sfu-0').kill();
     const record = await recovered(s);
@@ -38,7 +34,7 @@ describe('reconnect e2e: failing SFUs, coordinator, and giving up', function () 
   });
 
   it('coordinator fails during REJOIN (2 × HTTP 500) → REJOIN retried → joined', async () => {
-    s = await startScenario();
+    const s = await scenarios.start();
     const before = s.call.sessionId;
     const coordinatorJoinsBefore = s.emu.records.coordinatorJoins.length;
     s.emu.faults.coordinator.failJoins(2);
@@ -53,7 +49,7 @@ describe('reconnect e2e: failing SFUs, coordinator, and giving up', function () 
   });
 
   it('SFU joins rejected twice (closed before join_response) after a TCP loss → FAST retried → joined', async () => {
-    s = await startScenario();
+    const s = await scenarios.start();
     const before = s.call.sessionId;
     s.emu.faults.sfu('sfu-0').rejectJoins(2, 'close-before-join-response');
     s.emu.faults.session(before).destroyTcp();
@@ -66,11 +62,11 @@ describe('reconnect e2e: failing SFUs, coordinator, and giving up', function () 
   });
 
   it('a second fault during the reconnect (its socket destroyed mid-join) → still one episode, joined', async () => {
-    s = await startScenario();
+    const s = await scenarios.start();
     const before = s.call.sessionId;
     s.emu.faults.sfu('sfu-0').rejectJoins(1, 'never-answer');
     s.emu.faults.session(before).destroyTcp();
-    await until(() => rejected(s!) === 1, 10000, 'the first FAST join to reach the SFU');
+    await until(() => rejected(s) === 1, 10000, 'the first FAST join to reach the SFU');
     s.emu.faults.sfu('sfu-0').destroyTcp();
     const record = await recovered(s);
     expect(record.outcome).to.equal('joined');
@@ -80,8 +76,8 @@ describe('reconnect e2e: failing SFUs, coordinator, and giving up', function () 
   });
 
   it('every SFU killed → reconnecting-failed within the deadline, RXSFU_ERR_RECONNECT_FAILED carrying the cause', async () => {
-    s = await startScenario({ sfuCount: 2, join: { reconnect: { disconnectionTimeoutMs: 3000, attemptTimeoutMs: 1000 } } });
-    await Promise.all(s.emu.sfus.map((sfu) => s!.emu.faults.sfu(sfu.id).kill()));
+    const s = await scenarios.start({ sfuCount: 2, join: { reconnect: { disconnectionTimeoutMs: 3000, attemptTimeoutMs: 1000 } } });
+    await Promise.all(s.emu.sfus.map((sfu) => s.emu.faults.sfu(sfu.id).kill()));
     await reachState(s.call, 'reconnecting-failed', 15000);
     const failure = s.call.failure;
     expect(isRxsfuError(failure, 'RXSFU_ERR_RECONNECT_FAILED'), String(failure)).to.equal(true);
@@ -97,12 +93,12 @@ describe('reconnect e2e: failing SFUs, coordinator, and giving up', function () 
     // Mocha arms this test's own timeout timer right after the test function starts: count after it.
     await new Promise((resolve) => setImmediate(resolve));
     const baseline = ioHandles();
-    s = await startScenario();
+    const s = await scenarios.start();
     await s.emu.faults.sfu('sfu-0').kill();
     await reachState(s.call, 'reconnecting');
     await s.call.leave();
     expect(s.call.state).to.equal('left');
-    await until(() => s!.records.length === 1, 5000, 'the cancelled record');
+    await until(() => s.records.length === 1, 5000, 'the cancelled record');
     expect(s.records[0]!.outcome).to.equal('cancelled');
     expect(s.call.failure).to.equal(undefined);
     const joinsAtLeave = s.emu.records.joins.length;
@@ -114,7 +110,6 @@ describe('reconnect e2e: failing SFUs, coordinator, and giving up', function () 
     expect(s.emu.records.coordinatorJoins.length, 'no coordinator join after leave').to.equal(coordinatorJoinsAtLeave);
     expect(s.emu.liveSessions().filter((l) => l.userId === AGENT && l.connected)).to.deep.equal([]);
     await s.close();
-    s = undefined;
     await until(() => ioHandles() <= baseline, 5000, 'sockets, UDP ports and timers back to the baseline')
       .catch((err: Error) => expect.fail(`${err.message}: ${baseline} before, now ${process.getActiveResourcesInfo().join(',')}`));
   });

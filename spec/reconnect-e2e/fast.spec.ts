@@ -4,15 +4,11 @@
  */
 import { expect } from 'chai';
 import { ErrorCode, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
-import { expectRecovered, lastReconnectJoin, reachState, recovered, startScenario, type Scenario } from './support/scenario.js';
+import { expectRecovered, lastReconnectJoin, reachState, recovered, scenarioPerTest, type Scenario } from './support/scenario.js';
 
 describe('reconnect e2e: FAST', function () {
   this.timeout(45000);
-  let s: Scenario | undefined;
-  afterEach(async () => {
-    await s?.close();
-    s = undefined;
-  });
+  const scenarios = scenarioPerTest();
 
   async function expectFast(scenario: Scenario, source: string, sessionBefore: string): Promise<void> {
     const record = await recovered(scenario);
@@ -32,7 +28,7 @@ describe('reconnect e2e: FAST', function () {
   }
 
   it('TCP destroyed (1006) → FAST → media both ways again', async () => {
-    s = await startScenario();
+    const s = await scenarios.start();
     const before = s.call.sessionId;
     s.emu.faults.session(before).destroyTcp();
     await expectFast(s, 'connection-lost', before);
@@ -40,7 +36,7 @@ describe('reconnect e2e: FAST', function () {
   });
 
   it('silence (no health answers) → heartbeat timeout → FAST', async () => {
-    s = await startScenario({ join: { unhealthyAfterMs: 1500, healthCheckIntervalMs: 500 } });
+    const s = await scenarios.start({ join: { unhealthyAfterMs: 1500, healthCheckIntervalMs: 500 } });
     const before = s.call.sessionId;
     const faults = s.emu.faults.session(before);
     faults.goSilent();
@@ -53,7 +49,7 @@ describe('reconnect e2e: FAST', function () {
   });
 
   it('close 1011 → FAST', async () => {
-    s = await startScenario();
+    const s = await scenarios.start();
     const before = s.call.sessionId;
     s.emu.faults.session(before).close(1011, 'internal error');
     await expectFast(s, 'connection-lost', before);
@@ -61,7 +57,7 @@ describe('reconnect e2e: FAST', function () {
   });
 
   it('SFU error with strategy FAST → FAST', async () => {
-    s = await startScenario();
+    const s = await scenarios.start();
     const before = s.call.sessionId;
     s.emu.faults.session(before).sendError(ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, S.WEBSOCKET_RECONNECT_STRATEGY_FAST, 'please reconnect');
     await expectFast(s, 'sfu-error', before);

@@ -3,18 +3,14 @@
  * signaling stays healthy (werift would notice after ~28 s, or never) → REJOIN → media back.
  */
 import { expect } from 'chai';
-import { expectRecovered, lastReconnectJoin, recovered, startScenario, until, type Scenario } from './support/scenario.js';
+import { expectRecovered, lastReconnectJoin, recovered, scenarioPerTest, until } from './support/scenario.js';
 
 describe('reconnect e2e: media stall', function () {
   this.timeout(45000);
-  let s: Scenario | undefined;
-  afterEach(async () => {
-    await s?.close();
-    s = undefined;
-  });
+  const scenarios = scenarioPerTest();
 
   it('no inbound RTP for mediaStallAfterMs while signaling lives → REJOIN → media both ways again', async () => {
-    s = await startScenario({ join: { mediaStallAfterMs: 1500 } });
+    const s = await scenarios.start({ join: { mediaStallAfterMs: 1500 } });
     const before = s.call.sessionId;
     s.emu.faults.session(before).dropMedia();
     const record = await recovered(s);
@@ -29,8 +25,7 @@ describe('reconnect e2e: media stall', function () {
   });
 
   it('no media expected (the human unsubscribed) → silence is not a stall: no reconnect', async () => {
-    s = await startScenario({ join: { mediaStallAfterMs: 1000 } });
-    const scenario = s;
+    const scenario = await scenarios.start({ join: { mediaStallAfterMs: 1000 } });
     scenario.call.setSubscriptions({ audio: false });
     const lastSubscription = () => scenario.emu.records.subscriptions.filter((r) => r.sessionId === scenario.call.sessionId).at(-1);
     await until(() => lastSubscription()?.tracks.length === 0, 10000, 'the empty subscription list at the SFU');

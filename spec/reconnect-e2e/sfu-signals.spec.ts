@@ -6,18 +6,14 @@ import { expect } from 'chai';
 import { filter, firstValueFrom } from 'rxjs';
 import { isRxsfuError } from '../../lib/errors.js';
 import { ErrorCode, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
-import { AGENT, expectRecovered, lastReconnectJoin, mediaFlowsBothWays, reachState, recovered, startScenario, until, type Scenario } from './support/scenario.js';
+import { AGENT, expectRecovered, lastReconnectJoin, mediaFlowsBothWays, reachState, recovered, scenarioPerTest, until, type Scenario } from './support/scenario.js';
 
 describe('reconnect e2e: SFU error, go_away, call_ended', function () {
   this.timeout(45000);
-  let s: Scenario | undefined;
-  afterEach(async () => {
-    await s?.close();
-    s = undefined;
-  });
+  const scenarios = scenarioPerTest();
 
   it('error REJOIN → new session naming the previous one, tracks re-published, subscriptions restored', async () => {
-    s = await startScenario();
+    const s = await scenarios.start();
     const before = s.call.sessionId;
     s.emu.faults.session(before).sendError(ErrorCode.ERROR_CODE_PARTICIPANT_MEDIA_TRANSPORT_FAILURE, S.WEBSOCKET_RECONNECT_STRATEGY_REJOIN);
     const record = await recovered(s);
@@ -34,7 +30,7 @@ describe('reconnect e2e: SFU error, go_away, call_ended', function () {
   });
 
   it('error MIGRATE → the other SFU, same session id, participant_migration_complete awaited', async () => {
-    s = await startScenario({ sfuCount: 2 });
+    const s = await scenarios.start({ sfuCount: 2 });
     const before = s.call.sessionId;
     s.emu.faults.session(before).sendError(ErrorCode.ERROR_CODE_SFU_SHUTTING_DOWN, S.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE);
     const record = await recovered(s);
@@ -44,7 +40,7 @@ describe('reconnect e2e: SFU error, go_away, call_ended', function () {
   });
 
   it('go_away → MIGRATE to the other SFU (coordinator join with migrating_from)', async () => {
-    s = await startScenario({ sfuCount: 2 });
+    const s = await scenarios.start({ sfuCount: 2 });
     const before = s.call.sessionId;
     s.emu.faults.session(before).goAway();
     const record = await recovered(s);
@@ -56,21 +52,21 @@ describe('reconnect e2e: SFU error, go_away, call_ended', function () {
   });
 
   it('error DISCONNECT → the call ends (left, RXSFU_ERR_CALL_ENDED), never a reconnect', async () => {
-    s = await startScenario();
+    const s = await scenarios.start();
     s.emu.faults.session(s.call.sessionId).sendError(ErrorCode.ERROR_CODE_CALL_NOT_FOUND, S.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT, 'go home');
     await reachState(s.call, 'left');
     expectEnded(s);
   });
 
   it('call_ended → leave, never a reconnect', async () => {
-    s = await startScenario();
+    const s = await scenarios.start();
     s.emu.faults.session(s.call.sessionId).callEnded();
     await reachState(s.call, 'left');
     expectEnded(s);
   });
 
   it('error UNSPECIFIED → nothing happens: still joined, same session, media flowing', async () => {
-    s = await startScenario();
+    const s = await scenarios.start();
     const before = s.call.sessionId;
     const seen = firstValueFrom(s.call.events$.pipe(filter((e) => e.eventPayload === 'error')));
     s.emu.faults.session(before).sendError(ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, S.WEBSOCKET_RECONNECT_STRATEGY_UNSPECIFIED);

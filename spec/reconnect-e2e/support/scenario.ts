@@ -93,6 +93,16 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
   }
 }
 
+/** Mocha hooks: each test starts its own scenario, closed after the test whatever happened. */
+export function scenarioPerTest(): { start(options?: ScenarioOptions): Promise<Scenario> } {
+  let current: Scenario | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return { start: async (options) => (current = await startScenario(options)) };
+}
+
 /** Both counters grow by at least `packets` from now on (Opus at 50 packets/s: well under a second each). */
 export async function mediaFlowsBothWays(s: Scenario, when: string, packets = 10, human = s.human): Promise<void> {
   const rx = s.fromHuman();
