@@ -105,6 +105,9 @@ export class Call {
     /** Silence of expected inbound media that triggers a REJOIN; 0 disables. */
     private readonly mediaStallAfterMs: number = DEFAULT_MEDIA_STALL_AFTER_MS,
   ) {
+    if (!Number.isFinite(mediaStallAfterMs) || mediaStallAfterMs < 0) {
+      throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `mediaStallAfterMs must be 0 (off) or a positive number of ms, got ${mediaStallAfterMs}`);
+    }
     this.policy.set(policy);
   }
 
@@ -313,7 +316,7 @@ export class Call {
    * peer: WERIFT.md pitfall 5). Tracks never seen, unsubscribed or unpublished expect nothing.
    */
   private mediaStallRequests$(): Observable<ReconnectRequest> {
-    if (!(this.mediaStallAfterMs > 0)) return EMPTY;
+    if (this.mediaStallAfterMs === 0) return EMPTY;
     const inbound$ = this.remoteTracks$.pipe(mergeMap((track) => track.rtp$));
     const wanted$ = combineLatest([this.participants$, this.policy.value$]).pipe(
       map(([participants, policy]) => desiredSubscriptions(participants, policy).map((t) => `${t.sessionId}:${t.trackType}`)),

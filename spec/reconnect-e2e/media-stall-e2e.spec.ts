@@ -3,6 +3,8 @@
  * signaling stays healthy (werift would notice after ~28 s, or never) → REJOIN → media back.
  */
 import { expect } from 'chai';
+import { joinCall } from '../../lib/call/index.js';
+import { isRxsfuError } from '../../lib/errors.js';
 import { expectRecovered, lastReconnectJoin, recovered, scenarioPerTest, until } from './support/scenario.js';
 
 describe('reconnect e2e: media stall', function () {
@@ -35,5 +37,25 @@ describe('reconnect e2e: media stall', function () {
     expect(scenario.records).to.deep.equal([]);
     expect(scenario.call.state).to.equal('joined');
     expect(scenario.agentJoins()).to.have.length(1);
+  });
+
+  it('mediaStallAfterMs 0 turns the trigger off: a silent media path does not reconnect', async () => {
+    const s = await scenarios.start({ join: { mediaStallAfterMs: 0 } });
+    s.emu.faults.session(s.call.sessionId).dropMedia();
+    const received = s.fromHuman();
+    // The agent's own audio at the human is the clock: 150 packets is ~3 s of a dead inbound path.
+    const sent = s.atHuman();
+    await until(() => s.atHuman() >= sent + 150, 15000, '150 more packets from the agent');
+    expect(s.fromHuman() - received, 'the fault holds: almost nothing arrived').to.be.lessThan(10);
+    expect(s.records).to.deep.equal([]);
+    expect(s.call.state).to.equal('joined');
+  });
+
+  it('a mediaStallAfterMs that is negative or not finite is RXSFU_ERR_INVALID_ARGUMENT before any I/O', async () => {
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const joining = joinCall({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', apiSecret: 's', userId: 'u', callType: 'default', callId: 'c', mediaStallAfterMs: bad });
+      const err = await joining.then(() => undefined, (e: unknown) => e);
+      expect(isRxsfuError(err, 'RXSFU_ERR_INVALID_ARGUMENT'), `${bad}: ${String(err)}`).to.equal(true);
+    }
   });
 });
