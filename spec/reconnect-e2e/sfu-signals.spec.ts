@@ -51,6 +51,23 @@ describe('reconnect e2e: SFU error, go_away, call_ended', function () {
     await expectRecovered(s);
   });
 
+  it('go_away, then the target SFU refuses (SFU full) → MIGRATE fails → REJOIN avoiding the SFU that went away', async () => {
+    const s = await scenarios.start({ sfuCount: 2 });
+    const before = s.call.sessionId;
+    const coordinatorJoinsBefore = s.emu.records.coordinatorJoins.length;
+    s.emu.faults.sfu('sfu-1').rejectJoins(1, 'sfu-full');
+    s.emu.faults.session(before).goAway();
+    const record = await recovered(s);
+    expect(record).to.deep.include({ outcome: 'joined', strategiesTried: ['migrate', 'rejoin'] });
+    const [migrate, rejoin] = s.emu.records.coordinatorJoins.slice(coordinatorJoinsBefore);
+    expect(migrate).to.deep.include({ status: 200, sfuId: 'sfu-1', migratingFrom: 'sfu-0' });
+    expect(rejoin!.migratingFromList, 'R5: the SFU that sent go_away stays avoided').to.include('sfu-0');
+    const join = lastReconnectJoin(s);
+    expect(join.reconnectDetails).to.include({ strategy: 'WEBSOCKET_RECONNECT_STRATEGY_REJOIN', previousSessionId: before, reconnectAttempt: 2 });
+    expect(s.call.sessionId).to.not.equal(before);
+    await expectRecovered(s);
+  });
+
   it('error DISCONNECT → the call ends (left, RXSFU_ERR_CALL_ENDED), never a reconnect', async () => {
     const s = await scenarios.start();
     s.emu.faults.session(s.call.sessionId).sendError(ErrorCode.ERROR_CODE_CALL_NOT_FOUND, S.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT, 'go home');
