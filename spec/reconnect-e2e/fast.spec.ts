@@ -25,6 +25,7 @@ describe('reconnect e2e: FAST', function () {
     });
     await expectRecovered(scenario);
     expect(scenario.states).to.include('reconnecting');
+    expect(scenario.emu.records.leaves.filter((l) => l.sessionId === sessionBefore), 'the SFU never dropped the session').to.deep.equal([]);
   }
 
   it('TCP destroyed (1006) → FAST → media both ways again', async () => {

@@ -26,6 +26,7 @@ describe('reconnect e2e: SFU error, go_away, call_ended', function () {
       strategy: 'WEBSOCKET_RECONNECT_STRATEGY_REJOIN', previousSessionId: before, fromSfuId: 'sfu-0', reconnectAttempt: 1, announcedTracks: 1, subscriptions: 1,
     });
     expect(s.states).to.include('reconnecting');
+    expect(s.emu.records.leaves.filter((l) => l.sessionId === before).map((l) => l.reason)).to.deep.equal(['replaced-by-rejoin']);
     await expectRecovered(s);
   });
 
@@ -72,14 +73,14 @@ describe('reconnect e2e: SFU error, go_away, call_ended', function () {
     const s = await scenarios.start();
     s.emu.faults.session(s.call.sessionId).sendError(ErrorCode.ERROR_CODE_CALL_NOT_FOUND, S.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT, 'go home');
     await reachState(s.call, 'left');
-    expectEnded(s);
+    await expectEnded(s);
   });
 
   it('call_ended → leave, never a reconnect', async () => {
     const s = await scenarios.start();
     s.emu.faults.session(s.call.sessionId).callEnded();
     await reachState(s.call, 'left');
-    expectEnded(s);
+    await expectEnded(s);
   });
 
   it('error UNSPECIFIED → nothing happens: still joined, same session, media flowing', async () => {
@@ -107,11 +108,12 @@ describe('reconnect e2e: SFU error, go_away, call_ended', function () {
     expect(scenario.currentSfu()).to.equal('sfu-1');
   }
 
-  function expectEnded(scenario: Scenario): void {
+  async function expectEnded(scenario: Scenario): Promise<void> {
     expect(scenario.call.state).to.equal('left');
     expect(isRxsfuError(scenario.call.failure, 'RXSFU_ERR_CALL_ENDED'), String(scenario.call.failure)).to.equal(true);
     expect(scenario.records).to.deep.equal([]);
     expect(scenario.states).to.not.include('reconnecting');
     expect(scenario.agentJoins(), 'no second join').to.have.length(1);
+    await until(() => !scenario.emu.liveSessions().some((l) => l.userId === AGENT), 5000, 'the agent to be gone from the SFU (LeaveCallRequest)');
   }
 });
