@@ -33,7 +33,7 @@ export const DEFAULT_MEDIA_STALL_AFTER_MS = 8000;
  * stallAfterMs: 3
  * expecting$: t-----------f--t-------
  * packets$:   --p-p-----------------
- * result:     ---------s--------s----   (s at p+3 with no packet; quiet while f; again 3 after t)
+ * result:     -------s----------s----   (s 3 after the last p; quiet while f; again 3 after t)
  * ```
  *
  * @param inboundPackets$ one emission per inbound RTP packet (any value: only the timing counts)

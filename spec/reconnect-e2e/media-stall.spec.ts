@@ -24,6 +24,14 @@ describe('mediaStalled$ (media-stall trigger)', () => {
     });
   });
 
+  it('the diagram of its doc comment holds', () => {
+    scheduler().run(({ hot, expectObservable }) => {
+      const expecting = hot('t-----------f--t-------', bools);
+      const packets = hot('  --p-p-----------------');
+      expectObservable(mediaStalled$(packets, expecting, { stallAfterMs: 3 }), '^----------------------!').toBe('-------s----------s----', { s });
+    });
+  });
+
   it('stalls stallAfterMs after expecting$ turns true when no packet ever comes', () => {
     scheduler().run(({ hot, expectObservable }) => {
       const expecting = hot('  f-t----------', bools);
