@@ -142,9 +142,9 @@ export async function expectRecovered(s: Scenario, human = s.human): Promise<voi
   expect(live.map((l) => l.sessionId), 'exactly one live session of the agent, the current one').to.deep.equal([sessionId]);
   // Both re-sent after the fault, on the current session: the full subscription list, and the
   // publisher offer (REJOIN/MIGRATE republish, FAST restarts the publisher's ICE).
-  const lastSubscription = s.emu.records.subscriptions.slice(s.marks.subscriptions).filter((r) => r.sessionId === sessionId).at(-1);
+  const lastSubscription = s.emu.records.subscriptions.slice(s.marks.subscriptions).filter((r) => r.sessionId === sessionId && r.sfuId === sfuId).at(-1);
   expect(lastSubscription?.tracks.map((t) => t.sessionId), 'the human is subscribed on the current session').to.include(human.sessionId);
-  const publishes = s.emu.records.rpcs.slice(s.marks.rpcs).filter((r) => r.method === 'SetPublisher' && r.sessionId === sessionId && r.status === 200);
+  const publishes = s.emu.records.rpcs.slice(s.marks.rpcs).filter((r) => r.method === 'SetPublisher' && r.sessionId === sessionId && r.sfuId === sfuId && r.status === 200);
   expect(publishes.length, 'the current session published again').to.be.greaterThan(0);
 }
 
