@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { coordinatorJoin$, joinRequestBody, type CoordinatorJoinOptions } from '../../lib/coordinator/index.js';
-import { baselineHandles, reply, rxsfuFailure, settledHandles, startTestServer, type TestHandler, type TestServer } from '../http/test-server.js';
+import { reply, rxsfuFailure, startTestServer, type TestHandler, type TestServer } from '../http/test-server.js';
+import { resourceBaseline, resourceGrowth } from '../support/resources.js';
 
 const USER_JWT = 'user.jwt.value';
 const SFU_TOKEN = 'sfu-token-value';
@@ -132,14 +133,14 @@ describe('coordinator: coordinatorJoin$ (real HTTP)', () => {
   }
 
   it('a server that never answers → RXSFU_ERR_COORDINATOR timeout, and the socket is released', async () => {
-    const before = await baselineHandles();
+    const before = await resourceBaseline(['TCPSocketWrap', 'Timeout']);
     const options = await start(() => undefined);
     const err = await rxsfuFailure(firstValueFrom(coordinatorJoin$(options({ timeoutMs: 50 }))));
     expect(err.code).to.equal('RXSFU_ERR_COORDINATOR');
     expect(err.message).to.contain('timed out');
     await server!.close();
     server = undefined;
-    expect(await settledHandles(before)).to.deep.equal(before);
+    expect(await resourceGrowth(before)).to.deep.equal({});
   });
 
   it('connection refused → RXSFU_ERR_COORDINATOR with the cause', async () => {

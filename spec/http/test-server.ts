@@ -61,40 +61,6 @@ export function reply(res: http.ServerResponse, status: number, contentType: str
   res.end(body);
 }
 
-/** Sockets and timers still open in this process, by kind (for leak assertions). */
-export function activeHandles(): { tcp: number; timers: number } {
-  const info = process.getActiveResourcesInfo();
-  return {
-    tcp: info.filter((kind) => kind === 'TCPSocketWrap' || kind === 'TCPWRAP').length,
-    timers: info.filter((kind) => kind === 'Timeout').length,
-  };
-}
-
-/**
- * The baseline for a leak check, taken after one timer turn: the test runner keeps a timer of its own
- * that only shows up once a test has used timers, and it must not count as ours.
- */
-export async function baselineHandles(): Promise<{ tcp: number; timers: number }> {
-  await new Promise((resolve) => setTimeout(resolve, 1));
-  await new Promise((resolve) => setImmediate(resolve));
-  return activeHandles();
-}
-
-/**
- * Handles close a loop turn or two after `destroy()`/`close()`; wait (bounded) until the counts
- * come back to `expected`, and return what is open at the end, so a real leak still fails.
- */
-export async function settledHandles(expected: { tcp: number; timers: number }, limitMs = 2000): Promise<{ tcp: number; timers: number }> {
-  const deadline = performance.now() + limitMs;
-  let now = activeHandles();
-  while ((now.tcp !== expected.tcp || now.timers !== expected.timers) && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    await new Promise((resolve) => setImmediate(resolve)); // let our own timer leave the list
-    now = activeHandles();
-  }
-  return now;
-}
-
 /** Waits (bounded) until `condition()` holds; returns its last value. */
 export async function eventually(condition: () => boolean, limitMs = 2000): Promise<boolean> {
   const deadline = performance.now() + limitMs;

@@ -3,7 +3,8 @@ import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { createSignalServerClient, type SignalServerClient } from '../../lib/rpc/index.js';
 import { isRxsfuError } from '../../lib/errors.js';
 import { models, parseProto3Json, PeerType, signal, toProto3Json, TrackType, ErrorCode } from '../../lib/protocol/index.js';
-import { baselineHandles, eventually, reply, rxsfuFailure, settledHandles, startTestServer, type TestHandler, type TestServer } from '../http/test-server.js';
+import { eventually, reply, rxsfuFailure, startTestServer, type TestHandler, type TestServer } from '../http/test-server.js';
+import { resourceBaseline, resourceGrowth } from '../support/resources.js';
 
 const TOKEN = 'sfu-token-secret';
 const PATH = '/twirp/stream.video.sfu.signal.SignalServer';
@@ -231,7 +232,7 @@ describe('rpc: SignalServer Twirp client (real HTTP)', () => {
   });
 
   it('leaves no socket and no timer behind after close()', async () => {
-    const before = await baselineHandles();
+    const before = await resourceBaseline(['TCPSocketWrap', 'Timeout']);
     const rpc = await start((_req, res) => reply(res, 200, 'application/protobuf', new Uint8Array()));
     await firstValueFrom(rpc.iceRestart$({ sessionId: 's' }));
     await firstValueFrom(rpc.sendStats$({ sessionId: 's' }));
@@ -240,8 +241,7 @@ describe('rpc: SignalServer Twirp client (real HTTP)', () => {
     expect(await eventually(() => server!.openConnections() === 0)).to.equal(true);
     await server!.close();
     server = undefined;
-    const after = await settledHandles(before);
-    expect(after).to.deep.equal(before);
+    expect(await resourceGrowth(before)).to.deep.equal({});
   });
 
   it('rejects unusable options synchronously with RXSFU_ERR_INVALID_ARGUMENT', () => {
