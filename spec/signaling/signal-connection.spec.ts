@@ -6,6 +6,7 @@ import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { isRxsfuError, type RxsfuError } from '../../lib/errors.js';
 import { ErrorCode, WebsocketReconnectStrategy, type JoinRequest } from '../../lib/protocol/index.js';
 import { createSignalConnection, SignalCloseCode, type SignalConnectionOptions } from '../../lib/signaling/index.js';
+import { resourceBaseline, resourceGrowth } from '../support/resources.js';
 import { refusingUrl, SilentTcpServer, useTestSfu } from './test-sfu.js';
 
 const joinRequest: JoinRequest = { token: 'sfu-token-secret', sessionId: 'session-1' };
@@ -73,7 +74,7 @@ describe('createSignalConnection (real sockets)', () => {
   });
 
   it('fails with RXSFU_ERR_JOIN_TIMEOUT when the server accepts and never answers, and leaves nothing behind', async () => {
-    const before = await baseline();
+    const before = await resourceBaseline(['TCPSocketWrap', 'Timeout']);
     const signal = connect({ joinTimeoutMs: 200 });
     const err = await expectError(firstValueFrom(signal.join$(joinRequest)));
     expect(err.code).to.equal('RXSFU_ERR_JOIN_TIMEOUT');
@@ -81,7 +82,7 @@ describe('createSignalConnection (real sockets)', () => {
     const server = await testSfu().sockets.next();
     expect(server.received.map((r) => r.requestPayload)).to.deep.equal(['joinRequest']);
     expect((await server.closed).code).to.equal(SignalCloseCode.JOIN_FAILED);
-    expect(await settled(before)).to.deep.equal(before);
+    expect(await resourceGrowth(before)).to.deep.equal({});
   });
 
   it('fails with RXSFU_ERR_SOCKET_OPEN_TIMEOUT when the upgrade never completes, and drops the TCP connection', async () => {
@@ -269,41 +270,12 @@ describe('createSignalConnection (real sockets)', () => {
   });
 
   it('leaves no timer or socket behind after close', async () => {
-    const before = await baseline();
+    const before = await resourceBaseline(['TCPSocketWrap', 'Timeout']);
     const { signal, server } = await joined({ healthCheckIntervalMs: 20 });
     server.answerHealthChecks();
     await server.requests.next();
     signal.close(SignalCloseCode.LEAVE, 'done');
     await server.closed;
-    expect(await settled(before)).to.deep.equal(before);
+    expect(await resourceGrowth(before)).to.deep.equal({});
   });
 });
-
-/** Resource counts at the start of a test (mocha arms its own test timer after the first turn). */
-async function baseline(): Promise<Record<string, number>> {
-  await new Promise((resolve) => setImmediate(resolve));
-  return resourceCounts();
-}
-
-function resourceCounts(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const name of process.getActiveResourcesInfo()) {
-    if (name === 'Timeout' || name === 'TCPSocketWrap') counts[name] = (counts[name] ?? 0) + 1;
-  }
-  return counts;
-}
-
-/**
- * close() returns before the TCP teardown is done (the server's FIN is still on its way): wait,
- * up to about 3 s, for the counts to come back to `expected`. Not a timing assertion: a leak never
- * comes back. Waits with setImmediate, which (unlike setTimeout) adds no resource of its own.
- */
-async function settled(expected: Record<string, number>): Promise<Record<string, number>> {
-  const giveUpAt = performance.now() + 3000;
-  let counts = resourceCounts();
-  while (performance.now() < giveUpAt && JSON.stringify(counts) !== JSON.stringify(expected)) {
-    await new Promise((resolve) => setImmediate(resolve));
-    counts = resourceCounts();
-  }
-  return counts;
-}
