@@ -80,40 +80,6 @@ export function packetsCounted(rtp$: Observable<RtpPacket>, count: number, timeo
   return firstValueFrom(rtp$.pipe(scan((n) => n + 1, 0), filter((n) => n >= count), timeout(timeoutMs)));
 }
 
-const WATCHED = new Set(['TCPServerWrap', 'TCPSocketWrap', 'UDPWrap', 'Timeout']);
-
-/** Sockets, servers, UDP ports and timers alive now, counted by type. */
-export function resourceCounts(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const type of process.getActiveResourcesInfo()) if (WATCHED.has(type)) counts[type] = (counts[type] ?? 0) + 1;
-  return counts;
-}
-
-/** Counts at the start of a test (mocha arms its own test timer after the first turn). */
-export async function resourceBaseline(): Promise<Record<string, number>> {
-  await new Promise((resolve) => setImmediate(resolve));
-  return resourceCounts();
-}
-
-/**
- * Closing returns before every FIN and UDP close has been processed: poll, up to `ms`, for the
- * counts to come back to `expected`. Not a timing assertion — a leak never comes back. setImmediate
- * adds no resource of its own.
- */
-export async function settledResources(expected: Record<string, number>, ms = 3000): Promise<Record<string, number>> {
-  const giveUpAt = performance.now() + ms;
-  let counts = resourceCounts();
-  while (performance.now() < giveUpAt && JSON.stringify(sorted(counts)) !== JSON.stringify(sorted(expected))) {
-    await new Promise((resolve) => setImmediate(resolve));
-    counts = resourceCounts();
-  }
-  return sorted(counts);
-}
-
-export function sorted(counts: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
-}
-
 /** Collects every unhandled rejection while installed; `stop()` returns them. */
 export function collectUnhandledRejections(): { stop(): unknown[] } {
   const seen: unknown[] = [];

@@ -6,7 +6,8 @@ import { joinCall, joinCall$, type JoinCallOptions } from '../../lib/call/index.
 import { createUserToken$ } from '../../lib/coordinator/index.js';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { RxsfuError, type RxsfuErrorCode } from '../../lib/errors.js';
-import { CALL_TYPE, collectUnhandledRejections, resourceBaseline, settledResources, sorted, until } from './e2e-fixture.js';
+import { resourceBaseline, resourceGrowth, type ResourceCounts } from '../support/resources.js';
+import { CALL_TYPE, collectUnhandledRejections, until } from './e2e-fixture.js';
 
 /** The error `joinCall` rejects with; fails the test if it resolves or rejects with anything but an RxsfuError. */
 async function joinError(options: JoinCallOptions): Promise<RxsfuError> {
@@ -42,11 +43,11 @@ async function garbageCoordinator(contentType: string, body: string): Promise<{ 
 describe('call e2e: bad input fails with a typed error and leaves nothing running', function () {
   this.timeout(30000);
   let rejections: ReturnType<typeof collectUnhandledRejections>;
-  let baseline: Record<string, number>;
+  let baseline: ResourceCounts;
   let emu: Emulator;
   /** Counts with the emulator up and idle: what the client opened must be gone again before the emulator closes (closing it would hide a client-side leak). */
-  let idle: Record<string, number>;
-  const expectClientClean = async () => expect(await settledResources(idle), 'client resources before the emulator closes').to.deep.equal(sorted(idle));
+  let idle: ResourceCounts;
+  const expectClientClean = async () => expect(await resourceGrowth(idle), 'client resources before the emulator closes').to.deep.equal({});
   const options = (extra: Partial<JoinCallOptions> = {}): JoinCallOptions => ({
     baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: 'agent', callType: CALL_TYPE, callId: 'bad', ...extra,
   });
@@ -65,7 +66,7 @@ describe('call e2e: bad input fails with a typed error and leaves nothing runnin
   afterEach(async function () {
     await emu.close();
     if (this.currentTest?.state !== 'passed') return;
-    expect(await settledResources(baseline), 'sockets, UDP ports and timers after close').to.deep.equal(sorted(baseline));
+    expect(await resourceGrowth(baseline), 'sockets, UDP ports and timers after close').to.deep.equal({});
     expect(emu.liveSessions()).to.deep.equal([]);
   });
 

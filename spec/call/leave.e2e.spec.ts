@@ -8,7 +8,8 @@ import { startEmulator } from '../../lib/emulator/index.js';
 import { RxsfuError } from '../../lib/errors.js';
 import { opusRtpPackets$ } from '../../lib/media/index.js';
 import { decodeSfuRequest, TrackType } from '../../lib/protocol/index.js';
-import { CALL_TYPE, packetsCounted, remoteTrack, resourceBaseline, settledResources, sorted, until } from './e2e-fixture.js';
+import { resourceBaseline, resourceGrowth } from '../support/resources.js';
+import { CALL_TYPE, packetsCounted, remoteTrack, until } from './e2e-fixture.js';
 
 /** A transparent WebSocket relay in front of an SFU that decodes what the client sends. */
 async function recordingRelay(target: string): Promise<{ url: string; sent: ReturnType<typeof decodeSfuRequest>[]; close(): Promise<void> }> {
@@ -92,7 +93,7 @@ describe('call e2e: leave', function () {
     } finally {
       await emu.close();
     }
-    expect(await settledResources(baseline)).to.deep.equal(sorted(baseline));
+    expect(await resourceGrowth(baseline)).to.deep.equal({});
   });
 
   it('a publish still negotiating when leave() is called rejects with RXSFU_ERR_LEFT', async () => {
