@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { TrackType, WebsocketReconnectStrategy as S, type Participant } from '../../lib/protocol/index.js';
 import { credentialsFor, startTestEmulator, type Credentials, type TestEmulator } from './support/fixture.js';
 import { until } from './support/until.js';
+import { resourceBaseline, resourceGrowth, type ResourceType } from '../support/resources.js';
 import { WireAgent } from './support/wire-agent.js';
 
 const AUDIO = TrackType.TRACK_TYPE_AUDIO;
@@ -163,21 +164,13 @@ describe('emulator cascading: media between SFUs of one call (real werift)', fun
   });
 });
 
-const WATCHED = new Set(['TCPServerWrap', 'TCPSocketWrap', 'UDPWrap', 'Timeout', 'Immediate']);
-
-/** Sockets, servers, UDP ports and timers alive now. */
-function resourceCounts(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const type of process.getActiveResourcesInfo()) if (WATCHED.has(type)) counts[type] = (counts[type] ?? 0) + 1;
-  return counts;
-}
+const WATCHED: ResourceType[] = ['TCPServerWrap', 'TCPSocketWrap', 'UDPWrap', 'Timeout', 'Immediate'];
 
 describe('emulator cascading: close', function () {
   this.timeout(30000);
 
   it('emu.close() after media crossed SFUs leaves no socket, UDP port or timer behind', async () => {
-    await new Promise((resolve) => setImmediate(resolve));
-    const baseline = resourceCounts();
+    const baseline = await resourceBaseline(WATCHED);
     const t = await startTestEmulator({ sfuCount: 2 });
     const human = await t.emu.addParticipant({ callId: 'demo', userId: 'human', audio: true, sfuId: 'sfu-0' });
     const agent = await WireAgent.join(t.emu, 'agent', 'demo', { credentials: await credentialsOn(t, 'agent', 'sfu-1') });
@@ -188,7 +181,6 @@ describe('emulator cascading: close', function () {
     await agent.close();
     await t.emu.close();
     expect(t.media.every((m) => m.closed), 'every media plane closed').to.equal(true);
-    await until(() => JSON.stringify(resourceCounts()) === JSON.stringify(baseline), 10000, 'resources back to baseline').catch(() => undefined);
-    expect(resourceCounts()).to.deep.equal(baseline);
+    expect(await resourceGrowth(baseline, 10000)).to.deep.equal({});
   });
 });

@@ -5,15 +5,9 @@ import { startEmulator } from '../../lib/emulator/index.js';
 import { coordinatorJoin, joinAgent, startTestEmulator } from './support/fixture.js';
 import { recordingMediaFactory, type RecordedMedia } from './support/recording-media.js';
 import { until } from './support/until.js';
+import { resourceBaseline, resourceGrowth, type ResourceType } from '../support/resources.js';
 
-const WATCHED = new Set(['TCPServerWrap', 'TCPSocketWrap', 'UDPWrap', 'Timeout', 'Immediate']);
-
-/** Sockets, servers and timers alive now (mocha's own test timer is there from the first tick on). */
-function resourceCounts(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const type of process.getActiveResourcesInfo()) if (WATCHED.has(type)) counts[type] = (counts[type] ?? 0) + 1;
-  return counts;
-}
+const WATCHED: ResourceType[] = ['TCPServerWrap', 'TCPSocketWrap', 'UDPWrap', 'Timeout', 'Immediate'];
 
 function refuses(url: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -25,8 +19,7 @@ function refuses(url: string): Promise<boolean> {
 
 describe('emulator lifecycle', () => {
   it('close() frees every port, socket and timer, even with sessions waiting out deadlines, delayed frames and stalled joins', async () => {
-    await new Promise((resolve) => setImmediate(resolve));
-    const baseline = resourceCounts();
+    const baseline = await resourceBaseline(WATCHED);
     const { emu, media } = await startTestEmulator({ sfuCount: 2, fastReconnectDeadlineSeconds: 60 });
     const alice = await joinAgent(emu, 'alice');
     const bob = await joinAgent(emu, 'bob');
@@ -46,18 +39,16 @@ describe('emulator lifecycle', () => {
     await bob.client.closed;
     expect(media.every((m) => m.closed), 'every media plane closed').to.equal(true);
     for (const url of [emu.coordinatorUrl, ...emu.sfus.map((s) => s.url)]) expect(await refuses(url), url).to.equal(true);
-    await until(() => JSON.stringify(resourceCounts()) === JSON.stringify(baseline), 5000, 'resources back to baseline').catch(() => undefined);
-    expect(resourceCounts()).to.deep.equal(baseline);
+    expect(await resourceGrowth(baseline, 5000)).to.deep.equal({});
   });
 
   it('rejects a bad sfuCount with a typed error and opens nothing', async () => {
-    await new Promise((resolve) => setImmediate(resolve));
-    const baseline = resourceCounts();
+    const baseline = await resourceBaseline(WATCHED);
     const media: RecordedMedia[] = [];
     const failure = await startEmulator({ sfuCount: 0, mediaPlaneFactory: recordingMediaFactory(media) }).catch((e: unknown) => e);
     expect(isRxsfuError(failure, 'RXSFU_ERR_INVALID_ARGUMENT')).to.equal(true);
     expect(media).to.have.length(0);
-    expect(resourceCounts()).to.deep.equal(baseline);
+    expect(await resourceGrowth(baseline)).to.deep.equal({});
   });
 
   it('liveSessions lists one entry per live session, per call', async () => {

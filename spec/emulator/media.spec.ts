@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { filter, interval, lastValueFrom, map, take, timeout } from 'rxjs';
+import { filter, interval, lastValueFrom, take, timeout } from 'rxjs';
 import { createMediaPlane, type SfuMediaPlane } from '../../lib/emulator/media/index.js';
 import { PeerType, TrackType } from '../../lib/protocol/index.js';
 import { createOpusDecoder } from '../../lib/media/opus-decode.js';
 import { estimateFrequencyHz, rmsLevel } from '../../lib/media/pcm-signal.js';
 import { parseVp8PayloadDescriptor } from '../../lib/media/vp8-descriptor.js';
 import { isRxsfuError } from '../../lib/errors.js';
+import { resourceBaseline, resourceCounts, resourceGrowth } from '../support/resources.js';
 import { TestClient } from './media-test-client.js';
 
 const AUDIO = TrackType.TRACK_TYPE_AUDIO;
@@ -269,12 +270,8 @@ describe('emulator/media plane resources', function () {
   this.timeout(20000);
 
   it('leaves no UDP socket or timer behind after removeSession and close()', async () => {
-    const count = () => {
-      const info = process.getActiveResourcesInfo();
-      return { udp: info.filter((r) => r === 'UDPWrap').length, timers: info.filter((r) => r === 'Timeout').length };
-    };
-    await new Promise<void>((resolve) => setImmediate(resolve)); // mocha arms its test timer after the synchronous start
-    const baseline = count();
+    const udp = () => resourceCounts(['UDPWrap']).UDPWrap!;
+    const baseline = await resourceBaseline(['UDPWrap', 'Timeout']);
     const h = harness();
     h.plane.addSimulatedParticipant({ sessionId: 'sim', userId: 'bot', trackLookupPrefix: 'simp' }, { audio: true, video: true });
     const a = h.client('a', 'aaaa');
@@ -283,18 +280,14 @@ describe('emulator/media plane resources', function () {
     h.plane.setSubscriptions('a', [{ sessionId: 'sim', trackType: AUDIO }, { sessionId: 'sim', trackType: VIDEO }]);
     h.plane.setSubscriptions('b', [{ sessionId: 'a', trackType: AUDIO }]);
     await Promise.all([a.nextPackets('simp:TRACK_TYPE_VIDEO', 10), b.nextPackets('aaaa:TRACK_TYPE_AUDIO', 10)]);
-    const udpInCall = count().udp;
-    expect(udpInCall).to.be.greaterThan(baseline.udp);
+    const udpInCall = udp();
+    expect(udpInCall).to.be.greaterThan(baseline.UDPWrap!);
     await h.plane.removeSession('a'); // the SFU side of a's two connections closes now
-    await until(() => count().udp < udpInCall); // sockets close a tick after pc.close()
+    await until(() => udp() < udpInCall); // sockets close a tick after pc.close()
     expect(h.plane.publishedTracks('a')).to.deep.equal([]);
     await a.close();
     await h.close();
-    // werift finishes some timers shortly after close(): wait for them (the poll and its timeout are 2 timers themselves)
-    await lastValueFrom(interval(50).pipe(map(count), filter((c) => c.udp <= baseline.udp && c.timers <= baseline.timers + 2), take(1), timeout(8000)))
-      .catch(() => undefined);
-    const after = count();
-    expect(after.udp).to.be.at.most(baseline.udp);
-    expect(after.timers).to.be.at.most(baseline.timers);
+    // werift finishes some timers shortly after close(): the check waits (bounded) for them
+    expect(await resourceGrowth(baseline, 8000)).to.deep.equal({});
   });
 });
