@@ -5,6 +5,7 @@ import { Vp8RtpPayload } from 'werift';
 import { vp8FramePayloads, vp8RtpPackets$, vp8SyntheticKeyframe } from '../../lib/media/vp8.js';
 import { parseVp8PayloadDescriptor, writeVp8PayloadDescriptor } from '../../lib/media/vp8-descriptor.js';
 import { isRxsfuError } from '../../lib/errors.js';
+import { resourceBaseline, resourceCounts, resourceGrowth } from '../support/resources.js';
 import type { RtpPacket } from 'werift';
 
 describe('media/vp8', () => {
@@ -81,10 +82,8 @@ describe('media/vp8', () => {
   });
 
   it('leaves no timer behind once unsubscribed (real scheduler)', async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-    await nextTurn(); // mocha arms its own test timer after the synchronous start of the test
-    const before = timers();
+    const before = await resourceBaseline(['Timeout']);
     const received: RtpPacket[] = [];
     let frameDone!: () => void;
     const firstFrame = new Promise<void>((resolve) => (frameDone = resolve));
@@ -93,12 +92,12 @@ describe('media/vp8', () => {
       if (p.header.marker) frameDone();
     });
     await firstFrame;
-    expect(timers()).to.be.greaterThan(before); // the source's interval
+    expect(resourceCounts(['Timeout']).Timeout).to.be.greaterThan(before.Timeout!); // the source's interval
     await nextTurn(); // out of the timer callback: Node lists a timer cleared inside its own callback until it returns
     subscription.unsubscribe();
     await nextTurn();
     expect(received.length).to.be.greaterThan(0);
-    expect(timers()).to.equal(before);
+    expect(await resourceGrowth(before)).to.deep.equal({});
   });
 });
 

@@ -7,23 +7,16 @@ import { expect } from 'chai';
 import { defer, filter, firstValueFrom, lastValueFrom, map, Subject, throwError, timer, toArray } from 'rxjs';
 import { rxsfuError } from '../../lib/errors.js';
 import { createReconnectEngine, reconnectEpisodes, type ReconnectRequest } from '../../lib/reconnect/index.js';
+import { resourceBaseline, resourceCounts, resourceGrowth } from '../support/resources.js';
 import { executors, J, req, scripted } from './helpers.js';
 
 const FAST_OPTIONS = { attemptTimeoutMs: 200, backoff: { baseMs: 2, maxDelayMs: 4 }, disconnectionTimeoutMs: 2000, initial: { sfuId: 'sfu-a' } };
 
-function timers(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-}
-
-/** Timers alive once mocha has armed its own test timeout (it does so after the test function starts). */
-async function baseline(): Promise<number> {
-  await new Promise((resolve) => setImmediate(resolve));
-  return timers();
-}
+const timers = (): number => resourceCounts(['Timeout']).Timeout!;
 
 describe('reconnect engine on the real scheduler', () => {
   it('R11/I4: state$ and reconnections$ share one run (executors subscribed once); no timer left after the episode', async () => {
-    const before = await baseline();
+    const before = await resourceBaseline(['Timeout']);
     const requests = new Subject<ReconnectRequest>();
     const ex = executors({
       fast: scripted(defer(() => throwError(() => rxsfuError('RXSFU_ERR_SOCKET_ERROR', 'reset')))),
@@ -38,11 +31,11 @@ describe('reconnect engine on the real scheduler', () => {
     expect(await states).to.deep.equal(['reconnecting', 'reconnecting', 'joined']);
     expect(ex.fast.calls).to.have.length(1);
     expect(ex.rejoin.calls).to.have.length(1);
-    expect(timers()).to.equal(before);
+    expect(await resourceGrowth(before)).to.deep.equal({});
   });
 
   it('R12/I4: leave during a real backoff wait cancels, and no timer survives', async () => {
-    const before = await baseline();
+    const before = await resourceBaseline(['Timeout']);
     const leave = new Subject<void>();
     const ex = executors({ fast: scripted(defer(() => throwError(() => rxsfuError('RXSFU_ERR_SOCKET_ERROR', 'reset')))) });
     const events = lastValueFrom(reconnectEpisodes(new Subject<ReconnectRequest>(), ex, { ...FAST_OPTIONS, leave$: leave }).pipe(toArray()));
@@ -59,16 +52,16 @@ describe('reconnect engine on the real scheduler', () => {
     const waiting = firstValueFrom(engine.state$.pipe(filter((s) => s.kind === 'reconnecting' && s.attempt === 2)));
     requests.next(req.fast);
     await waiting;
-    expect(timers()).to.be.greaterThan(before);
+    expect(timers()).to.be.greaterThan(before.Timeout!);
     leave2.next();
     const kinds = (await done).map((e) => (e.type === 'state' ? e.state.kind : e.record.outcome));
     expect(kinds).to.deep.equal(['reconnecting', 'reconnecting', 'cancelled', 'left']);
     expect(ex2.fast.calls).to.have.length(1);
-    expect(timers()).to.equal(before);
+    expect(await resourceGrowth(before)).to.deep.equal({});
   });
 
   it('R7: the executor starts on the scheduler, never inside the emission of the request that caused it', async () => {
-    const before = await baseline();
+    const before = await resourceBaseline(['Timeout']);
     const requests = new Subject<ReconnectRequest>();
     const ex = executors({ fast: scripted(timer(1).pipe(map(() => J))) });
     const engine = createReconnectEngine(requests, ex, FAST_OPTIONS);
@@ -81,11 +74,11 @@ describe('reconnect engine on the real scheduler', () => {
     expect(await record).to.include({ outcome: 'joined', attempts: 1 });
     expect(ex.fast.calls).to.have.length(1);
     stateSubscription.unsubscribe();
-    expect(timers()).to.equal(before);
+    expect(await resourceGrowth(before)).to.deep.equal({});
   });
 
   it('I4: unsubscribing mid-attempt releases the executor and its timeout timer', async () => {
-    const before = await baseline();
+    const before = await resourceBaseline(['Timeout']);
     const requests = new Subject<ReconnectRequest>();
     const hanging = new Subject<never>();
     let subscribed!: () => void;
@@ -95,9 +88,9 @@ describe('reconnect engine on the real scheduler', () => {
     requests.next(req.fast);
     await executorSubscribed;
     expect(hanging.observed).to.equal(true);
-    expect(timers()).to.be.greaterThan(before);
+    expect(timers()).to.be.greaterThan(before.Timeout!);
     subscription.unsubscribe();
     expect(hanging.observed).to.equal(false);
-    expect(timers()).to.equal(before);
+    expect(await resourceGrowth(before)).to.deep.equal({});
   });
 });

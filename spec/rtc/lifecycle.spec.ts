@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { filter, firstValueFrom, interval, lastValueFrom, take, toArray } from 'rxjs';
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { createPublisher, createSubscriber, rtcConfiguration } from '../../lib/rtc/index.js';
 import { TrackType } from '../../lib/protocol/index.js';
 import { isRxsfuError } from '../../lib/errors.js';
-import { createSfuSide, trickleTo, udpHandles, waitForState } from './sfu-side.js';
+import { resourceBaseline, resourceCounts, resourceGrowth } from '../support/resources.js';
+import { createSfuSide, trickleTo, waitForState } from './sfu-side.js';
 import { trackTimers } from './resources.js';
 
 describe('rtc/lifecycle: close', function () {
@@ -54,7 +55,7 @@ describe('rtc/lifecycle: close', function () {
   });
 
   it('leaves no UDP socket and no timer behind once publisher and subscriber are closed', async () => {
-    const before = udpHandles();
+    const before = await resourceBaseline(['UDPWrap']);
     const timers = trackTimers();
     const sfuPub = createSfuSide();
     const sfuSub = createSfuSide();
@@ -69,12 +70,12 @@ describe('rtc/lifecycle: close', function () {
     await lastValueFrom(publisher.negotiate$(), { defaultValue: undefined });
     subscriber.handleOffer({ sdp: await sfuSub.offer(), negotiationId: 1, iceRestart: false });
     await Promise.all([waitForState(publisher.connectionState$, 'connected'), waitForState(subscriber.connectionState$, 'connected')]);
-    expect(udpHandles()).to.be.greaterThan(before);
+    expect(resourceCounts(['UDPWrap']).UDPWrap).to.be.greaterThan(before.UDPWrap!);
     publisher.close();
     subscriber.close();
     await Promise.all([firstValueFrom(publisher.closed$), firstValueFrom(subscriber.closed$), sfuPub.close(), sfuSub.close()]);
-    // werift closes its sockets asynchronously after its close() resolves: wait for them to go.
-    await firstValueFrom(interval(20).pipe(filter(() => udpHandles() === before), take(1)));
+    // werift closes its sockets asynchronously after its close() resolves: the check waits for them to go.
+    expect(await resourceGrowth(before, 8000)).to.deep.equal({});
     timers.stop();
     expect(timers.ours()).to.deep.equal([]);
   });

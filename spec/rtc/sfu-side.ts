@@ -87,7 +87,3 @@ export function packetNumber(packet: RtpPacket): number {
   const match = /^packet-(\d+)$/.exec(text);
   return match ? Number(match[1]) : -1;
 }
-
-export function udpHandles(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length;
-}
