@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { isRxsfuError } from '../../lib/errors.js';
 import { ErrorCode, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
+import { resourceBaseline, resourceGrowth } from '../support/resources.js';
 import { AGENT, CALL_ID, expectRecovered, lastReconnectJoin, reachState, recovered, scenarioPerTest, until, type Scenario } from './support/scenario.js';
 
 describe('reconnect e2e: failing SFUs, coordinator, and giving up', function () {
@@ -92,7 +93,7 @@ describe('reconnect e2e: failing SFUs, coordinator, and giving up', function () 
   it('leave() during an episode cancels it at once: record cancelled, left, nothing reconnects afterwards', async () => {
     // Mocha arms this test's own timeout timer right after the test function starts: count after it.
     await new Promise((resolve) => setImmediate(resolve));
-    const baseline = ioHandles();
+    const baseline = await resourceBaseline();
     const s = await scenarios.start();
     await s.emu.faults.sfu('sfu-0').kill();
     await reachState(s.call, 'reconnecting');
@@ -110,15 +111,9 @@ describe('reconnect e2e: failing SFUs, coordinator, and giving up', function () 
     expect(s.emu.records.coordinatorJoins.length, 'no coordinator join after leave').to.equal(coordinatorJoinsAtLeave);
     expect(s.emu.liveSessions().filter((l) => l.userId === AGENT && l.connected)).to.deep.equal([]);
     await s.close();
-    await until(() => ioHandles() <= baseline, 5000, 'sockets, UDP ports and timers back to the baseline')
-      .catch((err: Error) => expect.fail(`${err.message}: ${baseline} before, now ${process.getActiveResourcesInfo().join(',')}`));
+    expect(await resourceGrowth(baseline, 5000), 'sockets, UDP ports and timers left after leave').to.deep.equal({});
   });
 });
-
-/** Sockets, UDP ports and timers alive now (what a leaked reconnect would hold). */
-function ioHandles(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap' || r === 'UDPWrap' || r === 'Timeout').length;
-}
 
 function rejected(s: Scenario): number {
   return s.emu.records.joins.filter((j) => j.outcome === 'rejected').length;
