@@ -100,7 +100,7 @@ function migrateHere(sfu: SfuServer, ws: WebSocket, join: JoinRequest, claims: S
   sfu.addSession(session);
   session.attach(ws);
   restoreSubscriptions(sfu, session, join.reconnectDetails ?? join.migration ?? undefined);
-  session.onMigrationComplete = () => fromSfu.dropMigrated(old);
+  session.onMigrationComplete = () => fromSfu.retireMigrated(old);
   session.pendingMigrationComplete = true;
   session.deliver(joinResponse(sfu, session, false));
   const announced = join.reconnectDetails?.announcedTracks ?? join.migration?.announcedTracks ?? [];

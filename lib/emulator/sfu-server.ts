@@ -138,8 +138,23 @@ export class SfuServer {
     this.logger.info('participant left', { sfuId: this.id, sessionId, userId, reason });
   }
 
+  /**
+   * The migration of `session` to another SFU completed: keep its old copy (and its media) until
+   * the client closes the old socket, at most `MIGRATED_COPY_GRACE_MS`; then forget it here without
+   * telling anyone.
+   */
+  retireMigrated(session: SfuSession): void {
+    if (!session.connected()) {
+      this.dropMigrated(session);
+      return;
+    }
+    session.onRetiredSocketClosed = () => this.dropMigrated(session);
+    session.startDeadline(MIGRATED_COPY_GRACE_MS, () => this.dropMigrated(session));
+  }
+
   /** The session moved to another SFU: forget it here without telling anyone. */
   dropMigrated(session: SfuSession): void {
+    session.onRetiredSocketClosed = undefined;
     session.migratedAway = true;
     session.dispose();
     if (this.sessions.get(session.sessionId) === session) this.sessions.delete(session.sessionId);
@@ -366,7 +381,11 @@ export class SfuServer {
   private onSocketClosed(ws: WebSocket, session: SfuSession | undefined, code: number): void {
     if (!session || session.socket !== ws) return;
     session.detach();
-    if (session.migratedAway || this.sessions.get(session.sessionId) !== session) return;
+    if (session.migratedAway) {
+      session.onRetiredSocketClosed?.();
+      return;
+    }
+    if (this.sessions.get(session.sessionId) !== session) return;
     if (code === 1000) {
       this.leave(session, 'socket-closed-normally');
       return;
@@ -374,6 +393,9 @@ export class SfuServer {
     session.startDeadline(this.fastReconnectDeadlineSeconds * 1000, () => this.leave(session, 'fast-deadline'));
   }
 }
+
+/** How long an SFU keeps a migrated session's old copy whose client never closes the old socket. */
+export const MIGRATED_COPY_GRACE_MS = 10_000;
 
 /** An `error` event. */
 export function errorEvent(code: ErrorCode, message: string, strategy = WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_UNSPECIFIED, shouldRetry = false): SfuEventInit {

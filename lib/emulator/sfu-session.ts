@@ -40,6 +40,11 @@ export class SfuSession implements RegisteredSession {
   pendingMigrationComplete = false;
   /** Drops the session's old copy on the SFU it migrated from (set by a MIGRATE join). */
   onMigrationComplete: (() => void) | undefined;
+  /**
+   * Set on the old copy once its migration completed: the old SFU keeps serving it (media included)
+   * until the client closes the old socket, as a real SFU does, so the move has no media gap.
+   */
+  onRetiredSocketClosed: (() => void) | undefined;
   /** Set once the media plane forgot the session. */
   mediaRemoved = false;
   /** False once the SFU holding it crashed (`kill()`): its state is gone, FAST cannot resume it. */

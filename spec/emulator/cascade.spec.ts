@@ -108,8 +108,8 @@ describe('emulator cascading: media between SFUs of one call (real werift)', fun
     const offersBefore = listener.client.events.filter((e) => e.subscriberOffer).length;
     await moved.publishAudio();
     await moved.client.waitFor('participantMigrationComplete');
-    await until(() => !t.media[0]!.sessions.has(mover.sessionId), 5000, 'sfu-0 to drop its copy of the mover');
     await mover.close(); // the old publisher connection is gone: whatever reaches the listener now came through sfu-1
+    await until(() => !t.media[0]!.sessions.has(mover.sessionId), 5000, 'sfu-0 to drop its copy of the mover once its socket closed');
 
     const afterMove = listener.packetsFrom(prefix);
     await until(() => listener.packetsFrom(prefix) >= afterMove + 10, 15000, 'RTP from the mover after the move');

@@ -152,13 +152,15 @@ describe('emulator reconnect strategies', () => {
       expect(t.emu.liveSessions().find((s) => s.userId === 'alice')).to.include({ sessionId: m.alice.sessionId, sfuId: m.to });
       const fromPlane = t.media[Number(m.from.slice(4))]!;
       const toPlane = t.media[Number(m.to.slice(4))]!;
-      expect(fromPlane.sessions.has(m.alice.sessionId), 'old SFU dropped the media').to.equal(false);
+      // The old SFU keeps the old copy's media until the client closes the old socket (no gap).
+      expect(fromPlane.sessions.has(m.alice.sessionId), 'old SFU still serves the old connection').to.equal(true);
       expect(toPlane.sessions.has(m.alice.sessionId)).to.equal(true);
       expect(toPlane.calls.find((c) => c.method === 'setSubscriptions' && c.sessionId === m.alice.sessionId)?.args[0]).to.have.length(1);
       expect(m.bob.client.count('participantLeft')).to.equal(0);
       expect(t.emu.records.joins.at(-1)).to.include({ outcome: 'migrated', sfuId: m.to });
-      // The old socket closing afterwards is no leave.
+      // The old socket closing afterwards is no leave; it releases the old copy.
       await m.alice.client.close(1000);
+      await until(() => !fromPlane.sessions.has(m.alice.sessionId), 5000, 'old SFU to drop the media once the old socket closed');
       m.bob.client.send({ healthCheckRequest: {} });
       expect((await m.bob.client.nextOf('healthCheckResponse')).healthCheckResponse!.participantCount!.total).to.equal(2);
       expect(m.bob.client.count('participantLeft')).to.equal(0);
