@@ -10,6 +10,9 @@ export interface JoinRequestParams {
   /** Stays the same from the first join until leave, across every reconnect. */
   unifiedSessionId: string;
   reconnectDetails?: ReconnectDetails;
+  /** Offers of throwaway connections telling the SFU our codecs (`genericSdps$` in lib/rtc). */
+  publisherSdp: string;
+  subscriberSdp: string;
 }
 
 const version = sdkVersion();
@@ -21,8 +24,8 @@ export function buildJoinRequest(params: JoinRequestParams): JoinRequest {
     sessionId: params.sessionId,
     unifiedSessionId: params.unifiedSessionId,
     // Generic SDPs let the SFU pick codecs before any peer connection exists.
-    subscriberSdp: genericSdp('recvonly'),
-    publisherSdp: genericSdp('sendonly'),
+    subscriberSdp: params.subscriberSdp,
+    publisherSdp: params.publisherSdp,
     clientDetails: {
       sdk: { type: SdkType.SDK_TYPE_PLAIN_JAVASCRIPT, major, minor, patch },
       os: { name: process.platform, version: process.version, architecture: process.arch },
@@ -45,13 +48,3 @@ export function sdkVersion(): string {
   }
 }
 
-/** A minimal SDP declaring the codecs rxsfu handles (Opus audio, VP8 video) in one direction. */
-export function genericSdp(direction: 'sendonly' | 'recvonly'): string {
-  return [
-    'v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0 1',
-    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', 'a=mid:0', `a=${direction}`, 'a=rtcp-mux',
-    'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1',
-    'm=video 9 UDP/TLS/RTP/SAVPF 96', 'c=IN IP4 0.0.0.0', 'a=mid:1', `a=${direction}`, 'a=rtcp-mux',
-    'a=rtpmap:96 VP8/90000', 'a=rtcp-fb:96 nack', 'a=rtcp-fb:96 nack pli', '',
-  ].join('\r\n');
-}

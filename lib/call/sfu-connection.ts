@@ -8,11 +8,11 @@
  *   events$ ice_trickle      → publisher/subscriber.addRemoteCandidate
  *   *.localCandidate$        → IceTrickle RPC
  */
-import { EMPTY, ReplaySubject, Subscription, catchError, defer, filter, finalize, map, mergeMap, throwError, type Observable, type SchedulerLike } from 'rxjs';
+import { EMPTY, ReplaySubject, Subscription, catchError, defer, filter, finalize, map, mergeMap, switchMap, throwError, type Observable, type SchedulerLike } from 'rxjs';
 import { PeerType, type JoinResponse, type ReconnectDetails } from '../protocol/index.js';
 import { createSignalConnection, type SignalConnection } from '../signaling/index.js';
 import { createSignalServerClient, type SignalServerClient } from '../rpc/index.js';
-import { createPublisher, createSubscriber, rtcConfiguration, type Publisher, type Subscriber } from '../rtc/index.js';
+import { createPublisher, createSubscriber, genericSdps$, rtcConfiguration, type Publisher, type Subscriber } from '../rtc/index.js';
 import type { Credentials } from '../coordinator/index.js';
 import type { PeerConfig } from 'werift';
 import type { Logger } from '../logger.js';
@@ -118,14 +118,15 @@ export function connectSfu$(params: SfuConnectionParams): Observable<SfuConnecti
         peers.subscriber.close();
       }
     };
-    const request = buildJoinRequest({
-      token: credentials.token,
-      sessionId,
-      unifiedSessionId: params.unifiedSessionId,
-      reconnectDetails: params.reconnectDetails,
-    });
     let joined = false;
-    return signal.join$(request).pipe(
+    return genericSdps$().pipe(
+      switchMap((sdps) => signal.join$(buildJoinRequest({
+        token: credentials.token,
+        sessionId,
+        unifiedSessionId: params.unifiedSessionId,
+        reconnectDetails: params.reconnectDetails,
+        ...sdps,
+      }))),
       map((joinResponse): SfuConnection => {
         joined = true;
         peers = params.peers ?? newPeers(rpc, sessionId, rtcConfiguration({ iceServers: credentials.iceServers }), log);

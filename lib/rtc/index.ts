@@ -10,3 +10,4 @@ export * from './publisher.js';
 export * from './subscriber.js';
 export * from './remote-track.js';
 export * from './ice-candidates.js';
+export * from './generic-sdp.js';
