@@ -17,7 +17,7 @@ import { TrackType, type SfuEvent, type TrackSubscriptionDetails } from '../prot
 import type { ConnectionLost } from '../signaling/index.js';
 import type { Publisher, PublishedTrack } from '../rtc/index.js';
 import { stateField } from './state-field.js';
-import { reduceParticipants, type ParticipantMap } from './participants.js';
+import { reduceParticipants, withLocalTracks, type ParticipantMap } from './participants.js';
 import { desiredSubscriptions, sameSubscriptions, type SubscriptionPolicy } from './subscriptions.js';
 import { RemoteTrackRegistry, type CallRemoteTrack } from './remote-tracks.js';
 import { connectSfu$, type ConnectionSettings, type SfuConnection } from './sfu-connection.js';
@@ -140,7 +140,8 @@ export class Call {
   adopt(conn: SfuConnection): void {
     this.generation += 1;
     const localSessionId = conn.sessionId;
-    this.participantsValue.set(reduceParticipants(new Map(), { eventPayload: 'joinResponse', joinResponse: conn.joinResponse } as SfuEvent, localSessionId));
+    const seeded = reduceParticipants(new Map(), { eventPayload: 'joinResponse', joinResponse: conn.joinResponse } as SfuEvent, localSessionId);
+    this.participantsValue.set(withLocalTracks(seeded, localSessionId, this.localTrackTypes()));
     this.connection.set(conn);
   }
 
@@ -190,11 +191,16 @@ export class Call {
     await lastValueFrom(conn.publisher.negotiate$().pipe(takeUntil(this.left)), { defaultValue: undefined });
     // A leave during the negotiation cut it short: the SFU never accepted this track.
     this.assertLive();
+    this.participantsValue.set((state) => withLocalTracks(state, this.sessionId, this.localTrackTypes()));
     spec.source = source$.pipe(takeUntil(this.left)).subscribe({
       next: (packet) => writeToTargets(spec, packet),
       error: (err: Error) => this.settings.logger.warn('local track source failed', { kind, error: err.message }),
     });
     return { kind, trackType, stop: () => spec.source.unsubscribe() };
+  }
+
+  private localTrackTypes(): TrackType[] {
+    return this.localTracks.map((spec) => spec.trackType);
   }
 
   /** Re-creates every local track, in publish order, on a new publisher connection (REJOIN, MIGRATE). */
@@ -248,7 +254,7 @@ export class Call {
     const events$ = this.events$;
     // Participants follow the current connection's events.
     this.running.add(events$.subscribe((event) => {
-      this.participantsValue.set((state) => reduceParticipants(state, event, this.sessionId));
+      this.participantsValue.set((state) => withLocalTracks(reduceParticipants(state, event, this.sessionId), this.sessionId, this.localTrackTypes()));
     }));
     // The full subscription list, re-sent on every new connection and whenever it changes.
     this.running.add(this.connection.value$.pipe(

@@ -143,3 +143,17 @@ export function participantsFromEvents(
       startWith(initial),
     );
 }
+
+/**
+ * Our own entry lists the tracks we publish, whether or not the SFU echoes them back to us.
+ * Returns `state` itself when nothing changes.
+ */
+export function withLocalTracks(state: ParticipantMap, localSessionId: string, published: readonly TrackType[]): ParticipantMap {
+  const local = state.get(localSessionId);
+  if (!local) return state;
+  const publishedTracks = [...new Set([...local.publishedTracks, ...published])];
+  if (publishedTracks.length === local.publishedTracks.length) return state;
+  const next = new Map(state);
+  next.set(localSessionId, { ...local, publishedTracks });
+  return next;
+}

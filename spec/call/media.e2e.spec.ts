@@ -80,8 +80,10 @@ describe('call e2e: media against the emulator', function () {
     const human = await emu.addParticipant({ callId: 'publish', userId: 'human', audio: true });
     const call = await join('agent', 'publish');
     expect(audioFrom(human, call.sessionId)).to.equal(0);
+    expect(call.participants.get(call.sessionId)!.publishedTracks).to.deep.equal([]);
     const local = await call.publishAudio(opusRtpPackets$());
     expect(local.kind).to.equal('audio');
+    expect(call.participants.get(call.sessionId)!.publishedTracks, 'our own entry lists what we publish').to.deep.equal([TrackType.TRACK_TYPE_AUDIO]);
     await until(() => audioFrom(human, call.sessionId) >= 25, 15000, 'the agent\'s audio at the simulated participant');
     const first = audioFrom(human, call.sessionId);
     await until(() => audioFrom(human, call.sessionId) >= first + 10, 15000, 'the count to keep growing');

@@ -97,3 +97,15 @@ describe('desiredSubscriptions (full list for UpdateSubscriptions)', () => {
     expect(sameSubscriptions(a, desiredSubscriptions(state, {}))).to.equal(false);
   });
 });
+
+describe('withLocalTracks (our own entry lists what we publish)', () => {
+  it('adds our published track types to our entry once, and changes nothing otherwise', async () => {
+    const { withLocalTracks } = await import('../../lib/call/participants.js');
+    const state = reduceParticipants(new Map(), ev({ joinResponse: { callState: { participants: [alice, me] } } }), 's-me');
+    const next = withLocalTracks(state, 's-me', [TrackType.TRACK_TYPE_AUDIO]);
+    expect(next.get('s-me')!.publishedTracks).to.deep.equal([TrackType.TRACK_TYPE_AUDIO]);
+    expect(next.get('s-alice')).to.equal(state.get('s-alice'));
+    expect(withLocalTracks(next, 's-me', [TrackType.TRACK_TYPE_AUDIO]), 'already listed: same map').to.equal(next);
+    expect(withLocalTracks(state, 's-unknown', [TrackType.TRACK_TYPE_AUDIO])).to.equal(state);
+  });
+});
