@@ -1,12 +1,11 @@
 /**
- * The smallest logger the rtc adapters need. Structurally compatible with `console` and with most
- * loggers (pino, winston), so callers pass theirs without an adapter. Never given secrets: SDPs and
+ * What the rtc adapters need of the SDK's logger (lib/logger.ts): optional `debug` and `warn`, so
+ * `console` and most loggers (pino, winston) fit as they are. Never given secrets: SDPs and
  * candidates are logged by size and kind only.
  */
-export interface RtcLogger {
-  debug?(message: string, fields?: Record<string, unknown>): void;
-  warn?(message: string, fields?: Record<string, unknown>): void;
-}
+import type { Logger } from '../logger.js';
+
+export type RtcLogger = Partial<Pick<Logger, 'debug' | 'warn'>>;
 
 /** The default: say nothing. */
 export const silentLogger: RtcLogger = {};
