@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   EMPTY, Observable, ReplaySubject, Subject, Subscription, filter, merge, catchError, concat, concatMap, defer, distinctUntilChanged,
-  from, lastValueFrom, map, of, share, switchMap, takeUntil, tap, combineLatest, mergeMap, ignoreElements, scan, startWith,
+  from, firstValueFrom, lastValueFrom, map, of, share, switchMap, takeUntil, tap, combineLatest, mergeMap, ignoreElements, scan, startWith,
   take, timer, finalize,
 } from 'rxjs';
 import type { RtpPacket } from 'werift';
@@ -183,6 +183,11 @@ export class Call {
 
   private async publish(kind: 'audio' | 'video', trackType: TrackType, source$: Observable<RtpPacket>): Promise<LocalTrack> {
     this.assertLive();
+    // During a reconnect the publisher is being moved: publish on the connection it ends on.
+    if (this.state !== 'joined') {
+      await firstValueFrom(this.state$.pipe(filter((s) => s !== 'reconnecting' && s !== 'migrating' && s !== 'joining')), { defaultValue: 'left' as const });
+      this.assertLive();
+    }
     const conn = this.connection.get();
     if (!conn) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'publish before the call is joined');
     const spec: LocalTrackSpec = { kind, trackType, source: new Subscription(), targets: [] };
@@ -399,7 +404,8 @@ export class Call {
   }
 
   private assertLive(): void {
-    if (this.leaving) throw rxsfuError('RXSFU_ERR_LEFT', 'the call has been left');
+    // After a failed reconnect or an SFU-ended call, say why rather than just "left".
+    if (this.leaving) throw this.failureValue ?? rxsfuError('RXSFU_ERR_LEFT', 'the call has been left');
   }
 }
 

@@ -6,7 +6,8 @@
  */
 import { expect } from 'chai';
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { ErrorCode, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
+import { ErrorCode, TrackType, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
+import { vp8RtpPackets$ } from '../../lib/media/index.js';
 import type { CallRemoteTrack } from '../../lib/call/index.js';
 import { recovered, scenarioPerTest, until, type Scenario } from './support/scenario.js';
 
@@ -45,5 +46,16 @@ describe('reconnect e2e: telemetry and continuity', function () {
     expect(current, 'remoteTracks$ replays the same track, no duplicate').to.equal(track);
     await until(() => reconnectionStats(s).length === 1, 10000, 'one SendStats with reconnection telemetry');
     expect(reconnectionStats(s)[0]).to.include({ sessionId: s.call.sessionId, unifiedSessionId: s.call.unifiedSessionId, strategy: 'WEBSOCKET_RECONNECT_STRATEGY_REJOIN' });
+  });
+
+  it('a track published while a REJOIN runs lands on the connection the call ends on', async () => {
+    const s = await scenarios.start();
+    s.emu.faults.session(s.call.sessionId).sendError(ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, S.WEBSOCKET_RECONNECT_STRATEGY_REJOIN, 'rejoin please');
+    await until(() => s.call.state === 'reconnecting', 10000, 'the REJOIN to start');
+    const video = await s.call.publishVideo(vp8RtpPackets$());
+    expect(s.call.state).to.equal('joined');
+    expect(video.trackType).to.equal(TrackType.TRACK_TYPE_VIDEO);
+    const videoAtHuman = () => s.human.received().filter((r) => r.fromSessionId === s.call.sessionId && r.trackType === TrackType.TRACK_TYPE_VIDEO).reduce((n, r) => n + r.packets, 0);
+    await until(() => videoAtHuman() >= 20, 15000, 'the new track\'s video at the human, from the new session');
   });
 });
