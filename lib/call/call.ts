@@ -21,7 +21,7 @@ import { reduceParticipants, withLocalTracks, type ParticipantMap } from './part
 import { desiredSubscriptions, sameSubscriptions, type SubscriptionPolicy } from './subscriptions.js';
 import { RemoteTrackRegistry, type CallRemoteTrack } from './remote-tracks.js';
 import { connectSfu$, type ConnectionSettings, type SfuConnection } from './sfu-connection.js';
-import { credentials$, type CallTarget } from './credentials.js';
+import { callAccess$, type CallTarget } from './credentials.js';
 import {
   createReconnectEngine, mergeTriggers, fromConnectionLost, fromSfuError, fromGoAway, fromIceRestartEvent, fromCallEnded,
   fromPeerFailed, fromIceFailed, fromMediaStalled, reconnectionTelemetry, type ReconnectOptions, type ReconnectionRecord, type ReconnectState, type ReconnectRequest,
@@ -29,6 +29,7 @@ import {
 import { createReconnectExecutors, type ReconnectHost } from './reconnect-executors.js';
 import { sdkVersion } from './join-request.js';
 import { DEFAULT_MEDIA_STALL_AFTER_MS, mediaStalled$ } from './media-stall.js';
+import { assertStatsInterval, resolveStatsInterval, statsIdentity, statsReports$ } from './stats-reporter.js';
 
 /**
  * Where the call is. There is no `offline`: Node reports no network status, so a loss is only what
@@ -75,6 +76,8 @@ export class Call {
   private readonly running = new Subscription();
   private generation = 0;
   private leaving?: Promise<void>;
+  /** SendStats period, known once the first join got its credentials (0: off). */
+  private statsPeriodMs = 0;
 
   /** Where the call is: `joining → joined ⇄ reconnecting/migrating → … → left` (or `reconnecting-failed`). */
   readonly state$: Observable<CallState> = this.stateValue.value$;
@@ -104,7 +107,10 @@ export class Call {
     private readonly reconnectOptions: ReconnectOptions = {},
     /** Silence of expected inbound media that triggers a REJOIN; 0 disables. */
     private readonly mediaStallAfterMs: number = DEFAULT_MEDIA_STALL_AFTER_MS,
+    /** SendStats period; undefined: the coordinator's, or 10000 with direct credentials; 0 disables. */
+    private readonly statsIntervalMs?: number,
   ) {
+    if (statsIntervalMs !== undefined) assertStatsInterval(statsIntervalMs);
     if (!Number.isFinite(mediaStallAfterMs) || mediaStallAfterMs < 0) {
       throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `mediaStallAfterMs must be 0 (off) or a positive number of ms, got ${mediaStallAfterMs}`);
     }
@@ -123,8 +129,9 @@ export class Call {
 
   /** Cold: the first join. Emits once when joined. */
   join$(): Observable<void> {
-    return defer(() => credentials$(this.target)).pipe(
-      switchMap((credentials) => connectSfu$({
+    return defer(() => callAccess$(this.target)).pipe(
+      tap((access) => { this.statsPeriodMs = resolveStatsInterval(this.statsIntervalMs, access.statsIntervalMs); }),
+      switchMap(({ credentials }) => connectSfu$({
         credentials, sessionId: randomUUID(), unifiedSessionId: this.unifiedSessionId, settings: this.settings,
       })),
       map((conn) => {
@@ -286,6 +293,10 @@ export class Call {
     ).subscribe());
     this.running.add(this.participants$.subscribe((participants) => this.registry.prune(participants)));
     this.startReconnection();
+    // One periodic SendStats reporter for the whole call; it follows the current connection.
+    this.running.add(statsReports$(this.connection.value$, {
+      intervalMs: this.statsPeriodMs, unifiedSessionId: this.unifiedSessionId, sdkVersion: sdkVersion(), logger: this.settings.logger,
+    }, this.settings.scheduler).pipe(takeUntil(this.left)).subscribe());
   }
 
   /** Every trigger → one request stream → the reconnection engine (docs/RECONNECT.md). */
@@ -384,8 +395,7 @@ export class Call {
     if (!conn || !telemetry) return;
     // The SFU learns how long we were away and how we came back (WIRE.md Telemetry).
     this.running.add(conn.rpc.sendStats$({
-      sessionId: conn.sessionId, unifiedSessionId: this.unifiedSessionId, sdk: 'rxsfu', sdkVersion: sdkVersion(),
-      webrtcVersion: 'werift', telemetry: { reconnection: telemetry },
+      ...statsIdentity(conn.sessionId, this.unifiedSessionId, sdkVersion()), telemetry: { reconnection: telemetry },
     }).pipe(catchError(() => EMPTY)).subscribe());
   }
 

@@ -36,8 +36,20 @@ export interface CredentialRequest {
 
 export const DEFAULT_BASE_URL = 'https://video.stream-io-api.com';
 
+/** What a join is given: SFU credentials, and the coordinator's stats period (absent with direct credentials). */
+export interface CallAccess {
+  credentials: Credentials;
+  /** `stats_options.reporting_interval_ms` from the coordinator's join response. */
+  statsIntervalMs?: number;
+}
+
 export function credentials$(target: CallTarget, request: CredentialRequest = {}): Observable<Credentials> {
-  if (target.credentials) return of(target.credentials);
+  return callAccess$(target, request).pipe(map((access) => access.credentials));
+}
+
+/** `credentials$` with the coordinator's stats options kept (the first join reads the reporting period). */
+export function callAccess$(target: CallTarget, request: CredentialRequest = {}): Observable<CallAccess> {
+  if (target.credentials) return of({ credentials: target.credentials });
   const { apiKey, callType, callId } = target;
   if (!apiKey || !callType || !callId) {
     throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'joinCall needs `credentials`, or `apiKey`, `callType` and `callId`');
@@ -61,6 +73,6 @@ export function credentials$(target: CallTarget, request: CredentialRequest = {}
       migratingFromList: request.migratingFromList,
       timeoutMs: target.coordinatorTimeoutMs,
     })),
-    map((result) => result.credentials),
+    map((result) => ({ credentials: result.credentials, statsIntervalMs: result.statsOptions?.reportingIntervalMs })),
   );
 }

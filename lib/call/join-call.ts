@@ -36,6 +36,11 @@ export interface JoinCallOptions extends CallTarget {
    * REJOINs, because werift notices a vanished peer late or never. 0 disables. @default 8000
    */
   mediaStallAfterMs?: number;
+  /**
+   * Period (ms) of the SendStats report (publisher and subscriber WebRTC stats) to the SFU; 0
+   * disables. @default the coordinator's `stats_options.reporting_interval_ms`, or 10000 with direct `credentials`
+   */
+  statsIntervalMs?: number;
   /** Reconnection limits and timings; defaults in docs/RECONNECT.md ("Configuration"). */
   reconnect?: Omit<ReconnectOptions, 'initial' | 'leave$'>;
 }
@@ -62,7 +67,7 @@ export function resolveSettings(options: JoinCallOptions): ConnectionSettings {
 
 export function joinCall$(options: JoinCallOptions): Observable<Call> {
   return defer(() => {
-    const call = new Call(options, resolveSettings(options), options.subscriptions, options.reconnect, options.mediaStallAfterMs);
+    const call = new Call(options, resolveSettings(options), options.subscriptions, options.reconnect, options.mediaStallAfterMs, options.statsIntervalMs);
     let joined = false;
     return call.join$().pipe(
       map(() => {

@@ -4,7 +4,7 @@ export * from './logger.js';
 export * from './signaling-queue.js';
 export * from './hold-until-open.js';
 export * from './werift-event.js';
-export { createPeerCore, asWebrtcError, werift$, type PeerCore, type PeerOptions } from './peer.js';
+export { createPeerCore, asWebrtcError, werift$, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
 export * from './ice-restart.js';
 export * from './publisher.js';
 export * from './subscriber.js';

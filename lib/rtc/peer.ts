@@ -63,8 +63,13 @@ export interface PeerCore {
   setRemoteDescription$(type: 'offer' | 'answer', sdp: string): Observable<void>;
   setLocalDescription$(type: 'offer' | 'answer', options?: { iceRestart?: boolean }): Observable<string>;
   addRemoteCandidate(json: string): void;
+  /** werift's `getStats()` as plain JSON-able objects (see `peerStats$`); cold, one value. */
+  stats$(): Observable<PeerStats>;
   close(): void;
 }
+
+/** One werift stats report as plain objects (`RTCStats`: `id`, `type`, `timestamp`, …), JSON-safe. */
+export type PeerStats = Record<string, unknown>[];
 
 export function createPeerCore(options: PeerOptions, role: string): PeerCore {
   const logger = options.logger ?? silentLogger;
@@ -135,8 +140,25 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
     setRemoteDescription$,
     setLocalDescription$,
     addRemoteCandidate,
+    stats$: () => peerStats$(pc, role),
     close,
   };
+}
+
+/**
+ * werift's stats report (a Map of RTCStats) as an array of plain objects, so it can go into
+ * `SendStats` as JSON. Bigints become numbers; a werift failure becomes RXSFU_ERR_WEBRTC.
+ *
+ * ```
+ * subscribe: a
+ * result:    ---(r|)     r = [{ id, type: 'peer-connection', … }, { type: 'outbound-rtp', … }, …]
+ * ```
+ */
+function peerStats$(pc: RTCPeerConnection, role: string): Observable<PeerStats> {
+  return werift$(`${role} getStats`, () => pc.getStats()).pipe(
+    map((report) => [...report.values()].map((entry) =>
+      JSON.parse(JSON.stringify(entry, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value))) as Record<string, unknown>)),
+  );
 }
 
 /**

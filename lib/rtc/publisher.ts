@@ -10,7 +10,7 @@ import { MediaStream, MediaStreamTrack, type RtpPacket } from 'werift';
 import { rxsfuError } from '../errors.js';
 import type { TrackInfo, TrackType } from '../protocol/index.js';
 import { afterIceRestart$, type IceRestartOptions } from './ice-restart.js';
-import { createPeerCore, type PeerOptions } from './peer.js';
+import { createPeerCore, type PeerOptions, type PeerStats } from './peer.js';
 
 export interface PublisherOptions extends PeerOptions {
   /** Sends `SetPublisher{sdp, tracks}` (session id added by the caller); one value: the answer. */
@@ -55,6 +55,8 @@ export interface Publisher {
    * fails with RXSFU_ERR_WEBRTC when media does not come back, so the caller can escalate.
    */
   restartIce$(options?: IceRestartOptions): Observable<void>;
+  /** This peer connection's werift stats as plain objects; cold, one value (a werift failure is RXSFU_ERR_WEBRTC). */
+  stats$(): Observable<PeerStats>;
   /** Idempotent and synchronous; never waits on werift. */
   close(): void;
 }
@@ -134,6 +136,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     addRemoteCandidate: core.addRemoteCandidate,
     announcedTracks,
     restartIce$,
+    stats$: core.stats$,
     close: core.close,
   };
 }

@@ -8,7 +8,7 @@ import { concat, concatMap, defer, from, map, Observable, of, Subject, takeUntil
 import type { RTCTrackEvent } from 'werift';
 import { rxsfuError, type RxsfuError } from '../errors.js';
 import { restartIceTransports$ } from './ice-restart.js';
-import { asWebrtcError, createPeerCore, describe, type PeerOptions } from './peer.js';
+import { asWebrtcError, createPeerCore, describe, type PeerOptions, type PeerStats } from './peer.js';
 import { toRemoteTrack, type RemoteTrack } from './remote-track.js';
 
 export interface SubscriberOptions extends PeerOptions {
@@ -41,6 +41,8 @@ export interface Subscriber {
   handleOffer(offer: SubscriberOffer): void;
   /** A remote candidate (`ice_trickle` for SUBSCRIBER); waits for the offer it belongs to. */
   addRemoteCandidate(json: string): void;
+  /** This peer connection's werift stats as plain objects; cold, one value (a werift failure is RXSFU_ERR_WEBRTC). */
+  stats$(): Observable<PeerStats>;
   /** Idempotent and synchronous; never waits on werift. */
   close(): void;
 }
@@ -117,6 +119,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     closed$: core.closed$,
     handleOffer,
     addRemoteCandidate: core.addRemoteCandidate,
+    stats$: core.stats$,
     close: core.close,
   };
 }
