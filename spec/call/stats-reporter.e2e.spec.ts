@@ -6,7 +6,10 @@
  * none after `leave()`.
  */
 import { expect } from 'chai';
-import type { StatsRecord } from '../../lib/emulator/index.js';
+import { firstValueFrom } from 'rxjs';
+import { joinCall } from '../../lib/call/index.js';
+import { callAccess$ } from '../../lib/call/credentials.js';
+import { startEmulator, type Emulator, type StatsRecord } from '../../lib/emulator/index.js';
 import { recovered, scenarioPerTest, until, type Scenario } from '../reconnect-e2e/support/scenario.js';
 
 const INTERVAL_MS = 200;
@@ -62,5 +65,31 @@ describe('call e2e: periodic SendStats', function () {
     // Nothing to wait on for an absence: give a reporter that survived leave five intervals to show itself.
     await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS * 5));
     expect(periodic(s).length, 'no report after leave').to.equal(atLeave);
+  });
+
+  describe('where the period comes from', () => {
+    let emu: Emulator | undefined;
+    afterEach(async () => {
+      await emu?.close();
+      emu = undefined;
+    });
+    const target = (e: Emulator) => ({ baseUrl: e.coordinatorUrl, apiKey: e.apiKey, apiSecret: e.apiSecret, userId: 'agent', callType: 'default', callId: 'stats-period' });
+
+    it('a coordinator join carries stats_options.reporting_interval_ms; direct credentials carry none', async () => {
+      emu = await startEmulator({ host: '127.0.0.1' });
+      const access = await firstValueFrom(callAccess$(target(emu)));
+      // The emulator's coordinator answers reporting_interval_ms: 10000, as Stream's does.
+      expect(access.statsIntervalMs).to.equal(10000);
+      expect(emu.records.coordinatorJoins).to.have.length(1);
+      const direct = await firstValueFrom(callAccess$({ credentials: access.credentials }));
+      expect(direct).to.deep.equal({ credentials: access.credentials });
+    });
+
+    it('a negative statsIntervalMs is RXSFU_ERR_INVALID_ARGUMENT before anything is opened', async () => {
+      emu = await startEmulator({ host: '127.0.0.1' });
+      const error = await joinCall({ ...target(emu), statsIntervalMs: -1 }).then(() => undefined, (err: unknown) => err);
+      expect(error).to.have.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
+      expect(emu.records.coordinatorJoins, 'no coordinator join').to.have.length(0);
+    });
   });
 });
