@@ -57,6 +57,7 @@ export interface RxsfuErrorDetails {
   cause?: unknown;
 }
 
+/** Every error the SDK raises: switch on `code`; the optional fields say what the far side said. */
 export class RxsfuError extends Error implements RxsfuErrorDetails {
   override name = 'RxsfuError';
   readonly code: RxsfuErrorCode;
@@ -92,6 +93,7 @@ export function rxsfuError(code: RxsfuErrorCode, message: string, details?: Rxsf
   return new RxsfuError(code, message, details);
 }
 
+/** Type guard: an RxsfuError, and with `code` given, one with that code. */
 export function isRxsfuError(err: unknown, code?: RxsfuErrorCode): err is RxsfuError {
   return err instanceof RxsfuError && (code === undefined || err.code === code);
 }

@@ -9,11 +9,14 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** The least severe level `consoleLogger` writes; `silent` writes nothing. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const order: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
+/** The default logger: drops everything. */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** Writes `[prefix] level message {fields}` lines (warn and error to stderr) from `level` up. */
 export function consoleLogger(level: LogLevel = 'info', prefix = 'rxsfu'): Logger {
   const enabled = (l: LogLevel) => order.indexOf(l) >= order.indexOf(level);
   const write = (l: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {

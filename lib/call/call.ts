@@ -61,6 +61,11 @@ function writeToTargets(spec: LocalTrackSpec, packet: RtpPacket): void {
   spec.targets.forEach(({ track }, i) => track.writeRtp(i === 0 ? packet : packet.clone()));
 }
 
+/**
+ * A joined call: state, participants, remote tracks and SFU events as streams, plus publish,
+ * subscribe and leave. Made by `joinCall` / `joinCall$`; it reconnects by itself (docs/RECONNECT.md)
+ * and completes every stream at leave. docs/API.md lists every member.
+ */
 export class Call {
   /** Stays the same from the first join until leave (JoinRequest.unified_session_id). */
   readonly unifiedSessionId = randomUUID();
@@ -120,7 +125,9 @@ export class Call {
   /** Why the call ended, when it did not end by `leave()`: reconnection gave up, or the SFU ended it. */
   get failure(): RxsfuError | undefined { return this.failureValue; }
 
+  /** The current state, synchronously (still readable after `state$` completed). */
   get state(): CallState { return this.stateValue.get(); }
+  /** The current participants, synchronously. */
   get participants(): ParticipantMap { return this.participantsValue.get(); }
   /** Our current session id (a REJOIN changes it). */
   get sessionId(): string { return this.connection.get()?.sessionId ?? ''; }

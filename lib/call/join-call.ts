@@ -12,6 +12,7 @@ import type { ConnectionSettings } from './sfu-connection.js';
 import type { SubscriptionPolicy } from './subscriptions.js';
 import type { ReconnectOptions } from '../reconnect/index.js';
 
+/** Everything `joinCall` needs: where the call is (`CallTarget`) and how to behave in it. */
 export interface JoinCallOptions extends CallTarget {
   /** What to receive. @default every remote participant's audio */
   subscriptions?: SubscriptionPolicy;
@@ -65,6 +66,10 @@ export function resolveSettings(options: JoinCallOptions): ConnectionSettings {
   };
 }
 
+/**
+ * Cold: each subscription joins once and emits the joined Call, then completes. Unsubscribing before
+ * that abandons the join and releases what it opened; a failed join errors with a typed RxsfuError.
+ */
 export function joinCall$(options: JoinCallOptions): Observable<Call> {
   return defer(() => {
     const call = new Call(options, resolveSettings(options), options.subscriptions, options.reconnect, options.mediaStallAfterMs, options.statsIntervalMs);
@@ -82,6 +87,7 @@ export function joinCall$(options: JoinCallOptions): Observable<Call> {
   });
 }
 
+/** `joinCall$` as a Promise, for scripts: resolves with the joined Call, rejects with a typed RxsfuError. */
 export function joinCall(options: JoinCallOptions): Promise<Call> {
   return new Promise((resolve, reject) => {
     from(joinCall$(options)).subscribe({ next: resolve, error: reject });

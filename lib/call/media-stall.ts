@@ -9,6 +9,7 @@
 import { EMPTY, asyncScheduler, distinctUntilChanged, map, startWith, switchMap, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { rxsfuError } from '../errors.js';
 
+/** Options of {@link mediaStalled$}. */
 export interface MediaStallOptions {
   /** Silence, in ms, after which expected media counts as stalled. Must be > 0. @default 8000 */
   stallAfterMs?: number;

@@ -11,6 +11,7 @@
 import { scan, startWith, type Observable, type OperatorFunction } from 'rxjs';
 import type { Participant, SfuEvent, TrackType } from '../protocol/index.js';
 
+/** One participant as the call sees it, from SFU events; a new object each time it changes. */
 export interface CallParticipant {
   readonly sessionId: string;
   readonly userId: string;
@@ -29,6 +30,7 @@ export interface CallParticipant {
   readonly isLocal: boolean;
 }
 
+/** The participants keyed by session id; a new map at every change. */
 export type ParticipantMap = ReadonlyMap<string, CallParticipant>;
 
 export function toCallParticipant(p: Participant, localSessionId: string): CallParticipant {

@@ -10,6 +10,7 @@ import type { RtpPacket } from 'werift';
 import type { TrackType } from '../protocol/index.js';
 import type { CallParticipant, ParticipantMap } from './participants.js';
 
+/** One remote track, per participant session and track type, stable across reconnects. */
 export interface CallRemoteTrack {
   /** `${sessionId}:${trackType}`. */
   readonly id: string;

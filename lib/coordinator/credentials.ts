@@ -21,6 +21,7 @@ export interface Credentials {
   iceServers: IceServer[];
 }
 
+/** What a coordinator join returns: the SFU credentials, and the call as the coordinator describes it. */
 export interface CoordinatorJoinResult {
   credentials: Credentials;
   /** The call as the coordinator describes it (not interpreted here). */

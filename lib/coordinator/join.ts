@@ -9,8 +9,10 @@ import { rxsfuError, type RxsfuError } from '../errors.js';
 import { httpRequest$, mediaType, type HttpResponse } from '../http/request.js';
 import { parseJoinResponse, type CoordinatorJoinResult } from './credentials.js';
 
+/** Stream's production coordinator. */
 export const DEFAULT_COORDINATOR_URL = 'https://video.stream-io-api.com';
 
+/** Options of {@link coordinatorJoin$}. */
 export interface CoordinatorJoinOptions {
   /** Coordinator origin (and optional path prefix), e.g. {@link DEFAULT_COORDINATOR_URL}. */
   baseUrl: string;
@@ -37,6 +39,10 @@ export interface CoordinatorJoinOptions {
   scheduler?: SchedulerLike;
 }
 
+/**
+ * Cold: one join request, not retried. Emits the result once, or errors with RXSFU_ERR_INVALID_ARGUMENT,
+ * RXSFU_ERR_UNAUTHORIZED (401/403) or RXSFU_ERR_COORDINATOR (other status, bad body, timeout).
+ */
 export function coordinatorJoin$(options: CoordinatorJoinOptions): Observable<CoordinatorJoinResult> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   return defer(() => httpRequest$({

@@ -7,6 +7,7 @@ import { SignJWT } from 'jose';
 import { asyncScheduler, defer, from, type Observable, type SchedulerLike } from 'rxjs';
 import { rxsfuError } from '../errors.js';
 
+/** Options of {@link createUserToken$}. */
 export interface CreateUserTokenOptions {
   /** The app's API secret (HMAC key). */
   apiSecret: string;

@@ -17,6 +17,7 @@ import { SfuServer, type MediaPlaneFactory } from './sfu-server.js';
 import { addSimulatedParticipant, type SimulatedParticipant, type SimulatedParticipantHandle, type SimulatedParticipantOptions } from './simulated-participant.js';
 import { endCall } from './end-call.js';
 
+/** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
   /** Interface every server listens on. @default '127.0.0.1' */
   host?: string;
@@ -42,6 +43,7 @@ export interface EmulatedSfu {
   wsEndpoint: string;
 }
 
+/** A running emulator: its URLs and credentials, faults, records, simulated participants, and `close()`. */
 export interface Emulator {
   readonly coordinatorUrl: string;
   readonly apiKey: string;
@@ -61,6 +63,7 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
+/** Starts the SFUs, then the coordinator, each on a free port; on a failure, closes what started and rejects. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? '127.0.0.1';
   const sfuCount = options.sfuCount ?? 1;

@@ -40,6 +40,7 @@ export interface ClientSessionFaults extends SessionFaults {
   dropMedia(): void;
 }
 
+/** Faults of one SFU: every session of it, its joins, and the process. */
 export interface SfuFaults extends SessionFaults {
   /** The next `count` joins on this SFU are refused in the given way. */
   rejectJoins(count: number, mode: JoinRejectionMode): void;
@@ -49,6 +50,7 @@ export interface SfuFaults extends SessionFaults {
   restart(): Promise<void>;
 }
 
+/** Faults of the coordinator's join endpoint. */
 export interface CoordinatorFaults {
   /** The next `count` joins answer HTTP `status` with a Stream error body. @default status 500 */
   failJoins(count: number, status?: number): void;
@@ -56,6 +58,7 @@ export interface CoordinatorFaults {
   stallJoins(count: number): void;
 }
 
+/** Entry point of fault injection; unknown session or SFU ids throw RXSFU_ERR_INVALID_ARGUMENT. */
 export interface EmulatorFaults {
   session(sessionId: string): ClientSessionFaults;
   sfu(sfuId: string): SfuFaults;

@@ -16,6 +16,7 @@ export interface RecordedReconnectDetails {
   subscriptions: number;
 }
 
+/** One JoinRequest an SFU received, and what it did with it. `at` is ms since the epoch in every record. */
 export interface JoinRecord {
   at: number;
   sfuId: string;
@@ -29,6 +30,7 @@ export interface JoinRecord {
   detail?: string;
 }
 
+/** Why a session left, as the SFU saw it. */
 export type LeaveReason =
   | 'leave-request'
   | 'socket-closed-normally'
@@ -38,6 +40,7 @@ export type LeaveReason =
   | 'call-ended'
   | 'emulator-closed';
 
+/** A session that left an SFU. */
 export interface LeaveRecord {
   at: number;
   sfuId: string;
@@ -47,6 +50,7 @@ export interface LeaveRecord {
   reason: LeaveReason;
 }
 
+/** A full subscription set an SFU received (UpdateSubscriptions or a join). */
 export interface SubscriptionRecord {
   at: number;
   sfuId: string;
@@ -54,6 +58,7 @@ export interface SubscriptionRecord {
   tracks: TrackSubscriptionDetails[];
 }
 
+/** One Twirp call an SFU answered. */
 export interface RpcRecord {
   at: number;
   sfuId: string;
@@ -66,6 +71,7 @@ export interface RpcRecord {
   twirpCode?: string;
 }
 
+/** One coordinator join request. */
 export interface CoordinatorJoinRecord {
   at: number;
   callCid: string;
@@ -78,6 +84,7 @@ export interface CoordinatorJoinRecord {
   fault?: 'fail' | 'stall';
 }
 
+/** One signaling socket close. */
 export interface SocketCloseRecord {
   at: number;
   sfuId: string;
@@ -86,6 +93,7 @@ export interface SocketCloseRecord {
   reason: string;
 }
 
+/** One SendStats / SendMetrics request. */
 export interface StatsRecord {
   at: number;
   sfuId: string;
@@ -95,6 +103,7 @@ export interface StatsRecord {
   body: { [k: string]: unknown };
 }
 
+/** One health-check request. */
 export interface HealthCheckRecord {
   at: number;
   sfuId: string;

@@ -12,6 +12,7 @@ import { toParticipant, type CallRegistry, type RegisteredSession } from './call
 import type { EmulatorRecords, LeaveReason } from './records.js';
 import type { SfuServer } from './sfu-server.js';
 
+/** Options of `Emulator.addParticipant`. */
 export interface SimulatedParticipantOptions {
   /** @default 'default' */
   callType?: string;
@@ -32,6 +33,7 @@ export interface ReceivedTrackPackets {
   packets: number;
 }
 
+/** A participant living inside the emulator (no socket; media generated in-process). */
 export interface SimulatedParticipant {
   readonly sessionId: string;
   readonly userId: string;

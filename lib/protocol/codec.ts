@@ -20,10 +20,12 @@ export function decodeMessage<T, Init>(type: MessageCodec<T, Init>, name: string
   }
 }
 
+/** Encodes a plain init object as `type`. */
 export function encodeMessage<T, Init>(type: MessageCodec<T, Init>, message: Init): Uint8Array {
   return type.encode(message).finish();
 }
 
+/** The signaling codec: client frames (SfuRequest) and SFU frames (SfuEvent); decoders throw only ProtocolError. */
 export const encodeSfuRequest = (request: SfuRequestInit): Uint8Array => encodeMessage(events.SfuRequest, request);
 export const decodeSfuRequest = (bytes: Uint8Array): SfuRequest => decodeMessage(events.SfuRequest, 'SfuRequest', bytes);
 export const encodeSfuEvent = (event: SfuEventInit): Uint8Array => encodeMessage(events.SfuEvent, event);

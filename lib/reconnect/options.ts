@@ -21,6 +21,7 @@ export interface RateLimitOptions {
   readonly windowMs?: number;
 }
 
+/** Reconnection limits and timings (docs/RECONNECT.md, "Configuration"); every field optional. */
 export interface ReconnectOptions {
   /** FAST attempts per episode before REJOIN (R4). @default 3 */
   readonly fastAttempts?: number;

@@ -28,6 +28,7 @@ type Response<K extends keyof Signal> = InstanceType<Signal[K]>;
 /** Where the client reports failed attempts (the SDK's Logger fits). Never receives the token. */
 export type RpcLogger = Pick<Logger, 'debug'>;
 
+/** Options of {@link createSignalServerClient}. */
 export interface SignalServerClientOptions {
   /** `credentials.server.url`; already ends in `/twirp`. */
   url: string;

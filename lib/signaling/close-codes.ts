@@ -13,4 +13,5 @@ export const SignalCloseCode = {
   JOIN_FAILED: 4101,
 } as const;
 
+/** One of the {@link SignalCloseCode} values. */
 export type SignalCloseCode = (typeof SignalCloseCode)[keyof typeof SignalCloseCode];

@@ -24,6 +24,7 @@ export interface ConnectionLost {
   readonly detail: string;
 }
 
+/** The streams of one signaling connection that {@link connectionLost$} decides from. */
 export interface ConnectionLostInputs {
   /** Emits once the join handshake finished (join_response received). */
   readonly joined$: Observable<unknown>;

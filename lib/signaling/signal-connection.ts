@@ -34,11 +34,13 @@ import { joinHandshake$ } from './join-handshake.js';
 import { sfuEvents$, type SignalFrame } from './sfu-events.js';
 import type { CloseRequest } from './web-socket.js';
 
+/** Where a signaling connection is: `closed` is final. */
 export type SignalState = 'connecting' | 'open' | 'joined' | 'closed';
 
 /** The logger calls signaling makes. Messages carry ids and reasons only, never the JoinRequest. */
 export type SignalLogger = Pick<Logger, 'debug' | 'info' | 'warn'>;
 
+/** Options of {@link createSignalConnection}. */
 export interface SignalConnectionOptions {
   /** The SFU's WebSocket endpoint (`credentials.server.wsEndpoint`). */
   url: string;
@@ -58,6 +60,7 @@ export interface SignalConnectionOptions {
   wsOptions?: ClientOptions;
 }
 
+/** One signaling socket to one SFU: its join, its events, its loss, and our sends and close. */
 export interface SignalConnection {
   /** Hot: every decoded SFU event, in order. Completes when the connection closes. */
   readonly events$: Observable<SfuEvent>;

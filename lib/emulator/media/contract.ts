@@ -10,6 +10,7 @@
  */
 import type { TrackInfo, TrackSubscriptionDetails, TrackType, PeerType } from '../../protocol/index.js';
 
+/** How the media plane asks the session layer to signal. */
 export interface MediaCallbacks {
   /** The SFU wants to (re)negotiate a session's subscriber connection: send `subscriber_offer`. */
   subscriberOffer(sessionId: string, offer: { sdp: string; negotiationId: number; iceRestart: boolean }): void;
@@ -29,11 +30,13 @@ export interface MediaParticipant {
   callCid?: string;
 }
 
+/** What a simulated participant publishes: an Opus tone and/or synthetic VP8. */
 export interface SimulatedMediaOptions {
   audio?: boolean;
   video?: boolean;
 }
 
+/** One SFU's media: werift peer connections of its client sessions, RTP forwarding, simulated participants. */
 export interface SfuMediaPlane {
   /** Creates the (empty) peer-connection slots of a real client session. */
   addSession(participant: MediaParticipant): void;
