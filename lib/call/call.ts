@@ -300,8 +300,13 @@ export class Call {
     ).subscribe());
     this.running.add(this.participants$.subscribe((participants) => this.registry.prune(participants)));
     this.startReconnection();
-    // One periodic SendStats reporter for the whole call; it follows the current connection.
-    this.running.add(statsReports$(this.connection.value$, {
+    // One periodic SendStats reporter for the whole call; it follows the current connection, and
+    // pauses while a reconnect runs (the old connection's Twirp client is closed by then).
+    const reportingConnection$ = combineLatest([this.connection.value$, this.state$]).pipe(
+      map(([conn, state]) => (state === 'joined' ? conn : undefined)),
+      distinctUntilChanged(),
+    );
+    this.running.add(statsReports$(reportingConnection$, {
       intervalMs: this.statsPeriodMs, unifiedSessionId: this.unifiedSessionId, sdkVersion: sdkVersion(), logger: this.settings.logger,
     }, this.settings.scheduler).pipe(takeUntil(this.left)).subscribe());
   }
