@@ -10,13 +10,23 @@ export { RxsfuError, ProtocolError, rxsfuError, isRxsfuError, type RxsfuErrorCod
 export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
 export {
   createSignalConnection, SignalCloseCode, connectionLost$, heartbeatTimeout$, healthCheckRequests$, sfuEvents$,
-  type SignalConnection, type SignalConnectionOptions, type ConnectionLost,
+  type SignalConnection, type SignalConnectionOptions, type ConnectionLost, type ConnectionLostInputs, type SignalState,
+  type SignalFrame, type HeartbeatTimeout, type WebSocketOptions,
 } from './signaling/index.js';
-export { createSignalServerClient, type SignalServerClient } from './rpc/index.js';
-export { coordinatorJoin$, createUserToken$, type Credentials, type CoordinatorJoinResult } from './coordinator/index.js';
+export { createSignalServerClient, type SignalServerClient, type SignalServerClientOptions } from './rpc/index.js';
 export {
-  createReconnectEngine, reconnectEpisodes, ReconnectFailedError,
+  coordinatorJoin$, createUserToken$, DEFAULT_COORDINATOR_URL,
+  type Credentials, type CoordinatorJoinResult, type CoordinatorJoinOptions, type CreateUserTokenOptions,
+} from './coordinator/index.js';
+export type { IceServer } from './rtc/config.js';
+export {
+  createReconnectEngine, reconnectEpisodes, ReconnectFailedError, withSfuId, mergeTriggers,
+  fromConnectionLost, fromSfuError, fromGoAway, fromIceRestartEvent, fromIceFailed, fromPeerFailed, fromMediaStalled, fromCallEnded,
   type ReconnectOptions, type ReconnectionRecord, type ReconnectState, type ReconnectRequest, type ReconnectExecutors,
+  type ReconnectEngine, type ReconnectionEvent, type AttemptContext, type JoinedInfo, type ReconnectFailureReason,
 } from './reconnect/index.js';
-export { opusRtpPackets$, opusToneFrames$, decodeOpus, createOpusDecoder } from './media/index.js';
+export {
+  opusRtpPackets$, opusToneFrames$, decodeOpus, createOpusDecoder, vp8RtpPackets$,
+  type OpusRtpOptions, type OpusToneOptions, type OpusDecoder, type Vp8RtpOptions,
+} from './media/index.js';
 export { TrackType, PeerType, ErrorCode, WebsocketReconnectStrategy } from './protocol/index.js';

@@ -131,10 +131,10 @@ export class Call {
   get participants(): ParticipantMap { return this.participantsValue.get(); }
   /** Our current session id (a REJOIN changes it). */
   get sessionId(): string { return this.connection.get()?.sessionId ?? ''; }
-  /** The current connection (for the reconnection engine and diagnostics). */
+  /** The current connection, for diagnostics (its shape is internal and may change). @internal */
   get currentConnection(): SfuConnection | undefined { return this.connection.get(); }
 
-  /** Cold: the first join. Emits once when joined. */
+  /** Cold: the first join. Emits once when joined. @internal use `joinCall$` */
   join$(): Observable<void> {
     return defer(() => callAccess$(this.target)).pipe(
       tap((access) => { this.statsPeriodMs = resolveStatsInterval(this.statsIntervalMs, access.statsIntervalMs); }),
@@ -151,7 +151,7 @@ export class Call {
   }
 
   /** Makes `conn` the current connection and binds state, tracks and subscriptions to it. */
-  adopt(conn: SfuConnection): void {
+  private adopt(conn: SfuConnection): void {
     this.generation += 1;
     const localSessionId = conn.sessionId;
     const seeded = reduceParticipants(new Map(), { eventPayload: 'joinResponse', joinResponse: conn.joinResponse } as SfuEvent, localSessionId);
@@ -164,7 +164,7 @@ export class Call {
    * first packet (or `retireAfterMs` passed), so the move has no gap; then it is closed and local
    * tracks stop writing to its publisher.
    */
-  retire(old: SfuConnection, retireAfterMs = 3000): void {
+  private retire(old: SfuConnection, retireAfterMs = 3000): void {
     const done = () => {
       for (const spec of this.localTracks) spec.targets = spec.targets.filter((t) => t.publisher !== old.publisher);
       old.dispose(4100, 'migrated');
@@ -223,7 +223,7 @@ export class Call {
   }
 
   /** Re-creates every local track, in publish order, on a new publisher connection (REJOIN, MIGRATE). */
-  republish$(conn: SfuConnection): Observable<void> {
+  private republish$(conn: SfuConnection): Observable<void> {
     return defer(() => {
       if (this.localTracks.length === 0) return of(undefined);
       for (const spec of this.localTracks) {

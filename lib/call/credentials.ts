@@ -4,7 +4,7 @@
  * again, MIGRATE naming the SFUs to avoid.
  */
 import { of, switchMap, map, type Observable } from 'rxjs';
-import { coordinatorJoin$, createUserToken$, type Credentials } from '../coordinator/index.js';
+import { coordinatorJoin$, DEFAULT_COORDINATOR_URL, createUserToken$, type Credentials } from '../coordinator/index.js';
 import { rxsfuError } from '../errors.js';
 
 /** How to reach the call. Either `credentials`, or the coordinator fields. */
@@ -34,7 +34,6 @@ export interface CredentialRequest {
   migratingFromList?: string[];
 }
 
-export const DEFAULT_BASE_URL = 'https://video.stream-io-api.com';
 
 /** What a join is given: SFU credentials, and the coordinator's stats period (absent with direct credentials). */
 export interface CallAccess {
@@ -63,7 +62,7 @@ export function callAccess$(target: CallTarget, request: CredentialRequest = {})
   const token$ = target.token ? of(target.token) : createUserToken$({ apiSecret: target.apiSecret!, userId: target.userId });
   return token$.pipe(
     switchMap((token) => coordinatorJoin$({
-      baseUrl: target.baseUrl ?? DEFAULT_BASE_URL,
+      baseUrl: target.baseUrl ?? DEFAULT_COORDINATOR_URL,
       apiKey,
       token,
       callType,

@@ -4,7 +4,7 @@
  * nothing random happens inside the emulator.
  */
 import { rxsfuError } from '../errors.js';
-import { CallEndedReason, ErrorCode, GoAwayReason, WebsocketReconnectStrategy, type SfuEventInit, type stream } from '../protocol/index.js';
+import { CallEndedReason, ErrorCode, GoAwayReason, WebsocketReconnectStrategy, type SfuEventInit } from '../protocol/index.js';
 import type { Coordinator } from './coordinator.js';
 import type { JoinRejectionMode, SfuServer } from './sfu-server.js';
 import { errorEvent } from './sfu-server.js';
@@ -64,9 +64,6 @@ export interface EmulatorFaults {
   sfu(sfuId: string): SfuFaults;
   readonly coordinator: CoordinatorFaults;
 }
-
-type GoAwayReason = stream.video.sfu.models.GoAwayReason;
-type CallEndedReason = stream.video.sfu.models.CallEndedReason;
 
 /** Session faults over a set of sessions chosen at the moment the fault is applied. */
 function sessionFaults(targets: () => SfuSession[], flags: () => { silent: boolean; delayMs: number }[]): SessionFaults {

@@ -18,3 +18,20 @@ describe('call settings', () => {
     expect(resolveSettings({ healthCheckIntervalMs: 500, unhealthyAfterMs: 2000 })).to.include({ healthCheckIntervalMs: 500, unhealthyAfterMs: 2000 });
   });
 });
+
+describe('call state after the end', () => {
+  it('a late subscriber to a finished state field still gets the final value, then completion', async () => {
+    const { stateField } = await import('../../lib/call/state-field.js');
+    const { lastValueFrom, toArray } = await import('rxjs');
+    const field = stateField<string>('joined');
+    field.set('left');
+    field.complete();
+    expect(await lastValueFrom(field.value$.pipe(toArray()))).to.deep.equal(['left']);
+  });
+
+  it('bad reconnection options fail the join before anything opens', async () => {
+    const err = await firstValueFrom(joinCall$({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', token: 't', callType: 'default', callId: 'c', reconnect: { fastAttempts: -1 } }))
+      .catch((e: unknown) => e);
+    expect(isRxsfuError(err, 'RXSFU_ERR_INVALID_ARGUMENT')).to.equal(true);
+  });
+});
