@@ -88,10 +88,33 @@ export function webSocket$(url: string, options: WebSocketOptions = {}): Observa
   });
 }
 
-/** Closes unless already closing; a connecting socket is aborted (ws then reports 1006). */
+/** RFC 6455 caps a close reason at 123 bytes; `ws` throws beyond that. */
+export const MAX_CLOSE_REASON_BYTES = 123;
+
+/**
+ * Closes unless already closing; a connecting socket is aborted (ws then reports 1006). The reason
+ * is cut to 123 UTF-8 bytes: reasons can carry an SFU's own message, and `ws` throws on longer ones.
+ */
 function closeSocket(socket: WebSocket, { code, reason }: CloseRequest): void {
   if (socket.readyState === WebSocket.CLOSING || socket.readyState === WebSocket.CLOSED) return;
-  socket.close(code, reason);
+  try {
+    socket.close(code, closeReason(reason));
+  } catch {
+    // An invalid code from a caller must not throw inside a subscription: drop the connection instead.
+    socket.terminate();
+  }
+}
+
+/** `reason` cut to at most 123 UTF-8 bytes (ending in `…` when cut), never inside a character. */
+export function closeReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return reason;
+  const ellipsis = '…'; // 3 bytes
+  let cut = '';
+  for (const char of reason) {
+    if (Buffer.byteLength(cut + char + ellipsis) > MAX_CLOSE_REASON_BYTES) break;
+    cut += char;
+  }
+  return cut + ellipsis;
 }
 
 function toBytes(data: RawData): Uint8Array {
