@@ -88,7 +88,7 @@ export class Call {
   readonly state$: Observable<CallState> = this.stateValue.value$;
   /** Every SFU event of the current connection, typed. Completes at leave. */
   readonly events$: Observable<SfuEvent> = this.connection.value$.pipe(
-    switchMap((c) => (c ? c.signal.events$ : EMPTY)),
+    switchMap((c) => (c ? c.events$ : EMPTY)),
     takeUntil(this.left),
     share(),
   );
@@ -166,7 +166,7 @@ export class Call {
    */
   private retire(old: SfuConnection, retireAfterMs = 3000): void {
     const done = () => {
-      for (const spec of this.localTracks) spec.targets = spec.targets.filter((t) => t.publisher !== old.publisher);
+      this.dropPublisherTargets(old);
       old.dispose(4100, 'migrated');
     };
     const current = this.connection.get();
@@ -216,6 +216,11 @@ export class Call {
       error: (err: Error) => this.settings.logger.warn('local track source failed', { kind, error: err.message }),
     });
     return { kind, trackType, stop: () => spec.source.unsubscribe() };
+  }
+
+  /** Local tracks stop writing to `conn`'s publisher (it is being closed). */
+  private dropPublisherTargets(conn: SfuConnection): void {
+    for (const spec of this.localTracks) spec.targets = spec.targets.filter((t) => t.publisher !== conn.publisher);
   }
 
   private localTrackTypes(): TrackType[] {
@@ -421,6 +426,10 @@ export class Call {
       subscriptions: () => desiredSubscriptions(this.participants, this.policy.get()),
       adopt: (conn) => this.adopt(conn),
       retire: (old) => this.retire(old),
+      abandon: (conn) => {
+        this.dropPublisherTargets(conn);
+        conn.dispose(4100, 'migration abandoned');
+      },
       republish$: (conn) => this.republish$(conn),
     };
   }

@@ -4,7 +4,7 @@
  * Unsubscribing abandons the attempt: `connectSfu$` closes whatever it opened.
  */
 import { randomUUID } from 'node:crypto';
-import { EMPTY, catchError, concat, defer, ignoreElements, map, of, switchMap, take, throwError, timeout, type Observable } from 'rxjs';
+import { EMPTY, catchError, concat, defer, finalize, ignoreElements, map, of, switchMap, take, throwError, timeout, type Observable } from 'rxjs';
 import { rxsfuError } from '../errors.js';
 import { PeerType, WebsocketReconnectStrategy, type ReconnectDetails } from '../protocol/index.js';
 import type { AttemptContext, JoinedInfo, PeerSide, ReconnectExecutors } from '../reconnect/index.js';
@@ -25,6 +25,8 @@ export interface ReconnectHost {
   adopt(conn: SfuConnection): void;
   /** Closes a connection MIGRATE left behind, once the new one carries media. */
   retire(old: SfuConnection): void;
+  /** Closes a connection a MIGRATE opened but never completed, and stops writing to its publisher. */
+  abandon(conn: SfuConnection): void;
   /** Re-creates the local tracks, in publish order, on `conn`'s new publisher. */
   republish$(conn: SfuConnection): Observable<void>;
   /** How long MIGRATE waits for `participant_migration_complete`. */
@@ -128,6 +130,7 @@ function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedIn
       return throwError(() => rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'MIGRATE needs the coordinator; this call was joined with fixed credentials'));
     }
     const avoid = [...new Set([...ctx.migratingFromList, old.sfuId])];
+    let adopted = false;
     return credentials$(host.target, { migratingFrom: old.sfuId, migratingFromList: avoid }).pipe(
       switchMap((credentials) => connectSfu$({
         credentials,
@@ -145,13 +148,14 @@ function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedIn
         }),
         map(() => {
           host.adopt(conn);
+          adopted = true;
           host.retire(old);
           return joinedInfo(conn);
         }),
-        // A migration that did not complete must not leave the new socket open.
-        catchError((err) => {
-          conn.dispose(4100, 'migration failed');
-          return throwError(() => err);
+        // A migration that did not complete (error, timeout, leave, deadline) must leave nothing of
+        // the new connection behind: socket, peers, and the local tracks' writes to its publisher.
+        finalize(() => {
+          if (!adopted) host.abandon(conn);
         }),
       )),
     );

@@ -9,7 +9,7 @@
  *   *.localCandidate$        → IceTrickle RPC
  */
 import { EMPTY, ReplaySubject, Subscription, catchError, defer, filter, finalize, map, mergeMap, switchMap, throwError, type Observable, type SchedulerLike } from 'rxjs';
-import { PeerType, type JoinResponse, type ReconnectDetails } from '../protocol/index.js';
+import { PeerType, type JoinResponse, type ReconnectDetails, type SfuEvent } from '../protocol/index.js';
 import { createSignalConnection, type SignalConnection } from '../signaling/index.js';
 import { createSignalServerClient, type SignalServerClient } from '../rpc/index.js';
 import { createPublisher, createSubscriber, genericSdps$, rtcConfiguration, type Publisher, type Subscriber } from '../rtc/index.js';
@@ -17,6 +17,7 @@ import type { Credentials } from '../coordinator/index.js';
 import type { PeerConfig } from 'werift';
 import type { Logger } from '../logger.js';
 import { buildJoinRequest } from './join-request.js';
+import { backlogged } from './backlog.js';
 
 /** Tunables shared by every connection of a call. */
 export interface ConnectionSettings {
@@ -62,6 +63,12 @@ export interface SfuConnection {
   /** The peers with their RPC link, to hand to a FAST reconnect. */
   readonly peers: SfuPeers;
   readonly joinResponse: JoinResponse;
+  /**
+   * The SFU's events after `join_response`. Events that arrive before the first subscriber (a
+   * MIGRATE adopts its connection only once the migration completes) are kept and delivered first,
+   * so no `participant_joined`, `error` or `call_ended` falls in the gap.
+   */
+  readonly events$: Observable<SfuEvent>;
   /** Emits (and replays) once the SFU sent `participant_migration_complete` on this connection. */
   readonly migrationComplete$: Observable<void>;
   /**
@@ -129,12 +136,15 @@ export function connectSfu$(params: SfuConnectionParams): Observable<SfuConnecti
       }))),
       map((joinResponse): SfuConnection => {
         joined = true;
+        // Frames are delivered one per socket message, so nothing is lost between here and the
+        // backlog subscription below.
+        const events$ = backlogged(signal.events$, wiring);
         peers = params.peers ?? newPeers(rpc, sessionId, rtcConfiguration({ iceServers: credentials.iceServers }), log);
         peers.link.rpc = rpc;
         wiring.add(wire(signal, rpc, peers, sessionId, log));
         return {
           credentials, sessionId, sfuId: credentials.server.edgeName, signal, rpc,
-          publisher: peers.publisher, subscriber: peers.subscriber, peers, joinResponse,
+          publisher: peers.publisher, subscriber: peers.subscriber, peers, joinResponse, events$,
           migrationComplete$: migrationComplete.asObservable(), dispose,
         };
       }),

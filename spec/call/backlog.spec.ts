@@ -1,0 +1,29 @@
+import { expect } from 'chai';
+import { Subject, Subscription } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { backlogged } from '../../lib/call/backlog.js';
+
+describe('backlogged (events before the connection is adopted are not lost)', () => {
+  it('replays what came before the first subscription, then is live; later subscribers get live values only', () => {
+    new TestScheduler((a, b) => { expect(a).to.deep.equal(b); }).run(({ hot, expectObservable }) => {
+      const source = hot('--a--b----c--d--');
+      const owner = new Subscription();
+      const events$ = backlogged(source, owner);
+      expectObservable(events$, '       ------^---------').toBe('------(ab)c--d--');
+      expectObservable(events$, '       ---------^------').toBe('----------c--d--');
+    });
+  });
+
+  it('keeps nothing once its owner ended (a disposed connection)', () => {
+    const source = new Subject<number>();
+    const owner = new Subscription();
+    const events$ = backlogged(source, owner);
+    source.next(1);
+    owner.unsubscribe();
+    source.next(2);
+    const seen: number[] = [];
+    events$.subscribe((v) => seen.push(v));
+    source.next(3);
+    expect(seen).to.deep.equal([1, 3]);
+  });
+});
