@@ -26,11 +26,15 @@ export interface RtcConfigOptions {
 }
 
 export function rtcConfiguration(options: RtcConfigOptions = {}): Partial<PeerConfig> {
-  const iceServers = (options.iceServers ?? []).map((server) => ({
-    urls: Array.isArray(server.urls) ? server.urls[0] : server.urls,
-    username: server.username,
-    credential: server.credential ?? server.password,
-  }));
+  // werift takes one URL per server entry; Stream lists several per server (TURN over UDP, TCP,
+  // TLS 443), and dropping all but the first would lose the fallbacks for UDP-blocked networks.
+  const iceServers = (options.iceServers ?? []).flatMap((server) =>
+    (Array.isArray(server.urls) ? server.urls : [server.urls]).map((urls) => ({
+      urls,
+      username: server.username,
+      credential: server.credential ?? server.password,
+    })),
+  );
   const loopbackOnly = options.loopbackOnly ?? iceServers.length === 0;
   return {
     iceServers,
