@@ -27,7 +27,8 @@ export function parseCandidate(json: string): CandidateInit {
   try {
     parsed = JSON.parse(json);
   } catch (err) {
-    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `ICE candidate is not JSON: ${(err as Error).message}`, { cause: err });
+    // The parser's message quotes the input: say only how long it was.
+    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `ICE candidate is not JSON (${String(json).length} characters)`, { cause: err });
   }
   const candidate = (parsed as { candidate?: unknown } | null)?.candidate;
   if (typeof candidate !== 'string') {

@@ -1,32 +1,68 @@
 /**
  * The ICE-restart workaround for werift (shared/reference/WERIFT.md, pitfall 4) and the check that
- * media really flows again. Between two werift peers an ICE restart negotiates new credentials and
- * `connectionState` stays `connected`, but no packet flows: werift's `connect()` returns early because
- * DTLS is already up, so the ICE transport never runs its checks with the new credentials. Starting
- * each ICE transport by hand brings media back. Because `connectionState` says nothing here, the only
- * trustworthy signal is a packet arriving after the restart: RTCP (receiver reports come back every
- * 0.5–1.5 s on a sending connection, sender reports on a receiving one) or RTP.
+ * the restarted transport really works. Between two werift peers an ICE restart negotiates new
+ * credentials and `connectionState` stays `connected`, but no packet flows: werift's `connect()`
+ * returns early because DTLS is already up, so the ICE transport never runs its checks with the new
+ * credentials. Starting each such ICE transport by hand brings media back.
+ *
+ * `connectionState` says nothing here, so the check uses two other signals:
+ * - a packet arriving after the restart: RTCP (receiver reports come back every 0.5–1.5 s on a
+ *   sending connection, sender reports on a receiving one) or RTP;
+ * - the ICE transports themselves: an ICE restart drops werift's selected candidate pair, and a new
+ *   one is selected only once a STUN check with the new credentials was answered, so a transport
+ *   with a selected pair after the restart (and its DTLS up) has proved the new path works.
+ *   (`iceTransport.state` is useless here: it stays `completed` through the restart.)
+ * While we are sending, only a packet counts (the SFU answers media with RTCP; silence means the
+ * restart left media dead). An idle publisher gets no RTCP at all (a voice agent between two
+ * utterances), so for it the ICE proof is enough.
  */
-import { concatMap, defer, forkJoin, map, merge, Observable, of, take, tap, timeout, type SchedulerLike } from 'rxjs';
-import type { RTCPeerConnection } from 'werift';
+import { combineLatest, concatMap, defer, forkJoin, map, merge, Observable, of, race, take, tap, timeout, filter, startWith, type SchedulerLike } from 'rxjs';
+import type { RTCDtlsTransport, RTCIceTransport, RTCPeerConnection } from 'werift';
 import { rxsfuError } from '../errors.js';
 import { describe, werift$ } from './peer.js';
 import { fromWeriftEvent } from './werift-event.js';
 import type { RtcLogger } from './logger.js';
 
 export interface IceRestartOptions {
-  /** How long to wait for the first packet after the restart before failing with RXSFU_ERR_WEBRTC. @default 5000 */
+  /** How long to wait for the proof (a packet, or for an idle connection the ICE check) before failing with RXSFU_ERR_WEBRTC. @default 5000 */
   mediaTimeoutMs?: number;
   /**
    * Apply the `iceTransport.start()` workaround. Only turned off to show werift's bug in the
    * regression test; with it off media does not resume between two werift peers. @default true
    */
   workaround?: boolean;
+  /**
+   * A connection whose last local packet was written at most this long before the check counts as
+   * sending: then only a packet coming back proves the restart. @default 2000
+   */
+  sendingWindowMs?: number;
 }
 
 /**
- * Starts every ICE transport of `pc` again, so checks run with the new credentials. One value;
- * RXSFU_ERR_WEBRTC when werift's start fails or does not finish within `timeoutMs`.
+ * The transports werift will not restart by itself: those whose DTLS is already up (WERIFT.md
+ * pitfall 4). A transport that never connected is left alone: werift's own `connect()` after the
+ * answer starts its ICE and DTLS, and starting it a second time would only wait behind that.
+ */
+function establishedTransports(pc: RTCPeerConnection): RTCDtlsTransport[] {
+  return pc.dtlsTransports.filter((dtls) => dtls.state === 'connected');
+}
+
+/**
+ * werift drops the selected pair when the ICE credentials change and selects one again only after
+ * a STUN check with the new credentials succeeded; its `state` meanwhile still says `completed`.
+ */
+function hasSelectedPair(ice: RTCIceTransport): boolean {
+  return ice.getSelectedCandidatePair() !== null;
+}
+
+/** True once any transport of `pc` finished DTLS: from then on, an ICE restart needs the workaround. */
+export function hasConnected(pc: RTCPeerConnection): boolean {
+  return establishedTransports(pc).length > 0;
+}
+
+/**
+ * Starts every established ICE transport of `pc` again, so checks run with the new credentials.
+ * One value; RXSFU_ERR_WEBRTC when werift's start fails or does not finish within `timeoutMs`.
  */
 export function restartIceTransports$(
   pc: RTCPeerConnection,
@@ -35,7 +71,10 @@ export function restartIceTransports$(
   scheduler: SchedulerLike,
 ): Observable<void> {
   return defer(() => {
-    const transports = pc.iceTransports;
+    // A transport that still has a selected pair was not restarted (or werift fixed the bug): leave it be.
+    const transports = establishedTransports(pc)
+      .map((dtls) => dtls.iceTransport)
+      .filter((ice) => !hasSelectedPair(ice));
     logger.debug?.('ice restart: starting ICE transports again', { count: transports.length });
     if (transports.length === 0) return of(undefined);
     return forkJoin(transports.map((transport) => werift$('iceTransport.start', () => transport.start()))).pipe(
@@ -77,6 +116,34 @@ export function firstPacket$(pc: RTCPeerConnection): Observable<void> {
 }
 
 /**
+ * Emits once when every transport of `pc` has DTLS up and a selected ICE pair (checked with the
+ * current credentials), looked at now and on each state change. Never completes on its own.
+ *
+ * ```
+ * ice:     no pair (restarted)---checking---pair selected
+ * dtls:    connected------------------------------
+ * result:  ------------------------------(x|)
+ * ```
+ */
+export function transportsConnected$(pc: RTCPeerConnection): Observable<void> {
+  return defer(() => {
+    const transports = pc.dtlsTransports;
+    if (transports.length === 0) return of(undefined);
+    const up$ = transports.map((dtls) =>
+      merge(fromWeriftEvent(dtls.onStateChange), fromWeriftEvent(dtls.iceTransport.onStateChange)).pipe(
+        startWith(undefined),
+        map(() => dtls.state === 'connected' && hasSelectedPair(dtls.iceTransport)),
+      ),
+    );
+    return combineLatest(up$).pipe(
+      filter((states) => states.every(Boolean)),
+      take(1),
+      map(() => undefined),
+    );
+  });
+}
+
+/**
  * Fails with RXSFU_ERR_WEBRTC when no packet arrives within `timeoutMs`; otherwise one value.
  *
  * ```
@@ -98,14 +165,46 @@ export function expectMediaFlow$(pc: RTCPeerConnection, timeoutMs: number, sched
   );
 }
 
-/** The steps after the restart offer/answer: workaround (unless disabled), then the media check. */
+/**
+ * For a connection that is not sending: the first of a packet or the transports connected after
+ * the restart; fails with RXSFU_ERR_WEBRTC when neither happens within `timeoutMs`.
+ *
+ * ```
+ * packets:    --------
+ * transports: ---c----     (c = every ICE transport connected, DTLS up)
+ * result:     ---(x|)
+ * both silent past the deadline:
+ * result:     -----#       RXSFU_ERR_WEBRTC
+ * ```
+ */
+export function expectTransportUp$(pc: RTCPeerConnection, timeoutMs: number, scheduler: SchedulerLike): Observable<void> {
+  return race(firstPacket$(pc), transportsConnected$(pc)).pipe(
+    timeout({
+      first: timeoutMs,
+      scheduler,
+      with: () => {
+        throw rxsfuError('RXSFU_ERR_WEBRTC', `ICE did not connect and no packet arrived ${timeoutMs} ms after the ICE restart`);
+      },
+    }),
+  );
+}
+
+/** When this connection last wrote a local packet, in scheduler time; undefined if it never did. */
+export type LastWriteAt = () => number | undefined;
+
+/**
+ * The steps after the restart offer/answer: workaround (unless disabled), then the check: a packet
+ * when a local packet was written within `sendingWindowMs`, otherwise a packet or the ICE proof.
+ */
 export function afterIceRestart$(
   pc: RTCPeerConnection,
   options: IceRestartOptions,
   scheduler: SchedulerLike,
   logger: RtcLogger,
+  lastWriteAt: LastWriteAt = () => undefined,
 ): Observable<void> {
   const timeoutMs = options.mediaTimeoutMs ?? 5000;
+  const sendingWindowMs = options.sendingWindowMs ?? 2000;
   const workaround$ =
     options.workaround === false ? of(undefined) : restartIceTransports$(pc, logger, timeoutMs, scheduler);
   return defer(() => {
@@ -114,7 +213,12 @@ export function afterIceRestart$(
       return workaround$;
     }
     return workaround$.pipe(
-      concatMap(() => expectMediaFlow$(pc, timeoutMs, scheduler)),
+      concatMap(() => {
+        const last = lastWriteAt();
+        const sending = last !== undefined && scheduler.now() - last <= sendingWindowMs;
+        logger.debug?.('ice restart: checking the connection', { proof: sending ? 'packet' : 'packet or ICE' });
+        return sending ? expectMediaFlow$(pc, timeoutMs, scheduler) : expectTransportUp$(pc, timeoutMs, scheduler);
+      }),
       tap({ error: (err: unknown) => logger.warn?.('ice restart failed', { reason: describe(err) }) }),
     );
   });

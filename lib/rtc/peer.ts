@@ -24,7 +24,7 @@ import {
 } from 'rxjs';
 import { RTCPeerConnection, type PeerConfig } from 'werift';
 import { isRxsfuError, rxsfuError, type RxsfuError } from '../errors.js';
-import { createLocalCandidates, createRemoteCandidates, parseCandidate } from './ice-candidates.js';
+import { createLocalCandidates, createRemoteCandidates, parseCandidate, type CandidateInit } from './ice-candidates.js';
 import { createSignalingQueue, type SignalingQueue } from './signaling-queue.js';
 import { fromWeriftEvent, type WeriftEventLike } from './werift-event.js';
 import { silentLogger, type RtcLogger } from './logger.js';
@@ -62,6 +62,10 @@ export interface PeerCore {
   /** setRemoteDescription, then the remote candidates that were waiting for it. */
   setRemoteDescription$(type: 'offer' | 'answer', sdp: string): Observable<void>;
   setLocalDescription$(type: 'offer' | 'answer', options?: { iceRestart?: boolean }): Observable<string>;
+  /**
+   * A trickled remote candidate (RTCIceCandidateInit JSON). Never throws: after close it is ignored,
+   * and one that does not parse (empty, not JSON, no `candidate` string) is logged and dropped.
+   */
   addRemoteCandidate(json: string): void;
   /** werift's `getStats()` as plain JSON-able objects (see `peerStats$`); cold, one value. */
   stats$(): Observable<PeerStats>;
@@ -102,9 +106,17 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
   }
 
   function addRemoteCandidate(json: string): void {
-    const init = parseCandidate(json);
     if (isClosed) {
       logger.debug?.(`${role}: remote candidate after close ignored`);
+      return;
+    }
+    // Network input: a candidate that does not parse is dropped, never thrown into the caller (an
+    // `events$` subscriber, where a throw would take the process down). Later candidates still apply.
+    let init: CandidateInit;
+    try {
+      init = parseCandidate(json);
+    } catch (err) {
+      logger.warn?.(`${role}: unusable remote candidate dropped`, { reason: describe(err) });
       return;
     }
     queue

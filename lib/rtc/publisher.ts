@@ -9,7 +9,7 @@ import { concatMap, defer, map, Observable, tap } from 'rxjs';
 import { MediaStream, MediaStreamTrack, type RtpPacket } from 'werift';
 import { rxsfuError } from '../errors.js';
 import type { TrackInfo, TrackType } from '../protocol/index.js';
-import { afterIceRestart$, type IceRestartOptions } from './ice-restart.js';
+import { afterIceRestart$, expectTransportUp$, hasConnected, type IceRestartOptions } from './ice-restart.js';
 import { createPeerCore, type PeerOptions, type PeerStats } from './peer.js';
 
 export interface PublisherOptions extends PeerOptions {
@@ -46,13 +46,16 @@ export interface Publisher {
   addTrack(kind: 'audio' | 'video', trackType: TrackType): PublishedTrack;
   /** offer → setLocalDescription → setPublisher → setRemoteDescription(answer). Cold, queued, one value. */
   negotiate$(options?: { iceRestart?: boolean }): Observable<void>;
-  /** A remote candidate (`ice_trickle` for PUBLISHER); waits for the answer it belongs to. */
+  /** A remote candidate (`ice_trickle` for PUBLISHER); waits for the answer it belongs to. Never throws: one that does not parse is logged and dropped. */
   addRemoteCandidate(json: string): void;
   /** The tracks for `SetPublisher` and `reconnect_details.announced_tracks`, in publish order. */
   announcedTracks(): TrackInfo[];
   /**
-   * ICE restart (FAST reconnect): restart offer/answer, werift workaround, then wait for a packet;
-   * fails with RXSFU_ERR_WEBRTC when media does not come back, so the caller can escalate.
+   * ICE restart (FAST reconnect): restart offer/answer, werift workaround, then the check: a packet
+   * coming back when we wrote one lately, otherwise a packet or the ICE transports connected again
+   * (an idle publisher gets no RTCP). Fails with RXSFU_ERR_WEBRTC when the check does not pass, so
+   * the caller can escalate. A publisher that never connected has nothing to restart: it gets a
+   * plain renegotiation, and the check waits for its first connection.
    */
   restartIce$(options?: IceRestartOptions): Observable<void>;
   /** This peer connection's werift stats as plain objects; cold, one value (a werift failure is RXSFU_ERR_WEBRTC). */
@@ -70,6 +73,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const core = createPeerCore(options, 'publisher');
   const { pc, queue, logger } = core;
   const slots: TrackSlot[] = [];
+  /** Scheduler time of the last `writeRtp` on any track: tells the ICE-restart check whether we are sending. */
+  let lastWriteAt: number | undefined;
 
   function addTrack(kind: 'audio' | 'video', trackType: TrackType): PublishedTrack {
     if (core.isClosed()) throw rxsfuError('RXSFU_ERR_WEBRTC', 'addTrack on a closed publisher');
@@ -84,7 +89,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
       get mid() {
         return transceiver.mid;
       },
-      writeRtp: (packet) => track.writeRtp(packet),
+      writeRtp: (packet) => {
+        lastWriteAt = core.scheduler.now();
+        track.writeRtp(packet);
+      },
     };
     slots.push({ published, transceiverMid: () => transceiver.mid });
     return published;
@@ -120,9 +128,18 @@ export function createPublisher(options: PublisherOptions): Publisher {
   }
 
   function restartIce$(opts: IceRestartOptions = {}): Observable<void> {
-    return negotiate$({ iceRestart: true }).pipe(
-      concatMap(() => afterIceRestart$(pc, opts, core.scheduler, logger)),
-    );
+    // Decided inside the queue: a negotiation queued before this one may connect the publisher.
+    let restarted = false;
+    const exchanged$ = queue.run$('publisher ice restart', () => {
+      restarted = hasConnected(pc);
+      if (!restarted) logger.debug?.('publisher: never connected, renegotiating without an ICE restart');
+      return exchange$(restarted);
+    });
+    // Nothing was restarted when it never connected: wait for werift's own first connection (packets
+    // written before it were dropped, so they say nothing).
+    return exchanged$.pipe(concatMap(() => restarted
+      ? afterIceRestart$(pc, opts, core.scheduler, logger, () => lastWriteAt)
+      : expectTransportUp$(pc, opts.mediaTimeoutMs ?? 5000, core.scheduler)));
   }
 
   return {

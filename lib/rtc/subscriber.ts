@@ -39,7 +39,7 @@ export interface Subscriber {
   readonly closed$: Observable<void>;
   /** Queues the offer; after close it is logged and ignored. Never throws for a bad SDP: see `negotiationError$`. */
   handleOffer(offer: SubscriberOffer): void;
-  /** A remote candidate (`ice_trickle` for SUBSCRIBER); waits for the offer it belongs to. */
+  /** A remote candidate (`ice_trickle` for SUBSCRIBER); waits for the offer it belongs to. Never throws: one that does not parse is logged and dropped. */
   addRemoteCandidate(json: string): void;
   /** This peer connection's werift stats as plain objects; cold, one value (a werift failure is RXSFU_ERR_WEBRTC). */
   stats$(): Observable<PeerStats>;

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { firstValueFrom, interval, lastValueFrom, of, takeUntil, Subject, filter, tap, throwError } from 'rxjs';
+import { firstValueFrom, interval, lastValueFrom, map, of, takeUntil, Subject, filter, tap, throwError } from 'rxjs';
 import type { MediaStreamTrack, RtpPacket } from 'werift';
 import { createPublisher, rtcConfiguration, type Publisher } from '../../lib/rtc/index.js';
 import { TrackType } from '../../lib/protocol/index.js';
+import { parseCandidate } from '../../lib/rtc/ice-candidates.js';
 import { isRxsfuError, rxsfuError } from '../../lib/errors.js';
 import { createSfuSide, numberedPacket, packetNumber, trickleTo, waitForState, type SfuSide } from './sfu-side.js';
 
@@ -133,10 +134,40 @@ describe('rtc/publisher', function () {
     expect(isRxsfuError(err, 'RXSFU_ERR_WEBRTC')).to.equal(true);
   });
 
-  it('rejects an unparseable remote candidate with RXSFU_ERR_INVALID_ARGUMENT', () => {
-    const publisher = createPublisher({ rtc: rtcConfiguration(), setPublisher: () => { throw new Error('unused'); } });
+  it('drops a remote candidate that does not parse (empty, not JSON, no "candidate"): no throw, a short warning, later candidates still connect', async () => {
+    const sfu = createSfuSide();
+    cleanup.push(() => void sfu.close());
+    const warnings: { message: string; fields: unknown }[] = [];
+    const publisher = createPublisher({
+      rtc: rtcConfiguration(),
+      logger: { warn: (message: string, fields?: unknown) => warnings.push({ message, fields }) },
+      // The answer carries no candidates: the connection depends on the trickled ones alone.
+      setPublisher: (req) => sfu.setPublisher(req).pipe(map((answer) => ({ sdp: answer.sdp.replace(/a=(candidate:|end-of-candidates).*\r\n/g, '') }))),
+    });
     cleanup.push(() => publisher.close());
-    expect(() => publisher.addRemoteCandidate('{not json')).to.throw().that.satisfies((e: unknown) => isRxsfuError(e, 'RXSFU_ERR_INVALID_ARGUMENT'));
-    expect(() => publisher.addRemoteCandidate('{"sdpMid":"0"}')).to.throw().that.satisfies((e: unknown) => isRxsfuError(e, 'RXSFU_ERR_INVALID_ARGUMENT'));
+    publisher.localCandidate$.subscribe((json) => sfu.addCandidate(json));
+    const bad = ['', '{not json', '{"sdpMid":"0"}', 'null', '"candidate"', '{"candidate":42}'];
+    // As lib/call delivers ice_trickle: from inside a subscribe callback, where a throw would be uncaught.
+    const trickle = new Subject<string>();
+    trickle.subscribe((json) => publisher.addRemoteCandidate(json));
+    expect(() => bad.forEach((json) => trickle.next(json))).to.not.throw();
+    sfu.pc.onIceCandidate.subscribe((candidate) => candidate && trickle.next(JSON.stringify(candidate.toJSON())));
+    publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO);
+    await lastValueFrom(publisher.negotiate$(), { defaultValue: undefined });
+    expect(() => bad.forEach((json) => trickle.next(json))).to.not.throw();
+    await waitForState(publisher.connectionState$, 'connected');
+    const dropped = warnings.filter((w) => /unusable remote candidate dropped/.test(w.message));
+    expect(dropped).to.have.length(bad.length * 2);
+    // Short, and never the input echoed back.
+    for (const { fields } of dropped) {
+      expect(JSON.stringify(fields)).to.not.include('not json');
+      expect(JSON.stringify(fields)).to.have.length.lessThan(200);
+    }
+  });
+
+  it('parseCandidate itself still rejects bad input with RXSFU_ERR_INVALID_ARGUMENT (for callers that want the error)', () => {
+    expect(() => parseCandidate('')).to.throw().that.satisfies((e: unknown) => isRxsfuError(e, 'RXSFU_ERR_INVALID_ARGUMENT'));
+    expect(() => parseCandidate('{"sdpMid":"0"}')).to.throw().that.satisfies((e: unknown) => isRxsfuError(e, 'RXSFU_ERR_INVALID_ARGUMENT'));
+    expect(parseCandidate('{"candidate":"candidate:1 1 udp 1 127.0.0.1 9 typ host","sdpMid":"0"}').sdpMid).to.equal('0');
   });
 });
