@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  EMPTY, Observable, ReplaySubject, Subject, Subscription, filter, merge, catchError, concat, concatMap, defer, distinctUntilChanged,
+  EMPTY, Observable, ReplaySubject, Subject, Subscription, filter, merge, catchError, concat, defer, distinctUntilChanged,
   from, firstValueFrom, lastValueFrom, map, of, share, switchMap, takeUntil, tap, combineLatest, mergeMap, ignoreElements, scan, startWith,
   take, timer, finalize,
 } from 'rxjs';
@@ -29,6 +29,7 @@ import {
 import { createReconnectExecutors, type ReconnectHost } from './reconnect-executors.js';
 import { sdkVersion } from './join-request.js';
 import { DEFAULT_MEDIA_STALL_AFTER_MS, mediaStalled$ } from './media-stall.js';
+import { sendLatest } from './send-latest.js';
 import { assertStatsInterval, resolveStatsInterval, statsIdentity, statsReports$ } from './stats-reporter.js';
 
 /**
@@ -54,6 +55,15 @@ interface LocalTrackSpec {
    */
   targets: { publisher: Publisher; track: PublishedTrack }[];
   source: Subscription;
+}
+
+/** Our own entry without `trackType`, unless another local track still has that type. */
+function withoutLocalTrack(state: ParticipantMap, localSessionId: string, trackType: TrackType, remaining: readonly TrackType[]): ParticipantMap {
+  const local = state.get(localSessionId);
+  if (!local || remaining.includes(trackType) || !local.publishedTracks.includes(trackType)) return state;
+  const next = new Map(state);
+  next.set(localSessionId, { ...local, publishedTracks: local.publishedTracks.filter((t) => t !== trackType) });
+  return next;
 }
 
 /** Writes one packet to every target; werift rewrites headers in place, so extra targets get copies. */
@@ -199,15 +209,20 @@ export class Call {
     this.assertLive();
     // During a reconnect the publisher is being moved: publish on the connection it ends on.
     if (this.state !== 'joined') {
-      await firstValueFrom(this.state$.pipe(filter((s) => s !== 'reconnecting' && s !== 'migrating' && s !== 'joining')), { defaultValue: 'left' as const });
+      await this.settled();
       this.assertLive();
     }
     const conn = this.connection.get();
     if (!conn) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'publish before the call is joined');
     const spec: LocalTrackSpec = { kind, trackType, source: new Subscription(), targets: [] };
-    spec.targets.push({ publisher: conn.publisher, track: conn.publisher.addTrack(kind, trackType) });
+    const track = conn.publisher.addTrack(kind, trackType);
+    spec.targets.push({ publisher: conn.publisher, track });
     this.localTracks.push(spec);
-    await lastValueFrom(conn.publisher.negotiate$().pipe(takeUntil(this.left)), { defaultValue: undefined });
+    try {
+      await lastValueFrom(conn.publisher.negotiate$().pipe(takeUntil(this.left)), { defaultValue: undefined });
+    } catch (err) {
+      await this.afterFailedPublish(conn, spec, track, err);
+    }
     // A leave during the negotiation cut it short: the SFU never accepted this track.
     this.assertLive();
     this.participantsValue.set((state) => withLocalTracks(state, this.sessionId, this.localTrackTypes()));
@@ -216,6 +231,31 @@ export class Call {
       error: (err: Error) => this.settings.logger.warn('local track source failed', { kind, error: err.message }),
     });
     return { kind, trackType, stop: () => spec.source.unsubscribe() };
+  }
+
+  /** Resolves once no reconnect runs: the call is joined again, or it ended. */
+  private settled(): Promise<CallState> {
+    return firstValueFrom(this.state$.pipe(filter((s) => s !== 'reconnecting' && s !== 'migrating' && s !== 'joining')), { defaultValue: 'left' as const });
+  }
+
+  /**
+   * The publish negotiation failed. If a reconnect cut it short (its `dispose` closed the Twirp
+   * client), the track rides on what the reconnect carries over: FAST's ICE restart renegotiates
+   * every transceiver, REJOIN/MIGRATE's `republish$` recreates every spec; so wait for it and keep
+   * the track. Otherwise the SFU refused it: take it back, or every later negotiation (and every
+   * REJOIN) would re-send it, and throw the SFU's error.
+   */
+  private async afterFailedPublish(conn: SfuConnection, spec: LocalTrackSpec, track: PublishedTrack, err: unknown): Promise<void> {
+    this.assertLive();
+    if (this.state !== 'joined' || this.connection.get() !== conn) {
+      await this.settled();
+      this.assertLive();
+      return;
+    }
+    this.localTracks.splice(this.localTracks.indexOf(spec), 1);
+    conn.publisher.removeTrack(track);
+    this.participantsValue.set((state) => withoutLocalTrack(state, this.sessionId, spec.trackType, this.localTrackTypes()));
+    throw err;
   }
 
   /** Local tracks stop writing to `conn`'s publisher (it is being closed). */
@@ -285,12 +325,10 @@ export class Call {
       switchMap((conn) => !conn ? EMPTY : combineLatest([this.participants$, this.policy.value$]).pipe(
         map(([participants, policy]) => desiredSubscriptions(participants, policy)),
         distinctUntilChanged<TrackSubscriptionDetails[]>(sameSubscriptions),
-        concatMap((tracks) => conn.rpc.updateSubscriptions$({ sessionId: conn.sessionId, tracks }).pipe(
-          catchError((err: Error) => {
-            this.settings.logger.warn('UpdateSubscriptions failed', { error: err.message });
-            return EMPTY;
-          }),
-        )),
+        // A refused list is re-sent with backoff (nothing else would: the desired list did not change).
+        sendLatest((tracks) => conn.rpc.updateSubscriptions$({ sessionId: conn.sessionId, tracks }), {
+          onFailure: (err, retry) => this.settings.logger.warn('UpdateSubscriptions failed, retrying', { error: (err as Error).message, retry }),
+        }, this.settings.scheduler),
       )),
     ).subscribe());
     // Remote tracks: bind each incoming werift track to its participant; end those that went away.

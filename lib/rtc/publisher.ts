@@ -44,6 +44,11 @@ export interface Publisher {
   isClosed(): boolean;
   /** Adds a sendonly transceiver; announce it with `negotiate$()`. */
   addTrack(kind: 'audio' | 'video', trackType: TrackType): PublishedTrack;
+  /**
+   * Takes back a track the SFU refused: its transceiver is stopped (the next offer rejects its
+   * media section) and it leaves `announcedTracks()`. Unknown tracks are ignored.
+   */
+  removeTrack(track: PublishedTrack): void;
   /** offer → setLocalDescription → setPublisher → setRemoteDescription(answer). Cold, queued, one value. */
   negotiate$(options?: { iceRestart?: boolean }): Observable<void>;
   /** A remote candidate (`ice_trickle` for PUBLISHER); waits for the answer it belongs to. Never throws: one that does not parse is logged and dropped. */
@@ -67,6 +72,7 @@ export interface Publisher {
 interface TrackSlot {
   published: PublishedTrack;
   transceiverMid: () => string | null;
+  stop: () => void;
 }
 
 export function createPublisher(options: PublisherOptions): Publisher {
@@ -94,8 +100,15 @@ export function createPublisher(options: PublisherOptions): Publisher {
         track.writeRtp(packet);
       },
     };
-    slots.push({ published, transceiverMid: () => transceiver.mid });
+    slots.push({ published, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() });
     return published;
+  }
+
+  function removeTrack(track: PublishedTrack): void {
+    const index = slots.findIndex((slot) => slot.published === track);
+    if (index < 0) return;
+    const [slot] = slots.splice(index, 1);
+    if (!core.isClosed()) slot!.stop();
   }
 
   function announcedTracks(): TrackInfo[] {
@@ -149,6 +162,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     closed$: core.closed$,
     isClosed: core.isClosed,
     addTrack,
+    removeTrack,
     negotiate$,
     addRemoteCandidate: core.addRemoteCandidate,
     announcedTracks,
