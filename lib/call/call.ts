@@ -91,6 +91,8 @@ export class Call {
   private readonly running = new Subscription();
   private generation = 0;
   private leaving?: Promise<void>;
+  /** Set as leave() starts, before anything is closed (abandoned attempts then leave properly). */
+  private releasing = false;
   /** SendStats period, known once the first join got its credentials (0: off). */
   private statsPeriodMs = 0;
 
@@ -292,6 +294,7 @@ export class Call {
 
   private async release(reason: string, finalState: 'left' | 'reconnecting-failed'): Promise<void> {
     const conn = this.connection.get();
+    this.releasing = true;
     this.left.next();
     this.left.complete();
     this.running.unsubscribe();
@@ -383,7 +386,13 @@ export class Call {
     }, this.settings.scheduler);
     this.running.add(engine.events$.subscribe({
       next: (e) => (e.type === 'state' ? this.onReconnectState(e.state) : this.onReconnectRecord(e.record)),
-      error: (err: Error) => this.settings.logger.error('reconnection engine failed', { error: err.message }),
+      // Never expected (the engine turns failures into states); if it happens, the call cannot
+      // recover any more: end it with a stated reason rather than sit in 'reconnecting'.
+      error: (err: Error) => {
+        this.settings.logger.error('reconnection engine failed', { error: err.message });
+        this.failureValue = rxsfuError('RXSFU_ERR_RECONNECT_FAILED', `reconnection engine failed: ${err.message}`, { cause: err });
+        void this.shutdown(this.failureValue.message, 'reconnecting-failed');
+      },
     }));
   }
 
@@ -466,7 +475,18 @@ export class Call {
       retire: (old) => this.retire(old),
       abandon: (conn) => {
         this.dropPublisherTargets(conn);
-        conn.dispose(4100, 'migration abandoned');
+        // Abandoned by leave(): the new SFU already holds our session, so tell it we are gone
+        // (else it keeps a ghost until its FAST deadline). Otherwise a retry will replace it.
+        if (this.releasing) {
+          try {
+            conn.signal.send({ leaveCallRequest: { sessionId: conn.sessionId, reason: 'leaving during a migration' } });
+          } catch {
+            // Its socket is gone already.
+          }
+          conn.dispose(1000, 'leave');
+        } else {
+          conn.dispose(4100, 'migration abandoned');
+        }
       },
       republish$: (conn) => this.republish$(conn),
     };

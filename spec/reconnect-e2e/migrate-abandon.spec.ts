@@ -36,7 +36,9 @@ describe('reconnect e2e: leave during a MIGRATE', function () {
       await leaving;
       expect(call.state).to.equal('left');
       expect(emu.records.joins.map((j) => j.outcome)).to.deep.equal(['joined', 'migrated']);
-      await until(() => emu.liveSessions().every((s) => !s.connected), 5000, 'no agent socket connected on any SFU');
+      // The new SFU heard a LeaveCallRequest: no ghost session waits there for a FAST deadline.
+      await until(() => emu.liveSessions().every((s) => s.userId !== 'agent'), 5000, 'the agent gone from every SFU');
+      expect(emu.records.leaves.filter((l) => l.userId === 'agent').map((l) => l.reason)).to.include('leave-request');
       const checksAtLeave = emu.records.healthChecks.length;
       await new Promise((resolve) => setTimeout(resolve, 1200));
       expect(emu.records.healthChecks.length, 'no health check after leave').to.equal(checksAtLeave);
