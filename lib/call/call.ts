@@ -344,7 +344,10 @@ export class Call {
         else this.running.add(incoming.rtp$.subscribe({ next: (p) => sink.next(p), error: () => undefined }));
       }),
     ).subscribe());
-    this.running.add(this.participants$.subscribe((participants) => this.registry.prune(participants)));
+    this.running.add(combineLatest([this.participants$, this.policy.value$]).subscribe(([participants, policy]) => {
+      const wanted = new Set(desiredSubscriptions(participants, policy).map((t) => `${t.sessionId}:${t.trackType}`));
+      this.registry.prune(participants, wanted);
+    }));
     this.startReconnection();
     // One periodic SendStats reporter for the whole call; it follows the current connection, and
     // pauses while a reconnect runs (the old connection's Twirp client is closed by then).

@@ -77,11 +77,13 @@ export class RemoteTrackRegistry {
     return rtp;
   }
 
-  /** Ends tracks whose participant left or no longer publishes them. */
-  prune(participants: ParticipantMap): void {
+  /** Ends tracks whose participant left or no longer publishes them, or (given `wanted` ids) that we no longer subscribe to. */
+  prune(participants: ParticipantMap, wanted?: ReadonlySet<string>): void {
     for (const [id, entry] of this.entries) {
       const p = participants.get(entry.track.participant.sessionId);
-      if (!p || !p.publishedTracks.includes(entry.track.trackType)) this.end(id, entry);
+      const gone = !p || !p.publishedTracks.includes(entry.track.trackType);
+      // An unsubscribed track ends too; subscribing again announces a new one.
+      if (gone || (wanted !== undefined && !wanted.has(id))) this.end(id, entry);
     }
   }
 

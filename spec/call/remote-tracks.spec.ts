@@ -62,4 +62,21 @@ describe('RemoteTrackRegistry (remote tracks stable across reconnects)', () => {
     expect(await Promise.all(ended)).to.deep.equal(['s-alice:1', 's-bob:1', 's-bob:2']);
     expect(await addedDone).to.have.length(3);
   });
+
+  it('prune with the wanted ids ends an unsubscribed track; subscribing again announces a new one', async () => {
+    const registry = new RemoteTrackRegistry();
+    const map = participants([{ sessionId: 's-alice', trackLookupPrefix: 'pa', publishedTracks: [1, 2] }]);
+    const tracks: CallRemoteTrack[] = [];
+    registry.added$.subscribe((t) => tracks.push(t));
+    registry.attach(incoming('pa', TrackType.TRACK_TYPE_AUDIO), map, 1);
+    registry.attach(incoming('pa', TrackType.TRACK_TYPE_VIDEO), map, 1);
+    const videoEnded = lastValueFrom(tracks[1]!.rtp$.pipe(toArray()));
+    registry.prune(map, new Set(['s-alice:1']));
+    await videoEnded;
+    expect(registry.current().map((t) => t.id)).to.deep.equal(['s-alice:1']);
+    registry.attach(incoming('pa', TrackType.TRACK_TYPE_VIDEO), map, 1);
+    expect(tracks.map((t) => t.id)).to.deep.equal(['s-alice:1', 's-alice:2', 's-alice:2']);
+    expect(tracks[2]).to.not.equal(tracks[1]);
+    registry.close();
+  });
 });
