@@ -12,7 +12,7 @@ import {
   take, timer, finalize,
 } from 'rxjs';
 import type { RtpPacket } from 'werift';
-import { rxsfuError, type RxsfuError } from '../errors.js';
+import { isRxsfuError, rxsfuError, type RxsfuError } from '../errors.js';
 import { TrackType, type SfuEvent, type TrackSubscriptionDetails } from '../protocol/index.js';
 import type { ConnectionLost } from '../signaling/index.js';
 import type { Publisher, PublishedTrack } from '../rtc/index.js';
@@ -330,7 +330,9 @@ export class Call {
         distinctUntilChanged<TrackSubscriptionDetails[]>(sameSubscriptions),
         // A refused list is re-sent with backoff (nothing else would: the desired list did not change).
         sendLatest((tracks) => conn.rpc.updateSubscriptions$({ sessionId: conn.sessionId, tracks }), {
-          onFailure: (err, retry) => this.settings.logger.warn('UpdateSubscriptions failed, retrying', { error: (err as Error).message, retry }),
+          onFailure: (err, retry) => this.settings.logger.warn('UpdateSubscriptions failed', { error: (err as Error).message, retry }),
+          // Unauthorized, or the client closed by a reconnect (the new connection re-sends the list).
+          isFinal: (err) => isRxsfuError(err, 'RXSFU_ERR_UNAUTHORIZED') || isRxsfuError(err, 'RXSFU_ERR_LEFT'),
         }, this.settings.scheduler),
       )),
     ).subscribe());

@@ -16,6 +16,8 @@ export interface SendLatestOptions {
   random?: () => number;
   /** Told about each failure before its retry waits (for logging). @default nothing */
   onFailure?: (err: unknown, retry: number) => void;
+  /** Failures that no retry can fix (e.g. 401): the value is given up. @default every failure is retried */
+  isFinal?: (err: unknown) => boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ export function sendLatest<T>(
   options: SendLatestOptions = {},
   scheduler?: SchedulerLike,
 ): OperatorFunction<T, never> {
-  const { baseMs = 500, maxMs = 10000, random = Math.random, onFailure } = options;
+  const { baseMs = 500, maxMs = 10000, random = Math.random, onFailure, isFinal = () => false } = options;
   return (values$) => defer(() => {
     let latest = 0;
     const numbered$ = values$.pipe(map((value) => ({ value, seq: ++latest })), share());
@@ -48,7 +50,7 @@ export function sendLatest<T>(
             delay: (err: unknown, retryCount: number) => {
               onFailure?.(err, retryCount);
               // A newer value came while this one was in flight: it goes next, this one is done.
-              if (seq !== latest) return EMPTY;
+              if (seq !== latest || isFinal(err)) return EMPTY;
               return timer(fullJitterDelay(retryCount - 1, baseMs, maxMs, random), scheduler).pipe(takeUntil(newer$));
             },
           }),

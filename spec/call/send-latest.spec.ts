@@ -68,4 +68,11 @@ describe('sendLatest (UpdateSubscriptions re-sent until it lands)', () => {
     // waits 50, 100, 200, then 200 each (0.5 · cap 400): attempts at 0, 50, 150, 350, 550, 750, 950.
     expect(seen.map((a) => a.at)).to.deep.equal([0, 50, 150, 350, 550, 750, 950]);
   });
+
+  it('gives a value up at once on a failure isFinal says no retry can fix (e.g. 401)', () => {
+    const failures: number[] = [];
+    const seen = attempts('~a', { a: ['-#', '-o|'] }, { baseMs: 100, maxMs: 1000, isFinal: () => true, onFailure: (_e, n) => failures.push(n) });
+    expect(seen).to.deep.equal([{ value: 'a', at: 0 }]);
+    expect(failures).to.deep.equal([1]);
+  });
 });
