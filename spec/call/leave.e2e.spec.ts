@@ -54,6 +54,9 @@ describe('call e2e: leave', function () {
     const emu = await startEmulator({ host: '127.0.0.1', sfuCount: 1 });
     try {
       const human = await emu.addParticipant({ callId: 'leave', userId: 'human', audio: true });
+      // The emulator up and idle: what the agent opens must be gone again BEFORE the emulator closes
+      // (closing it would also close the agent's sockets from the far side and hide a client leak).
+      const idle = await resourceBaseline();
       const call = await joinCall({
         baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: 'agent', callType: CALL_TYPE, callId: 'leave',
       });
@@ -83,6 +86,7 @@ describe('call e2e: leave', function () {
       await until(() => emu.records.sockets.some((s) => s.sessionId === sessionId), 5000, 'the socket close at the SFU');
       expect(emu.records.sockets.filter((s) => s.sessionId === sessionId).map((s) => [s.code, s.reason])).to.deep.equal([[1000, 'done']]);
       expect(emu.liveSessions().map((s) => s.sessionId)).to.deep.equal([human.sessionId]);
+      expect(await resourceGrowth(idle, 5000), 'agent resources left after leave, emulator still up').to.deep.equal({});
 
       const late = await call.publishAudio(opusRtpPackets$()).then(() => undefined, (err: unknown) => err);
       expect(late).to.be.instanceOf(RxsfuError);
