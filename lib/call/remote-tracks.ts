@@ -14,6 +14,7 @@ import type { CallParticipant, ParticipantMap } from './participants.js';
 export interface CallRemoteTrack {
   /** `${sessionId}:${trackType}`. */
   readonly id: string;
+  /** Its owner as the call knows it now (kept current on every participants update). */
   readonly participant: CallParticipant;
   readonly trackType: TrackType;
   readonly kind: 'audio' | 'video';
@@ -33,6 +34,8 @@ export interface IncomingTrack {
 
 interface Entry {
   track: CallRemoteTrack;
+  /** Kept current by `prune`, which sees every participants update. */
+  participant: CallParticipant;
   rtp: Subject<RtpPacket>;
   replaced: Subject<{ reason: string }>;
   /** Which peer connection generation feeds it now. */
@@ -68,11 +71,15 @@ export class RemoteTrackRegistry {
     }
     const rtp = new Subject<RtpPacket>();
     const replaced = new Subject<{ reason: string }>();
-    const track: CallRemoteTrack = {
-      id, participant, trackType: incoming.trackType, kind: incoming.kind,
+    const entry: Entry = { track: undefined as unknown as CallRemoteTrack, participant, rtp, replaced, generation };
+    entry.track = {
+      id, trackType: incoming.trackType, kind: incoming.kind,
+      // The owner as the call knows it now (name, speaking, quality…), not as it was at first packet.
+      get participant() { return entry.participant; },
       rtp$: rtp.asObservable(), replaced$: replaced.asObservable(),
     };
-    this.entries.set(id, { track, rtp, replaced, generation });
+    const track = entry.track;
+    this.entries.set(id, entry);
     this.added.next(track);
     return rtp;
   }
@@ -80,7 +87,8 @@ export class RemoteTrackRegistry {
   /** Ends tracks whose participant left or no longer publishes them, or (given `wanted` ids) that we no longer subscribe to. */
   prune(participants: ParticipantMap, wanted?: ReadonlySet<string>): void {
     for (const [id, entry] of this.entries) {
-      const p = participants.get(entry.track.participant.sessionId);
+      const p = participants.get(entry.participant.sessionId);
+      if (p) entry.participant = p;
       const gone = !p || !p.publishedTracks.includes(entry.track.trackType);
       // An unsubscribed track ends too; subscribing again announces a new one.
       if (gone || (wanted !== undefined && !wanted.has(id))) this.end(id, entry);

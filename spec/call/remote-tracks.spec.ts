@@ -79,4 +79,17 @@ describe('RemoteTrackRegistry (remote tracks stable across reconnects)', () => {
     expect(tracks[2]).to.not.equal(tracks[1]);
     registry.close();
   });
+
+  it('participant is the owner as the call knows it now, on the same track object', () => {
+    const registry = new RemoteTrackRegistry();
+    let track: CallRemoteTrack | undefined;
+    registry.added$.subscribe((t) => (track = t));
+    const alice = { sessionId: 's-alice', trackLookupPrefix: 'pa', publishedTracks: [1] };
+    registry.attach(incoming('pa'), participants([alice]), 1);
+    expect(track!.participant.name).to.equal('');
+    const renamed = reduceParticipants(new Map(), events.SfuEvent.fromObject({ joinResponse: { callState: { participants: [{ ...alice, userId: 's-alice', name: 'Alice' }] } } }), 'me');
+    registry.prune(renamed);
+    expect(track!.participant.name).to.equal('Alice');
+    registry.close();
+  });
 });
