@@ -48,6 +48,8 @@ export interface LeaveRecord {
   userId: string;
   callCid: string;
   reason: LeaveReason;
+  /** The client's own words: `LeaveCallRequest.reason`, for a leave request. */
+  clientReason?: string;
 }
 
 /** A full subscription set an SFU received (UpdateSubscriptions or a join). */

@@ -126,7 +126,7 @@ export class SfuServer {
   }
 
   /** Removes a session as left: participant_left to the others, media torn down, recorded. */
-  leave(session: SfuSession, reason: LeaveReason): void {
+  leave(session: SfuSession, reason: LeaveReason, clientReason?: string): void {
     session.dispose();
     if (this.sessions.get(session.sessionId) === session) this.sessions.delete(session.sessionId);
     this.removeMedia(session);
@@ -134,7 +134,7 @@ export class SfuServer {
     const participantLeft = { callCid: session.callCid, participant: toParticipant(session) };
     this.registry.broadcast(session.callCid, { participantLeft }, session.sessionId);
     const { sessionId, userId, callCid } = session;
-    this.records.leaves.push({ at: Date.now(), sfuId: this.id, sessionId, userId, callCid, reason });
+    this.records.leaves.push({ at: Date.now(), sfuId: this.id, sessionId, userId, callCid, reason, ...(clientReason !== undefined ? { clientReason } : {}) });
     this.logger.info('participant left', { sfuId: this.id, sessionId, userId, reason });
   }
 
@@ -373,7 +373,7 @@ export class SfuServer {
       this.records.healthChecks.push({ at: Date.now(), sfuId: this.id, sessionId: session.sessionId, answered });
       session.deliver({ healthCheckResponse: { participantCount: this.registry.participantCount(session.callCid) } });
     } else if (request.leaveCallRequest) {
-      this.leave(session, 'leave-request');
+      this.leave(session, 'leave-request', request.leaveCallRequest.reason ?? '');
     }
   }
 

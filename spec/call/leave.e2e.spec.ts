@@ -82,7 +82,7 @@ describe('call e2e: leave', function () {
       expect(call.state).to.equal('left');
       expect(call.failure).to.equal(undefined);
       await until(() => emu.records.leaves.some((l) => l.sessionId === sessionId), 5000, 'the leave at the SFU');
-      expect(emu.records.leaves.filter((l) => l.sessionId === sessionId).map((l) => l.reason)).to.deep.equal(['leave-request']);
+      expect(emu.records.leaves.filter((l) => l.sessionId === sessionId).map((l) => [l.reason, l.clientReason])).to.deep.equal([['leave-request', 'done']]);
       await until(() => emu.records.sockets.some((s) => s.sessionId === sessionId), 5000, 'the socket close at the SFU');
       expect(emu.records.sockets.filter((s) => s.sessionId === sessionId).map((s) => [s.code, s.reason])).to.deep.equal([[1000, 'done']]);
       expect(emu.liveSessions().map((s) => s.sessionId)).to.deep.equal([human.sessionId]);
