@@ -15,7 +15,7 @@ export interface JoinRequestParams {
   subscriberSdp: string;
 }
 
-const version = sdkVersion();
+const version = readSdkVersion();
 
 export function buildJoinRequest(params: JoinRequestParams): JoinRequest {
   const [major, minor, patch] = version.split('.');
@@ -38,8 +38,12 @@ export function buildJoinRequest(params: JoinRequestParams): JoinRequest {
   };
 }
 
-/** The SDK's version from package.json, e.g. `0.1.0`. */
+/** The SDK's version from package.json, e.g. `0.1.0` (read once, at load). */
 export function sdkVersion(): string {
+  return version;
+}
+
+function readSdkVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';
