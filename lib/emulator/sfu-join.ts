@@ -15,6 +15,7 @@ import { verifySfuToken, type SfuTokenClaims } from './jwt.js';
 import type { JoinRecord, RecordedReconnectDetails } from './records.js';
 import { errorEvent, type JoinRejectionMode, type SfuServer } from './sfu-server.js';
 import { SfuSession } from './sfu-session.js';
+import { errorMessage } from '../errors.js';
 
 const Strategy = WebsocketReconnectStrategy;
 
@@ -29,7 +30,7 @@ export async function handleJoin(sfu: SfuServer, ws: WebSocket, join: JoinReques
   try {
     claims = await verifySfuToken(sfu.secret, join.token ?? '', sfu.id);
   } catch (err) {
-    refuse(sfu, ws, join, undefined, errorEvent(ErrorCode.ERROR_CODE_UNAUTHENTICATED, (err as Error).message, Strategy.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT), 1008);
+    refuse(sfu, ws, join, undefined, errorEvent(ErrorCode.ERROR_CODE_UNAUTHENTICATED, errorMessage(err), Strategy.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT), 1008);
     return undefined;
   }
   switch (strategyOf(join)) {

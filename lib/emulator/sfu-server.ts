@@ -24,9 +24,10 @@ import type { TrackBus } from './media/track-bus.js';
 import type { EmulatorRecords, LeaveReason } from './records.js';
 import { handleJoin } from './sfu-join.js';
 import { SfuSession, type DeliveryFaults } from './sfu-session.js';
-import { SimulatedSession } from './simulated-participant.js';
+import { SimulatedSession } from './simulated-session.js';
 import { handleSignalRpc, SIGNAL_SERVICE_PREFIX } from './signal-service.js';
 import { TwirpFailure, writeTwirpError } from './twirp.js';
+import { errorMessage } from '../errors.js';
 
 /** Builds one media plane per SFU (the real one is `createMediaPlane` from `./media/index.js`). */
 export type MediaPlaneFactory = (options: { callbacks: MediaCallbacks; logger?: Logger; bus?: TrackBus }) => SfuMediaPlane;
@@ -212,7 +213,7 @@ export class SfuServer {
   }
 
   private dropMedia(sessionId: string): void {
-    this.media.removeSession(sessionId).catch((err: unknown) => this.logger.warn('media removeSession failed', { sessionId, error: String(err) }));
+    this.media.removeSession(sessionId).catch((err: unknown) => this.logger.warn('media removeSession failed', { sessionId, error: errorMessage(err) }));
   }
 
   private mediaCallbacks(): MediaCallbacks {
@@ -273,9 +274,9 @@ export class SfuServer {
       const session = this.registry.find(sessionId);
       if (!(session instanceof SimulatedSession)) continue;
       try {
-        session.relocate(this, target).catch((err: unknown) => this.logger.warn('media removeSession failed', { sessionId, error: String(err) }));
+        session.relocate(this, target).catch((err: unknown) => this.logger.warn('media removeSession failed', { sessionId, error: errorMessage(err) }));
       } catch (err) {
-        this.logger.warn('simulated participant could not move', { sessionId, error: String(err) });
+        this.logger.warn('simulated participant could not move', { sessionId, error: errorMessage(err) });
         this.dropMedia(sessionId);
       }
     }
@@ -336,7 +337,7 @@ export class SfuServer {
     ws.on('message', (data: Buffer) => {
       queue = queue
         .then(() => this.onFrame(ws, context, data))
-        .catch((err: unknown) => this.logger.warn('frame handling failed', { sfuId: this.id, error: String(err) }));
+        .catch((err: unknown) => this.logger.warn('frame handling failed', { sfuId: this.id, error: errorMessage(err) }));
     });
     ws.on('close', (code, reason) => {
       this.sockets.delete(ws);
@@ -351,7 +352,7 @@ export class SfuServer {
     try {
       request = decodeSfuRequest(data);
     } catch (err) {
-      this.sendToSocket(ws, errorEvent(ErrorCode.ERROR_CODE_REQUEST_VALIDATION_FAILED, (err as Error).message));
+      this.sendToSocket(ws, errorEvent(ErrorCode.ERROR_CODE_REQUEST_VALIDATION_FAILED, errorMessage(err)));
       return;
     }
     if (request.joinRequest) {

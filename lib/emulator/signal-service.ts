@@ -16,6 +16,7 @@ import { verifySfuToken } from './jwt.js';
 import type { SfuServer } from './sfu-server.js';
 import type { SfuSession } from './sfu-session.js';
 import { decodeBody, readBody, requestEncoding, TwirpFailure, writeMessage, writeTwirpError, type TwirpMessageType } from './twirp.js';
+import { errorMessage } from '../errors.js';
 
 export const SIGNAL_SERVICE_PREFIX = '/twirp/stream.video.sfu.signal.SignalServer/';
 
@@ -113,7 +114,7 @@ async function authenticate(sfu: SfuServer, req: IncomingMessage) {
   try {
     return await verifySfuToken(sfu.secret, token, sfu.id);
   } catch (err) {
-    throw new TwirpFailure('unauthenticated', (err as Error).message);
+    throw new TwirpFailure('unauthenticated', errorMessage(err));
   }
 }
 
@@ -123,8 +124,8 @@ async function runMethod(sfu: SfuServer, method: RpcMethod, session: SfuSession,
     return await method.run(sfu, session, request as never);
   } catch (err) {
     if (err instanceof TwirpFailure) throw err;
-    sfu.logger.warn('signal rpc failed', { sessionId: session.sessionId, error: (err as Error).message });
-    const error: SfuModelError = { code: ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, message: (err as Error).message, shouldRetry: false };
+    sfu.logger.warn('signal rpc failed', { sessionId: session.sessionId, error: errorMessage(err) });
+    const error: SfuModelError = { code: ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, message: errorMessage(err), shouldRetry: false };
     return { error };
   }
 }

@@ -23,11 +23,12 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import { RTCPeerConnection, type PeerConfig } from 'werift';
-import { isRxsfuError, rxsfuError, type RxsfuError } from '../errors.js';
+import { errorMessage, isRxsfuError, rxsfuError, type RxsfuError } from '../errors.js';
 import { createLocalCandidates, createRemoteCandidates, parseCandidate, type CandidateInit } from './ice-candidates.js';
 import { createSignalingQueue, type SignalingQueue } from './signaling-queue.js';
 import { fromWeriftEvent, type WeriftEventLike } from './werift-event.js';
-import { silentLogger, type RtcLogger } from './logger.js';
+import { silentLogger } from '../logger.js';
+import type { RtcLogger } from './rtc-logger.js';
 
 /** Options common to the publisher and the subscriber. */
 export interface PeerOptions {
@@ -116,12 +117,12 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
     try {
       init = parseCandidate(json);
     } catch (err) {
-      logger.warn?.(`${role}: unusable remote candidate dropped`, { reason: describe(err) });
+      logger.warn?.(`${role}: unusable remote candidate dropped`, { reason: errorMessage(err) });
       return;
     }
     queue
       .run$('remote candidate', () => defer(() => of(remote.accept(init))))
-      .subscribe({ error: (err: unknown) => logger.debug?.(`${role}: remote candidate dropped`, { reason: describe(err) }) });
+      .subscribe({ error: (err: unknown) => logger.debug?.(`${role}: remote candidate dropped`, { reason: errorMessage(err) }) });
   }
 
   function close(): void {
@@ -207,7 +208,7 @@ function closePeerConnection$(
   return defer(() => from(pc.close())).pipe(
     timeout({ first: timeoutMs, scheduler }),
     catchError((err: unknown) => {
-      logger.warn?.(`${role}: close did not finish cleanly`, { reason: describe(err) });
+      logger.warn?.(`${role}: close did not finish cleanly`, { reason: errorMessage(err) });
       return of(undefined);
     }),
   );
@@ -223,7 +224,7 @@ export function werift$<T>(step: string, call: () => Promise<T>): Observable<T> 
 /** Keeps RxsfuErrors (e.g. a failed Twirp call) as they are; wraps anything else. */
 export function asWebrtcError(step: string, err: unknown): RxsfuError {
   if (isRxsfuError(err)) return err;
-  return rxsfuError('RXSFU_ERR_WEBRTC', `${step} failed: ${describe(err)}`, { cause: err });
+  return rxsfuError('RXSFU_ERR_WEBRTC', `${step} failed: ${errorMessage(err)}`, { cause: err });
 }
 
 /** Why `sdp` cannot be a session description with media, or undefined when it looks like one. */
@@ -234,6 +235,3 @@ export function sdpProblem(sdp: unknown): string | undefined {
   return undefined;
 }
 
-export function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

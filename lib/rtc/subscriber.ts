@@ -6,9 +6,9 @@
  */
 import { concat, concatMap, defer, from, map, Observable, of, Subject, takeUntil, tap } from 'rxjs';
 import type { RTCTrackEvent } from 'werift';
-import { rxsfuError, type RxsfuError } from '../errors.js';
+import { errorMessage, rxsfuError, type RxsfuError } from '../errors.js';
 import { restartIceTransports$ } from './ice-restart.js';
-import { asWebrtcError, createPeerCore, describe, type PeerOptions, type PeerStats } from './peer.js';
+import { asWebrtcError, createPeerCore, type PeerOptions, type PeerStats } from './peer.js';
 import { toRemoteTrack, type RemoteTrack } from './remote-track.js';
 
 export interface SubscriberOptions extends PeerOptions {
@@ -104,7 +104,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
           logger.debug?.('subscriber: offer abandoned on close', { negotiationId: offer.negotiationId });
           return;
         }
-        logger.warn?.('subscriber: offer failed', { negotiationId: offer.negotiationId, reason: describe(err) });
+        logger.warn?.('subscriber: offer failed', { negotiationId: offer.negotiationId, reason: errorMessage(err) });
         negotiationErrors.next(asWebrtcError('subscriber offer', err));
       },
     });
