@@ -4,7 +4,7 @@
  */
 import { errorMessage, isRxsfuError, RxsfuError, rxsfuError } from '../errors.js';
 import { WebsocketReconnectStrategy } from '../protocol/index.js';
-import type { ReconnectRequest } from './types.js';
+import type { ReconnectRequest } from './request.js';
 
 /** Why an episode failed. */
 export type ReconnectFailureReason =
