@@ -4,7 +4,8 @@ export type { EmulatorFaults, SessionFaults, ClientSessionFaults, SfuFaults, Coo
 export type { EmulatorRecords, JoinRecord, LeaveRecord, LeaveReason, SubscriptionRecord, RpcRecord, CoordinatorJoinRecord, SocketCloseRecord, StatsRecord, HealthCheckRecord, RecordedReconnectDetails } from './records.js';
 export type { LiveSession } from './call-registry.js';
 export type { SimulatedParticipant, SimulatedParticipantOptions, ReceivedTrackPackets } from './simulated-session.js';
-export type { MediaPlaneFactory, JoinRejectionMode } from './sfu-server.js';
+export type { MediaPlaneFactory } from './sfu-server.js';
+export type { JoinRejectionMode } from './sfu-host.js';
 export type { SfuMediaPlane, MediaCallbacks, MediaParticipant, SimulatedMediaOptions } from './media/contract.js';
 export type { TrackBus } from './media/track-bus.js';
 export { StreamErrorCode } from './coordinator.js';

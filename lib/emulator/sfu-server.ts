@@ -11,7 +11,6 @@ import {
   decodeSfuRequest,
   encodeSfuEvent,
   ErrorCode,
-  WebsocketReconnectStrategy,
   models,
   type SfuEventInit,
   type TrackInfo,
@@ -22,6 +21,7 @@ import type { Logger } from '../logger.js';
 import type { MediaCallbacks, SfuMediaPlane } from './media/contract.js';
 import type { TrackBus } from './media/track-bus.js';
 import type { EmulatorRecords, LeaveReason } from './records.js';
+import { errorEvent, type JoinHost, type JoinRejectionMode, type SignalHost, type SimulatedHost } from './sfu-host.js';
 import { handleJoin } from './sfu-join.js';
 import { SfuSession, type DeliveryFaults } from './sfu-session.js';
 import { SimulatedSession } from './simulated-session.js';
@@ -31,9 +31,6 @@ import { errorMessage } from '../errors.js';
 
 /** Builds one media plane per SFU (the real one is `createMediaPlane` from `./media/index.js`). */
 export type MediaPlaneFactory = (options: { callbacks: MediaCallbacks; logger?: Logger; bus?: TrackBus }) => SfuMediaPlane;
-
-/** How an SFU refuses a join (fault injection). */
-export type JoinRejectionMode = 'sfu-full' | 'never-answer' | 'close-before-join-response';
 
 export interface SfuServerOptions {
   id: string;
@@ -56,7 +53,7 @@ interface SocketContext {
   joining: boolean;
 }
 
-export class SfuServer {
+export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
   readonly id: string;
   readonly secret: string;
   readonly registry: CallRegistry;
@@ -397,11 +394,6 @@ export class SfuServer {
 
 /** How long an SFU keeps a migrated session's old copy whose client never closes the old socket. */
 export const MIGRATED_COPY_GRACE_MS = 10_000;
-
-/** An `error` event. */
-export function errorEvent(code: ErrorCode, message: string, strategy = WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_UNSPECIFIED, shouldRetry = false): SfuEventInit {
-  return { error: { error: { code, message, shouldRetry }, reconnectStrategy: strategy } };
-}
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {

@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, PeerType, models, signal, toProto3Json, type SfuModelError } from '../protocol/index.js';
 import { verifySfuToken } from './jwt.js';
-import type { SfuServer } from './sfu-server.js';
+import type { SignalHost } from './sfu-host.js';
 import type { SfuSession } from './sfu-session.js';
 import { decodeBody, readBody, requestEncoding, TwirpFailure, writeMessage, writeTwirpError, type TwirpMessageType } from './twirp.js';
 import { errorMessage } from '../errors.js';
@@ -24,13 +24,13 @@ interface RpcMethod {
   request: TwirpMessageType<unknown, never>;
   response: TwirpMessageType<unknown, never>;
   /** Runs the call; returns the response init. */
-  run(sfu: SfuServer, session: SfuSession, request: never): Promise<object>;
+  run(sfu: SignalHost, session: SfuSession, request: never): Promise<object>;
 }
 
 function rpc<Req, ResInit>(
   request: { decode(bytes: Uint8Array): Req } & TwirpMessageType<unknown, never>,
   response: { encode(message: ResInit): { finish(): Uint8Array } },
-  run: (sfu: SfuServer, session: SfuSession, request: Req) => Promise<ResInit>,
+  run: (sfu: SignalHost, session: SfuSession, request: Req) => Promise<ResInit>,
 ): RpcMethod {
   return { request, response, run } as unknown as RpcMethod;
 }
@@ -77,7 +77,7 @@ const methods: Record<string, RpcMethod> = {
 };
 
 /** Handles one HTTP request under `/twirp`; records it in `records.rpcs`. */
-export async function handleSignalRpc(sfu: SfuServer, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleSignalRpc(sfu: SignalHost, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const methodName = (req.url ?? '').split('?')[0]!.slice(SIGNAL_SERVICE_PREFIX.length);
   const encoding = requestEncoding(req) ?? 'json';
   let sessionId: string | undefined;
@@ -107,7 +107,7 @@ function route(req: IncomingMessage, methodName: string): RpcMethod {
   return method;
 }
 
-async function authenticate(sfu: SfuServer, req: IncomingMessage) {
+async function authenticate(sfu: SignalHost, req: IncomingMessage) {
   const header = req.headers.authorization ?? '';
   const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
   if (!token) throw new TwirpFailure('unauthenticated', 'missing Authorization: Bearer <sfu token>');
@@ -119,7 +119,7 @@ async function authenticate(sfu: SfuServer, req: IncomingMessage) {
 }
 
 /** Media-plane failures become a `models.Error` in the response, as the real SFU reports them. */
-async function runMethod(sfu: SfuServer, method: RpcMethod, session: SfuSession, request: unknown): Promise<object> {
+async function runMethod(sfu: SignalHost, method: RpcMethod, session: SfuSession, request: unknown): Promise<object> {
   try {
     return await method.run(sfu, session, request as never);
   } catch (err) {
