@@ -73,6 +73,25 @@ export interface PeerCore {
   close(): void;
 }
 
+/** setRemoteDescription, then `flush` (the remote candidates that were waiting for it). */
+function setRemoteDescription$(pc: RTCPeerConnection, role: string, flush: () => void, type: 'offer' | 'answer', sdp: string): Observable<void> {
+  // werift accepts some garbage without complaint and then never connects: check the shape first.
+  const problem = sdpProblem(sdp);
+  if (problem) return throwError(() => rxsfuError('RXSFU_ERR_WEBRTC', `remote ${type} rejected: ${problem}`));
+  return werift$(`${role} setRemoteDescription(${type})`, () => pc.setRemoteDescription({ type, sdp })).pipe(map(() => flush()));
+}
+
+/** createOffer/createAnswer then setLocalDescription; the local SDP. */
+function setLocalDescription$(pc: RTCPeerConnection, role: string, type: 'offer' | 'answer', opts: { iceRestart?: boolean } = {}): Observable<string> {
+  return werift$(`${role} create ${type}`, () =>
+    type === 'offer' ? pc.createOffer({ iceRestart: opts.iceRestart ?? false }) : pc.createAnswer(),
+  ).pipe(
+    // werift resolves setLocalDescription after gathering, so the SDP already lists host candidates.
+    concatMap((description) => werift$(`${role} setLocalDescription(${type})`, () => pc.setLocalDescription(description))),
+    map(() => pc.localDescription?.sdp ?? ''),
+  );
+}
+
 /** One werift stats report as plain objects (`RTCStats`: `id`, `type`, `timestamp`, …), JSON-safe. */
 export type PeerStats = Record<string, unknown>[];
 
@@ -86,25 +105,6 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
   const local = createLocalCandidates(pc);
   const remote = createRemoteCandidates(pc, logger, role);
   let isClosed = false;
-
-  function setRemoteDescription$(type: 'offer' | 'answer', sdp: string): Observable<void> {
-    // werift accepts some garbage without complaint and then never connects: check the shape first.
-    const problem = sdpProblem(sdp);
-    if (problem) return throwError(() => rxsfuError('RXSFU_ERR_WEBRTC', `remote ${type} rejected: ${problem}`));
-    return werift$(`${role} setRemoteDescription(${type})`, () => pc.setRemoteDescription({ type, sdp })).pipe(
-      map(() => remote.flush()),
-    );
-  }
-
-  function setLocalDescription$(type: 'offer' | 'answer', opts: { iceRestart?: boolean } = {}): Observable<string> {
-    return werift$(`${role} create ${type}`, () =>
-      type === 'offer' ? pc.createOffer({ iceRestart: opts.iceRestart ?? false }) : pc.createAnswer(),
-    ).pipe(
-      // werift resolves setLocalDescription after gathering, so the SDP already lists host candidates.
-      concatMap((description) => werift$(`${role} setLocalDescription(${type})`, () => pc.setLocalDescription(description))),
-      map(() => pc.localDescription?.sdp ?? ''),
-    );
-  }
 
   function addRemoteCandidate(json: string): void {
     if (isClosed) {
@@ -150,8 +150,8 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
     isClosed: () => isClosed,
     holdLocalCandidates: local.hold,
     releaseLocalCandidates: local.release,
-    setRemoteDescription$,
-    setLocalDescription$,
+    setRemoteDescription$: (type, sdp) => setRemoteDescription$(pc, role, () => remote.flush(), type, sdp),
+    setLocalDescription$: (type, opts) => setLocalDescription$(pc, role, type, opts),
     addRemoteCandidate,
     stats$: () => peerStats$(pc, role),
     close,
