@@ -26,9 +26,9 @@ import {
   createReconnectEngine, mergeTriggers, fromConnectionLost, fromSfuError, fromGoAway, fromIceRestartEvent, fromCallEnded,
   fromPeerFailed, fromIceFailed, fromMediaStalled, reconnectionTelemetry, type ReconnectOptions, type ReconnectionRecord, type ReconnectState, type ReconnectRequest,
 } from '../reconnect/index.js';
-import { createReconnectExecutors, type ReconnectHost } from './reconnect-executors.js';
+import { createReconnectExecutors, type ReconnectHost } from '../reconnect/call-side/executors.js';
 import { sdkVersion } from './join-request.js';
-import { DEFAULT_MEDIA_STALL_AFTER_MS, mediaStalled$ } from './media-stall.js';
+import { DEFAULT_MEDIA_STALL_AFTER_MS, mediaStalled$ } from '../reconnect/call-side/media-stall.js';
 import { sendLatest } from './send-latest.js';
 import { assertStatsInterval, resolveStatsInterval, statsIdentity, statsReports$ } from './stats-reporter.js';
 

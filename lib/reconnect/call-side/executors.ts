@@ -5,12 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EMPTY, catchError, concat, defer, finalize, ignoreElements, map, of, switchMap, take, throwError, timeout, type Observable } from 'rxjs';
-import { rxsfuError } from '../errors.js';
-import { PeerType, WebsocketReconnectStrategy, type ReconnectDetails } from '../protocol/index.js';
-import type { AttemptContext, JoinedInfo, PeerSide, ReconnectExecutors } from '../reconnect/index.js';
-import { withSfuId } from '../reconnect/index.js';
-import { credentials$, type CallTarget } from './credentials.js';
-import { connectSfu$, type ConnectionSettings, type SfuConnection } from './sfu-connection.js';
+import { rxsfuError } from '../../errors.js';
+import { PeerType, WebsocketReconnectStrategy, type ReconnectDetails } from '../../protocol/index.js';
+import type { AttemptContext, JoinedInfo, PeerSide, ReconnectExecutors } from '../index.js';
+import { withSfuId } from '../index.js';
+import { credentials$, type CallTarget } from '../../call/credentials.js';
+import { connectSfu$, type ConnectionSettings, type SfuConnection } from '../../call/sfu-connection.js';
 
 /** What the executors need from the call. */
 export interface ReconnectHost {
