@@ -40,6 +40,11 @@ export interface EmulatorOptions {
    * agent's scheduler (e.g. a virtual-time one) to compare both sides' timing. @default asyncScheduler
    */
   scheduler?: SchedulerLike;
+  /**
+   * The address the coordinator hands out for an SFU, asked at every join. Tests put a TCP proxy in
+   * front of an SFU this way (faults below the WebSocket). @default the SFU's own `url` and `wsEndpoint`
+   */
+  sfuAddress?: (sfu: EmulatedSfu) => EmulatedSfu;
 }
 
 /** An SFU as the coordinator hands it out. */
@@ -91,7 +96,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     allSfus: () => servers,
   };
   const coordinator = await startAll(servers, sfuCount, shared, () =>
-    Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger, scheduler }),
+    Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger, scheduler, sfuAddress: options.sfuAddress }),
   );
   logger.info('emulator started', { coordinatorUrl: coordinator.url, sfus: servers.map((s) => s.id) });
   const simulated = new Map<string, SimulatedParticipantHandle>();
