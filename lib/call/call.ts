@@ -24,13 +24,15 @@ import { connectSfu$, type ConnectionSettings, type SfuConnection } from './sfu-
 import { callAccess$, type CallTarget } from './credentials.js';
 import {
   createReconnectEngine, mergeTriggers, fromConnectionLost, fromSfuError, fromGoAway, fromIceRestartEvent, fromCallEnded,
-  fromPeerFailed, fromIceFailed, fromMediaStalled, reconnectionTelemetry, type ReconnectOptions, type ReconnectionRecord, type ReconnectState, type ReconnectRequest,
+  fromPeerFailed, fromIceFailed, fromMediaStalled, reconnectionTelemetry, type ReconnectionRecord, type ReconnectState, type ReconnectRequest,
 } from '../reconnect/index.js';
 import { createReconnectExecutors, type ReconnectHost } from './reconnect-executors.js';
 import { sdkVersion } from './join-request.js';
-import { DEFAULT_MEDIA_STALL_AFTER_MS, mediaStalled$ } from './media-stall.js';
+import { mediaStalled$ } from './media-stall.js';
+import type { ResolvedJoinOptions } from './join-options.js';
+import { validateSubscriptionPolicy } from './subscription-policy.js';
 import { sendLatest } from './send-latest.js';
-import { assertStatsInterval, resolveStatsInterval, statsIdentity, statsReports$ } from './stats-reporter.js';
+import { resolveStatsInterval, statsIdentity, statsReports$ } from './stats-reporter.js';
 
 /**
  * Where the call is. There is no `offline`: Node reports no network status, so a loss is only what
@@ -117,22 +119,13 @@ export class Call {
   /** Each remote track once (those already there first), with its `rtp$`. */
   readonly remoteTracks$: Observable<CallRemoteTrack> = defer(() => concat(from(this.registry.current()), this.registry.added$));
 
-  constructor(
-    private readonly target: CallTarget,
-    private readonly settings: ConnectionSettings,
-    policy: SubscriptionPolicy = {},
-    private readonly reconnectOptions: ReconnectOptions = {},
-    /** Silence of expected inbound media that triggers a REJOIN; 0 disables. */
-    private readonly mediaStallAfterMs: number = DEFAULT_MEDIA_STALL_AFTER_MS,
-    /** SendStats period; undefined: the coordinator's, or 10000 with direct credentials; 0 disables. */
-    private readonly statsIntervalMs?: number,
-  ) {
-    if (statsIntervalMs !== undefined) assertStatsInterval(statsIntervalMs);
-    if (!Number.isFinite(mediaStallAfterMs) || mediaStallAfterMs < 0) {
-      throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `mediaStallAfterMs must be 0 (off) or a positive number of ms, got ${mediaStallAfterMs}`);
-    }
-    this.policy.set(policy);
+  /** Built from `resolveJoinOptions` (checked and defaulted once); use `joinCall` / `joinCall$`. */
+  constructor(private readonly options: ResolvedJoinOptions) {
+    this.policy.set(options.subscriptions);
   }
+
+  private get target(): CallTarget { return this.options.target; }
+  private get settings(): ConnectionSettings { return this.options.settings; }
 
   /** Why the call ended, when it did not end by `leave()`: reconnection gave up, or the SFU ended it. */
   get failure(): RxsfuError | undefined { return this.failureValue; }
@@ -149,7 +142,7 @@ export class Call {
   /** Cold: the first join. Emits once when joined. @internal use `joinCall$` */
   join$(): Observable<void> {
     return defer(() => callAccess$(this.target)).pipe(
-      tap((access) => { this.statsPeriodMs = resolveStatsInterval(this.statsIntervalMs, access.statsIntervalMs); }),
+      tap((access) => { this.statsPeriodMs = resolveStatsInterval(this.options.statsIntervalMs, access.statsIntervalMs); }),
       switchMap(({ credentials }) => connectSfu$({
         credentials, sessionId: randomUUID(), unifiedSessionId: this.unifiedSessionId, settings: this.settings,
       })),
@@ -188,10 +181,10 @@ export class Call {
     this.running.add(merge(firstPacket$, timer(retireAfterMs, this.settings.scheduler)).pipe(take(1), finalize(done)).subscribe());
   }
 
-  /** Subscribe to this set of tracks (the full list is sent to the SFU). */
+  /** Subscribe to this set of tracks (the full list is sent to the SFU); a malformed policy throws RXSFU_ERR_INVALID_ARGUMENT. */
   setSubscriptions(policy: SubscriptionPolicy): void {
     this.assertLive();
-    this.policy.set(policy);
+    this.policy.set(validateSubscriptionPolicy(policy));
   }
 
   /**
@@ -385,7 +378,7 @@ export class Call {
     ).pipe(tap((r) => this.settings.logger.info('reconnect request', { strategy: r.strategy, source: r.source, detail: r.detail })));
     const first = this.connection.get()!;
     const engine = createReconnectEngine(requests$, createReconnectExecutors(this.reconnectHost()), {
-      ...this.reconnectOptions,
+      ...this.options.reconnect,
       initial: { sfuId: first.sfuId, fastReconnectDeadlineSeconds: first.joinResponse.fastReconnectDeadlineSeconds ?? 0 },
       leave$: this.left,
     }, this.settings.scheduler);
@@ -407,7 +400,7 @@ export class Call {
    * peer: WERIFT.md pitfall 5). Tracks never seen, unsubscribed or unpublished expect nothing.
    */
   private mediaStallRequests$(): Observable<ReconnectRequest> {
-    if (this.mediaStallAfterMs === 0) return EMPTY;
+    if (this.options.mediaStallAfterMs === 0) return EMPTY;
     const inbound$ = this.remoteTracks$.pipe(mergeMap((track) => track.rtp$));
     const wanted$ = combineLatest([this.participants$, this.policy.value$]).pipe(
       map(([participants, policy]) => desiredSubscriptions(participants, policy).map((t) => `${t.sessionId}:${t.trackType}`)),
@@ -415,7 +408,7 @@ export class Call {
     const expecting$ = combineLatest([this.state$, this.liveRemoteTrackIds$(), wanted$]).pipe(
       map(([state, live, wanted]) => state === 'joined' && wanted.some((id) => live.has(id))),
     );
-    return mediaStalled$(inbound$, expecting$, { stallAfterMs: this.mediaStallAfterMs }, this.settings.scheduler).pipe(
+    return mediaStalled$(inbound$, expecting$, { stallAfterMs: this.options.mediaStallAfterMs }, this.settings.scheduler).pipe(
       map((stall) => fromMediaStalled(`no inbound RTP for ${stall.silentMs} ms`, 'subscriber')),
     );
   }
@@ -473,7 +466,7 @@ export class Call {
       target: this.target,
       settings: this.settings,
       unifiedSessionId: this.unifiedSessionId,
-      migrationTimeoutMs: this.reconnectOptions.migrationTimeoutMs ?? 7000,
+      migrationTimeoutMs: this.options.reconnect.migrationTimeoutMs,
       current: () => this.connection.get()!,
       subscriptions: () => desiredSubscriptions(this.participants, this.policy.get()),
       adopt: (conn) => this.adopt(conn),
