@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import {
   EMPTY, Observable, ReplaySubject, Subject, Subscription, filter, merge, catchError, concat, defer, distinctUntilChanged,
   from, firstValueFrom, lastValueFrom, map, of, share, switchMap, takeUntil, tap, combineLatest, mergeMap, ignoreElements, scan, startWith,
-  take, timer, finalize,
+  take, timer, finalize, isObservable,
 } from 'rxjs';
 import type { RtpPacket } from 'werift';
 import { isRxsfuError, rxsfuError, type RxsfuError } from '../errors.js';
@@ -31,6 +31,8 @@ import { sdkVersion } from './join-request.js';
 import { mediaStalled$ } from './media-stall.js';
 import type { ResolvedJoinOptions } from './join-options.js';
 import { validateSubscriptionPolicy } from './subscription-policy.js';
+import { guardTrackSource, isRtpPacket } from './track-source.js';
+import { describeValue } from '../validate.js';
 import { sendLatest } from './send-latest.js';
 import { resolveStatsInterval, statsIdentity, statsReports$ } from './stats-reporter.js';
 
@@ -46,6 +48,12 @@ export interface LocalTrack {
   readonly kind: 'audio' | 'video';
   /** Stops publishing this track's packets (the transceiver stays until leave). */
   stop(): void;
+  /**
+   * Completes when the track stops sending (`stop()`, leave, or its source completed); errors with
+   * `RXSFU_ERR_TRACK_SOURCE` when its source failed or yielded something unusable (that track ends,
+   * nothing else does).
+   */
+  readonly ended$: Observable<never>;
 }
 
 interface LocalTrackSpec {
@@ -202,6 +210,8 @@ export class Call {
 
   private async publish(kind: 'audio' | 'video', trackType: TrackType, source$: Observable<RtpPacket>): Promise<LocalTrack> {
     this.assertLive();
+    // Before anything is added or negotiated: a dead track would be announced and re-published on every REJOIN.
+    if (!isObservable(source$)) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `publish ${kind}: the source must be an Observable, got ${describeValue(source$)}`);
     // During a reconnect the publisher is being moved: publish on the connection it ends on.
     if (this.state !== 'joined') {
       await this.settled();
@@ -221,11 +231,18 @@ export class Call {
     // A leave during the negotiation cut it short: the SFU never accepted this track.
     this.assertLive();
     this.participantsValue.set((state) => withLocalTracks(state, this.sessionId, this.localTrackTypes()));
-    spec.source = source$.pipe(takeUntil(this.left)).subscribe({
-      next: (packet) => writeToTargets(spec, packet),
-      error: (err: Error) => this.settings.logger.warn('local track source failed', { kind, error: err.message }),
+    const ended = new ReplaySubject<never>(1);
+    spec.source = source$.pipe(
+      guardTrackSource(`${kind} track`, isRtpPacket, 'an RtpPacket', (packet) => writeToTargets(spec, packet)),
+      takeUntil(this.left),
+      finalize(() => ended.complete()),
+    ).subscribe({
+      error: (err: RxsfuError) => {
+        this.settings.logger.warn('local track source failed', { kind, error: err.message });
+        ended.error(err);
+      },
     });
-    return { kind, trackType, stop: () => spec.source.unsubscribe() };
+    return { kind, trackType, stop: () => spec.source.unsubscribe(), ended$: ended.asObservable() };
   }
 
   /** Resolves once no reconnect runs: the call is joined again, or it ended. */

@@ -62,7 +62,7 @@ export function resolveSettings(options: Record<string, unknown>): ConnectionSet
     healthCheckIntervalMs,
     unhealthyAfterMs,
     scheduler: methodsOption<SchedulerLike>('scheduler', options.scheduler, ['now', 'schedule'], asyncScheduler),
-    logger: methodsOption<Logger>('logger', options.logger, ['debug', 'info', 'warn', 'error'], silentLogger),
+    logger: guardedLogger(methodsOption<Logger>('logger', options.logger, ['debug', 'info', 'warn', 'error'], silentLogger)),
   };
 }
 
@@ -110,4 +110,20 @@ function checkedCredentials(value: unknown): Credentials {
     throw invalidArgument('credentials.iceServers must be an array of { urls }');
   }
   return { ...(credentials as unknown as Credentials), iceServers };
+}
+
+/**
+ * The caller's logger, made unable to throw: the SDK logs inside Rx callbacks, where a throw would
+ * be rethrown on a timer and end the process. A failing log line is dropped.
+ */
+function guardedLogger(logger: Logger): Logger {
+  if (logger === silentLogger) return logger;
+  const guard = (level: keyof Logger) => (message: string, fields?: Record<string, unknown>) => {
+    try {
+      logger[level](message, fields);
+    } catch {
+      // The caller's logger failed; the call goes on without this line.
+    }
+  };
+  return { debug: guard('debug'), info: guard('info'), warn: guard('warn'), error: guard('error') };
 }

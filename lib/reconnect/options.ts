@@ -115,15 +115,32 @@ function rateLimitOption(name: string, value: unknown, fallback: Required<RateLi
   return { max, windowMs };
 }
 
+/** The caller's `random`, unable to throw (a throw inside the engine's timers would end the process): 0.5 then. */
 function checkedRandom(random: unknown): () => number {
   if (typeof random !== 'function') throw invalidArgument('reconnect.random must be a function returning a number in [0, 1)');
-  return random as () => number;
+  return () => {
+    try {
+      const value: unknown = random();
+      return typeof value === 'number' ? value : 0.5;
+    } catch {
+      return 0.5;
+    }
+  };
+}
+
+/** A caller's getter, read inside the engine: a throw counts as "no value" rather than ending the process. */
+function readGetter(getter: () => number | undefined): unknown {
+  try {
+    return getter();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The FAST window in force (R4, R15): the option, else the SFU's, else the default. */
 export function fastDeadlineMs(options: ResolvedReconnectOptions, lastJoin: JoinedInfo | undefined): number {
-  const given = typeof options.fastDeadlineMs === 'function' ? options.fastDeadlineMs() : options.fastDeadlineMs;
-  if (given !== undefined && Number.isFinite(given)) return Math.max(given, 0);
+  const given = typeof options.fastDeadlineMs === 'function' ? readGetter(options.fastDeadlineMs) : options.fastDeadlineMs;
+  if (typeof given === 'number' && Number.isFinite(given)) return Math.max(given, 0);
   const seconds = lastJoin?.fastReconnectDeadlineSeconds ?? 0;
   return seconds > 0 ? seconds * 1000 : DEFAULT_FAST_DEADLINE_MS;
 }
