@@ -22,6 +22,8 @@
  * | RXSFU_ERR_SFU_ERROR | the SFU sent an `error` event during the call (fields: sfuErrorCode, reconnectStrategy) |
  * | RXSFU_ERR_TRACK_SOURCE | a local track's source errored or yielded something unusable: that track ended |
  */
+import { foreignErrorMessage } from './foreign-text.js';
+
 export type RxsfuErrorCode =
   | 'RXSFU_ERR_MALFORMED_FRAME'
   | 'RXSFU_ERR_INVALID_ARGUMENT'
@@ -100,6 +102,7 @@ export function isRxsfuError(err: unknown, code?: RxsfuErrorCode): err is RxsfuE
   return err instanceof RxsfuError && (code === undefined || err.code === code);
 }
 
+/** A decoder's complaint, cut (foreign-text.ts); decoders name fields and kinds, never values. */
 function describe(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
+  return foreignErrorMessage(cause);
 }

@@ -35,6 +35,7 @@ import { guardTrackSource, isRtpPacket } from './track-source.js';
 import { describeValue } from '../validate.js';
 import { sendLatest } from './send-latest.js';
 import { resolveStatsInterval, statsIdentity, statsReports$ } from './stats-reporter.js';
+import { foreignText } from '../foreign-text.js';
 
 /**
  * Where the call is. There is no `offline`: Node reports no network status, so a loss is only what
@@ -386,7 +387,7 @@ export class Call {
     );
     const requests$: Observable<ReconnectRequest> = mergeTriggers(
       this.connectionLost$.pipe(map(fromConnectionLost)),
-      event$('error').pipe(tap((e) => this.settings.logger.warn('SFU error', { code: e.error?.code, strategy: e.reconnectStrategy, message: e.error?.message })), map(fromSfuError)),
+      event$('error').pipe(tap((e) => this.settings.logger.warn('SFU error', { code: e.error?.code, strategy: e.reconnectStrategy, message: foreignText(e.error?.message) })), map(fromSfuError)),
       event$('goAway').pipe(map(fromGoAway)),
       event$('iceRestart').pipe(map(fromIceRestartEvent)),
       event$('callEnded').pipe(map(fromCallEnded)),

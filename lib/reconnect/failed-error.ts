@@ -5,6 +5,7 @@
 import { isRxsfuError, RxsfuError, rxsfuError } from '../errors.js';
 import { WebsocketReconnectStrategy } from '../protocol/index.js';
 import type { ReconnectRequest } from './types.js';
+import { foreignErrorMessage } from '../foreign-text.js';
 
 /** Why an episode failed. */
 export type ReconnectFailureReason =
@@ -62,6 +63,5 @@ export function finalReason(error: RxsfuError): ReconnectFailureReason | undefin
 /** An executor that errored with something other than an `RxsfuError` still fails its attempt typed. */
 export function asAttemptError(error: unknown): RxsfuError {
   if (isRxsfuError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return rxsfuError('RXSFU_ERR_JOIN_REJECTED', `reconnect attempt failed: ${message}`, { cause: error });
+  return rxsfuError('RXSFU_ERR_JOIN_REJECTED', `reconnect attempt failed: ${foreignErrorMessage(error)}`, { cause: error });
 }
