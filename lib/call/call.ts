@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import {
   EMPTY, Observable, ReplaySubject, Subject, Subscription, filter, merge, catchError, concat, defer, distinctUntilChanged,
   from, firstValueFrom, lastValueFrom, map, of, share, switchMap, takeUntil, tap, combineLatest, mergeMap, ignoreElements, scan, startWith,
-  take, timer, finalize, isObservable,
+  take, timer, finalize, isObservable, shareReplay,
 } from 'rxjs';
 import type { RtpPacket } from 'werift';
 import { isRxsfuError, rxsfuError, type RxsfuError } from '../errors.js';
@@ -17,7 +17,7 @@ import { TrackType, type SfuEvent, type TrackSubscriptionDetails } from '../prot
 import type { ConnectionLost } from '../signaling/index.js';
 import type { Publisher, PublishedTrack } from '../rtc/index.js';
 import { stateField } from './state-field.js';
-import { reduceParticipants, withLocalTracks, type ParticipantMap } from './participants.js';
+import { reduceParticipants, reduceParticipantEvents, withLocalTracks, type ParticipantMap } from './participants.js';
 import { desiredSubscriptions, sameSubscriptions, type SubscriptionPolicy } from './subscriptions.js';
 import { RemoteTrackRegistry, type CallRemoteTrack } from './remote-tracks.js';
 import { connectSfu$, type ConnectionSettings, type SfuConnection } from './sfu-connection.js';
@@ -32,6 +32,7 @@ import { mediaStalled$ } from './media-stall.js';
 import type { ResolvedJoinOptions } from './join-options.js';
 import { validateSubscriptionPolicy } from './subscription-policy.js';
 import { guardTrackSource, isRtpPacket } from './track-source.js';
+import { coalesceTurn } from './coalesce.js';
 import { describeValue } from '../validate.js';
 import { sendLatest } from './send-latest.js';
 import { resolveStatsInterval, statsIdentity, statsReports$ } from './stats-reporter.js';
@@ -125,6 +126,11 @@ export class Call {
   readonly participants$: Observable<ParticipantMap> = this.participantsValue.value$;
   /** One record per reconnection episode: trigger, strategies tried, attempts, duration, outcome. */
   readonly reconnections$: Observable<ReconnectionRecord> = this.records.asObservable();
+  /** The full subscription list, computed once per participants or policy change for every consumer. */
+  private readonly desired$: Observable<{ participants: ParticipantMap; tracks: TrackSubscriptionDetails[] }> = combineLatest([this.participantsValue.value$, this.policy.value$]).pipe(
+    map(([participants, policy]) => ({ participants, tracks: desiredSubscriptions(participants, policy) })),
+    shareReplay({ bufferSize: 1, refCount: true }),
+  );
   /** Each remote track once (those already there first), with its `rtp$`. */
   readonly remoteTracks$: Observable<CallRemoteTrack> = defer(() => concat(from(this.registry.current()), this.registry.added$));
 
@@ -330,14 +336,14 @@ export class Call {
   /** Starts the call's standing pipelines (once, at the first join). */
   private start(): void {
     const events$ = this.events$;
-    // Participants follow the current connection's events.
-    this.running.add(events$.subscribe((event) => {
-      this.participantsValue.set((state) => withLocalTracks(reduceParticipants(state, event, this.sessionId), this.sessionId, this.localTrackTypes()));
+    // Participants follow the current connection's events, one change per burst (coalesce.ts).
+    this.running.add(events$.pipe(coalesceTurn(this.settings.scheduler)).subscribe((batch) => {
+      this.participantsValue.set((state) => withLocalTracks(reduceParticipantEvents(state, batch, this.sessionId), this.sessionId, this.localTrackTypes()));
     }));
     // The full subscription list, re-sent on every new connection and whenever it changes.
     this.running.add(this.connection.value$.pipe(
-      switchMap((conn) => !conn ? EMPTY : combineLatest([this.participants$, this.policy.value$]).pipe(
-        map(([participants, policy]) => desiredSubscriptions(participants, policy)),
+      switchMap((conn) => !conn ? EMPTY : this.desired$.pipe(
+        map((desired) => desired.tracks),
         distinctUntilChanged<TrackSubscriptionDetails[]>(sameSubscriptions),
         // A refused list is re-sent with backoff (nothing else would: the desired list did not change).
         sendLatest((tracks) => conn.rpc.updateSubscriptions$({ sessionId: conn.sessionId, tracks }), {
@@ -357,9 +363,8 @@ export class Call {
         else this.running.add(incoming.rtp$.subscribe({ next: (p) => sink.next(p), error: () => undefined }));
       }),
     ).subscribe());
-    this.running.add(combineLatest([this.participants$, this.policy.value$]).subscribe(([participants, policy]) => {
-      const wanted = new Set(desiredSubscriptions(participants, policy).map((t) => `${t.sessionId}:${t.trackType}`));
-      this.registry.prune(participants, wanted);
+    this.running.add(this.desired$.subscribe(({ participants, tracks }) => {
+      this.registry.prune(participants, new Set(tracks.map((t) => `${t.sessionId}:${t.trackType}`)));
     }));
     this.startReconnection();
     // One periodic SendStats reporter for the whole call; it follows the current connection, and
@@ -420,9 +425,7 @@ export class Call {
   private mediaStallRequests$(): Observable<ReconnectRequest> {
     if (this.options.mediaStallAfterMs === 0) return EMPTY;
     const inbound$ = this.remoteTracks$.pipe(mergeMap((track) => track.rtp$));
-    const wanted$ = combineLatest([this.participants$, this.policy.value$]).pipe(
-      map(([participants, policy]) => desiredSubscriptions(participants, policy).map((t) => `${t.sessionId}:${t.trackType}`)),
-    );
+    const wanted$ = this.desired$.pipe(map((desired) => desired.tracks.map((t) => `${t.sessionId}:${t.trackType}`)));
     const expecting$ = combineLatest([this.state$, this.liveRemoteTrackIds$(), wanted$]).pipe(
       map(([state, live, wanted]) => state === 'joined' && wanted.some((id) => live.has(id))),
     );

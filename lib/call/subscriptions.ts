@@ -49,8 +49,10 @@ function wants(policy: SubscriptionPolicy, p: CallParticipant, trackType: TrackT
   }
 }
 
+/** Code-unit order (not `localeCompare`: locale-independent, and an order of magnitude faster in a big call). */
 function bySessionThenType(a: TrackSubscriptionDetails, b: TrackSubscriptionDetails): number {
-  return (a.sessionId ?? '').localeCompare(b.sessionId ?? '') || (a.trackType ?? 0) - (b.trackType ?? 0);
+  const x = a.sessionId ?? '', y = b.sessionId ?? '';
+  return x < y ? -1 : x > y ? 1 : (a.trackType ?? 0) - (b.trackType ?? 0);
 }
 
 /** Equality of two full subscription lists (same order, as `desiredSubscriptions` sorts). */
