@@ -14,7 +14,7 @@ import type { CallTarget } from './credentials.js';
 import type { ConnectionSettings } from './sfu-connection.js';
 import { validateSubscriptionPolicy } from './subscription-policy.js';
 import type { SubscriptionPolicy } from './subscriptions.js';
-import { DEFAULT_MEDIA_STALL_AFTER_MS } from './media-stall.js';
+import { DEFAULT_MEDIA_STALL_AFTER_MS } from '../reconnect/call-side/media-stall.js';
 
 /** Least period of anything that ticks while joined (health checks, stats reports): 100 ms. */
 export const MIN_PERIOD_MS = 100;

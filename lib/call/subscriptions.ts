@@ -63,3 +63,8 @@ export function sameSubscriptions(a: readonly TrackSubscriptionDetails[], b: rea
       x.dimension?.width === y.dimension?.width && x.dimension?.height === y.dimension?.height;
   });
 }
+
+/** The ids (`sessionId:trackType`, as `CallRemoteTrack.id`) of a subscription list (`desiredSubscriptions`). */
+export function trackIds(tracks: readonly TrackSubscriptionDetails[]): string[] {
+  return tracks.map((t) => `${t.sessionId}:${t.trackType}`);
+}

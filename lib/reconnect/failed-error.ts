@@ -4,7 +4,7 @@
  */
 import { isRxsfuError, RxsfuError, rxsfuError } from '../errors.js';
 import { WebsocketReconnectStrategy } from '../protocol/index.js';
-import type { ReconnectRequest } from './types.js';
+import type { ReconnectRequest } from './request.js';
 import { foreignErrorMessage } from '../foreign-text.js';
 
 /** Why an episode failed. */

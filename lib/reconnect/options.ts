@@ -2,16 +2,9 @@
  * The configuration block of docs/RECONNECT.md, as a documented interface with defaults.
  */
 import { NEVER, type Observable } from 'rxjs';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '../backoff.js';
 import { durationOption, integerOption, invalidArgument, methodsOption, recordOption } from '../validate.js';
 import type { JoinedInfo } from './types.js';
-
-/** Full-jitter backoff bounds (R6). */
-export interface BackoffOptions {
-  /** Cap of the n-th range before the cap: `baseMs · 2^n`. @default 250 */
-  readonly baseMs?: number;
-  /** Upper bound of any wait. @default 5000 */
-  readonly maxDelayMs?: number;
-}
 
 /**
  * Sliding-window limit on attempts (R8): REJOIN/MIGRATE (`rateLimit`) and FAST (`fastRateLimit`).
@@ -90,8 +83,8 @@ export function resolveReconnectOptions(input: unknown = {}): ResolvedReconnectO
     attemptTimeoutMs: durationOption('reconnect.attemptTimeoutMs', options.attemptTimeoutMs, 10_000, 1),
     migrationTimeoutMs: durationOption('reconnect.migrationTimeoutMs', options.migrationTimeoutMs, 7_000, 0),
     backoff: {
-      baseMs: durationOption('reconnect.backoff.baseMs', backoff.baseMs, 250, 0),
-      maxDelayMs: durationOption('reconnect.backoff.maxDelayMs', backoff.maxDelayMs, 5_000, 0),
+      baseMs: durationOption('reconnect.backoff.baseMs', backoff.baseMs, DEFAULT_BACKOFF.baseMs, 0),
+      maxDelayMs: durationOption('reconnect.backoff.maxDelayMs', backoff.maxDelayMs, DEFAULT_BACKOFF.maxDelayMs, 0),
     },
     rateLimit: rateLimitOption('reconnect.rateLimit', options.rateLimit, { max: 10, windowMs: 120_000 }),
     fastRateLimit: rateLimitOption('reconnect.fastRateLimit', options.fastRateLimit, { max: 10, windowMs: 60_000 }),
