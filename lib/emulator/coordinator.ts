@@ -16,6 +16,7 @@ import type { Logger } from '../logger.js';
 import type { EmulatorRecords } from './records.js';
 import type { SfuServer } from './sfu-server.js';
 import { errorMessage } from '../errors.js';
+import { claimedUserId, type NetworkCuts } from './network.js';
 
 /** Stream API error codes the coordinator answers with. */
 export const StreamErrorCode = {
@@ -49,6 +50,8 @@ export interface CoordinatorOptions {
   scheduler: SchedulerLike;
   /** What clients are told about an SFU (see `EmulatorOptions.sfuAddress`). */
   sfuAddress?: (sfu: SfuAddress) => SfuAddress;
+  /** The emulator's network cuts: a cut user's requests wait until restored. @default none */
+  network?: NetworkCuts;
 }
 
 /** An SFU's id and where clients reach it (Twirp base URL, signaling WebSocket). */
@@ -120,6 +123,8 @@ export class Coordinator {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A cut user's request is held (TCP-faithful: it arrives when the network is back).
+    await this.options.network?.passable(claimedUserId(req.headers.authorization));
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://emulator');
     const match = JOIN_PATH.exec(url.pathname);

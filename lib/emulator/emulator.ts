@@ -17,6 +17,7 @@ import { EmulatorRecords } from './records.js';
 import { SfuServer, type MediaPlaneFactory } from './sfu-server.js';
 import { addSimulatedParticipant, type SimulatedParticipant, type SimulatedParticipantHandle, type SimulatedParticipantOptions } from './simulated-session.js';
 import { endCall } from './end-call.js';
+import { NetworkCuts } from './network.js';
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
@@ -86,17 +87,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const mediaPlaneFactory = options.mediaPlaneFactory ?? createMediaPlane;
   const scheduler = options.scheduler ?? asyncScheduler;
   const registry = new CallRegistry(scheduler);
+  const network = new NetworkCuts();
   const records = new EmulatorRecords();
   const servers: SfuServer[] = [];
   const shared = {
-    host, secret: apiSecret, registry, records, logger, mediaPlaneFactory, scheduler,
+    host, secret: apiSecret, registry, records, logger, mediaPlaneFactory, scheduler, network,
     // one bus for every SFU's media plane: a call's tracks reach its subscribers on every SFU
     trackBus: new TrackBus(),
     fastReconnectDeadlineSeconds: options.fastReconnectDeadlineSeconds ?? 10,
     allSfus: () => servers,
   };
   const coordinator = await startAll(servers, sfuCount, shared, () =>
-    Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger, scheduler, sfuAddress: options.sfuAddress }),
+    Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger, scheduler, sfuAddress: options.sfuAddress, network }),
   );
   logger.info('emulator started', { coordinatorUrl: coordinator.url, sfus: servers.map((s) => s.id) });
   const simulated = new Map<string, SimulatedParticipantHandle>();
@@ -106,7 +108,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     apiKey,
     apiSecret,
     sfus: servers.map((s) => ({ id: s.id, url: s.url, wsEndpoint: s.wsEndpoint })),
-    faults: createFaults(() => servers, () => coordinator),
+    faults: createFaults(() => servers, () => coordinator, network),
     records,
     createUserToken: (userId, validitySeconds) => signUserToken(apiSecret, userId, validitySeconds),
     addParticipant: async (participant) => {

@@ -9,6 +9,7 @@ import type { Coordinator } from './coordinator.js';
 import { errorEvent, type JoinRejectionMode } from './sfu-host.js';
 import type { SfuServer } from './sfu-server.js';
 import type { SfuSession } from './sfu-session.js';
+import type { NetworkCuts } from './network.js';
 
 /** Faults that act on one session's socket, or on every session of an SFU. */
 export interface SessionFaults {
@@ -38,6 +39,21 @@ export interface SessionFaults {
 export interface ClientSessionFaults extends SessionFaults {
   /** The SFU stops forwarding RTP to this session; sockets and peer connections stay up (a vanished media path). */
   dropMedia(): void;
+  /** Cuts the network of this session's user: `network(userId).cut()`. */
+  cutNetwork(): NetworkFault;
+}
+
+/**
+ * One client's network (every session of a user: a REJOIN's new session is on the same network).
+ * `cut()` blackholes it: its signaling frames both ways, its Twirp calls and coordinator requests
+ * wait (held, not dropped: TCP-faithful, sockets stay open), and its peer connections drop every
+ * datagram both ways. `restore()` lets everything held flow again, in order.
+ */
+export interface NetworkFault {
+  readonly userId: string;
+  cut(): NetworkFault;
+  restore(): void;
+  readonly isCut: boolean;
 }
 
 /** Faults of one SFU: every session of it, its joins, and the process. */
@@ -63,6 +79,8 @@ export interface EmulatorFaults {
   session(sessionId: string): ClientSessionFaults;
   sfu(sfuId: string): SfuFaults;
   readonly coordinator: CoordinatorFaults;
+  /** The network of one user's client: an outage is `emu.faults.network(userId).cut()` … `.restore()`. */
+  network(userId: string): NetworkFault;
 }
 
 /** Session faults over a set of sessions chosen at the moment the fault is applied. */
@@ -80,7 +98,24 @@ function sessionFaults(targets: () => SfuSession[], flags: () => { silent: boole
   };
 }
 
-export function createFaults(sfus: () => readonly SfuServer[], coordinator: () => Coordinator): EmulatorFaults {
+function networkFault(userId: string, sfus: () => readonly SfuServer[], cuts: NetworkCuts): NetworkFault {
+  const fault: NetworkFault = {
+    userId,
+    cut: () => {
+      cuts.cutUser(userId);
+      for (const sfu of sfus()) sfu.cutUdpOf(userId);
+      return fault;
+    },
+    restore: () => cuts.restoreUser(userId),
+    get isCut() {
+      return cuts.isCut(userId);
+    },
+  };
+  return fault;
+}
+
+export function createFaults(sfus: () => readonly SfuServer[], coordinator: () => Coordinator, cuts: NetworkCuts): EmulatorFaults {
+  const network = (userId: string): NetworkFault => networkFault(userId, sfus, cuts);
   const findSfu = (sfuId: string): SfuServer => {
     const sfu = sfus().find((s) => s.id === sfuId);
     if (!sfu) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `no SFU ${sfuId} in this emulator`);
@@ -97,7 +132,11 @@ export function createFaults(sfus: () => readonly SfuServer[], coordinator: () =
     session(sessionId) {
       const session = findSession(sessionId);
       const host = sfus().find((s) => s.sessions.get(sessionId) === session);
-      return { ...sessionFaults(() => [session], () => [session.faults]), dropMedia: () => host?.media.dropMediaTo?.(sessionId) };
+      return {
+        ...sessionFaults(() => [session], () => [session.faults]),
+        dropMedia: () => host?.media.dropMediaTo?.(sessionId),
+        cutNetwork: () => network(session.userId).cut(),
+      };
     },
     sfu(sfuId) {
       const sfu = findSfu(sfuId);
@@ -110,6 +149,7 @@ export function createFaults(sfus: () => readonly SfuServer[], coordinator: () =
         restart: () => sfu.restart(),
       };
     },
+    network,
     get coordinator(): CoordinatorFaults {
       const target = coordinator();
       return { failJoins: (count, status) => target.failJoins(count, status), stallJoins: (count) => target.stallJoins(count) };

@@ -29,6 +29,7 @@ import { SimulatedSession } from './simulated-session.js';
 import { handleSignalRpc, SIGNAL_SERVICE_PREFIX } from './signal-service.js';
 import { TwirpFailure, writeTwirpError } from './twirp.js';
 import { errorMessage } from '../errors.js';
+import { claimedUserId, NetworkCuts } from './network.js';
 
 /** Builds one media plane per SFU (the real one is `createMediaPlane` from `./media/index.js`). */
 export type MediaPlaneFactory = (options: { callbacks: MediaCallbacks; logger?: Logger; bus?: TrackBus; scheduler?: SchedulerLike }) => SfuMediaPlane;
@@ -48,12 +49,16 @@ export interface SfuServerOptions {
   trackBus?: TrackBus;
   /** The emulator's clock: FAST deadline, delayed frames, migrated-copy grace, record stamps. */
   scheduler: SchedulerLike;
+  /** The emulator's network cuts: a cut user's frames, Twirp calls and UDP wait or drop. @default none */
+  network?: NetworkCuts;
 }
 
 /** Per-socket state: the session once joined. */
 interface SocketContext {
   session?: SfuSession;
   joining: boolean;
+  /** Whose network the socket travels on: the user its JoinRequest token claims. */
+  userId?: string;
 }
 
 export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
@@ -66,11 +71,12 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
   readonly media: SfuMediaPlane;
   readonly sessions = new Map<string, SfuSession>();
   /** SFU-wide delivery faults (silence, delay) that every session of this SFU obeys. */
-  readonly deliveryFaults: DeliveryFaults = { silent: false, delayMs: 0 };
+  readonly deliveryFaults: DeliveryFaults;
   readonly allSfus: () => readonly SfuServer[];
   readonly scheduler: SchedulerLike;
 
   private readonly host: string;
+  private readonly network: NetworkCuts;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
   private readonly sockets = new Set<WebSocket>();
   private readonly rejections: JoinRejectionMode[] = [];
@@ -87,6 +93,8 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
     this.fastReconnectDeadlineSeconds = options.fastReconnectDeadlineSeconds;
     this.allSfus = options.allSfus;
     this.scheduler = options.scheduler;
+    this.network = options.network ?? new NetworkCuts();
+    this.deliveryFaults = { silent: false, delayMs: 0, network: this.network };
     this.media = options.mediaPlaneFactory({ callbacks: this.mediaCallbacks(), logger: options.logger, bus: options.trackBus, scheduler: options.scheduler });
   }
 
@@ -235,6 +243,13 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
     return this.rejections.shift();
   }
 
+  /** Network cut of `userId`: its sessions' peer connections drop UDP both ways until restored. */
+  cutUdpOf(userId: string): void {
+    for (const session of this.sessions.values()) {
+      if (session.userId === userId) this.media.gateUdp?.(session.sessionId, () => this.network.isCut(userId));
+    }
+  }
+
   /** Destroys every socket of this SFU without a close frame (the client sees 1006). */
   destroyAllSockets(): void {
     for (const ws of this.sockets) ws.terminate();
@@ -316,6 +331,11 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const userId = claimedUserId(req.headers.authorization);
+    if (this.network.isCut(userId)) {
+      void this.network.passable(userId).then(() => this.onRequest(req, res));
+      return;
+    }
     if ((req.url ?? '').startsWith(SIGNAL_SERVICE_PREFIX)) {
       void handleSignalRpc(this, req, res);
       return;
@@ -337,7 +357,10 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
     const context: SocketContext = { joining: false };
     let queue = Promise.resolve();
     ws.on('message', (data: Buffer) => {
+      const userId = (context.userId ??= context.session?.userId ?? joinUserOf(data));
+      const passable = this.network.isCut(userId) ? this.network.passable(userId) : undefined;
       queue = queue
+        .then(() => passable)
         .then(() => this.onFrame(ws, context, data))
         .catch((err: unknown) => this.logger.warn('frame handling failed', { sfuId: this.id, error: errorMessage(err) }));
     });
@@ -399,6 +422,15 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
 
 /** How long an SFU keeps a migrated session's old copy whose client never closes the old socket. */
 export const MIGRATED_COPY_GRACE_MS = 10_000;
+
+/** The user a JoinRequest frame's token claims (unchecked: the join handler verifies it). */
+function joinUserOf(data: Buffer): string | undefined {
+  try {
+    return claimedUserId(decodeSfuRequest(data).joinRequest?.token ?? undefined);
+  } catch {
+    return undefined;
+  }
+}
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {

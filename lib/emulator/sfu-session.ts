@@ -9,11 +9,14 @@ import type { SchedulerLike, Subscription } from 'rxjs';
 import { WebSocket } from 'ws';
 import { encodeSfuEvent, type SfuEventInit, type TrackType } from '../protocol/index.js';
 import type { RegisteredSession } from './call-registry.js';
+import type { NetworkCuts } from './network.js';
 
 /** SFU-wide delivery faults, read on every frame. */
 export interface DeliveryFaults {
   silent: boolean;
   delayMs: number;
+  /** The emulator's network cuts (SFU-wide faults only): a cut user's frames are held until restored. */
+  network?: NetworkCuts;
 }
 
 export interface SfuSessionInit {
@@ -56,6 +59,8 @@ export class SfuSession implements RegisteredSession {
   private deadline: Subscription | undefined;
   private readonly delayed = new Set<Subscription>();
   private lastDueMs = 0;
+  /** Frames held while this user's network is cut, sent in order when it is restored. */
+  private heldByCut: { socket: WebSocket; frame: Uint8Array }[] = [];
   /** A subscriber offer made while no socket was attached, replayed on FAST resume. */
   private undeliveredOffer: SfuEventInit | undefined;
 
@@ -109,12 +114,27 @@ export class SfuSession implements RegisteredSession {
     }
     if (this.faults.silent || this.sfuFaults.silent) return;
     const frame = encodeSfuEvent(event);
+    if (this.sfuFaults.network?.isCut(this.userId) || this.heldByCut.length > 0) {
+      this.holdForNetwork(socket, frame);
+      return;
+    }
     const delayMs = Math.max(this.faults.delayMs, this.sfuFaults.delayMs);
     if (delayMs <= 0 && this.delayed.size === 0) {
       socket.send(frame);
       return;
     }
     this.sendLater(socket, frame, delayMs);
+  }
+
+  /** A cut network holds frames (TCP would retransmit them); they go out in order on restore. */
+  private holdForNetwork(socket: WebSocket, frame: Uint8Array): void {
+    this.heldByCut.push({ socket, frame });
+    if (this.heldByCut.length > 1) return;
+    void this.sfuFaults.network?.passable(this.userId).then(() => {
+      const held = this.heldByCut;
+      this.heldByCut = [];
+      for (const { socket: target, frame: data } of held) if (target.readyState === WebSocket.OPEN) target.send(data);
+    });
   }
 
   /** Keeps frame order: a frame is never due before the one queued ahead of it. */
@@ -151,5 +171,6 @@ export class SfuSession implements RegisteredSession {
     this.cancelDeadline();
     for (const timer of this.delayed) timer.unsubscribe();
     this.delayed.clear();
+    this.heldByCut = [];
   }
 }

@@ -54,6 +54,8 @@ export interface SfuMediaPlane {
   publishedTracks(sessionId: string): TrackType[];
   /** Fault: silently stops forwarding RTP to a session; its peer connections and signaling stay up. */
   dropMediaTo?(sessionId: string): void;
+  /** Network cut: the session's peer connections drop every datagram both ways while `blocked()`. */
+  gateUdp?(sessionId: string, blocked: () => boolean): void;
   /** Closes a session's peer connections and stops forwarding to and from it. */
   removeSession(sessionId: string): Promise<void>;
 

@@ -125,6 +125,12 @@ class MediaPlane implements SfuMediaPlane {
     this.router.dropTo(sessionId);
   }
 
+  gateUdp(sessionId: string, blocked: () => boolean): void {
+    const session = this.sessions.get(sessionId);
+    session?.publisher.gateUdp(blocked);
+    session?.subscriber.gateUdp(blocked);
+  }
+
   async removeSession(sessionId: string): Promise<void> {
     const session = this.sessions.get(sessionId);
     const simulated = this.simulated.get(sessionId);

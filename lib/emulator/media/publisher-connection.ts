@@ -11,6 +11,7 @@ import type { MediaLogger } from './media-logger.js';
 import { OrderedQueue } from './ordered-queue.js';
 import type { RtpRouter } from './rtp-router.js';
 import { SfuPeer } from './sfu-peer.js';
+import { gateUdp } from './udp-gate.js';
 import { defaultTrackType } from './track-types.js';
 
 export interface PublisherDeps {
@@ -63,6 +64,11 @@ export class PublisherConnection {
   /** Track types currently announced by the client's offers. */
   tracks(): TrackType[] {
     return [...this.announced];
+  }
+
+  /** Network cut: this connection's UDP is dropped both ways while `blocked()` (udp-gate.ts). */
+  gateUdp(blocked: () => boolean): void {
+    if (this.peer) gateUdp(this.peer.pc, blocked);
   }
 
   async close(): Promise<void> {

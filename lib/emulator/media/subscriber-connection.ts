@@ -13,6 +13,7 @@ import type { MediaLogger } from './media-logger.js';
 import { OrderedQueue } from './ordered-queue.js';
 import { trackKey, type RtpRouter, type TrackRef } from './rtp-router.js';
 import { SfuPeer } from './sfu-peer.js';
+import { gateUdp } from './udp-gate.js';
 import { kindOf, mediaStreamId } from './track-types.js';
 
 export interface SubscriberDeps {
@@ -86,6 +87,11 @@ export class SubscriberConnection {
   /** The tracks forwarded right now. */
   forwardedTracks(): TrackRef[] {
     return [...this.forwarded.values()].map((f) => f.ref);
+  }
+
+  /** Network cut: this connection's UDP is dropped both ways while `blocked()` (udp-gate.ts). */
+  gateUdp(blocked: () => boolean): void {
+    if (this.peer) gateUdp(this.peer.pc, blocked);
   }
 
   async close(): Promise<void> {
