@@ -38,7 +38,7 @@ export type { LocalTrack } from './local-tracks.js';
  * Where the call is. There is no `offline`: Node reports no network status, so a loss is only what
  * the triggers see, and the call goes straight to `reconnecting` (docs/RECONNECT.md, States).
  */
-export type CallState = 'joining' | 'joined' | 'reconnecting' | 'migrating' | 'reconnecting-failed' | 'left';
+export type CallState = 'joining' | 'joined' | 'reconnecting' | 'migrating' | 'offline' | 'reconnecting-failed' | 'left';
 
 /**
  * A joined call: state, participants, remote tracks and SFU events as streams, plus publish,
@@ -167,7 +167,7 @@ export class Call {
 
   /** Resolves once no reconnect runs: the call is joined again, or it ended. */
   private settled(): Promise<CallState> {
-    return firstValueFrom(this.state$.pipe(filter((s) => s !== 'reconnecting' && s !== 'migrating' && s !== 'joining')), { defaultValue: 'left' as const });
+    return firstValueFrom(this.state$.pipe(filter((s) => s !== 'reconnecting' && s !== 'migrating' && s !== 'offline' && s !== 'joining')), { defaultValue: 'left' as const });
   }
 
   /** Leaves the call: LeaveCallRequest, socket closed with `SignalCloseCode.LEAVE`, peer connections closed, every stream completed. */
@@ -260,6 +260,7 @@ export class Call {
       case 'joined':
       case 'reconnecting':
       case 'migrating':
+      case 'offline':
         this.stateValue.set(state.kind);
         return;
       case 'reconnecting-failed':

@@ -361,7 +361,8 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
       const passable = this.network.isCut(userId) ? this.network.passable(userId) : undefined;
       queue = queue
         .then(() => passable)
-        .then(() => this.onFrame(ws, context, data))
+        // A frame held by a cut, for a socket the client closed meanwhile, is never read.
+        .then(() => (passable && ws.readyState !== WebSocket.OPEN ? undefined : this.onFrame(ws, context, data)))
         .catch((err: unknown) => this.logger.warn('frame handling failed', { sfuId: this.id, error: errorMessage(err) }));
     });
     ws.on('close', (code, reason) => {

@@ -11,11 +11,15 @@
  *   .pipe(retry({ delay }),             R3 abandoned: at once; R9 final / R8 refused: stop; else R6 backoff
  *         catchError(EpisodeGiveUp),    → failed record + reconnecting-failed
  *         episodeDeadline(R10))         (leave R12 and DISCONNECT R13 are the engine's)
+ *
+ * R17: after a failed attempt the network is probed before the next is planned; when nothing
+ * answers, the episode is `offline` (deadline paused, no attempt) until a probe answers, then plans
+ * FAST or REJOIN and retries at once.
  * ```
  */
 import {
   BehaviorSubject, catchError, concat, defer, EMPTY, filter, finalize, ignoreElements, merge, mergeMap, type Observable, of, race, retry,
-  type SchedulerLike, Subject, take, takeUntil, tap, throwError,
+  type SchedulerLike, Subject, take, takeUntil, tap, throwError, timeout,
 } from 'rxjs';
 import { isRxsfuError, type RxsfuError, rxsfuError } from '../errors.js';
 import { attemptOnce$ } from './attempt.js';
@@ -28,9 +32,10 @@ import { fastDeadlineMs, type ResolvedReconnectOptions } from './options.js';
 import { admitRejoin, type RateLimitHistory } from './rate-limit.js';
 import { blameSfu, excludeSfu, NO_EXCLUSION, type SfuExclusion } from './sfu-exclusion.js';
 import type {
-  AttemptContext, AttemptStrategy, JoinedInfo, ReconnectExecutors, ReconnectionEvent, ReconnectionRecord,
+  AttemptContext, AttemptStrategy, JoinedInfo, OutageEnd, OutageRecord, ReconnectExecutors, ReconnectionEvent, ReconnectionRecord,
   ReconnectOutcome, ReconnectRequest, ReconnectState,
 } from './types.js';
+import { probeOnce$, probeUntilOnline$ } from './offline.js';
 
 /** What outlives an episode (R8, R15). Owned by one engine subscription. */
 export interface EngineMemory {
@@ -50,8 +55,11 @@ export interface EpisodeProgress {
   readonly strategiesTried: AttemptStrategy[];
   lastError: RxsfuError | undefined;
   done: boolean;
-  /** Whether a `reconnecting`/`migrating` state was emitted (then success emits `joined`). */
+  /** Whether a `reconnecting`/`migrating`/`offline` state was emitted (then success emits `joined`). */
   leftJoined: boolean;
+  /** R17: finished outages of the episode, and the start of the running one. */
+  readonly outages: OutageRecord[];
+  offlineSince: number | undefined;
 }
 
 export interface EpisodeEnv {
@@ -65,6 +73,12 @@ export interface EpisodeEnv {
 
 /** The record of `progress` ending now with `outcome` (R11). */
 export function episodeRecord(progress: EpisodeProgress, outcome: ReconnectOutcome, now: number, failure?: ReconnectFailedError): ReconnectionRecord {
+  if (progress.offlineSince !== undefined) {
+    // R17: an outage still open when the episode ends ended with it.
+    const ended: OutageEnd = outcome === 'cancelled' ? 'cancelled' : failure?.reason === 'offline' ? 'budget' : 'disconnected';
+    progress.outages.push({ durationMs: now - progress.offlineSince, ended });
+    progress.offlineSince = undefined;
+  }
   return {
     trigger: progress.trigger,
     strategiesTried: [...progress.strategiesTried],
@@ -72,6 +86,7 @@ export function episodeRecord(progress: EpisodeProgress, outcome: ReconnectOutco
     durationMs: now - progress.startedAt,
     outcome,
     ...(failure ? { failure } : {}),
+    ...(progress.outages.length > 0 ? { outages: [...progress.outages] } : {}),
   };
 }
 
@@ -82,7 +97,7 @@ export function runEpisode(trigger: ReconnectRequest & { strategy: AttemptStrate
     const stop$ = new Subject<void>();
     const escalations$ = env.requests$.pipe(tap((request) => episode.escalateBy(request)), ignoreElements(), takeUntil(stop$));
     const attempts$ = episode.attempts$().pipe(
-      episodeDeadline(env.options.disconnectionTimeoutMs, env.scheduler, () => episode.fail('deadline')),
+      episodeDeadline(env.options.disconnectionTimeoutMs, env.scheduler, () => episode.fail('deadline'), episode.offline$),
       finalize(() => stop$.next()),
     );
     return merge(escalations$, attempts$);
@@ -101,10 +116,16 @@ class Episode {
   private running: object | undefined;
   /** R16: requests that are losses of the connection the running attempt adopted. */
   private readonly lostAfterAdoption$ = new Subject<ReconnectRequest>();
+  /** R17: whether the episode is `offline` now (pauses the R10 deadline). */
+  readonly offline$ = new BehaviorSubject<boolean>(false);
+  /** R17: the next attempt follows an outage: no backoff before it. */
+  private skipBackoff = false;
 
   constructor(private readonly trigger: ReconnectRequest & { strategy: AttemptStrategy }, private readonly env: EpisodeEnv) {
     this.floor$ = new BehaviorSubject<AttemptStrategy>(trigger.strategy);
-    this.progress = { trigger, startedAt: env.scheduler.now(), strategiesTried: [], lastError: undefined, done: false, leftJoined: false };
+    this.progress = {
+      trigger, startedAt: env.scheduler.now(), strategiesTried: [], lastError: undefined, done: false, leftJoined: false, outages: [], offlineSince: undefined,
+    };
     env.memory.current = this.progress;
     this.noteGoAway(trigger);
   }
@@ -131,7 +152,7 @@ class Episode {
   attempts$(): Observable<ReconnectionEvent> {
     const delay = attemptRetryDelay({
       // R6: the wait before attempt n = tried + 1 is the backoff of retry n − 2.
-      backoffMs: () => fullJitterBackoff(this.progress.strategiesTried.length - 1, this.env.options.backoff, this.env.options.random),
+      backoffMs: () => this.backoffMs(),
       cutShort$: () => this.floorAbove$(this.planned!),
       scheduler: this.env.scheduler,
     });
@@ -139,6 +160,15 @@ class Episode {
       retry({ delay }),
       catchError((error: unknown) => (error instanceof EpisodeGiveUp ? this.fail(error.reason) : throwError(() => error))),
     );
+  }
+
+  /** R6, except right after an outage (R17): the network just answered, so try at once. */
+  private backoffMs(): number {
+    if (this.skipBackoff) {
+      this.skipBackoff = false;
+      return 0;
+    }
+    return fullJitterBackoff(this.progress.strategiesTried.length - 1, this.env.options.backoff, this.env.options.random);
   }
 
   /**
@@ -175,8 +205,8 @@ class Episode {
    * state; the announcement comes when the backoff wait begins (R6). `failed`: the strategy that just
    * failed, undefined for the first attempt or after R3.
    */
-  private plan(failed: AttemptStrategy | undefined): Observable<ReconnectionEvent> {
-    const strategy = this.chooseStrategy(failed);
+  private plan(failed: AttemptStrategy | undefined, chosen?: AttemptStrategy): Observable<ReconnectionEvent> {
+    const strategy = this.chooseStrategy(failed, chosen);
     if (!this.admit(strategy)) throw new EpisodeGiveUp('rate-limit');
     this.planned = strategy;
     return this.announce(strategy, this.progress.strategiesTried.length + 1);
@@ -191,15 +221,67 @@ class Episode {
       this.progress.lastError = error;
       const sfuId = sfuIdOf(error) ?? this.env.memory.lastJoin?.sfuId;
       this.exclusion = blameSfu(this.exclusion, sfuId, error);
-      const next$ = finalReason(error) ? EMPTY : this.plan(strategy);
+      const next$ = finalReason(error) ? EMPTY : this.probeThenPlan(strategy);
       return concat(next$, throwError(() => error));
     });
   }
 
+  /**
+   * R17: with a probe (and an outage budget), ask the network before planning the next attempt;
+   * when nothing answers, go `offline` instead and plan once it answers.
+   */
+  private probeThenPlan(failed: AttemptStrategy): Observable<ReconnectionEvent> {
+    const { executors, options, scheduler } = this.env;
+    const probe = executors.probe;
+    if (!probe || options.outageBudgetMs === 0) return this.plan(failed);
+    return probeOnce$(() => probe.call(executors), options.probeTimeoutMs, scheduler).pipe(
+      mergeMap((online) => (online ? defer(() => this.plan(failed)) : this.offline(() => probe.call(executors)))),
+    );
+  }
+
+  /**
+   * R17: `offline` until a probe answers (R10 paused, nothing attempted, no rate limit spent), at
+   * most `outageBudgetMs` (then the episode fails with reason `offline`); then FAST if the SFU's
+   * window is still open, else REJOIN, at once.
+   */
+  private offline(probe: () => Observable<unknown>): Observable<ReconnectionEvent> {
+    return defer(() => {
+      const { options, scheduler } = this.env;
+      this.progress.offlineSince = scheduler.now();
+      this.progress.leftJoined = true;
+      this.offline$.next(true);
+      const online$ = probeUntilOnline$(probe, { backoff: options.probeBackoff, probeTimeoutMs: options.probeTimeoutMs, random: options.random }, scheduler).pipe(
+        timeout({ first: options.outageBudgetMs, scheduler, with: () => throwError(() => new EpisodeGiveUp('offline')) }),
+        ignoreElements(),
+      );
+      const back$ = defer(() => {
+        this.endOutage('network-back');
+        this.skipBackoff = true;
+        return this.plan(undefined, this.strategyAfterOutage());
+      });
+      return concat(of<ReconnectionEvent>({ type: 'state', state: { kind: 'offline' } }), online$, back$);
+    });
+  }
+
+  private endOutage(ended: OutageEnd): void {
+    const since = this.progress.offlineSince;
+    if (since === undefined) return;
+    this.progress.outages.push({ durationMs: this.env.scheduler.now() - since, ended });
+    this.progress.offlineSince = undefined;
+    this.offline$.next(false);
+  }
+
+  /** R17: FAST while the SFU may still hold our session (its window, counted from the loss), else REJOIN. */
+  private strategyAfterOutage(): AttemptStrategy {
+    const { options, scheduler, memory } = this.env;
+    const inWindow = scheduler.now() - this.progress.startedAt < fastDeadlineMs(options, memory.lastJoin);
+    return inWindow && strategyRank(this.floor$.value) <= strategyRank('fast') ? 'fast' : 'rejoin';
+  }
+
   /** R4 (+ R14: without an `iceRestart` executor, an ICE restart is a REJOIN). */
-  private chooseStrategy(failed: AttemptStrategy | undefined): AttemptStrategy {
+  private chooseStrategy(failed: AttemptStrategy | undefined, given?: AttemptStrategy): AttemptStrategy {
     const { options, scheduler, memory, executors } = this.env;
-    const chosen = nextStrategy({
+    const chosen = given ?? nextStrategy({
       floor: this.floor$.value,
       failed,
       fastAttemptsMade: this.progress.strategiesTried.filter((s) => s === 'fast').length,

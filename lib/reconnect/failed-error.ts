@@ -16,7 +16,9 @@ export type ReconnectFailureReason =
   /** R8: too many REJOIN/MIGRATE attempts in the window. */
   | 'rate-limit'
   /** R10: the overall disconnection deadline passed. */
-  | 'deadline';
+  | 'deadline'
+  /** R17: offline for longer than the outage budget. */
+  | 'offline';
 
 /**
  * `RXSFU_ERR_RECONNECT_FAILED`: `cause` is what started the episode (the trigger's `cause`, else its

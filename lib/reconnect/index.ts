@@ -10,3 +10,4 @@ export * from './attempt.js';
 export { ReconnectFailedError, type ReconnectFailureReason, withSfuId, sfuIdOf, finalReason, asAttemptError } from './failed-error.js';
 export { reconnectEpisodes, createReconnectEngine, type ReconnectEngine } from './engine.js';
 export * from './telemetry.js';
+export { probeOnce$, probeUntilOnline$ } from './offline.js';

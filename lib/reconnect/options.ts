@@ -41,6 +41,12 @@ export interface ReconnectOptions {
   readonly fastRateLimit?: RateLimitOptions;
   /** Overall deadline of one episode (R10). @default 60000 */
   readonly disconnectionTimeoutMs?: number;
+  /** R17: longest `offline` period before the episode fails (reason `offline`). @default 900000 (15 min) */
+  readonly outageBudgetMs?: number;
+  /** R17: full-jitter waits between network probes while `offline`. @default { baseMs: 500, maxDelayMs: 2000 } */
+  readonly probeBackoff?: BackoffOptions;
+  /** R17: a probe with no answer in this time counts as "no network". @default 2000 */
+  readonly probeTimeoutMs?: number;
   /** Uniform random in [0, 1), for the backoff jitter (R6). @default Math.random */
   readonly random?: () => number;
   /** The first join: current SFU and FAST window (R15). @default undefined */
@@ -59,10 +65,18 @@ export interface ResolvedReconnectOptions {
   readonly rateLimit: Required<RateLimitOptions>;
   readonly fastRateLimit: Required<RateLimitOptions>;
   readonly disconnectionTimeoutMs: number;
+  readonly outageBudgetMs: number;
+  readonly probeBackoff: Required<BackoffOptions>;
+  readonly probeTimeoutMs: number;
   readonly random: () => number;
   readonly initial: JoinedInfo | undefined;
   readonly leave$: Observable<unknown>;
 }
+
+/** R17: default outage budget (15 minutes). */
+export const DEFAULT_OUTAGE_BUDGET_MS = 900_000;
+/** R17: least bound of a probe wait (and every wait is at least 1 ms: no probe storm). */
+export const MIN_PROBE_WAIT_MS = 1;
 
 /** FAST window when neither the option nor the SFU gave one (R4). */
 export const DEFAULT_FAST_DEADLINE_MS = 10_000;
@@ -75,6 +89,7 @@ export const DEFAULT_FAST_DEADLINE_MS = 10_000;
 export function resolveReconnectOptions(input: unknown = {}): ResolvedReconnectOptions {
   const options = recordOption('reconnect', input, true) as ReconnectOptions;
   const backoff = recordOption('reconnect.backoff', options.backoff, true);
+  const probeBackoff = recordOption('reconnect.probeBackoff', options.probeBackoff, true);
   const fastDeadline = options.fastDeadlineMs;
   if (typeof fastDeadline !== 'function') durationOption('reconnect.fastDeadlineMs', fastDeadline, 0, 0);
   return {
@@ -89,6 +104,13 @@ export function resolveReconnectOptions(input: unknown = {}): ResolvedReconnectO
     rateLimit: rateLimitOption('reconnect.rateLimit', options.rateLimit, { max: 10, windowMs: 120_000 }),
     fastRateLimit: rateLimitOption('reconnect.fastRateLimit', options.fastRateLimit, { max: 10, windowMs: 60_000 }),
     disconnectionTimeoutMs: durationOption('reconnect.disconnectionTimeoutMs', options.disconnectionTimeoutMs, 60_000, 1),
+    outageBudgetMs: durationOption('reconnect.outageBudgetMs', options.outageBudgetMs, DEFAULT_OUTAGE_BUDGET_MS, 0),
+    // A probe loop must wait between probes: no zero-length bounds (a probe storm against the coordinator).
+    probeBackoff: {
+      baseMs: durationOption('reconnect.probeBackoff.baseMs', probeBackoff.baseMs, 500, MIN_PROBE_WAIT_MS),
+      maxDelayMs: durationOption('reconnect.probeBackoff.maxDelayMs', probeBackoff.maxDelayMs, 2000, MIN_PROBE_WAIT_MS),
+    },
+    probeTimeoutMs: durationOption('reconnect.probeTimeoutMs', options.probeTimeoutMs, 2000, 1),
     random: options.random === undefined ? Math.random : checkedRandom(options.random),
     initial: options.initial,
     leave$: methodsOption('reconnect.leave$', options.leave$, ['subscribe'], NEVER as Observable<unknown>),

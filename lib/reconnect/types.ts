@@ -59,6 +59,12 @@ export interface ReconnectExecutors {
   migrate(ctx: AttemptContext): Observable<JoinedInfo>;
   /** Restart ICE on one peer. Absent: an ICE restart request escalates to REJOIN (R14). */
   iceRestart?(peer: PeerSide, ctx: AttemptContext): Observable<unknown>;
+  /**
+   * R17: a cheap check that the network answers (the coordinator or the last SFU): emits (any
+   * value) when something answered, errors or completes empty when nothing did. The engine bounds
+   * it by `probeTimeoutMs`. Absent: the call never goes `offline`.
+   */
+  probe?(): Observable<unknown>;
 }
 
 /** The engine's state fragment (docs/RECONNECT.md, "States"). */
@@ -66,11 +72,23 @@ export type ReconnectState =
   | { readonly kind: 'joined' }
   | { readonly kind: 'reconnecting'; readonly strategy: 'fast' | 'rejoin'; readonly attempt: number }
   | { readonly kind: 'migrating'; readonly attempt: number }
+  /** R17: every path is dead; no attempt runs, the network is probed until it answers. */
+  | { readonly kind: 'offline' }
   | { readonly kind: 'reconnecting-failed'; readonly error: ReconnectFailedError }
   | { readonly kind: 'left'; readonly error: RxsfuError };
 
 /** How an episode ended (R11). */
 export type ReconnectOutcome = 'joined' | 'failed' | 'cancelled';
+
+/** How an outage (R17) ended: the network answered, the outage budget ran out, leave(), or DISCONNECT. */
+export type OutageEnd = 'network-back' | 'budget' | 'cancelled' | 'disconnected';
+
+/** One `offline` period of an episode (R17). */
+export interface OutageRecord {
+  /** Scheduler time from entering `offline` to its end. */
+  readonly durationMs: number;
+  readonly ended: OutageEnd;
+}
 
 /** One per episode (R11). */
 export interface ReconnectionRecord {
@@ -81,6 +99,8 @@ export interface ReconnectionRecord {
   readonly outcome: ReconnectOutcome;
   /** Set when `outcome` is `failed`. */
   readonly failure?: ReconnectFailedError;
+  /** R17: the episode's `offline` periods, in order; absent when it had none. */
+  readonly outages?: readonly OutageRecord[];
 }
 
 /** What `reconnectEpisodes` emits: state transitions and records, in order. */

@@ -90,6 +90,7 @@ export function flat(event: ReconnectionEvent): Record<string, unknown> {
     durationMs: record.durationMs,
     source: record.trigger.source,
     ...(record.failure ? { reason: record.failure.reason, lastError: record.failure.lastError?.code } : {}),
+    ...(record.outages ? { outages: record.outages.map((o) => `${o.durationMs}:${o.ended}`).join(',') } : {}),
   };
 }
 
@@ -100,6 +101,7 @@ export const S = {
   migrating: (attempt: number) => ({ state: 'migrating', attempt }),
   joined: { state: 'joined' },
   failed: { state: 'reconnecting-failed', error: 'RXSFU_ERR_RECONNECT_FAILED' },
+  offline: { state: 'offline' },
   left: (code: string) => ({ state: 'left', error: code }),
 };
 

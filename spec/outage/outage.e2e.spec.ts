@@ -1,0 +1,60 @@
+/**
+ * R17 over real I/O: the emulator cuts the agent's whole network (signaling both ways, coordinator,
+ * UDP) for longer than the episode deadline and the SFU's FAST window; the call goes `offline`
+ * instead of failing, and once the network is back it REJOINs and media flows both ways again.
+ *
+ * The cut is held `RXSFU_OUTAGE_HOLD_SECONDS` after `offline` is seen (default 6, beyond the 5 s
+ * deadline used here); `npm run test:outage:90s` runs the same scenario with a 90 s outage.
+ */
+import { expect } from 'chai';
+import { expectRecovered, reachState, recovered, scenarioPerTest } from '../reconnect-e2e/support/scenario.js';
+
+const HOLD_MS = Number(process.env.RXSFU_OUTAGE_HOLD_SECONDS ?? 6) * 1000;
+
+describe('outage e2e: offline while the network is cut (R17)', function () {
+  this.timeout(HOLD_MS + 90_000);
+  const scenarios = scenarioPerTest();
+
+  it(`a ${HOLD_MS / 1000} s network cut: offline, no attempt spent, then REJOIN → joined with media both ways`, async () => {
+    const s = await scenarios.start({
+      emulator: { fastReconnectDeadlineSeconds: 3 },
+      join: {
+        healthCheckIntervalMs: 500, unhealthyAfterMs: 1500,
+        reconnect: { disconnectionTimeoutMs: 5000, probeTimeoutMs: 1000, probeBackoff: { baseMs: 200, maxDelayMs: 500 } },
+      },
+    });
+    const before = s.call.sessionId;
+    const cut = s.emu.faults.session(before).cutNetwork();
+    await reachState(s.call, 'offline', 30_000);
+    const attemptsWhenOffline = s.agentJoins().length;
+    const media = { rx: s.fromHuman(), tx: s.atHuman() };
+    await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
+    expect(s.call.state, 'still offline, not failed, past the 5 s deadline').to.equal('offline');
+    expect(s.fromHuman(), 'no RTP reached the agent through the cut').to.equal(media.rx);
+    expect(s.atHuman(), 'no RTP from the agent reached the human through the cut').to.equal(media.tx);
+    expect(s.agentJoins().length, 'no SFU join got through while offline').to.equal(attemptsWhenOffline);
+    cut.restore();
+
+    const record = await recovered(s, 1, 30_000);
+    expect(record.outcome).to.equal('joined');
+    expect(record.strategiesTried.at(-1), 'the FAST window is long gone: REJOIN').to.equal('rejoin');
+    expect(record.outages?.map((o) => o.ended)).to.deep.equal(['network-back']);
+    expect(record.outages![0]!.durationMs).to.be.greaterThan(0);
+    expect(s.states).to.include('offline');
+    expect(s.call.sessionId, 'REJOIN: a new session').to.not.equal(before);
+    await expectRecovered(s);
+  });
+
+  it('leave() while offline ends the call at once, the outage recorded as cancelled', async () => {
+    const s = await scenarios.start({
+      join: { healthCheckIntervalMs: 500, unhealthyAfterMs: 1500, reconnect: { probeTimeoutMs: 1000 } },
+    });
+    const cut = s.emu.faults.session(s.call.sessionId).cutNetwork();
+    await reachState(s.call, 'offline', 30_000);
+    await s.call.leave();
+    expect(s.call.state).to.equal('left');
+    expect(s.records.at(-1)?.outcome).to.equal('cancelled');
+    expect(s.records.at(-1)?.outages?.map((o) => o.ended)).to.deep.equal(['cancelled']);
+    cut.restore();
+  });
+});
