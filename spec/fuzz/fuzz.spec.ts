@@ -5,31 +5,18 @@
  * dying, so a crash is reported with its stack). Any count and seed: `npm run fuzz -- --count N --seed S`.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FuzzReport } from './fuzzer.js';
+import { lastJsonLine, runTsChild } from '../support/child-process.js';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-
-function runFuzz(count: number, seed: number): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', main, '--count', String(count), '--seed', String(seed), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    proc.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    proc.on('error', reject);
-    proc.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
-  });
-}
 
 describe('fuzzing (issue 10 item 6)', function () {
   this.timeout(180_000);
 
   it('10,000 inputs, seed 1: no crash, no hang, no unbounded growth; most inputs refused with typed errors', async () => {
-    const result = await runFuzz(10_000, 1);
-    const lines = result.stdout.trim().split('\n');
-    const report = JSON.parse(lines[lines.length - 1] ?? '{}') as FuzzReport;
+    const result = await runTsChild(main, ['--count', '10000', '--seed', '1', '--json'], ['--expose-gc']);
+    const report = lastJsonLine(result) as FuzzReport;
     expect(report.crashes, result.stderr).to.deep.equal([]);
     expect(report.hangs).to.deep.equal([]);
     expect(result.exitCode).to.equal(0);
