@@ -38,7 +38,7 @@ export type { LocalTrack } from './local-tracks.js';
  * Where the call is. There is no `offline`: Node reports no network status, so a loss is only what
  * the triggers see, and the call goes straight to `reconnecting` (docs/RECONNECT.md, States).
  */
-export type CallState = 'joining' | 'joined' | 'reconnecting' | 'migrating' | 'offline' | 'reconnecting-failed' | 'left';
+export type CallState = 'joining' | 'joined' | 'reconnecting' | 'migrating' | 'offline' | 'restarting' | 'reconnecting-failed' | 'left';
 
 /**
  * A joined call: state, participants, remote tracks and SFU events as streams, plus publish,
@@ -167,7 +167,7 @@ export class Call {
 
   /** Resolves once no reconnect runs: the call is joined again, or it ended. */
   private settled(): Promise<CallState> {
-    return firstValueFrom(this.state$.pipe(filter((s) => s !== 'reconnecting' && s !== 'migrating' && s !== 'offline' && s !== 'joining')), { defaultValue: 'left' as const });
+    return firstValueFrom(this.state$.pipe(filter((s) => s !== 'reconnecting' && s !== 'migrating' && s !== 'offline' && s !== 'restarting' && s !== 'joining')), { defaultValue: 'left' as const });
   }
 
   /** Leaves the call: LeaveCallRequest, socket closed with `SignalCloseCode.LEAVE`, peer connections closed, every stream completed. */
@@ -241,6 +241,7 @@ export class Call {
       triggers,
       host: this.reconnectHost(),
       options: this.options.reconnect,
+      supervisor: this.options.supervisor,
       initial: { sfuId: first.sfuId, fastReconnectDeadlineSeconds: first.joinResponse.fastReconnectDeadlineSeconds ?? 0 },
       leave$: this.left,
     }).subscribe({
@@ -261,6 +262,7 @@ export class Call {
       case 'reconnecting':
       case 'migrating':
       case 'offline':
+      case 'restarting':
         this.stateValue.set(state.kind);
         return;
       case 'reconnecting-failed':

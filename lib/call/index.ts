@@ -1,5 +1,6 @@
 export { Call, type CallState, type LocalTrack } from './call.js';
 export { joinCall, joinCall$, type JoinCallOptions } from './join-call.js';
+export { supervise, type SupervisedCall } from './supervise.js';
 export type { CallParticipant, ParticipantMap } from './participants.js';
 export type { CallRemoteTrack } from './remote-tracks.js';
 export type { SubscriptionPolicy } from './subscriptions.js';

@@ -9,7 +9,7 @@ import { rxsfuError } from '../errors.js';
 import { Call } from './call.js';
 import type { CallTarget } from './credentials.js';
 import type { SubscriptionPolicy } from './subscriptions.js';
-import type { ReconnectOptions } from '../reconnect/index.js';
+import type { ReconnectOptions, SupervisorOptions } from '../reconnect/index.js';
 import { resolveJoinOptions } from './join-options.js';
 
 /**
@@ -49,6 +49,12 @@ export interface JoinCallOptions extends CallTarget {
   statsIntervalMs?: number;
   /** Reconnection limits and timings; defaults in docs/RECONNECT.md ("Configuration"). */
   reconnect?: Omit<ReconnectOptions, 'initial' | 'leave$'>;
+  /**
+   * R18: after a reconnection gave up for a reason that may pass (deadline, rate limit, outage
+   * budget), rejoin as a fresh participant (new session, same user, tracks and subscriptions
+   * restored) under a budget; `false`: the give-up ends the call. @default on, 3 fresh joins an hour
+   */
+  supervisor?: SupervisorOptions | boolean;
 }
 
 /**

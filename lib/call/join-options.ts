@@ -6,7 +6,7 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Credentials } from '../coordinator/index.js';
-import { resolveReconnectOptions, type ResolvedReconnectOptions } from '../reconnect/index.js';
+import { resolveReconnectOptions, resolveSupervisorOptions, type ResolvedReconnectOptions, type ResolvedSupervisorOptions } from '../reconnect/index.js';
 import {
   booleanOption, durationOption, invalidArgument, isRecord, methodsOption, MIN_PERIOD_MS, oneOfOption, recordOption, stringOption,
 } from '../validate.js';
@@ -23,6 +23,8 @@ export interface ResolvedJoinOptions {
   readonly settings: ConnectionSettings;
   readonly subscriptions: SubscriptionPolicy;
   readonly reconnect: ResolvedReconnectOptions;
+  /** R18; `enabled: false` when the caller turned it off. */
+  readonly supervisor: ResolvedSupervisorOptions;
   /** 0: off. */
   readonly mediaStallAfterMs: number;
   /** undefined: the coordinator's period, or 10000 with direct credentials; 0: off. */
@@ -38,6 +40,7 @@ export function resolveJoinOptions(input: unknown): ResolvedJoinOptions {
     settings,
     subscriptions: options.subscriptions === undefined ? {} : validateSubscriptionPolicy(options.subscriptions, 'subscriptions'),
     reconnect: resolveReconnectOptions(options.reconnect),
+    supervisor: resolveSupervisorOptions(options.supervisor ?? true),
     mediaStallAfterMs: durationOption('mediaStallAfterMs', options.mediaStallAfterMs, DEFAULT_MEDIA_STALL_AFTER_MS, MIN_PERIOD_MS, true),
     statsIntervalMs: options.statsIntervalMs === undefined ? undefined : durationOption('statsIntervalMs', options.statsIntervalMs, 0, MIN_PERIOD_MS, true),
   };

@@ -18,7 +18,9 @@ export type ReconnectFailureReason =
   /** R10: the overall disconnection deadline passed. */
   | 'deadline'
   /** R17: offline for longer than the outage budget. */
-  | 'offline';
+  | 'offline'
+  /** R18: the supervisor's budget of fresh joins is spent; `cause` is the failure it was curing. */
+  | 'supervisor-budget';
 
 /**
  * `RXSFU_ERR_RECONNECT_FAILED`: `cause` is what started the episode (the trigger's `cause`, else its

@@ -11,3 +11,4 @@ export { ReconnectFailedError, type ReconnectFailureReason, withSfuId, sfuIdOf, 
 export { reconnectEpisodes, createReconnectEngine, type ReconnectEngine } from './engine.js';
 export * from './telemetry.js';
 export { probeOnce$, probeUntilOnline$ } from './offline.js';
+export { superviseEpisodes, resolveSupervisorOptions, curableByRestart, type SupervisorOptions, type ResolvedSupervisorOptions, type SuperviseParams } from './supervisor.js';

@@ -25,7 +25,9 @@ export type TriggerSource =
   | 'peer-failed'
   | 'media-stalled'
   | 'ice-restart-event'
-  | 'call-ended';
+  | 'call-ended'
+  /** R18: the supervisor's fresh join after an episode gave up. */
+  | 'supervisor';
 
 /** A trigger mapped to what should happen (R1). */
 export interface ReconnectRequest {

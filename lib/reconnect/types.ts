@@ -74,6 +74,8 @@ export type ReconnectState =
   | { readonly kind: 'migrating'; readonly attempt: number }
   /** R17: every path is dead; no attempt runs, the network is probed until it answers. */
   | { readonly kind: 'offline' }
+  /** R18: the supervisor rejoins as a fresh participant after an episode gave up (fresh join `attempt`). */
+  | { readonly kind: 'restarting'; readonly attempt: number }
   | { readonly kind: 'reconnecting-failed'; readonly error: ReconnectFailedError }
   | { readonly kind: 'left'; readonly error: RxsfuError };
 

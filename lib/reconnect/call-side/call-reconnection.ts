@@ -9,7 +9,8 @@ import { reconnectionTelemetry } from '../telemetry.js';
 import { foreignText } from '../../foreign-text.js';
 import type { SfuConnection } from '../../call/sfu-connection.js';
 import { reconnectEpisodes } from '../engine.js';
-import type { ReconnectOptions } from '../options.js';
+import type { ResolvedReconnectOptions } from '../options.js';
+import { superviseEpisodes, type ResolvedSupervisorOptions } from '../supervisor.js';
 import type { JoinedInfo, ReconnectionEvent, ReconnectionRecord, ReconnectRequest } from '../types.js';
 import { createReconnectExecutors, type ReconnectHost } from './executors.js';
 import { reconnectRequests$, type ReconnectTriggers } from './requests.js';
@@ -17,7 +18,9 @@ import { reconnectRequests$, type ReconnectTriggers } from './requests.js';
 export interface CallReconnectionParams {
   readonly triggers: ReconnectTriggers;
   readonly host: ReconnectHost;
-  readonly options: ReconnectOptions;
+  readonly options: ResolvedReconnectOptions;
+  /** R18: fresh joins after a give-up (disabled: the give-up ends the call). */
+  readonly supervisor: ResolvedSupervisorOptions;
   /** The first join: current SFU and FAST window (R15). */
   readonly initial: JoinedInfo;
   /** Emits (and replays) at leave (R12). */
@@ -37,9 +40,14 @@ export function callReconnection$(params: CallReconnectionParams): Observable<Re
   const requests$: Observable<ReconnectRequest> = merge(sfuErrorsLogged$, reconnectRequests$(triggers)).pipe(
     tap((r) => log.info('reconnect request', { strategy: r.strategy, source: r.source, detail: r.detail })),
   );
-  return reconnectEpisodes(requests$, createReconnectExecutors(host), {
-    ...params.options, initial: params.initial, leave$: params.leave$,
-  }, host.settings.scheduler).pipe(
+  const executors = createReconnectExecutors(host);
+  const { options, supervisor } = params;
+  const scheduler = host.settings.scheduler;
+  // R18: each engine run starts from the last join; the supervisor runs it again after a fresh join.
+  const run = (initial: JoinedInfo) => reconnectEpisodes(requests$, executors, { ...options, initial, leave$: params.leave$ }, scheduler);
+  return superviseEpisodes(params.initial, {
+    run, freshJoin: (ctx) => executors.rejoin(ctx), options: supervisor, attemptTimeoutMs: options.attemptTimeoutMs, random: options.random, scheduler,
+  }).pipe(
     tap((e) => {
       if (e.type === 'record') reported(host, e.record);
     }),

@@ -1,8 +1,10 @@
 /**
  * R17's network probe for a call: a HEAD to the coordinator's join URL and one to the last SFU's
  * Twirp base URL, each with the credentials it would carry anyway (user JWT, SFU token), at once.
- * Any HTTP answer, whatever its status, means the network is back; only a transport failure or no
- * answer (the engine's `probeTimeoutMs` unsubscribes, which aborts both) means it is not. Cheap: no
+ * Any HTTP answer, whatever its status, means the network is back, and so does a refused or reset
+ * connection (a host sent the RST: the path works, the service does not, which the attempts will
+ * say); only silence (the engine's `probeTimeoutMs` unsubscribes, which aborts both) or an
+ * unreachable network means it is not. Cheap: no
  * body, no join, no side effect on either server. Never logs the tokens.
  */
 import { catchError, defer, EMPTY, map, merge, type Observable, of, switchMap, take } from 'rxjs';
@@ -36,6 +38,12 @@ function sfuAnswers$(credentials: Credentials | undefined): Observable<void> {
 function head$(url: string | URL, headers: Record<string, string>): Observable<void> {
   return httpRequest$({ url, method: 'HEAD', headers, errorCode: 'RXSFU_ERR_COORDINATOR', maxResponseBytes: 64 * 1024 }).pipe(
     map(() => undefined),
-    catchError(() => EMPTY),
+    catchError((error: unknown) => (hostAnswered(error) ? of(undefined) : EMPTY)),
   );
+}
+
+/** A connection refused or reset: the far host answered (with an RST), so the network works. */
+function hostAnswered(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET';
 }
