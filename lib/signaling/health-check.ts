@@ -8,6 +8,7 @@
  */
 import {
   connect,
+  defer,
   endWith,
   ignoreElements,
   interval,
@@ -74,11 +75,32 @@ export function heartbeatTimeout$(
   return frames$.pipe(
     connect((shared$) =>
       shared$.pipe(
-        switchMap(() => timer(unhealthyAfterMs, scheduler)),
+        switchMap(() => silence$(unhealthyAfterMs, scheduler)),
         take(1),
         map(() => ({ silentForMs: unhealthyAfterMs })),
         takeUntil(shared$.pipe(ignoreElements(), endWith(true))),
       ),
     ),
   );
+}
+
+/** A timer that fires this late (or later) means our own event loop was stalled, not the path. */
+export const STALL_TOLERANCE_MS = 50;
+
+/**
+ * `ms` of silence as this process heard it. When the timer fires late, the process itself was not
+ * listening for that long (an event-loop stall): frames may be waiting unread, and the far side's
+ * answer to a health check sent just before may be stuck behind the stall, so the lateness is waited
+ * again. Then one more event-loop turn (`timer(0)`), so the socket's pending data is read before the
+ * verdict: a frame that arrived restarts the watch (the caller's `switchMap`). In virtual time
+ * nothing is ever late, so marbles see exactly `ms`.
+ */
+function silence$(ms: number, scheduler: SchedulerLike): Observable<unknown> {
+  return defer(() => {
+    const due = scheduler.now() + ms;
+    return timer(ms, scheduler).pipe(switchMap(() => {
+      const late = scheduler.now() - due;
+      return late >= STALL_TOLERANCE_MS ? silence$(late, scheduler) : timer(0, scheduler);
+    }));
+  });
 }

@@ -1,6 +1,8 @@
 /**
  * Marble tests for healthCheckRequests$ and heartbeatTimeout$ (virtual time: 1 frame = 1 ms).
  */
+import { expect } from 'chai';
+import { Subject, Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { testScheduler } from './marbles.js';
 import { HEALTH_CHECK_REQUEST, healthCheckRequests$, heartbeatTimeout$ } from '../../lib/signaling/index.js';
 
@@ -116,5 +118,62 @@ describe('heartbeatTimeout$', () => {
       const frames = hot('a 5s b');
       expectObservable(heartbeatTimeout$(frames, 12_000)).toBe('5001ms 12000ms (t|)', { t: { silentForMs: 12_000 } });
     });
+  });
+});
+
+/**
+ * A clock that can jump (an event-loop stall): actions due in the jump run after it, with `now()`
+ * already past their due time, as timers do in a Node process that was busy.
+ */
+class JumpingScheduler implements SchedulerLike {
+  private nowMs = 0;
+  private readonly actions: { due: number; run: () => void; closed: boolean }[] = [];
+  now(): number { return this.nowMs; }
+  schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
+    const action = { due: this.nowMs + delay, closed: false, run: () => undefined as void };
+    const self = this;
+    const context = { schedule(next?: T, again = 0) { return self.schedule(work, again, next); } } as unknown as SchedulerAction<T>;
+    action.run = () => work.call(context, state);
+    this.actions.push(action);
+    return new Subscription(() => { action.closed = true; });
+  }
+  jumpTo(ms: number): void {
+    this.nowMs = ms;
+    for (;;) {
+      const due = this.actions.filter((a) => !a.closed && a.due <= ms).sort((a, b) => a.due - b.due)[0];
+      if (!due) return;
+      due.closed = true;
+      due.run();
+    }
+  }
+}
+
+describe('heartbeatTimeout$ and event-loop stalls', () => {
+  it('a timer that fires late (our stall) waits the lateness again, so a frame read after the stall keeps the socket', () => {
+    const clock = new JumpingScheduler();
+    const frames = new Subject<number>();
+    const fired: number[] = [];
+    heartbeatTimeout$(frames, 2500, clock).subscribe(() => fired.push(clock.now()));
+    frames.next(0);
+    clock.jumpTo(3000);              // a 500 ms stall past the limit: not a verdict yet
+    expect(fired).to.deep.equal([]);
+    frames.next(1);                  // the frame that waited behind the stall
+    clock.jumpTo(5499);
+    expect(fired).to.deep.equal([]);
+    clock.jumpTo(5500);              // on time now: silence for real
+    expect(fired).to.deep.equal([5500]);
+  });
+
+  it('a dead path is still reported after a stall, late by the stall only', () => {
+    const clock = new JumpingScheduler();
+    const frames = new Subject<number>();
+    const fired: number[] = [];
+    heartbeatTimeout$(frames, 2500, clock).subscribe(() => fired.push(clock.now()));
+    frames.next(0);
+    clock.jumpTo(3000);
+    clock.jumpTo(3499);
+    expect(fired).to.deep.equal([]);
+    clock.jumpTo(3500);
+    expect(fired).to.deep.equal([3500]);
   });
 });
