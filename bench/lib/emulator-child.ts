@@ -13,6 +13,7 @@ function applyFault(emulator: Emulator, sessionId: string, fault: SessionFault):
   if (fault === 'destroyTcp') faults.destroyTcp();
   else if (fault === 'goSilent') faults.goSilent();
   else if (fault === 'rejoin') faults.sendError(ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN, 'bench: rejoin');
+  else if (fault === 'resume') faults.resume();
   else faults.goAway();
 }
 
@@ -24,6 +25,15 @@ async function run(emulator: Emulator, command: EmulatorCommand): Promise<unknow
     }
     case 'fault':
       for (const sessionId of command.sessionIds) applyFault(emulator, sessionId, command.fault);
+      return null;
+    case 'network': {
+      const network = emulator.faults.network(command.userId);
+      if (command.cut) network.cut();
+      else network.restore();
+      return null;
+    }
+    case 'delay':
+      emulator.faults.session(command.sessionId).delayFrames(command.ms);
       return null;
     case 'close':
       await emulator.close();

@@ -6,11 +6,13 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export type SessionFault = 'destroyTcp' | 'goSilent' | 'rejoin' | 'goAway';
+export type SessionFault = 'destroyTcp' | 'goSilent' | 'rejoin' | 'goAway' | 'resume';
 
 export type EmulatorCommand =
   | { id: number; method: 'addParticipant'; callId: string; userId: string }
   | { id: number; method: 'fault'; sessionIds: string[]; fault: SessionFault }
+  | { id: number; method: 'network'; userId: string; cut: boolean }
+  | { id: number; method: 'delay'; sessionId: string; ms: number }
   | { id: number; method: 'close' };
 
 export type EmulatorReply = { id: number; result?: unknown; error?: string };
@@ -27,6 +29,10 @@ export interface RemoteEmulator {
   addParticipant(callId: string, userId: string): Promise<{ sessionId: string; sfuId: string }>;
   /** Applies `fault` to every session of the list in one turn of the child's event loop (a storm). */
   fault(sessionIds: readonly string[], fault: SessionFault): Promise<void>;
+  /** Cuts (`true`) or restores (`false`) one user's whole network (`faults.network(userId)`). */
+  network(userId: string, cut: boolean): Promise<void>;
+  /** Holds every frame to the session `ms` from now on (`delayFrames`; 0 ends it). */
+  delay(sessionId: string, ms: number): Promise<void>;
   /** Closes the emulator and waits for the child to exit. */
   close(): Promise<void>;
 }
@@ -56,6 +62,8 @@ export async function startRemoteEmulator(sfuCount: number): Promise<RemoteEmula
     ...ready,
     addParticipant: (callId, userId) => request({ method: 'addParticipant', callId, userId }),
     fault: (sessionIds, fault) => request({ method: 'fault', sessionIds: [...sessionIds], fault }),
+    network: (userId, cut) => request({ method: 'network', userId, cut }),
+    delay: (sessionId, ms) => request({ method: 'delay', sessionId, ms }),
     close: async () => {
       if (child.connected) await request({ method: 'close' });
       await exited;

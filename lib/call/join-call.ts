@@ -28,9 +28,9 @@ export interface JoinCallOptions extends CallTarget {
   openTimeoutMs?: number;
   /** JoinRequest → join_response; integer ms in [1, 2³¹−1]. @default 5000 */
   joinTimeoutMs?: number;
-  /** Health-check period once joined; integer ms in [100, 2³¹−1]. @default 5000 */
+  /** Health-check period once joined; integer ms in [100, 2³¹−1]. @default 1000 */
   healthCheckIntervalMs?: number;
-  /** Silence (no frame of any kind) after which the socket counts as lost; integer ms, > `healthCheckIntervalMs`, ≤ 2³¹−1. @default 12000 */
+  /** Silence (no frame of any kind) after which the socket counts as lost; integer ms, > `healthCheckIntervalMs`, ≤ 2³¹−1. @default 2500 */
   unhealthyAfterMs?: number;
   /** Clock for every timer of the call. @default asyncScheduler */
   scheduler?: SchedulerLike;

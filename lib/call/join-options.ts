@@ -14,6 +14,7 @@ import type { CallTarget } from './credentials.js';
 import type { ConnectionSettings } from './sfu-connection.js';
 import { validateSubscriptionPolicy } from './subscription-policy.js';
 import type { SubscriptionPolicy } from './subscriptions.js';
+import { DEFAULT_HEALTH_CHECK_INTERVAL_MS, DEFAULT_UNHEALTHY_AFTER_MS } from '../signaling/index.js';
 import { DEFAULT_MEDIA_STALL_AFTER_MS } from '../reconnect/call-side/media-stall.js';
 
 /** Everything a `Call` runs on, every default applied (docs/API.md "JoinCallOptions"). */
@@ -48,8 +49,10 @@ export function resolveJoinOptions(input: unknown): ResolvedJoinOptions {
 
 /** The settings every SFU connection of the call shares. */
 export function resolveSettings(options: Record<string, unknown>): ConnectionSettings {
-  const healthCheckIntervalMs = durationOption('healthCheckIntervalMs', options.healthCheckIntervalMs, 5000, MIN_PERIOD_MS);
-  const unhealthyAfterMs = durationOption('unhealthyAfterMs', options.unhealthyAfterMs, 12000, MIN_PERIOD_MS);
+  // Defaults from bench:outage (BENCHMARKS.md, "Outages"): a silent path is lost within 3 s p95, and a
+  // path with 300 ms jitter, 800 ms spikes and 500 ms stalls of our own loop never is.
+  const healthCheckIntervalMs = durationOption('healthCheckIntervalMs', options.healthCheckIntervalMs, DEFAULT_HEALTH_CHECK_INTERVAL_MS, MIN_PERIOD_MS);
+  const unhealthyAfterMs = durationOption('unhealthyAfterMs', options.unhealthyAfterMs, DEFAULT_UNHEALTHY_AFTER_MS, MIN_PERIOD_MS);
   // A health check must be able to arrive before the silence limit, or healthy sockets count as lost.
   if (unhealthyAfterMs <= healthCheckIntervalMs) {
     throw invalidArgument(`unhealthyAfterMs (${unhealthyAfterMs}) must be greater than healthCheckIntervalMs (${healthCheckIntervalMs})`);

@@ -23,6 +23,15 @@ import {
 } from 'rxjs';
 import type { SfuRequestInit } from '../protocol/index.js';
 
+/**
+ * Health-check period once joined. Issue 13, from bench:outage (BENCHMARKS.md "Outages"): with 2.5 s
+ * of silence, a silent path is lost within 3 s p95 and a path with 300 ms jitter, 800 ms spikes and
+ * 500 ms stalls of our own loop never is. Was 5000 / 12000 (the official client's).
+ */
+export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 1000;
+/** Silence (no frame of any kind) after which a joined socket is lost. */
+export const DEFAULT_UNHEALTHY_AFTER_MS = 2500;
+
 /** A `SfuRequest{healthCheckRequest}` frame, ready to send. */
 export const HEALTH_CHECK_REQUEST: SfuRequestInit = Object.freeze({ healthCheckRequest: {} });
 

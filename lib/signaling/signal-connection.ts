@@ -29,7 +29,7 @@ import type { Logger } from '../logger.js';
 import { encodeSfuRequest, type JoinRequest, type JoinResponse, type SfuEvent, type SfuRequestInit } from '../protocol/index.js';
 import { SignalCloseCode } from './close-codes.js';
 import { connectionLost$, type ConnectionLost } from './connection-lost.js';
-import { healthCheckRequests$, heartbeatTimeout$ } from './health-check.js';
+import { DEFAULT_HEALTH_CHECK_INTERVAL_MS, DEFAULT_UNHEALTHY_AFTER_MS, healthCheckRequests$, heartbeatTimeout$ } from './health-check.js';
 import { joinHandshake$ } from './join-handshake.js';
 import { sfuEvents$, type SignalFrame } from './sfu-events.js';
 import type { CloseRequest } from './web-socket.js';
@@ -49,9 +49,9 @@ export interface SignalConnectionOptions {
   openTimeoutMs?: number;
   /** Time for the `join_response` once the JoinRequest went out. @default 5000 */
   joinTimeoutMs?: number;
-  /** Time between health-check requests once joined. @default 5000 */
+  /** Time between health-check requests once joined. @default 1000 (DEFAULT_HEALTH_CHECK_INTERVAL_MS) */
   healthCheckIntervalMs?: number;
-  /** Silence (no frame of any kind) after which the socket is unhealthy: loss, then close 4001. @default 12000 */
+  /** Silence (no frame of any kind) after which the socket is unhealthy: loss, then close 4001. @default 2500 (DEFAULT_UNHEALTHY_AFTER_MS) */
   unhealthyAfterMs?: number;
   /** Clock for every timeout and interval. @default asyncScheduler */
   scheduler?: SchedulerLike;
@@ -217,14 +217,14 @@ class SignalConnectionImpl implements SignalConnection {
   }
 
   private watchHealth(): Subscription {
-    const interval = this.options.healthCheckIntervalMs ?? 5000;
+    const interval = this.options.healthCheckIntervalMs ?? DEFAULT_HEALTH_CHECK_INTERVAL_MS;
     return healthCheckRequests$(this.joined, interval, this.scheduler).subscribe((request) => {
       if (this.current === 'joined') this.write(encodeRequest(request), 'last');
     });
   }
 
   private get unhealthyAfterMs(): number {
-    return this.options.unhealthyAfterMs ?? 12000;
+    return this.options.unhealthyAfterMs ?? DEFAULT_UNHEALTHY_AFTER_MS;
   }
 
   private openSocket(): void {

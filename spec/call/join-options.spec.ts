@@ -30,12 +30,14 @@ describe('resolveJoinOptions (issue 8 item 7, issue 10 items 2–3)', () => {
     const resolved = resolveJoinOptions(target);
     expect(resolved.target).to.include({ ...target, create: true, coordinatorTimeoutMs: 10_000 });
     expect(resolved.settings).to.deep.equal({
-      rpcEncoding: 'protobuf', rpcTimeoutMs: 5000, openTimeoutMs: 5000, joinTimeoutMs: 5000, healthCheckIntervalMs: 5000,
-      unhealthyAfterMs: 12000, scheduler: asyncScheduler, logger: silentLogger,
+      rpcEncoding: 'protobuf', rpcTimeoutMs: 5000, openTimeoutMs: 5000, joinTimeoutMs: 5000, healthCheckIntervalMs: 1000,
+      unhealthyAfterMs: 2500, scheduler: asyncScheduler, logger: silentLogger,
     });
     expect(resolved).to.include({ mediaStallAfterMs: 8000, statsIntervalMs: undefined });
     expect(resolved.subscriptions).to.deep.equal({});
     expect(resolved.reconnect).to.include({ fastAttempts: 3, attemptTimeoutMs: 10_000, disconnectionTimeoutMs: 60_000 });
+    expect(resolved.reconnect).to.include({ outageBudgetMs: 900_000, probeTimeoutMs: 2000 });
+    expect(resolved.supervisor).to.deep.include({ enabled: true, maxRestarts: 3, windowMs: 3_600_000 });
     expect(resolveJoinOptions({ credentials }).target.credentials).to.deep.equal(credentials);
   });
 
@@ -72,6 +74,10 @@ describe('resolveJoinOptions (issue 8 item 7, issue 10 items 2–3)', () => {
     invalid({ ...target, mediaStallAfterMs: 50 }, /mediaStallAfterMs.*\(or 0: off\)/);
     invalid({ ...target, reconnect: { attemptTimeoutMs: Infinity } }, /reconnect\.attemptTimeoutMs/);
     invalid({ ...target, reconnect: null }, /reconnect must be an object/);
+    invalid({ ...target, reconnect: { outageBudgetMs: -1 } }, /reconnect\.outageBudgetMs/);
+    invalid({ ...target, reconnect: { probeBackoff: { baseMs: 0 } } }, /reconnect\.probeBackoff\.baseMs/);
+    invalid({ ...target, supervisor: { maxRestarts: 10, windowMs: 10 } }, /supervisor\.windowMs/);
+    invalid({ ...target, supervisor: 'yes' }, /supervisor must be an object/);
     const max = resolveJoinOptions({ ...target, joinTimeoutMs: 2 ** 31 - 1, unhealthyAfterMs: 2 ** 31 - 1, mediaStallAfterMs: 0, statsIntervalMs: 0 });
     expect(max.settings).to.include({ joinTimeoutMs: 2 ** 31 - 1, unhealthyAfterMs: 2 ** 31 - 1 });
     expect(max).to.include({ mediaStallAfterMs: 0, statsIntervalMs: 0 });

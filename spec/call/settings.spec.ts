@@ -5,9 +5,9 @@ import { resolveSettings } from '../../lib/call/join-options.js';
 import { isRxsfuError } from '../../lib/errors.js';
 
 describe('call settings', () => {
-  it('defaults match the official client (5 s open/join/RPC, health every 5 s, lost after 12 s of silence)', () => {
+  it('defaults: 5 s open/join/RPC as the official client; health every 1 s, lost after 2.5 s of silence (bench:outage, issue 13)', () => {
     expect(resolveSettings({})).to.include({
-      openTimeoutMs: 5000, joinTimeoutMs: 5000, rpcTimeoutMs: 5000, healthCheckIntervalMs: 5000, unhealthyAfterMs: 12000, rpcEncoding: 'protobuf',
+      openTimeoutMs: 5000, joinTimeoutMs: 5000, rpcTimeoutMs: 5000, healthCheckIntervalMs: 1000, unhealthyAfterMs: 2500, rpcEncoding: 'protobuf',
     });
   });
 

@@ -1,0 +1,170 @@
+/**
+ * Outages: how fast a dead path is noticed, how an agent comes back after the network returns, and
+ * whether a healthy but jittery path is ever taken for dead (issue 13).
+ *
+ *   npm run bench:outage              (about eight minutes: 10 s and 90 s outages, a 60 s jittered run)
+ *   npm run bench:outage -- --quick   (a smoke run)
+ *   npm run bench:outage -- --long    (adds the 5-minute outage, and a 10-minute jittered run)
+ *
+ * The emulator runs in a child process (faults over IPC), so the agent's event-loop stalls below do
+ * not stall the SFU. Detection is measured for this build's defaults and for the old defaults
+ * (health check every 5 s, lost after 12 s of silence), each fault spread over the health-check
+ * period. The floor is a plain join (`joinCall` → first RTP) in the same run.
+ */
+import { performance } from 'node:perf_hooks';
+import { filter, first, firstValueFrom, map, skipWhile, timeout, timer } from 'rxjs';
+import type { Call, CallState, JoinCallOptions } from '../lib/call/index.js';
+import { resolveSettings } from '../lib/call/join-options.js';
+import { agentOptions, nextRemoteRtp$, timedJoin } from './lib/agents.js';
+import type { RemoteEmulator } from './lib/remote-emulator.js';
+import { runBench } from './lib/run.js';
+import { LATENCY_HEADER, latencyRow, ms, printTable, summarize } from './lib/report.js';
+
+const QUICK = process.argv.includes('--quick');
+const LONG = process.argv.includes('--long');
+const DEFAULTS = resolveSettings({});
+const OLD = { healthCheckIntervalMs: 5000, unhealthyAfterMs: 12000 };
+const LIMIT_MS = 120_000;
+
+type Timing = { healthCheckIntervalMs: number; unhealthyAfterMs: number };
+const sleep = (msToWait: number) => firstValueFrom(timer(msToWait));
+
+/** Resolves when the call is `joined` again after having left it; throws if it ends instead. */
+async function backToJoined(call: Call): Promise<CallState[]> {
+  const seen: CallState[] = [];
+  await firstValueFrom(call.state$.pipe(
+    skipWhile((s) => s === 'joined'),
+    filter((s) => (seen.push(s), s === 'joined' || s === 'left' || s === 'reconnecting-failed')),
+    first(),
+    map((s) => { if (s !== 'joined') throw new Error(`agent ended ${s}: ${call.failure?.message ?? ''}`); }),
+    timeout(LIMIT_MS),
+  ));
+  return seen;
+}
+
+/** Fault → `connectionLost$`, `n` times on one agent that recovers in between. */
+async function detections(emulator: RemoteEmulator, timing: Timing, n: number, kind: 'silence' | 'blackhole', tag: string): Promise<number[]> {
+  const userId = `detect-${kind}-${tag}`;
+  const { call } = await timedJoin(agentOptions(emulator, 'outage-detect', userId, timing));
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < n; i += 1) {
+      // Spread the fault over the health-check period: silence counts from the last frame received.
+      await sleep(timing.healthCheckIntervalMs + ((i * 997) % timing.healthCheckIntervalMs));
+      const lost = firstValueFrom(call.connectionLost$.pipe(timeout(LIMIT_MS)));
+      const back = backToJoined(call);
+      const start = performance.now();
+      if (kind === 'silence') await emulator.fault([call.sessionId], 'goSilent');
+      else await emulator.network(userId, true);
+      await lost;
+      samples.push(performance.now() - start);
+      if (kind === 'blackhole') await emulator.network(userId, false);
+      await back;
+    }
+  } finally {
+    await call.leave();
+  }
+  return samples;
+}
+
+interface OutageResult { label: string; joinedMs: number; mediaMs: number; states: string; strategies: string }
+
+/** Network cut for `outageMs`, then restored: restore → joined, restore → next RTP from the human. */
+async function outage(emulator: RemoteEmulator, outageMs: number): Promise<OutageResult> {
+  const userId = `outage-${outageMs}`;
+  const { call } = await timedJoin(agentOptions(emulator, 'outage-run', userId));
+  try {
+    const back = backToJoined(call);
+    const record = firstValueFrom(call.reconnections$.pipe(filter((r) => r.outcome === 'joined')));
+    await emulator.network(userId, true);
+    await sleep(outageMs);
+    const restored = performance.now();
+    await emulator.network(userId, false);
+    const states = await back;
+    const joinedMs = performance.now() - restored;
+    const mediaMs = await firstValueFrom(nextRemoteRtp$(call).pipe(map(() => performance.now() - restored), timeout({ first: 10_000, with: () => [Number.NaN] })));
+    const r = await record;
+    const outages = (r.outages ?? []).map((o) => o.ended).join(',');
+    return { label: `${outageMs / 1000} s`, joinedMs, mediaMs, states: [...new Set(states)].join('>'), strategies: `${r.strategiesTried.join('>')}${outages ? ` (offline: ${outages})` : ''}` };
+  } finally {
+    await call.leave();
+  }
+}
+
+/** Blocks this process's event loop for `msToBlock` (an agent busy with something else). */
+function stall(msToBlock: number): void {
+  const end = performance.now() + msToBlock;
+  while (performance.now() < end) { /* busy */ }
+}
+
+/**
+ * A healthy path made rough: frames to the agent delayed by 0–300 ms (changed every 200 ms), a
+ * spike of 800 ms every 10 s, and the agent's event loop stalled for 0–500 ms every 3 s. Returns
+ * the losses the agent reported (it must report none).
+ */
+async function jittered(emulator: RemoteEmulator, durationMs: number): Promise<{ losses: number; stalls: number; maxStallMs: number }> {
+  const { call } = await timedJoin(agentOptions(emulator, 'outage-jitter', 'jitter'));
+  let losses = 0;
+  let stalls = 0;
+  let maxStallMs = 0;
+  const lossSub = call.connectionLost$.subscribe(() => (losses += 1));
+  try {
+    const end = performance.now() + durationMs;
+    let nextSpike = performance.now() + 10_000;
+    let nextStall = performance.now() + 3000;
+    while (performance.now() < end) {
+      const now = performance.now();
+      const spiking = now >= nextSpike;
+      if (spiking) nextSpike = now + 10_000;
+      await emulator.delay(call.sessionId, spiking ? 800 : Math.floor(Math.random() * 300));
+      if (now >= nextStall) {
+        const blocked = Math.floor(Math.random() * 500);
+        stall(blocked);
+        stalls += 1;
+        maxStallMs = Math.max(maxStallMs, blocked);
+        nextStall = performance.now() + 3000;
+      }
+      await sleep(spiking ? 1000 : 200);
+    }
+    await emulator.delay(call.sessionId, 0);
+  } finally {
+    lossSub.unsubscribe();
+    await call.leave();
+  }
+  return { losses, stalls, maxStallMs };
+}
+
+const row = (label: string, xs: number[]) => latencyRow(label, xs).slice(0, 6);
+
+runBench('bench:outage', 1, async (emulator) => {
+  await emulator.addParticipant('outage-detect', 'human');
+  await emulator.addParticipant('outage-run', 'human');
+  await emulator.addParticipant('outage-jitter', 'human');
+  const floor = await timedJoin(agentOptions(emulator, 'outage-run', 'floor'));
+  await floor.call.leave();
+
+  const n = QUICK ? 3 : 15;
+  const silenceNew = await detections(emulator, DEFAULTS, n, 'silence', 'new');
+  const blackholeNew = await detections(emulator, DEFAULTS, QUICK ? 2 : 8, 'blackhole', 'new');
+  const silenceOld = await detections(emulator, OLD, QUICK ? 1 : 4, 'silence', 'old');
+  console.log(`Detection: fault → call.connectionLost$ (defaults: health check every ${DEFAULTS.healthCheckIntervalMs} ms, lost after ${DEFAULTS.unhealthyAfterMs} ms; old: ${OLD.healthCheckIntervalMs} / ${OLD.unhealthyAfterMs})\n`);
+  printTable(LATENCY_HEADER.slice(0, 6), [
+    row(`silent signaling, defaults (${DEFAULTS.unhealthyAfterMs} ms)`, silenceNew),
+    row(`whole-network blackhole, defaults`, blackholeNew),
+    row(`silent signaling, old defaults (${OLD.unhealthyAfterMs} ms)`, silenceOld),
+  ]);
+  console.log(`\nsilent path p95 ${ms(summarize(silenceNew).p95)} ms with the defaults (goal: ≤ 3000)\n`);
+
+  const lengths = QUICK ? [10_000] : LONG ? [10_000, 90_000, 300_000] : [10_000, 90_000];
+  const outages: OutageResult[] = [];
+  for (const length of lengths) outages.push(await outage(emulator, length));
+  console.log(`Outages (defaults): network cut for the length, then restored; floor: a plain join → first RTP = ${ms(floor.firstRtpMs)} ms\n`);
+  printTable(['outage', 'restore → joined ms', 'restore → media ms', 'states', 'strategies'],
+    outages.map((o) => [o.label, ms(o.joinedMs), ms(o.mediaMs), o.states, o.strategies]));
+
+  const duration = QUICK ? 20_000 : LONG ? 600_000 : 60_000;
+  const jitter = await jittered(emulator, duration);
+  console.log(`\nJittered healthy path (defaults), ${duration / 1000} s: frames delayed 0–300 ms, 800 ms spikes every 10 s, ${jitter.stalls} event-loop stalls up to ${jitter.maxStallMs} ms`);
+  console.log(`false losses: ${jitter.losses}`);
+  if (jitter.losses > 0) throw new Error(`${jitter.losses} false losses on a healthy path`);
+});
