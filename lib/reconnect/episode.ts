@@ -20,7 +20,7 @@ import {
 } from 'rxjs';
 import type { RxsfuError } from '../errors.js';
 import { attemptOnce$ } from './attempt.js';
-import { fullJitterBackoff } from './backoff.js';
+import { fullJitterBackoff } from '../backoff.js';
 import { episodeDeadline } from './deadline.js';
 import { finalReason, type ReconnectFailureReason, ReconnectFailedError } from './failed-error.js';
 import { AttemptAbandoned, attemptRetryDelay, EpisodeGiveUp } from './retry-delay.js';
