@@ -6,10 +6,12 @@
  * ```
  * idle ─startEpisode─▶ episode{floor: trigger, planned: –}
  *      ─planAttempt──▶ planned: s (floor := max(floor, s)) | refused (R8)
- *      ─beginAttempt─▶ tried += s, reconnectAttempt += 1 → AttemptContext
+ *      ─beginAttempt─▶ tried += s, reconnectAttempt += 1, running → AttemptContext
+ *      ─attemptAdopted▶ lastJoin, adopted (R16)   ─attemptEnded▶ running, adopted, lost cleared
  *      ─attemptFailed▶ lastError, exclusion (R5)          ─planAttempt … (R4)
  *      ─attemptJoined▶ idle, lastJoin (R15)   or  ─endEpisode▶ idle (give up, leave, DISCONNECT)
- * requests during the episode: ─requestDuringEpisode▶ floor := max(floor, request) (R3), go_away listed (R5)
+ * requests during the episode: ─requestDuringEpisode▶ floor := max(floor, request) (R3), go_away listed (R5),
+ *                                or, once adopted, lostAfterAdoption := request (R16)
  * ```
  */
 import type { RxsfuError } from '../errors.js';
@@ -42,6 +44,12 @@ export interface EpisodeState {
   readonly exclusion: SfuExclusion;
   /** Whether a `reconnecting`/`migrating` state was announced (then success announces `joined`). */
   readonly leftJoined: boolean;
+  /** The running attempt's number (`attempt`), from its executor's start to its end; else undefined. */
+  readonly running: number | undefined;
+  /** R16: the running attempt made its new connection current (`ctx.adopted`). */
+  readonly adopted: boolean;
+  /** R16: a loss of the connection the running attempt adopted; it fails that attempt. */
+  readonly lostAfterAdoption: ReconnectRequest | undefined;
 }
 
 /** What outlives episodes (R8, R15), plus the running episode if any. */
@@ -69,7 +77,7 @@ function running(state: EngineState): EpisodeState {
 export function startEpisode(state: EngineState, trigger: AttemptRequest, now: number): EngineState {
   const episode: EpisodeState = {
     trigger, startedAt: now, floor: trigger.strategy, planned: undefined, strategiesTried: [], lastError: undefined,
-    exclusion: NO_EXCLUSION, leftJoined: false,
+    exclusion: NO_EXCLUSION, leftJoined: false, running: undefined, adopted: false, lostAfterAdoption: undefined,
   };
   return { ...state, episode: noteGoAway(episode, trigger, state.lastJoin) };
 }
@@ -79,15 +87,18 @@ function noteGoAway(episode: EpisodeState, request: ReconnectRequest, lastJoin: 
 }
 
 /**
- * R3/R5: a request that arrives while an episode runs raises the floor; a `go_away` also lists the
- * current SFU. `disconnect` is the engine's (R13), and with no episode there is nothing to change.
- * Every request reaches this function, so a rule about a request during an episode (e.g. the loss of
- * a connection the episode already adopted) is one more case here.
+ * R3/R5/R16: a request that arrives while an episode runs raises the floor; a `go_away` also lists
+ * the current SFU. One that does not raise the floor, after the running attempt adopted its new
+ * connection, is a loss of that connection (R16: rank ≥ FAST). `disconnect` is the engine's (R13),
+ * and with no episode there is nothing to change.
  */
 export function requestDuringEpisode(state: EngineState, request: ReconnectRequest): EngineState {
   if (!state.episode || request.strategy === 'disconnect') return state;
   const episode = noteGoAway(state.episode, request, state.lastJoin);
-  return { ...state, episode: { ...episode, floor: escalate(episode.floor, request.strategy) } };
+  const floor = escalate(episode.floor, request.strategy);
+  if (floor !== episode.floor) return { ...state, episode: { ...episode, floor } };
+  const lost = episode.adopted && request.strategy !== 'ice-restart' && episode.lostAfterAdoption === undefined;
+  return { ...state, episode: lost ? { ...episode, lostAfterAdoption: request } : episode };
 }
 
 /** R3: the floor is ranked above `strategy` (the running or planned attempt must give way). */
@@ -147,13 +158,16 @@ function announcement(strategy: AttemptStrategy, attempt: number): ReconnectStat
   return strategy === 'migrate' ? { kind: 'migrating', attempt } : { kind: 'reconnecting', strategy, attempt };
 }
 
+/** The context of an attempt, without the `adopted` callback (the loop binds it to the store). */
+export type PlainAttemptContext = Omit<AttemptContext, 'adopted'>;
+
 /** R11/R15: the planned attempt's executor is subscribed; its context. */
-export function beginAttempt(state: EngineState, strategy: AttemptStrategy): { readonly state: EngineState; readonly ctx: AttemptContext } {
+export function beginAttempt(state: EngineState, strategy: AttemptStrategy): { readonly state: EngineState; readonly ctx: PlainAttemptContext } {
   const episode = running(state);
   const strategiesTried = [...episode.strategiesTried, strategy];
   const reconnectAttempt = state.reconnectAttempt + 1;
   const { trigger } = episode;
-  const ctx: AttemptContext = {
+  const ctx: PlainAttemptContext = {
     strategy,
     attempt: strategiesTried.length,
     reconnectAttempt,
@@ -164,7 +178,22 @@ export function beginAttempt(state: EngineState, strategy: AttemptStrategy): { r
     ...(episode.lastError ? { previousError: episode.lastError } : {}),
     ...(trigger.peer ? { peer: trigger.peer } : {}),
   };
-  return { state: { ...state, reconnectAttempt, episode: { ...episode, strategiesTried } }, ctx };
+  return { state: { ...state, reconnectAttempt, episode: { ...episode, strategiesTried, running: strategiesTried.length } }, ctx };
+}
+
+/**
+ * R16/R15: attempt `attempt` made its new connection current (`ctx.adopted`): it is the SFU now in
+ * use, and from now a loss of it fails the attempt. A late call (the attempt ended) changes nothing.
+ */
+export function attemptAdopted(state: EngineState, attempt: number, info: JoinedInfo): EngineState {
+  if (!state.episode || state.episode.running !== attempt) return state;
+  return { ...state, lastJoin: info, episode: { ...state.episode, adopted: true } };
+}
+
+/** The running attempt's executor ended (value, error, timeout or abandonment). */
+export function attemptEnded(state: EngineState): EngineState {
+  if (!state.episode) return state;
+  return { ...state, episode: { ...state.episode, running: undefined, adopted: false, lostAfterAdoption: undefined } };
 }
 
 /** R5/R11: an attempt failed with `error`; its SFU (tagged, else the current one) is blamed. */

@@ -15,10 +15,10 @@
  * ```
  */
 import {
-  BehaviorSubject, catchError, concat, connect, defer, EMPTY, endWith, filter, ignoreElements, map, merge, mergeMap, type Observable, of,
+  BehaviorSubject, catchError, concat, connect, defer, EMPTY, endWith, filter, finalize, ignoreElements, map, merge, mergeMap, type Observable, of,
   race, retry, type SchedulerLike, take, takeUntil, throwError,
 } from 'rxjs';
-import type { RxsfuError } from '../errors.js';
+import { isRxsfuError, type RxsfuError, rxsfuError } from '../errors.js';
 import { attemptOnce$ } from './attempt.js';
 import { fullJitterBackoff } from '../backoff.js';
 import { episodeDeadline } from './deadline.js';
@@ -26,10 +26,10 @@ import { finalReason, type ReconnectFailureReason, ReconnectFailedError } from '
 import { AttemptAbandoned, attemptRetryDelay, EpisodeGiveUp } from './retry-delay.js';
 import type { ResolvedReconnectOptions } from './options.js';
 import {
-  type AttemptRequest, attemptFailed, attemptJoined, beginAttempt, endEpisode, type EngineState, episodeRecord, floorAbove, needsPlan,
+  attemptAdopted, attemptEnded, type AttemptRequest, attemptFailed, attemptJoined, beginAttempt, endEpisode, type EngineState, episodeRecord, floorAbove, needsPlan,
   planAttempt, requestDuringEpisode, startEpisode,
 } from './episode-state.js';
-import type { AttemptStrategy, ReconnectExecutors, ReconnectionEvent, ReconnectRequest } from './types.js';
+import type { AttemptContext, AttemptStrategy, ReconnectExecutors, ReconnectionEvent, ReconnectRequest } from './types.js';
 
 /**
  * The engine's one state, owned by one engine subscription. Written only with the transitions of
@@ -122,9 +122,17 @@ function planned$(env: EpisodeEnv, failed: AttemptStrategy | undefined): Observa
 function run$(env: EpisodeEnv, strategy: AttemptStrategy): Observable<ReconnectionEvent> {
   const { store, options, scheduler } = env;
   const abandoned$ = floorAbove$(store, strategy).pipe(mergeMap(() => throwError(() => new AttemptAbandoned())));
-  const executor$ = attemptOnce$(() => startExecutor(env, strategy), timeoutFor(options, strategy), scheduler);
+  const lost$ = store.state$.pipe(
+    map((state) => state.episode?.lostAfterAdoption),
+    filter((request): request is ReconnectRequest => request !== undefined),
+    take(1),
+    mergeMap((request) => throwError(() => lostAfterAdoption(request))),
+  );
+  const executor$ = attemptOnce$(() => startExecutor(env, strategy), timeoutFor(options, strategy), scheduler).pipe(
+    finalize(() => store.set(attemptEnded(store.get()))),
+  );
   // The race ends with the executor, before a failure's plan may raise the floor itself (R4).
-  return race(abandoned$, executor$).pipe(
+  return race(abandoned$, lost$, executor$).pipe(
     mergeMap((joined) => joined$(env, strategy, joined)),
     catchError((error: unknown) => (error instanceof AttemptAbandoned ? throwError(() => error) : afterFailure$(env, strategy, error as RxsfuError))),
   );
@@ -137,8 +145,10 @@ function timeoutFor(options: ResolvedReconnectOptions, strategy: AttemptStrategy
 
 /** Subscribe the executor with its context (R15); counted as an attempt (R11). */
 function startExecutor(env: EpisodeEnv, strategy: AttemptStrategy): Observable<unknown> {
-  const { state, ctx } = beginAttempt(env.store.get(), strategy);
-  env.store.set(state);
+  const { store } = env;
+  const begun = beginAttempt(store.get(), strategy);
+  store.set(begun.state);
+  const ctx: AttemptContext = { ...begun.ctx, adopted: (info) => store.set(attemptAdopted(store.get(), begun.ctx.attempt, info)) };
   if (strategy === 'ice-restart') return env.executors.iceRestart!(ctx.peer ?? 'publisher', ctx);
   return env.executors[strategy](ctx);
 }
@@ -165,6 +175,15 @@ function joined$(env: EpisodeEnv, strategy: AttemptStrategy, joined: unknown): O
     const joinedAgain: ReconnectionEvent = { type: 'state', state: { kind: 'joined' } };
     return episode.leftJoined ? of(record, joinedAgain) : of(record);
   });
+}
+
+/**
+ * R16: the error that fails an attempt whose adopted connection was lost before the attempt ended:
+ * the request's own error when it carries one (an SFU error), else a socket loss naming it.
+ */
+function lostAfterAdoption(request: ReconnectRequest): RxsfuError {
+  if (isRxsfuError(request.cause)) return request.cause;
+  return rxsfuError('RXSFU_ERR_SOCKET_CLOSED', `the new connection was lost before the attempt finished: ${request.detail}`, { cause: request.cause });
 }
 
 /** R8/R9/R10: the episode gives up with a stated reason, then `reconnecting-failed` (terminal). */

@@ -38,6 +38,13 @@ export interface AttemptContext {
   readonly previousError?: RxsfuError;
   /** The peer to restart, for `ice-restart` attempts. */
   readonly peer?: PeerSide;
+  /**
+   * R16: the executor calls this when it makes its new connection current, before it goes on
+   * (FAST's ICE restart, REJOIN's republish). From then until the attempt ends, a request of rank
+   * ≥ FAST that does not raise the floor is a loss of that connection: it fails the attempt at once
+   * instead of being dropped. `info` is the SFU now in use (R15). Ignored after the attempt ended.
+   */
+  readonly adopted: (info: JoinedInfo) => void;
 }
 
 /**

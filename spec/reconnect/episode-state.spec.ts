@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { rxsfuError } from '../../lib/errors.js';
 import { resolveReconnectOptions, strategyRank, withSfuId, type AttemptStrategy } from '../../lib/reconnect/index.js';
 import {
-  attemptFailed, attemptJoined, beginAttempt, endEpisode, initialEngineState, planAttempt, requestDuringEpisode, startEpisode,
+  attemptAdopted, attemptEnded, attemptFailed, attemptJoined, beginAttempt, endEpisode, initialEngineState, planAttempt, requestDuringEpisode, startEpisode,
   type AttemptRequest, type EngineState, type PlanFacts,
 } from '../../lib/reconnect/episode-state.js';
 import { req } from './helpers.js';
@@ -87,5 +87,19 @@ describe('episode state transitions (escalation as values)', () => {
     expect(joined).to.deep.include({ lastJoin: { sfuId: 'sfu-b' }, reconnectAttempt: 1, episode: undefined });
     expect(attemptJoined(started(req.ice), 'ice-restart', undefined).lastJoin).to.deep.equal({ sfuId: 'sfu-a' });
     expect(endEpisode(state).episode).to.equal(undefined);
+  });
+
+  it('R16: once the running attempt adopted its connection, a same-rank request is a loss of it; a late adopted() or an ICE restart is not', () => {
+    const begun = beginAttempt((planAttempt(started(), undefined, facts(0)) as { state: EngineState }).state, 'fast');
+    const beforeAdoption = requestDuringEpisode(begun.state, req.fast);
+    expect(beforeAdoption.episode!.lostAfterAdoption, 'not adopted yet: dropped as before').to.equal(undefined);
+    const adopted = attemptAdopted(begun.state, begun.ctx.attempt, { sfuId: 'sfu-b' });
+    expect(adopted.lastJoin).to.deep.equal({ sfuId: 'sfu-b' });
+    expect(requestDuringEpisode(adopted, req.ice).episode!.lostAfterAdoption).to.equal(undefined);
+    expect(requestDuringEpisode(adopted, req.fast).episode!.lostAfterAdoption).to.equal(req.fast);
+    expect(requestDuringEpisode(adopted, req.rejoin).episode, 'a higher rank escalates instead (R3)').to.include({ floor: 'rejoin', lostAfterAdoption: undefined });
+    const ended = attemptEnded(adopted);
+    expect(ended.episode).to.include({ running: undefined, adopted: false });
+    expect(attemptAdopted(ended, begun.ctx.attempt, { sfuId: 'sfu-c' })).to.equal(ended);
   });
 });

@@ -86,6 +86,8 @@ function fast$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInfo>
       settings: host.settings,
     }).pipe(
       switchMap((conn) => {
+        // R16 first: adopting subscribes the call to this connection's loss, which may replay at once.
+        ctx.adopted(joinedInfo(conn));
         host.adopt(conn);
         const restart$ = conn.publisher.announcedTracks().length > 0 ? conn.publisher.restartIce$() : EMPTY;
         return concat(restart$.pipe(ignoreElements()), of(joinedInfo(conn)));
@@ -117,6 +119,7 @@ function rejoin$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInf
         settings: host.settings,
       }).pipe(catchError((err) => throwError(() => withSfuId(err, credentials.server.edgeName))))),
       switchMap((conn) => {
+        ctx.adopted(joinedInfo(conn));
         host.adopt(conn);
         return concat(host.localTracks.republish$(conn).pipe(ignoreElements()), of(joinedInfo(conn)));
       }),
@@ -152,6 +155,7 @@ function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedIn
           with: () => throwError(() => rxsfuError('RXSFU_ERR_MIGRATION_TIMEOUT', `no participant_migration_complete in ${host.migrationTimeoutMs} ms`)),
         }),
         map(() => {
+          ctx.adopted(joinedInfo(conn));
           host.adopt(conn);
           adopted = true;
           retire(host, old);
