@@ -23,10 +23,14 @@
  * | RXSFU_ERR_RECONNECT_FAILED | reconnection gave up; `cause` is what started the episode |
  * | RXSFU_ERR_CALL_ENDED | the SFU ended the call, or told us to disconnect |
  * | RXSFU_ERR_SFU_ERROR | the SFU sent an `error` event during the call (fields: sfuErrorCode, reconnectStrategy) |
+ * | RXSFU_ERR_TRACK_SOURCE | a local track's source errored or yielded something unusable: that track ended |
+ * | RXSFU_ERR_FRAME_TOO_LARGE | a signaling frame over MAX_SIGNAL_FRAME_BYTES: the socket closes with 1009 (a loss) |
  *
  * Final for reconnection (docs/RECONNECT.md R9: the episode gives up at once, no further attempt):
  * {@link FINAL_RECONNECT_CODES}. Every other code fails one attempt and the next one follows (R4).
  */
+import { foreignErrorMessage } from './foreign-text.js';
+
 export type RxsfuErrorCode =
   | 'RXSFU_ERR_MALFORMED_FRAME'
   | 'RXSFU_ERR_INVALID_ARGUMENT'
@@ -46,7 +50,9 @@ export type RxsfuErrorCode =
   | 'RXSFU_ERR_LEFT'
   | 'RXSFU_ERR_RECONNECT_FAILED'
   | 'RXSFU_ERR_CALL_ENDED'
-  | 'RXSFU_ERR_SFU_ERROR';
+  | 'RXSFU_ERR_SFU_ERROR'
+  | 'RXSFU_ERR_TRACK_SOURCE'
+  | 'RXSFU_ERR_FRAME_TOO_LARGE';
 
 /**
  * R9: codes after which a reconnection episode stops at once (with an SFU `error` whose strategy is
@@ -98,7 +104,7 @@ export class ProtocolError extends RxsfuError {
   readonly byteLength: number;
   readonly messageType: string;
   constructor(messageType: string, byteLength: number, cause: unknown) {
-    super('RXSFU_ERR_MALFORMED_FRAME', `malformed ${messageType} (${byteLength} bytes): ${errorMessage(cause)}`, { cause });
+    super('RXSFU_ERR_MALFORMED_FRAME', `malformed ${messageType} (${byteLength} bytes): ${foreignErrorMessage(cause)}`, { cause });
     this.messageType = messageType;
     this.byteLength = byteLength;
   }

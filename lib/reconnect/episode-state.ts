@@ -60,11 +60,13 @@ export interface EngineState {
   readonly reconnectAttempt: number;
   /** R8: start times of recent REJOIN/MIGRATE attempts. */
   readonly rateHistory: RateLimitHistory;
+  /** R8: start times of recent FAST attempts (FAST's own window, `fastRateLimit`). */
+  readonly fastHistory: RateLimitHistory;
   readonly episode: EpisodeState | undefined;
 }
 
 export function initialEngineState(initial: JoinedInfo | undefined): EngineState {
-  return { lastJoin: initial, reconnectAttempt: 0, rateHistory: [], episode: undefined };
+  return { lastJoin: initial, reconnectAttempt: 0, rateHistory: [], fastHistory: [], episode: undefined };
 }
 
 /** The running episode; a transition that needs one and finds none is a bug of the loop. */
@@ -126,7 +128,7 @@ export type Plan =
 
 /**
  * R4/R14: choose the next attempt (`failed`: the strategy that just failed; undefined for the first
- * attempt or after R3), raise the floor to it, admit it (R8) and say which state it announces (R6:
+ * attempt or after R3), a FAST beyond FAST's window becomes REJOIN (R8), raise the floor to it, admit it (R8) and say which state it announces (R6:
  * announced when its wait begins; an ICE restart stays `joined`).
  */
 export function planAttempt(state: EngineState, failed: AttemptStrategy | undefined, facts: PlanFacts): Plan {
@@ -140,17 +142,26 @@ export function planAttempt(state: EngineState, failed: AttemptStrategy | undefi
     fastDeadlineMs: fastDeadlineMs(options, state.lastJoin),
     fastAttempts: options.fastAttempts,
   });
-  const strategy = chosen === 'ice-restart' && !facts.canRestartIce ? 'rejoin' : chosen;
+  const possible = chosen === 'ice-restart' && !facts.canRestartIce ? 'rejoin' : chosen;
+  // R8: a FAST beyond its own window escalates to REJOIN (which R8 limits in turn): FASTs that each
+  // succeed and are lost at once can never loop.
+  let fastHistory = state.fastHistory;
+  let strategy = possible;
+  if (possible === 'fast') {
+    const decision = admitRejoin(fastHistory, now, options.fastRateLimit);
+    fastHistory = decision.history;
+    if (!decision.admitted) strategy = 'rejoin';
+  }
   const raised: EpisodeState = { ...episode, floor: escalate(episode.floor, strategy) };
   let rateHistory = state.rateHistory;
   if (strategy === 'rejoin' || strategy === 'migrate') {
     const decision = admitRejoin(rateHistory, now, options.rateLimit);
     rateHistory = decision.history;
-    if (!decision.admitted) return { admitted: false, state: { ...state, rateHistory, episode: raised } };
+    if (!decision.admitted) return { admitted: false, state: { ...state, rateHistory, fastHistory, episode: raised } };
   }
   const announce = announcement(strategy, episode.strategiesTried.length + 1);
   const planned: EpisodeState = { ...raised, planned: strategy, leftJoined: raised.leftJoined || announce !== undefined };
-  return { admitted: true, state: { ...state, rateHistory, episode: planned }, strategy, announce };
+  return { admitted: true, state: { ...state, rateHistory, fastHistory, episode: planned }, strategy, announce };
 }
 
 function announcement(strategy: AttemptStrategy, attempt: number): ReconnectState | undefined {

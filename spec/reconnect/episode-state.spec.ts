@@ -13,8 +13,8 @@ import { req } from './helpers.js';
 
 const options = resolveReconnectOptions({ fastAttempts: 2, fastDeadlineMs: 100 });
 const facts = (now: number, canRestartIce = true, limited = options): PlanFacts => ({ now, options: limited, canRestartIce });
-/** One REJOIN/MIGRATE per 50 ms (R8). */
-const strict = resolveReconnectOptions({ rateLimit: { max: 1, windowMs: 50 } });
+/** One REJOIN/MIGRATE per 100 ms (R8). */
+const strict = resolveReconnectOptions({ rateLimit: { max: 1, windowMs: 100 } });
 const started = (trigger: AttemptRequest = req.fast): EngineState => startEpisode(initialEngineState({ sfuId: 'sfu-a' }), trigger, 0);
 
 /** Plan, begin and fail one attempt; returns the state and the strategy that ran. */
@@ -75,7 +75,7 @@ describe('episode state transitions (escalation as values)', () => {
     const refused = planAttempt(beginAttempt(first.state, 'rejoin').state, 'rejoin', facts(10, true, strict));
     expect(refused.admitted).to.equal(false);
     expect(refused.state.rateHistory).to.deep.equal([0]);
-    const later = planAttempt(refused.state, 'rejoin', facts(60, true, strict));
+    const later = planAttempt(refused.state, 'rejoin', facts(110, true, strict));
     expect(later.admitted && later.announce).to.deep.equal({ kind: 'reconnecting', strategy: 'rejoin', attempt: 2 });
   });
 
