@@ -5,6 +5,7 @@
  * `node --import tsx hostile-input-child.ts <case>`; prints one JSON line `{ code, detail }`, and
  * exits 0 only after the call went on working (a valid setSubscriptions and a leave) afterwards.
  */
+import { pathToFileURL } from 'node:url';
 import { lastValueFrom, of, type Observable } from 'rxjs';
 import type { RtpPacket } from 'werift';
 import { joinCall, type Call, type JoinCallOptions } from '../../../lib/call/index.js';
@@ -110,6 +111,7 @@ async function main(name: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(outcome)}\n`);
 }
 
-if (process.argv[2]) {
-  void main(process.argv[2]).then(() => process.exit(0));
+// Only as the child's entry point (the spec imports `cases` from here and must not run a case).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void main(process.argv[2] ?? '').then(() => process.exit(0));
 }
