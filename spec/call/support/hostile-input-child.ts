@@ -121,7 +121,8 @@ async function main(name: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(outcome)}\n`);
 }
 
-// Only as the child's entry point (the spec imports `cases` from here and must not run a case).
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  void main(process.argv[2] ?? '').then(() => process.exit(0));
+// Only as the child's entry point: mocha imports this module too (for `optionCases`), with its own argv.
+const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isEntryPoint && process.argv[2]) {
+  void main(process.argv[2]).then(() => process.exit(0));
 }
