@@ -89,6 +89,15 @@ describe('resolveJoinOptions (issue 8 item 7, issue 10 items 2–3)', () => {
     });
   });
 
+  it('an options object whose getters throw (a Proxy, a getter) is RXSFU_ERR_INVALID_ARGUMENT too, not the getter\'s TypeError', () => {
+    const hostile = new Proxy({}, { get() { throw new TypeError('boom'); } });
+    expect(() => resolveJoinOptions(hostile)).to.throw(/joinCall options could not be read/).with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
+    const getter = { ...target, get subscriptions(): unknown { throw new Error('no'); } };
+    expect(() => resolveJoinOptions(getter)).to.throw(/could not be read/).with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
+    expect(() => validateSubscriptionPolicy(new Proxy({}, { get() { throw new TypeError('boom'); } }))).to.throw(/subscription policy could not be read/)
+      .with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
+  });
+
   it('error messages name options, never quote string values (a token must not end up in a log)', () => {
     invalid({ ...target, rpcTimeoutMs: 'secret-token-value' }, /a string of 18 characters/);
     try {
