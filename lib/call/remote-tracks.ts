@@ -5,8 +5,11 @@
  * connection's track, and says so on `replaced$`. The track ends when its participant leaves or
  * unpublishes it, or when the call is left.
  */
-import { Subject, type Observable } from 'rxjs';
+import { Subject, asyncScheduler, throwError, type Observable, type SchedulerLike } from 'rxjs';
 import type { RtpPacket } from 'werift';
+import { rxsfuError } from '../errors.js';
+import type { AudioFrame, AudioOptions } from '../media/audio-frame.js';
+import { remoteAudio$ } from '../media/remote-audio.js';
 import type { TrackType } from '../protocol/index.js';
 import type { CallParticipant, ParticipantMap } from './participants.js';
 
@@ -22,6 +25,13 @@ export interface CallRemoteTrack {
   readonly rtp$: Observable<RtpPacket>;
   /** Emits each time a reconnect moved this track onto a new peer connection. */
   readonly replaced$: Observable<{ reason: string }>;
+  /**
+   * The voice as PCM frames (audio tracks): jitter-buffered, Opus-decoded natively at the asked
+   * rate, losses concealed, on a clock that never skips, across reconnects (see {@link AudioOptions}).
+   * Cold: one jitter buffer and decoder per subscription, nothing decoded while nobody listens.
+   * Completes with the track. On a video track: error RXSFU_ERR_INVALID_ARGUMENT.
+   */
+  audio$(options?: AudioOptions): Observable<AudioFrame<CallParticipant>>;
 }
 
 /** What the subscriber connection reports for each incoming track. */
@@ -43,6 +53,9 @@ interface Entry {
 }
 
 export class RemoteTrackRegistry {
+  /** @param scheduler times the jitter buffers and gap measurement of `audio$` */
+  constructor(private readonly scheduler: SchedulerLike = asyncScheduler) {}
+
   private readonly entries = new Map<string, Entry>();
   private readonly added = new Subject<CallRemoteTrack>();
   /** New tracks, once each. */
@@ -77,6 +90,9 @@ export class RemoteTrackRegistry {
       // The owner as the call knows it now (name, speaking, quality…), not as it was at first packet.
       get participant() { return entry.participant; },
       rtp$: rtp.asObservable(), replaced$: replaced.asObservable(),
+      audio$: (options?: AudioOptions) => incoming.kind === 'audio'
+        ? remoteAudio$(rtp.asObservable(), () => entry.participant, options, this.scheduler)
+        : throwError(() => rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `audio$ on a ${incoming.kind} track (${id})`)),
     };
     const track = entry.track;
     this.entries.set(id, entry);

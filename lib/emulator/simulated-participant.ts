@@ -11,6 +11,7 @@ import { TrackType, type SfuEventInit } from '../protocol/index.js';
 import { toParticipant, type CallRegistry, type RegisteredSession } from './call-registry.js';
 import type { EmulatorRecords, LeaveReason } from './records.js';
 import type { SfuServer } from './sfu-server.js';
+import type { SimulatedTone } from './media/contract.js';
 
 /** Options of `Emulator.addParticipant`. */
 export interface SimulatedParticipantOptions {
@@ -18,8 +19,8 @@ export interface SimulatedParticipantOptions {
   callType?: string;
   callId: string;
   userId: string;
-  /** Publish an Opus tone. @default true */
-  audio?: boolean;
+  /** Publish an Opus tone; an object chooses the tone. @default true (440 Hz, speech-like) */
+  audio?: boolean | SimulatedTone;
   /** Publish synthetic VP8. @default false */
   video?: boolean;
   /** The SFU to live on. @default the SFU already hosting the call, else the first alive one */
@@ -54,7 +55,7 @@ export class SimulatedSession implements RegisteredSession {
   readonly sessionId = randomUUID();
   /** Packets counted by the SFUs it lived on before (each SFU's counters go with its media). */
   readonly earlierReceived: ReceivedTrackPackets[] = [];
-  constructor(readonly userId: string, readonly callCid: string, public sfuId: string, readonly media: { audio: boolean; video: boolean }) {}
+  constructor(readonly userId: string, readonly callCid: string, public sfuId: string, readonly media: { audio: boolean; video: boolean; tone?: SimulatedTone }) {}
 
   /** Its SFU died: the media moves to `target` (added there first, so the tracks are taken over, not re-offered). */
   relocate(from: SfuServer, target: SfuServer | undefined): Promise<void> {
@@ -89,14 +90,15 @@ export interface SimulatedParticipantHandle extends SimulatedParticipant {
 export function addSimulatedParticipant(sfu: SfuServer, records: EmulatorRecords, options: SimulatedParticipantOptions): SimulatedParticipantHandle {
   const registry = sfu.registry;
   const callCid = `${options.callType ?? 'default'}:${options.callId}`;
-  const audio = options.audio ?? true;
+  const audio = options.audio !== false;
+  const tone = typeof options.audio === 'object' ? options.audio : undefined;
   const video = options.video ?? false;
-  const session = new SimulatedSession(options.userId, callCid, sfu.id, { audio, video });
+  const session = new SimulatedSession(options.userId, callCid, sfu.id, { audio, video, tone });
   if (audio) session.publishedTracks.add(TrackType.TRACK_TYPE_AUDIO);
   if (video) session.publishedTracks.add(TrackType.TRACK_TYPE_VIDEO);
   registry.ensureCall(callCid, options.userId);
   const { sessionId, userId, trackLookupPrefix } = session;
-  sfu.media.addSimulatedParticipant({ sessionId, userId, trackLookupPrefix, callCid }, { audio, video });
+  sfu.media.addSimulatedParticipant({ sessionId, userId, trackLookupPrefix, callCid }, session.media);
   registry.add(session);
   announce(registry, session);
   const current = () => sfu.allSfus().find((s) => s.id === session.sfuId);

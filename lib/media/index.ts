@@ -6,3 +6,8 @@ export * from './opus-rtp.js';
 export * from './rtp-packetizer.js';
 export * from './vp8.js';
 export * from './vp8-descriptor.js';
+export * from './audio-frame.js';
+export * from './jitter-buffer.js';
+export * from './opus-concealing-decoder.js';
+export * from './reframe.js';
+export * from './remote-audio.js';

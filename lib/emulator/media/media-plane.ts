@@ -13,6 +13,7 @@ import type { MediaCallbacks, MediaParticipant, SfuMediaPlane, SimulatedMediaOpt
 import { silentMediaLogger, type MediaLogger } from './logger.js';
 import { PublisherConnection } from './publisher-connection.js';
 import { RtpRouter, type TrackRef } from './rtp-router.js';
+import type { MediaDisturbance } from './media-disturbance.js';
 import { parseCandidateJson } from './sfu-peer.js';
 import { SimulatedParticipant } from './simulated-participant.js';
 import { SubscriberConnection } from './subscriber-connection.js';
@@ -118,6 +119,10 @@ class MediaPlane implements SfuMediaPlane {
 
   publishedTracks(sessionId: string): TrackType[] {
     return this.router.published(sessionId).map((ref) => ref.trackType);
+  }
+
+  disturbMediaTo(sessionId: string, disturbance: MediaDisturbance | undefined): void {
+    this.router.disturb(sessionId, disturbance);
   }
 
   dropMediaTo(sessionId: string): void {

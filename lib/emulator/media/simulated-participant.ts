@@ -14,6 +14,7 @@ import type { RtpRouter, TrackRef } from './rtp-router.js';
 export class SimulatedParticipant {
   private readonly sources = new Subscription();
   private readonly tracks: TrackType[];
+  private readonly tone: SimulatedMediaOptions['tone'];
 
   constructor(
     readonly participant: MediaParticipant,
@@ -21,6 +22,7 @@ export class SimulatedParticipant {
     private readonly router: RtpRouter,
     private readonly scheduler?: SchedulerLike,
   ) {
+    this.tone = options.tone;
     this.tracks = [
       ...(options.audio ? [TrackType.TRACK_TYPE_AUDIO] : []),
       ...(options.video ? [TrackType.TRACK_TYPE_VIDEO] : []),
@@ -33,7 +35,7 @@ export class SimulatedParticipant {
     for (const trackType of this.tracks) this.router.announce({ sessionId, trackType });
     if (this.tracks.includes(TrackType.TRACK_TYPE_AUDIO)) {
       const ref = { sessionId, trackType: TrackType.TRACK_TYPE_AUDIO };
-      this.sources.add(opusRtpPackets$({ speechLike: true, scheduler: this.scheduler }).subscribe((p) => this.router.publish(ref, p)));
+      this.sources.add(opusRtpPackets$({ speechLike: this.tone?.speechLike ?? true, frequencyHz: this.tone?.frequencyHz, scheduler: this.scheduler }).subscribe((p) => this.router.publish(ref, p)));
     }
     if (this.tracks.includes(TrackType.TRACK_TYPE_VIDEO)) {
       const ref = { sessionId, trackType: TrackType.TRACK_TYPE_VIDEO };
