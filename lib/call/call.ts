@@ -30,6 +30,8 @@ import { createReconnectExecutors, type ReconnectHost } from './reconnect-execut
 import { sdkVersion } from './join-request.js';
 import { DEFAULT_MEDIA_STALL_AFTER_MS, mediaStalled$ } from './media-stall.js';
 import { sendLatest } from './send-latest.js';
+import { encodeOpusRtp, type OpusPublishOptions } from '../media/opus-publish.js';
+import type { PcmFrame } from '../media/audio-frame.js';
 import { assertStatsInterval, resolveStatsInterval, statsIdentity, statsReports$ } from './stats-reporter.js';
 
 /**
@@ -83,7 +85,7 @@ export class Call {
   private readonly stateValue = stateField<CallState>('joining');
   private readonly participantsValue = stateField<ParticipantMap>(new Map());
   private readonly policy = stateField<SubscriptionPolicy>({});
-  private readonly registry = new RemoteTrackRegistry();
+  private readonly registry: RemoteTrackRegistry;
   private readonly localTracks: LocalTrackSpec[] = [];
   private readonly left = new ReplaySubject<void>(1);
   private readonly records = new Subject<ReconnectionRecord>();
@@ -127,6 +129,7 @@ export class Call {
     /** SendStats period; undefined: the coordinator's, or 10000 with direct credentials; 0 disables. */
     private readonly statsIntervalMs?: number,
   ) {
+    this.registry = new RemoteTrackRegistry(settings.scheduler);
     if (statsIntervalMs !== undefined) assertStatsInterval(statsIntervalMs);
     if (!Number.isFinite(mediaStallAfterMs) || mediaStallAfterMs < 0) {
       throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `mediaStallAfterMs must be 0 (off) or a positive number of ms, got ${mediaStallAfterMs}`);
@@ -195,10 +198,21 @@ export class Call {
   }
 
   /**
-   * Publishes an audio track fed by `source$` (Opus RTP packets, e.g. from `opusRtpPackets$`).
-   * Resolves once the SFU accepted the publisher offer.
+   * Publishes an audio track fed by PCM frames at any Opus-native rate (8/12/16/24/48 kHz, mono or
+   * stereo, any frame size): cut into 20 ms, encoded with libopus, sent on a real-time 20 ms clock,
+   * encoded silence while the source is idle (see `encodeOpusRtp`). A source faster than real time
+   * is queued up to `maxQueueMs`; pipe it through `pace()` for barge-in. Other rates fail the track
+   * with RXSFU_ERR_INVALID_ARGUMENT (no resampler). Resolves once the SFU accepted the offer.
    */
-  async publishAudio(source$: Observable<RtpPacket>): Promise<LocalTrack> {
+  async publishAudio(pcm$: Observable<PcmFrame>, options: Omit<OpusPublishOptions, 'scheduler'> = {}): Promise<LocalTrack> {
+    return this.publish('audio', TrackType.TRACK_TYPE_AUDIO, pcm$.pipe(encodeOpusRtp({ ...options, scheduler: this.settings.scheduler })));
+  }
+
+  /**
+   * Publishes an audio track fed by ready-made Opus RTP packets (e.g. `opusRtpPackets$`), sent as
+   * they come: no framing, encoding or pacing. Resolves once the SFU accepted the offer.
+   */
+  async publishAudioRtp(source$: Observable<RtpPacket>): Promise<LocalTrack> {
     return this.publish('audio', TrackType.TRACK_TYPE_AUDIO, source$);
   }
 

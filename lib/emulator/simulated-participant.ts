@@ -8,10 +8,17 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { TrackType, type SfuEventInit } from '../protocol/index.js';
+import { rxsfuError } from '../errors.js';
 import { toParticipant, type CallRegistry, type RegisteredSession } from './call-registry.js';
 import type { EmulatorRecords, LeaveReason } from './records.js';
 import type { SfuServer } from './sfu-server.js';
 import type { SimulatedTone } from './media/contract.js';
+import type { Observable } from 'rxjs';
+import type { PcmFrame } from '../media/audio-frame.js';
+import type { ReceivedAudio } from './media/audio-recorder.js';
+
+/** Decoded audio a simulated participant received from one sender. */
+export type ReceivedAudioSummary = ReceivedAudio;
 
 /** Options of `Emulator.addParticipant`. */
 export interface SimulatedParticipantOptions {
@@ -43,6 +50,16 @@ export interface SimulatedParticipant {
   readonly sfuId: string;
   /** RTP packets received so far, per track it subscribes to. */
   received(): ReceivedTrackPackets[];
+  /**
+   * Speaks `pcm$` (PCM frames at an Opus-native rate) on its audio track instead of its tone, paced
+   * in real time, silence once it runs dry. Throws RXSFU_ERR_INVALID_ARGUMENT without an audio track.
+   */
+  speak(pcm$: Observable<PcmFrame>): void;
+  /**
+   * What it heard: every audio track it received, decoded to 48 kHz mono (the most recent 120 s of
+   * each), one entry per sender session, so a test can check what an agent said.
+   */
+  receivedAudio(): ReceivedAudioSummary[];
   /** Leaves the call: participant_left to the others, media removed. Idempotent. */
   leave(): Promise<void>;
 }
@@ -55,12 +72,15 @@ export class SimulatedSession implements RegisteredSession {
   readonly sessionId = randomUUID();
   /** Packets counted by the SFUs it lived on before (each SFU's counters go with its media). */
   readonly earlierReceived: ReceivedTrackPackets[] = [];
+  /** Audio heard on the SFUs it lived on before. */
+  readonly earlierAudio: ReceivedAudio[] = [];
   constructor(readonly userId: string, readonly callCid: string, public sfuId: string, readonly media: { audio: boolean; video: boolean; tone?: SimulatedTone }) {}
 
   /** Its SFU died: the media moves to `target` (added there first, so the tracks are taken over, not re-offered). */
   relocate(from: SfuServer, target: SfuServer | undefined): Promise<void> {
     const { sessionId, userId, trackLookupPrefix, callCid } = this;
     this.earlierReceived.push(...from.media.receivedPackets(sessionId));
+    this.earlierAudio.push(...from.media.receivedAudio(sessionId));
     if (target) {
       target.media.addSimulatedParticipant({ sessionId, userId, trackLookupPrefix, callCid }, this.media);
       this.sfuId = target.id;
@@ -75,6 +95,21 @@ export class SimulatedSession implements RegisteredSession {
       totals.set(key, { ...r, packets: (totals.get(key)?.packets ?? 0) + r.packets });
     }
     return [...totals.values()];
+  }
+  /** Audio heard here and on earlier SFUs, one entry per sender (earlier recordings first). */
+  receivedAudio(sfu: SfuServer | undefined): ReceivedAudio[] {
+    const bySender = new Map<string, ReceivedAudio>();
+    for (const r of [...this.earlierAudio, ...(sfu?.media.receivedAudio(this.sessionId) ?? [])]) {
+      const before = bySender.get(r.fromSessionId);
+      if (!before) bySender.set(r.fromSessionId, r);
+      else {
+        const samples = new Int16Array(before.samples.length + r.samples.length);
+        samples.set(before.samples);
+        samples.set(r.samples, before.samples.length);
+        bySender.set(r.fromSessionId, { ...r, samples });
+      }
+    }
+    return [...bySender.values()];
   }
   connected(): boolean {
     return false;
@@ -120,6 +155,12 @@ export function addSimulatedParticipant(sfu: SfuServer, records: EmulatorRecords
       return session.sfuId;
     },
     received: () => session.received(current()),
+    receivedAudio: () => session.receivedAudio(current()),
+    speak: (pcm$) => {
+      const sfuNow = current();
+      if (!sfuNow || !session.media.audio) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `speak: ${session.userId} has no audio track on a live SFU`);
+      sfuNow.media.speakSimulated(sessionId, pcm$);
+    },
     leave: () => remove('simulated-leave'),
     remove,
   };

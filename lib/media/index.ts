@@ -11,3 +11,5 @@ export * from './jitter-buffer.js';
 export * from './opus-concealing-decoder.js';
 export * from './reframe.js';
 export * from './remote-audio.js';
+export * from './pace.js';
+export * from './opus-publish.js';

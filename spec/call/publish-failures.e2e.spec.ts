@@ -87,7 +87,7 @@ describe('call e2e: publish and subscription failures', function () {
     expect(call.currentConnection!.publisher.announcedTracks(), 'the refused track is taken back').to.deep.equal([]);
     expect(call.participants.get(call.sessionId)!.publishedTracks).to.deep.equal([]);
 
-    const audio = await call.publishAudio(opusRtpPackets$());
+    const audio = await call.publishAudioRtp(opusRtpPackets$());
     expect(audio.kind).to.equal('audio');
     expect(call.currentConnection!.publisher.announcedTracks().map((t) => t.trackType)).to.deep.equal([TrackType.TRACK_TYPE_AUDIO]);
     expect(call.participants.get(call.sessionId)!.publishedTracks).to.deep.equal([TrackType.TRACK_TYPE_AUDIO]);

@@ -9,6 +9,9 @@
  * `a1b2c3:TRACK_TYPE_AUDIO`, so a client maps it to a participant and a track type.
  */
 import type { MediaDisturbance } from './media-disturbance.js';
+import type { Observable } from 'rxjs';
+import type { PcmFrame } from '../../media/audio-frame.js';
+import type { ReceivedAudio } from './audio-recorder.js';
 import type { TrackInfo, TrackSubscriptionDetails, TrackType, PeerType } from '../../protocol/index.js';
 
 /** How the media plane asks the session layer to signal. */
@@ -72,6 +75,10 @@ export interface SfuMediaPlane {
 
   /** A simulated participant: publishes Opus audio / VP8 video generated in-process. */
   addSimulatedParticipant(participant: MediaParticipant, options: SimulatedMediaOptions): void;
+  /** A simulated participant's audio track carries `pcm$` from now on (instead of its tone). */
+  speakSimulated(sessionId: string, pcm$: Observable<PcmFrame>): void;
+  /** Audio a simulated participant received, decoded, per sender. */
+  receivedAudio(sessionId: string): ReceivedAudio[];
   /** RTP packets that reached `sessionId` (a simulated participant) from each publisher track it subscribes to. */
   receivedPackets(sessionId: string): { fromSessionId: string; trackType: TrackType; packets: number }[];
   /** RTP packets the SFU received from a real client session, per track type. */
