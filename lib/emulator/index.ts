@@ -4,8 +4,9 @@ export type { EmulatorFaults, SessionFaults, ClientSessionFaults, SfuFaults, Coo
 export type { MediaDisturbance } from './media/media-disturbance.js';
 export type { EmulatorRecords, JoinRecord, LeaveRecord, LeaveReason, SubscriptionRecord, RpcRecord, CoordinatorJoinRecord, SocketCloseRecord, StatsRecord, HealthCheckRecord, RecordedReconnectDetails } from './records.js';
 export type { LiveSession } from './call-registry.js';
-export type { SimulatedParticipant, SimulatedParticipantOptions, ReceivedTrackPackets, ReceivedAudioSummary } from './simulated-participant.js';
-export type { MediaPlaneFactory, JoinRejectionMode } from './sfu-server.js';
+export type { SimulatedParticipant, SimulatedParticipantOptions, ReceivedTrackPackets, ReceivedAudioSummary } from './simulated-session.js';
+export type { MediaPlaneFactory } from './sfu-server.js';
+export type { JoinRejectionMode } from './sfu-host.js';
 export type { SfuMediaPlane, MediaCallbacks, MediaParticipant, SimulatedMediaOptions, SimulatedTone } from './media/contract.js';
 export type { TrackBus } from './media/track-bus.js';
 export { StreamErrorCode } from './coordinator.js';

@@ -10,7 +10,7 @@ import { MediaStream, MediaStreamTrack, type RtpPacket } from 'werift';
 import { rxsfuError } from '../errors.js';
 import type { TrackInfo, TrackType } from '../protocol/index.js';
 import { afterIceRestart$, expectTransportUp$, hasConnected, type IceRestartOptions } from './ice-restart.js';
-import { createPeerCore, type PeerOptions, type PeerStats } from './peer.js';
+import { createPeerCore, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
 
 export interface PublisherOptions extends PeerOptions {
   /** Sends `SetPublisher{sdp, tracks}` (session id added by the caller); one value: the answer. */
@@ -49,6 +49,8 @@ export interface Publisher {
    * media section) and it leaves `announcedTracks()`. Unknown tracks are ignored.
    */
   removeTrack(track: PublishedTrack): void;
+  /** Marks a track muted or not in `announcedTracks()` (`TrackInfo.muted` of the next SetPublisher). */
+  setTrackMuted(track: PublishedTrack, muted: boolean): void;
   /** offer → setLocalDescription → setPublisher → setRemoteDescription(answer). Cold, queued, one value. */
   negotiate$(options?: { iceRestart?: boolean }): Observable<void>;
   /** A remote candidate (`ice_trickle` for PUBLISHER); waits for the answer it belongs to. Never throws: one that does not parse is logged and dropped. */
@@ -71,8 +73,35 @@ export interface Publisher {
 
 interface TrackSlot {
   published: PublishedTrack;
+  muted: boolean;
   transceiverMid: () => string | null;
   stop: () => void;
+}
+
+/** A sendonly transceiver carrying a new track; `onWrite` is told of every packet written to it. */
+function addSendonlyTrack(pc: PeerCore['pc'], kind: 'audio' | 'video', trackType: TrackType, onWrite: () => void): TrackSlot {
+  const trackId = randomUUID();
+  const track = new MediaStreamTrack({ kind, id: trackId });
+  const stream = new MediaStream({ id: trackId, tracks: [track] });
+  const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+  const published: PublishedTrack = {
+    trackId,
+    trackType,
+    kind,
+    get mid() {
+      return transceiver.mid;
+    },
+    writeRtp: (packet) => {
+      onWrite();
+      track.writeRtp(packet);
+    },
+  };
+  return { published, muted: false, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() };
+}
+
+/** What `SetPublisher` and `announced_tracks` say of one track. */
+function trackInfo({ published, transceiverMid, muted }: TrackSlot): TrackInfo {
+  return { trackId: published.trackId, trackType: published.trackType, mid: transceiverMid() ?? '', muted };
 }
 
 export function createPublisher(options: PublisherOptions): Publisher {
@@ -84,24 +113,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   function addTrack(kind: 'audio' | 'video', trackType: TrackType): PublishedTrack {
     if (core.isClosed()) throw rxsfuError('RXSFU_ERR_WEBRTC', 'addTrack on a closed publisher');
-    const trackId = randomUUID();
-    const track = new MediaStreamTrack({ kind, id: trackId });
-    const stream = new MediaStream({ id: trackId, tracks: [track] });
-    const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
-    const published: PublishedTrack = {
-      trackId,
-      trackType,
-      kind,
-      get mid() {
-        return transceiver.mid;
-      },
-      writeRtp: (packet) => {
-        lastWriteAt = core.scheduler.now();
-        track.writeRtp(packet);
-      },
-    };
-    slots.push({ published, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() });
-    return published;
+    const slot = addSendonlyTrack(pc, kind, trackType, () => (lastWriteAt = core.scheduler.now()));
+    slots.push(slot);
+    return slot.published;
   }
 
   function removeTrack(track: PublishedTrack): void {
@@ -111,14 +125,12 @@ export function createPublisher(options: PublisherOptions): Publisher {
     if (!core.isClosed()) slot!.stop();
   }
 
-  function announcedTracks(): TrackInfo[] {
-    return slots.map(({ published, transceiverMid }) => ({
-      trackId: published.trackId,
-      trackType: published.trackType,
-      mid: transceiverMid() ?? '',
-      muted: false,
-    }));
+  function setTrackMuted(track: PublishedTrack, muted: boolean): void {
+    const slot = slots.find((candidate) => candidate.published === track);
+    if (slot) slot.muted = muted;
   }
+
+  const announcedTracks = (): TrackInfo[] => slots.map(trackInfo);
 
   /** The offer/answer exchange itself; runs inside the queue. */
   function exchange$(iceRestart: boolean): Observable<void> {
@@ -128,9 +140,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     }).pipe(
       tap((sdp) => logger.debug?.('publisher: sending offer', { bytes: sdp.length, iceRestart })),
       concatMap((sdp) => options.setPublisher({ sdp, tracks: announcedTracks() })),
-      concatMap((answer) => {
-        return core.setRemoteDescription$('answer', answer?.sdp);
-      }),
+      concatMap((answer) => core.setRemoteDescription$('answer', answer?.sdp)),
       tap(() => core.releaseLocalCandidates()),
       map(() => undefined),
     );
@@ -163,6 +173,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     isClosed: core.isClosed,
     addTrack,
     removeTrack,
+    setTrackMuted,
     negotiate$,
     addRemoteCandidate: core.addRemoteCandidate,
     announcedTracks,

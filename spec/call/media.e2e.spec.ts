@@ -96,7 +96,7 @@ describe('call e2e: media against the emulator', function () {
     const [audio, video] = await Promise.all([call.publishAudioRtp(opusRtpPackets$()), call.publishVideo(vp8RtpPackets$())]);
     expect([audio.kind, video.kind]).to.deep.equal(['audio', 'video']);
     await until(() => audioFrom(human, call.sessionId) >= 20 && receivedFrom(human, call.sessionId, TrackType.TRACK_TYPE_VIDEO) >= 20, 15000, 'both tracks at the simulated participant');
-    video.stop();
+    await video.stop();
     const stoppedAt = receivedFrom(human, call.sessionId, TrackType.TRACK_TYPE_VIDEO);
     const audioAt = audioFrom(human, call.sessionId);
     await until(() => audioFrom(human, call.sessionId) >= audioAt + 50, 15000, 'audio to keep flowing');

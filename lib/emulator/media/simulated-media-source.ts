@@ -15,7 +15,7 @@ import { encodeOpusRtp } from '../../media/opus-publish.js';
 import type { PcmFrame } from '../../media/audio-frame.js';
 import { rxsfuError } from '../../errors.js';
 
-export class SimulatedParticipant {
+export class SimulatedMediaSource {
   private readonly sources = new Subscription();
   private voice = new Subscription();
   private readonly recorder: AudioRecorder;

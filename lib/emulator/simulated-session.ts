@@ -11,11 +11,11 @@ import { TrackType, type SfuEventInit } from '../protocol/index.js';
 import { rxsfuError } from '../errors.js';
 import { toParticipant, type CallRegistry, type RegisteredSession } from './call-registry.js';
 import type { EmulatorRecords, LeaveReason } from './records.js';
-import type { SfuServer } from './sfu-server.js';
 import type { SimulatedTone } from './media/contract.js';
 import type { Observable } from 'rxjs';
 import type { PcmFrame } from '../media/audio-frame.js';
 import type { ReceivedAudio } from './media/audio-recorder.js';
+import type { SimulatedHost } from './sfu-host.js';
 
 /** Decoded audio a simulated participant received from one sender. */
 export type ReceivedAudioSummary = ReceivedAudio;
@@ -77,7 +77,7 @@ export class SimulatedSession implements RegisteredSession {
   constructor(readonly userId: string, readonly callCid: string, public sfuId: string, readonly media: { audio: boolean; video: boolean; tone?: SimulatedTone }) {}
 
   /** Its SFU died: the media moves to `target` (added there first, so the tracks are taken over, not re-offered). */
-  relocate(from: SfuServer, target: SfuServer | undefined): Promise<void> {
+  relocate(from: SimulatedHost, target: SimulatedHost | undefined): Promise<void> {
     const { sessionId, userId, trackLookupPrefix, callCid } = this;
     this.earlierReceived.push(...from.media.receivedPackets(sessionId));
     this.earlierAudio.push(...from.media.receivedAudio(sessionId));
@@ -88,7 +88,7 @@ export class SimulatedSession implements RegisteredSession {
     return from.media.removeSession(sessionId);
   }
 
-  received(sfu: SfuServer | undefined): ReceivedTrackPackets[] {
+  received(sfu: SimulatedHost | undefined): ReceivedTrackPackets[] {
     const totals = new Map<string, ReceivedTrackPackets>();
     for (const r of [...this.earlierReceived, ...(sfu?.media.receivedPackets(this.sessionId) ?? [])]) {
       const key = `${r.fromSessionId}|${r.trackType}`;
@@ -97,7 +97,7 @@ export class SimulatedSession implements RegisteredSession {
     return [...totals.values()];
   }
   /** Audio heard here and on earlier SFUs, one entry per sender (earlier recordings first). */
-  receivedAudio(sfu: SfuServer | undefined): ReceivedAudio[] {
+  receivedAudio(sfu: SimulatedHost | undefined): ReceivedAudio[] {
     const bySender = new Map<string, ReceivedAudio>();
     for (const r of [...this.earlierAudio, ...(sfu?.media.receivedAudio(this.sessionId) ?? [])]) {
       const before = bySender.get(r.fromSessionId);
@@ -122,7 +122,7 @@ export interface SimulatedParticipantHandle extends SimulatedParticipant {
   remove(reason: LeaveReason): Promise<void>;
 }
 
-export function addSimulatedParticipant(sfu: SfuServer, records: EmulatorRecords, options: SimulatedParticipantOptions): SimulatedParticipantHandle {
+export function addSimulatedParticipant(sfu: SimulatedHost, records: EmulatorRecords, options: SimulatedParticipantOptions): SimulatedParticipantHandle {
   const registry = sfu.registry;
   const callCid = `${options.callType ?? 'default'}:${options.callId}`;
   const audio = options.audio !== false;
