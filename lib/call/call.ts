@@ -15,7 +15,7 @@ import { rxsfuError, type RxsfuError } from '../errors.js';
 import { TrackType, type SfuEvent } from '../protocol/index.js';
 import { SignalCloseCode, type ConnectionLost } from '../signaling/index.js';
 import { stateField } from './state-field.js';
-import { reduceParticipants, withLocalTracks, withoutLocalTrack, type ParticipantMap } from './participants.js';
+import { reduceParticipants, withLocalTracks, withoutLocalTrack, type ParticipantMap, type CallParticipant } from './participants.js';
 import { desiredSubscriptions, subscribedTrackIds, type SubscriptionPolicy } from './subscriptions.js';
 import { remoteTrackBinding$, statsReporting$, subscriptionUpdates$ } from './call-pipelines.js';
 import { RemoteTrackRegistry, type CallRemoteTrack } from './remote-tracks.js';
@@ -30,7 +30,8 @@ import { DEFAULT_MEDIA_STALL_AFTER_MS } from '../reconnect/call-side/media-stall
 import { sdkVersion } from './join-request.js';
 import { assertStatsInterval, resolveStatsInterval } from './stats-reporter.js';
 import { encodeOpusRtp, type OpusPublishOptions } from '../media/opus-publish.js';
-import type { PcmFrame } from '../media/audio-frame.js';
+import { resolveAudioOptions, type AudioOptions, type PcmFrame } from '../media/audio-frame.js';
+import { mixAudio$, type MixOptions, type MixedFrame } from '../media/mix-audio.js';
 
 export type { LocalTrack } from './local-tracks.js';
 
@@ -85,6 +86,18 @@ export class Call {
   readonly reconnections$: Observable<ReconnectionRecord> = this.records.asObservable();
   /** Each remote track once (those already there first), with its `rtp$`. */
   readonly remoteTracks$: Observable<CallRemoteTrack> = defer(() => concat(from(this.registry.current()), this.registry.added$));
+  /**
+   * Every remote voice mixed onto one clock (a recorder, a meeting transcriber): one frame per
+   * `frameMs` of real time, silence when nobody speaks, each voice jitter-buffered and concealed as
+   * in `audio$(options)`. Completes at leave. See `mixAudio$`.
+   */
+  mixedAudio$(options: AudioOptions & Pick<MixOptions, 'maxLagFrames'> = {}): Observable<MixedFrame<CallParticipant>> {
+    return defer(() => {
+      const { sampleRate, channels, frameMs } = resolveAudioOptions(options);
+      const voices$ = this.remoteTracks$.pipe(filter((t) => t.kind === 'audio'), map((t) => t.audio$(options)));
+      return mixAudio$(voices$, { sampleRate, channels, frameMs, maxLagFrames: options.maxLagFrames, scheduler: this.settings.scheduler });
+    }).pipe(takeUntil(this.left));
+  }
 
   constructor(
     private readonly target: CallTarget,

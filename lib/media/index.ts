@@ -13,3 +13,4 @@ export * from './reframe.js';
 export * from './remote-audio.js';
 export * from './pace.js';
 export * from './opus-publish.js';
+export * from './mix-audio.js';
