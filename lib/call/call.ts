@@ -30,6 +30,10 @@ import { DEFAULT_MEDIA_STALL_AFTER_MS } from '../reconnect/call-side/media-stall
 import { sdkVersion } from './join-request.js';
 import { assertStatsInterval, resolveStatsInterval } from './stats-reporter.js';
 import { encodeOpusRtp, type OpusPublishOptions } from '../media/opus-publish.js';
+import {
+  participantJoined$, participantLeft$, dominantSpeaker$, audioLevels$, trackChanges$, callGrants$,
+  type ParticipantRef, type ParticipantAudioLevel, type TrackChange, type CallGrants,
+} from './participant-streams.js';
 import { resolveAudioOptions, type AudioOptions, type PcmFrame } from '../media/audio-frame.js';
 import { mixAudio$, type MixOptions, type MixedFrame } from '../media/mix-audio.js';
 
@@ -53,6 +57,7 @@ export class Call {
   private readonly stateValue = stateField<CallState>('joining');
   private readonly participantsValue = stateField<ParticipantMap>(new Map());
   private readonly policy = stateField<SubscriptionPolicy>({});
+  private readonly capabilities = stateField<readonly string[]>([]);
   private readonly registry: RemoteTrackRegistry;
   private readonly left = new ReplaySubject<void>(1);
   private readonly localTracks: LocalTracks;
@@ -82,6 +87,20 @@ export class Call {
   );
   /** Current participants keyed by session id (our own session included, `isLocal`). */
   readonly participants$: Observable<ParticipantMap> = this.participantsValue.value$;
+  /** Others who joined (those already in the call first); derived from `participants$`. */
+  readonly participantJoined$: Observable<CallParticipant> = participantJoined$(this.participants$);
+  /** Others who left, as last known. */
+  readonly participantLeft$: Observable<CallParticipant> = participantLeft$(this.participants$);
+  /** Who the SFU says speaks now (`dominant_speaker_changed`). */
+  readonly dominantSpeaker$: Observable<ParticipantRef> = dominantSpeaker$(this.events$);
+  /** Audio levels as the SFU reports them (`audio_level_changed`). */
+  readonly audioLevels$: Observable<readonly ParticipantAudioLevel[]> = audioLevels$(this.events$);
+  /** Tracks of the others published / unpublished, mute included (`muted`). */
+  readonly trackChanges$: Observable<TrackChange> = trackChanges$(this.events$);
+  /** What the SFU lets us publish, on each `call_grants_updated`. */
+  readonly callGrants$: Observable<CallGrants> = callGrants$(this.events$);
+  /** Our capabilities in the call from the coordinator's join (`own_capabilities`); empty with direct credentials. */
+  readonly ownCapabilities$: Observable<readonly string[]> = this.capabilities.value$;
   /** One record per reconnection episode: trigger, strategies tried, attempts, duration, outcome. */
   readonly reconnections$: Observable<ReconnectionRecord> = this.records.asObservable();
   /** Each remote track once (those already there first), with its `rtp$`. */
@@ -143,7 +162,10 @@ export class Call {
   /** Cold: the first join. Emits once when joined. @internal use `joinCall$` */
   join$(): Observable<void> {
     return defer(() => callAccess$(this.target)).pipe(
-      tap((access) => { this.statsPeriodMs = resolveStatsInterval(this.statsIntervalMs, access.statsIntervalMs); }),
+      tap((access) => {
+        this.statsPeriodMs = resolveStatsInterval(this.statsIntervalMs, access.statsIntervalMs);
+        this.capabilities.set(access.ownCapabilities ?? []);
+      }),
       switchMap(({ credentials }) => connectSfu$({
         credentials, sessionId: randomUUID(), unifiedSessionId: this.unifiedSessionId, settings: this.settings,
       })),
@@ -231,6 +253,7 @@ export class Call {
     this.participantsValue.complete();
     this.connection.complete();
     this.policy.complete();
+    this.capabilities.complete();
   }
 
   /** Starts the call's standing pipelines (once, at the first join). */
