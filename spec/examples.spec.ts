@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 /** Runs an example to completion against the embedded emulator (no Stream credentials in its env). */
 function runExample(file: string, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, EXAMPLE_SECONDS: '3' };
+  const env: NodeJS.ProcessEnv = { ...process.env, EXAMPLE_SECONDS: '3' };
   delete env.STREAM_API_KEY;
   delete env.STREAM_API_SECRET;
   return new Promise((resolve) => {

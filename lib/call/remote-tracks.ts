@@ -10,6 +10,8 @@ import type { RtpPacket } from 'werift';
 import { rxsfuError } from '../errors.js';
 import type { AudioFrame, AudioOptions } from '../media/audio-frame.js';
 import { remoteAudio$ } from '../media/remote-audio.js';
+import { remoteVideo$ } from '../media/remote-video.js';
+import type { VideoFrame } from '../media/vp8-depacketizer.js';
 import type { TrackType } from '../protocol/index.js';
 import type { CallParticipant, ParticipantMap } from './participants.js';
 
@@ -32,6 +34,15 @@ export interface CallRemoteTrack {
    * Completes with the track. On a video track: error RXSFU_ERR_INVALID_ARGUMENT.
    */
   audio$(options?: AudioOptions): Observable<AudioFrame<CallParticipant>>;
+  /**
+   * Encoded VP8 frames reassembled from RTP (video tracks): keyframe flag, width/height on
+   * keyframes, RTP timestamp, `gapBefore` after a loss. Asks for a keyframe by itself when it starts,
+   * after every reconnect that moved the track, and after a loss. Cold. On an audio track: error
+   * RXSFU_ERR_INVALID_ARGUMENT.
+   */
+  readonly frames$: Observable<VideoFrame>;
+  /** Asks the sender for a keyframe now (RTCP PLI through the SFU). */
+  requestKeyframe(): void;
 }
 
 /** What the subscriber connection reports for each incoming track. */
@@ -40,6 +51,8 @@ export interface IncomingTrack {
   trackType: TrackType;
   kind: 'audio' | 'video';
   rtp$: Observable<RtpPacket>;
+  /** RTCP PLI on the peer connection this track arrives on. */
+  requestKeyframe?(): void;
 }
 
 interface Entry {
@@ -50,6 +63,8 @@ interface Entry {
   replaced: Subject<{ reason: string }>;
   /** Which peer connection generation feeds it now. */
   generation: number;
+  /** PLI on the peer connection that feeds it now. */
+  requestKeyframe: () => void;
 }
 
 export class RemoteTrackRegistry {
@@ -78,13 +93,16 @@ export class RemoteTrackRegistry {
     if (existing) {
       if (existing.generation !== generation) {
         existing.generation = generation;
+        existing.requestKeyframe = () => incoming.requestKeyframe?.();
         existing.replaced.next({ reason: 'peer connection replaced by a reconnect' });
       }
       return existing.rtp;
     }
     const rtp = new Subject<RtpPacket>();
     const replaced = new Subject<{ reason: string }>();
-    const entry: Entry = { track: undefined as unknown as CallRemoteTrack, participant, rtp, replaced, generation };
+    const entry: Entry = {
+      track: undefined as unknown as CallRemoteTrack, participant, rtp, replaced, generation, requestKeyframe: () => incoming.requestKeyframe?.(),
+    };
     entry.track = {
       id, trackType: incoming.trackType, kind: incoming.kind,
       // The owner as the call knows it now (name, speaking, quality…), not as it was at first packet.
@@ -93,6 +111,10 @@ export class RemoteTrackRegistry {
       audio$: (options?: AudioOptions) => incoming.kind === 'audio'
         ? remoteAudio$(rtp.asObservable(), () => entry.participant, options, this.scheduler)
         : throwError(() => rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `audio$ on a ${incoming.kind} track (${id})`)),
+      frames$: incoming.kind === 'video'
+        ? remoteVideo$(rtp.asObservable(), () => entry.requestKeyframe(), {}, this.scheduler)
+        : throwError(() => rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `frames$ on a ${incoming.kind} track (${id})`)),
+      requestKeyframe: () => entry.requestKeyframe(),
     };
     const track = entry.track;
     this.entries.set(id, entry);
