@@ -14,3 +14,5 @@ export * from './remote-audio.js';
 export * from './pace.js';
 export * from './opus-publish.js';
 export * from './mix-audio.js';
+export * from './vp8-depacketizer.js';
+export * from './remote-video.js';

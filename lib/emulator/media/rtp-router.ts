@@ -115,6 +115,17 @@ export class RtpRouter {
     this.dropped.add(subscriberId);
   }
 
+  /** The publisher side of a track this table owns says how to get a keyframe out of its source. */
+  onKeyframeRequest(ref: TrackRef, handler: () => void): void {
+    const source = this.bus.sources.get(trackKey(ref));
+    if (source?.owner === this) source.keyframeRequested = handler;
+  }
+
+  /** A subscriber asked for a keyframe (PLI): passed to the track's publisher, on whichever SFU it is. */
+  requestKeyframe(ref: TrackRef): void {
+    this.bus.sources.get(trackKey(ref))?.keyframeRequested?.();
+  }
+
   /** Fault: packets to `subscriberId` on this SFU are dropped/reordered on a fixed pattern; `undefined` ends it. */
   disturb(subscriberId: string, disturbance: MediaDisturbance | undefined): void {
     if (disturbance) this.disturbed.set(subscriberId, { ...disturbance });

@@ -4,7 +4,7 @@
  * connection needed), and subscribes to every other track of its call (the plane picks them, on
  * every SFU) so tests can count what reached it.
  */
-import { type Observable, type SchedulerLike, Subscription } from 'rxjs';
+import { type Observable, type SchedulerLike, Subject, Subscription } from 'rxjs';
 import { TrackType } from '../../protocol/index.js';
 import { opusRtpPackets$ } from '../../media/opus-rtp.js';
 import { vp8RtpPackets$ } from '../../media/vp8.js';
@@ -46,7 +46,11 @@ export class SimulatedMediaSource {
     }
     if (this.tracks.includes(TrackType.TRACK_TYPE_VIDEO)) {
       const ref = { sessionId, trackType: TrackType.TRACK_TYPE_VIDEO };
-      this.sources.add(vp8RtpPackets$({ scheduler: this.scheduler }).subscribe((p) => this.router.publish(ref, p)));
+      // A keyframe every 10 s, interframes between, and one at once when a subscriber asks (PLI).
+      const keyframeRequests = new Subject<void>();
+      this.router.onKeyframeRequest(ref, () => keyframeRequests.next());
+      this.sources.add(vp8RtpPackets$({ scheduler: this.scheduler, keyframeIntervalFrames: 300, keyframeRequests$: keyframeRequests })
+        .subscribe((p) => this.router.publish(ref, p)));
     }
   }
 
