@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -46,5 +46,18 @@ describe('examples run to completion against the embedded emulator', function ()
     const run = await runExample('voice-bot.ts');
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout).to.match(/alice started talking → reply cut/);
+  });
+
+  it('video-snapshot: one keyframe per participant saved as IVF', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rxsfu-snapshot-spec-'));
+    try {
+      const run = await runExample('video-snapshot.ts', [dir]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(readdirSync(dir)).to.deep.equal(['alice.ivf']);
+      const file = readFileSync(join(dir, 'alice.ivf'));
+      expect([file.toString('ascii', 0, 4), file.toString('ascii', 8, 12), file.readUInt16LE(12), file.readUInt16LE(14)]).to.deep.equal(['DKIF', 'VP80', 320, 240]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -38,6 +38,7 @@ import {
 } from './participant-streams.js';
 import { resolveAudioOptions, type AudioOptions, type PcmFrame } from '../media/audio-frame.js';
 import { mixAudio$, type MixOptions, type MixedFrame } from '../media/mix-audio.js';
+import { packetizeVp8, type Vp8SourceFrame } from '../media/vp8-packetizer.js';
 
 export type { LocalTrack } from './local-tracks.js';
 
@@ -211,8 +212,23 @@ export class Call {
     return this.localTracks.publish('audio', TrackType.TRACK_TYPE_AUDIO, source$);
   }
 
-  /** Publishes a video track fed by VP8 RTP packets. */
-  async publishVideo(source$: Observable<RtpPacket>): Promise<LocalTrack> {
+  /**
+   * Publishes encoded VP8 frames (Uint8Array, or `{ data }`), packetized (RFC 7741 descriptor,
+   * PictureID, marker) with 90 kHz timestamps from the scheduler's clock. Pass a function to get the
+   * SFU's keyframe requests (PLI) as an Observable: `publishVideo((keyframes$) => camera(keyframes$))`
+   * (also on the returned track's `keyframeRequests$`). Resolves once the SFU accepted the offer.
+   */
+  async publishVideo(source: Observable<Vp8SourceFrame> | ((keyframeRequests$: Observable<void>) => Observable<Vp8SourceFrame>)): Promise<LocalTrack> {
+    const requests = new Subject<void>();
+    const frames$ = typeof source === 'function' ? defer(() => source(requests.asObservable())) : source;
+    const rtp$ = isObservable(frames$) ? frames$.pipe(packetizeVp8({ scheduler: this.settings.scheduler })) : (frames$ as never);
+    const track = await this.localTracks.publish('video', TrackType.TRACK_TYPE_VIDEO, rtp$);
+    track.keyframeRequests$.pipe(takeUntil(this.left)).subscribe(requests);
+    return track;
+  }
+
+  /** Publishes a video track fed by ready-made VP8 RTP packets (e.g. `vp8RtpPackets$`), sent as they come. */
+  async publishVideoRtp(source$: Observable<RtpPacket>): Promise<LocalTrack> {
     return this.localTracks.publish('video', TrackType.TRACK_TYPE_VIDEO, source$);
   }
 

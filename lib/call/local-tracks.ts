@@ -6,7 +6,7 @@
  * Each track's source is subscribed once and outlives the connections: a reconnect only changes the
  * track's `targets` (the transceivers its packets are written to).
  */
-import { ReplaySubject, Subscription, lastValueFrom, of, defer, finalize, isObservable, takeUntil, type Observable } from 'rxjs';
+import { ReplaySubject, Subject, Subscription, lastValueFrom, of, defer, finalize, isObservable, takeUntil, type Observable } from 'rxjs';
 import type { RtpPacket } from 'werift';
 import { rxsfuError, type RxsfuError } from '../errors.js';
 import { describeValue } from '../validate.js';
@@ -44,6 +44,11 @@ export interface LocalTrack {
    * nothing else does).
    */
   readonly ended$: Observable<never>;
+  /**
+   * Each time the SFU asks for a keyframe for this track (RTCP PLI from a subscriber, passed on):
+   * a video source should make its next frame a keyframe. `publishVideo` wires it for you.
+   */
+  readonly keyframeRequests$: Observable<void>;
 }
 
 interface LocalTrackSpec {
@@ -57,6 +62,8 @@ interface LocalTrackSpec {
   source: Subscription;
   muted: boolean;
   stopped: boolean;
+  /** PLIs from every publisher this track is on (MIGRATE: two). */
+  keyframeRequests: Subject<void>;
 }
 
 /** What the local tracks need from the call. */
@@ -105,9 +112,9 @@ export class LocalTracks {
     }
     const conn = host.current();
     if (!conn) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'publish before the call is joined');
-    const spec: LocalTrackSpec = { kind, trackType, source: new Subscription(), targets: [], muted: false, stopped: false };
+    const spec: LocalTrackSpec = { kind, trackType, source: new Subscription(), targets: [], muted: false, stopped: false, keyframeRequests: new Subject<void>() };
     const track = conn.publisher.addTrack(kind, trackType);
-    spec.targets.push({ publisher: conn.publisher, track });
+    this.addTarget(spec, conn.publisher, track);
     this.specs.push(spec);
     try {
       await lastValueFrom(conn.publisher.negotiate$().pipe(takeUntil(host.left$)), { defaultValue: undefined });
@@ -126,7 +133,14 @@ export class LocalTracks {
       unmute: () => this.setMuted(spec, false),
       stop: () => this.stop(spec),
       ended$: this.feed(spec, source$),
+      keyframeRequests$: spec.keyframeRequests.asObservable(),
     };
+  }
+
+  /** A transceiver the track's packets go to; its PLIs become the track's keyframe requests. */
+  private addTarget(spec: LocalTrackSpec, publisher: Publisher, track: PublishedTrack): void {
+    spec.targets.push({ publisher, track });
+    track.pictureLoss$.pipe(takeUntil(this.host.left$)).subscribe(() => spec.keyframeRequests.next());
   }
 
   /** Subscribes the guarded source (track-source.ts): a bad value ends this track, typed, never the process. */
@@ -229,7 +243,8 @@ export class LocalTracks {
       for (const spec of this.specs) {
         const track = conn.publisher.addTrack(spec.kind, spec.trackType);
         conn.publisher.setTrackMuted(track, spec.muted);
-        spec.targets = [...spec.targets.filter((t) => !t.publisher.isClosed()), { publisher: conn.publisher, track }];
+        spec.targets = spec.targets.filter((t) => !t.publisher.isClosed());
+        this.addTarget(spec, conn.publisher, track);
       }
       return conn.publisher.negotiate$();
     });

@@ -16,3 +16,4 @@ export * from './opus-publish.js';
 export * from './mix-audio.js';
 export * from './vp8-depacketizer.js';
 export * from './remote-video.js';
+export * from './vp8-packetizer.js';

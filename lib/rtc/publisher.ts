@@ -11,6 +11,7 @@ import { rxsfuError } from '../errors.js';
 import type { TrackInfo, TrackType } from '../protocol/index.js';
 import { afterIceRestart$, expectTransportUp$, hasConnected, type IceRestartOptions } from './ice-restart.js';
 import { createPeerCore, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
+import { fromWeriftEvent } from './werift-event.js';
 
 export interface PublisherOptions extends PeerOptions {
   /** Sends `SetPublisher{sdp, tracks}` (session id added by the caller); one value: the answer. */
@@ -29,6 +30,8 @@ export interface PublishedTrack {
    * negotiated; packets written before the connection is up are dropped.
    */
   writeRtp(packet: RtpPacket | Buffer): void;
+  /** Each RTCP PLI (or FIR) the SFU sends for this track: it wants a keyframe. */
+  readonly pictureLoss$: Observable<void>;
 }
 
 export interface Publisher {
@@ -95,6 +98,7 @@ function addSendonlyTrack(pc: PeerCore['pc'], kind: 'audio' | 'video', trackType
       onWrite();
       track.writeRtp(packet);
     },
+    pictureLoss$: fromWeriftEvent(transceiver.sender.onPictureLossIndication).pipe(map(() => undefined)),
   };
   return { published, muted: false, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() };
 }

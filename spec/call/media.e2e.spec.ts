@@ -93,7 +93,7 @@ describe('call e2e: media against the emulator', function () {
     const { emu, join } = ctx();
     const human = await emu.addParticipant({ callId: 'both', userId: 'human', audio: true });
     const call = await join('agent', 'both');
-    const [audio, video] = await Promise.all([call.publishAudioRtp(opusRtpPackets$()), call.publishVideo(vp8RtpPackets$())]);
+    const [audio, video] = await Promise.all([call.publishAudioRtp(opusRtpPackets$()), call.publishVideoRtp(vp8RtpPackets$())]);
     expect([audio.kind, video.kind]).to.deep.equal(['audio', 'video']);
     await until(() => audioFrom(human, call.sessionId) >= 20 && receivedFrom(human, call.sessionId, TrackType.TRACK_TYPE_VIDEO) >= 20, 15000, 'both tracks at the simulated participant');
     await video.stop();

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { filter, firstValueFrom, take, toArray, timeout, type Observable } from 'rxjs';
+import { filter, firstValueFrom, take, tap, toArray, timeout, type Observable } from 'rxjs';
+import { vp8SyntheticFrames$ } from '../../lib/media/vp8.js';
 import type { VideoFrame } from '../../lib/media/vp8-depacketizer.js';
 import { TrackType } from '../../lib/protocol/index.js';
 import { remoteTrack, until, useEmulator } from './e2e-fixture.js';
@@ -40,5 +41,31 @@ describe('call e2e: remote video frames and keyframe requests', function () {
     } finally {
       sub.unsubscribe();
     }
+  });
+});
+
+describe('call e2e: publishVideo (VP8 frames in, keyframe requests answered)', function () {
+  this.timeout(40000);
+  const ctx = useEmulator();
+
+  it('frames are packetized and reassembled intact at another agent; its PLI reaches our source, which answers with a keyframe', async () => {
+    const { join } = ctx();
+    const camera = await join('camera', 'pub-video');
+    const viewer = await join('viewer', 'pub-video', { subscriptions: { audio: true, video: true } });
+    let requests = 0;
+    // A keyframe only at the start and when asked: the viewer can only get one mid-stream through its PLI.
+    const track = await camera.publishVideo((keyframes$) => vp8SyntheticFrames$({ keyframeIntervalFrames: 100000, keyframeRequests$: keyframes$.pipe(tap(() => requests++)) }));
+    const remote = await remoteTrack(viewer, 'camera', TrackType.TRACK_TYPE_VIDEO);
+    await firstValueFrom(remote.rtp$.pipe(take(30), toArray(), timeout(20000))); // well past the first keyframe
+    const frames = await firstValueFrom(remote.frames$.pipe(take(10), toArray(), timeout(20000)));
+    const key = frames.find((f) => f.keyframe);
+    expect(key, 'a keyframe soon after the viewer subscribed').to.not.equal(undefined);
+    expect([key!.width, key!.height, key!.data.length]).to.deep.equal([320, 240, 2500]);
+    expect(requests, 'the PLI reached the source').to.be.greaterThan(0);
+    let fromTrack = 0;
+    const counted = track.keyframeRequests$.subscribe(() => fromTrack++);
+    remote.requestKeyframe();
+    await until(() => fromTrack > 0, 20000, 'the keyframe request on the local track');
+    counted.unsubscribe();
   });
 });
