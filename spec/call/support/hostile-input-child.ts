@@ -29,7 +29,7 @@ const packets = (value: unknown) => of(value) as unknown as Observable<RtpPacket
 
 /** A track whose source is `source$`: the code its `ended$` errors with, and whether the SFU still lists it. */
 async function publishedOutcome(call: Call, source$: Observable<RtpPacket>): Promise<Outcome> {
-  const track = await call.publishAudio(source$);
+  const track = await call.publishAudioRtp(source$);
   return codeOf(() => lastValueFrom(track.ended$, { defaultValue: undefined }));
 }
 
