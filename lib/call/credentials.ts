@@ -39,6 +39,8 @@ export interface CallAccess {
   credentials: Credentials;
   /** `stats_options.reporting_interval_ms` from the coordinator's join response. */
   statsIntervalMs?: number;
+  /** `own_capabilities` from the coordinator's join response. */
+  ownCapabilities?: string[];
 }
 
 export function credentials$(target: CallTarget, request: CredentialRequest = {}): Observable<Credentials> {
@@ -66,6 +68,6 @@ export function callAccess$(target: CallTarget, request: CredentialRequest = {})
       migratingFromList: request.migratingFromList,
       timeoutMs: target.coordinatorTimeoutMs,
     })),
-    map((result) => ({ credentials: result.credentials, statsIntervalMs: result.statsOptions?.reportingIntervalMs })),
+    map((result) => ({ credentials: result.credentials, statsIntervalMs: result.statsOptions?.reportingIntervalMs, ownCapabilities: result.ownCapabilities })),
   );
 }

@@ -10,6 +10,14 @@ import { errorEvent, type JoinRejectionMode } from './sfu-host.js';
 import type { SfuServer } from './sfu-server.js';
 import type { SfuSession } from './sfu-session.js';
 import type { NetworkCuts } from './network.js';
+import type { MediaDisturbance } from './media/media-disturbance.js';
+
+function checkDisturbance(d: MediaDisturbance | undefined): MediaDisturbance | undefined {
+  for (const n of [d?.dropEvery, d?.reorderEvery]) {
+    if (n !== undefined && !(Number.isInteger(n) && n >= 2)) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `disturbMedia: every-n must be an integer ≥ 2, got ${n}`);
+  }
+  return d;
+}
 
 /** Faults that act on one session's socket, or on every session of an SFU. */
 export interface SessionFaults {
@@ -41,6 +49,11 @@ export interface ClientSessionFaults extends SessionFaults {
   dropMedia(): void;
   /** Cuts the network of this session's user: `network(userId).cut()`. */
   cutNetwork(): NetworkFault;
+  /**
+   * The SFU drops and/or reorders RTP to this session on a fixed pattern (every n-th packet of each
+   * track), peer connections and signaling untouched; `disturbMedia(undefined)` ends it.
+   */
+  disturbMedia(disturbance: MediaDisturbance | undefined): void;
 }
 
 /**
@@ -136,6 +149,7 @@ export function createFaults(sfus: () => readonly SfuServer[], coordinator: () =
         ...sessionFaults(() => [session], () => [session.faults]),
         dropMedia: () => host?.media.dropMediaTo?.(sessionId),
         cutNetwork: () => network(session.userId).cut(),
+        disturbMedia: (disturbance) => host?.media.disturbMediaTo?.(sessionId, checkDisturbance(disturbance)),
       };
     },
     sfu(sfuId) {
