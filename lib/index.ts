@@ -6,7 +6,7 @@
  * Wire-level codecs live in `rxsfu/protocol`, the local SFU emulator in `rxsfu/emulator`.
  */
 export * from './call/index.js';
-export { RxsfuError, ProtocolError, rxsfuError, isRxsfuError, type RxsfuErrorCode, type RxsfuErrorDetails } from './errors.js';
+export { RxsfuError, ProtocolError, rxsfuError, isRxsfuError, FINAL_RECONNECT_CODES, type RxsfuErrorCode, type RxsfuErrorDetails } from './errors.js';
 export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
 export {
   createSignalConnection, SignalCloseCode, connectionLost$, heartbeatTimeout$, healthCheckRequests$, sfuEvents$,

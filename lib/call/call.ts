@@ -239,7 +239,8 @@ export class Call {
 
   /** Leaves the call: LeaveCallRequest, socket closed with `SignalCloseCode.LEAVE`, peer connections closed, every stream completed. */
   leave(reason = 'user is leaving the call'): Promise<void> {
-    return this.shutdown(reason, 'left');
+    // Never rejects, whatever it is given: a non-string reason is not the caller's to break leave with.
+    return this.shutdown(typeof reason === 'string' ? reason : 'user is leaving the call', 'left');
   }
 
   private shutdown(reason: string, finalState: 'left' | 'reconnecting-failed'): Promise<void> {

@@ -9,6 +9,7 @@ import { rxsfuError, type RxsfuError } from '../errors.js';
 import { httpRequest$, mediaType, type HttpResponse } from '../http/request.js';
 import { parseJoinResponse, type CoordinatorJoinResult } from './join-response.js';
 import { foreignText } from '../foreign-text.js';
+import { durationOption } from '../validate.js';
 
 /** Stream's production coordinator. */
 export const DEFAULT_COORDINATOR_URL = 'https://video.stream-io-api.com';
@@ -45,7 +46,7 @@ export interface CoordinatorJoinOptions {
  * RXSFU_ERR_UNAUTHORIZED (401/403) or RXSFU_ERR_COORDINATOR (other status, bad body, timeout).
  */
 export function coordinatorJoin$(options: CoordinatorJoinOptions): Observable<CoordinatorJoinResult> {
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = durationOption('timeoutMs', options.timeoutMs, 10_000, 1);
   return defer(() => httpRequest$({
     url: joinUrl(options),
     method: 'POST',
