@@ -29,15 +29,18 @@ const LIMIT_MS = 120_000;
 type Timing = { healthCheckIntervalMs: number; unhealthyAfterMs: number };
 const sleep = (msToWait: number) => firstValueFrom(timer(msToWait));
 
-/** Resolves when the call is `joined` again after having left it; throws if it ends instead. */
-async function backToJoined(call: Call): Promise<CallState[]> {
+/**
+ * Resolves when the call is `joined` again after having left it; throws if it ends instead, or if no
+ * state comes for `limitMs` (an outage is silent for its whole length: give it that much more).
+ */
+async function backToJoined(call: Call, limitMs = LIMIT_MS): Promise<CallState[]> {
   const seen: CallState[] = [];
   await firstValueFrom(call.state$.pipe(
     skipWhile((s) => s === 'joined'),
     filter((s) => (seen.push(s), s === 'joined' || s === 'left' || s === 'reconnecting-failed')),
     first(),
     map((s) => { if (s !== 'joined') throw new Error(`agent ended ${s}: ${call.failure?.message ?? ''}`); }),
-    timeout(LIMIT_MS),
+    timeout(limitMs),
   ));
   return seen;
 }
@@ -74,7 +77,9 @@ async function outage(emulator: RemoteEmulator, outageMs: number): Promise<Outag
   const userId = `outage-${outageMs}`;
   const { call } = await timedJoin(agentOptions(emulator, 'outage-run', userId));
   try {
-    const back = backToJoined(call);
+    const back = backToJoined(call, outageMs + LIMIT_MS);
+    // Awaited after the outage: marked handled now, so a failure meanwhile is reported there, not as an unhandled rejection.
+    back.catch(() => undefined);
     const record = firstValueFrom(call.reconnections$.pipe(filter((r) => r.outcome === 'joined')));
     await emulator.network(userId, true);
     await sleep(outageMs);
