@@ -56,6 +56,7 @@ async function detections(emulator: RemoteEmulator, timing: Timing, n: number, k
       await sleep(timing.healthCheckIntervalMs + ((i * 997) % timing.healthCheckIntervalMs));
       const lost = firstValueFrom(call.connectionLost$.pipe(timeout(LIMIT_MS)));
       const back = backToJoined(call);
+      back.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
       const start = performance.now();
       if (kind === 'silence') await emulator.fault([call.sessionId], 'goSilent');
       else await emulator.network(userId, true);
