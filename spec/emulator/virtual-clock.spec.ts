@@ -41,7 +41,7 @@ describe('emulator: injected clock (virtual time, real sockets)', () => {
     const credentials = await credentialsFor(t.emu, 'alice');
     expect(t.emu.records.coordinatorJoins.map((r) => r.at)).to.deep.equal([START]);
     // The agent's signaling on the same clock: its health checks go out every 5000 virtual ms.
-    const connection = createSignalConnection({ url: credentials.server.ws_endpoint, scheduler: clock, healthCheckIntervalMs: 5000 });
+    const connection = createSignalConnection({ url: credentials.server.ws_endpoint, scheduler: clock, healthCheckIntervalMs: 5000, unhealthyAfterMs: 12_000 });
     let responses = 0;
     agent = connection.events$.pipe(filter((e) => e.eventPayload === 'healthCheckResponse')).subscribe(() => (responses += 1));
     agent.add(() => connection.close(SignalCloseCode.LEAVE, 'spec done'));
