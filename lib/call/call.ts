@@ -17,6 +17,7 @@ import { TrackType, type SfuEvent, type TrackSubscriptionDetails } from '../prot
 import type { ConnectionLost } from '../signaling/index.js';
 import type { Publisher, PublishedTrack } from '../rtc/index.js';
 import { stateField } from './state-field.js';
+import { callHealth$, type CallHealth } from './health.js';
 import { reduceParticipants, withLocalTracks, type ParticipantMap } from './participants.js';
 import { desiredSubscriptions, sameSubscriptions, type SubscriptionPolicy } from './subscriptions.js';
 import { RemoteTrackRegistry, type CallRemoteTrack } from './remote-tracks.js';
@@ -110,6 +111,8 @@ export class Call {
     takeUntil(this.left),
     share(),
   );
+  /** The joined invariant on the current connection (docs/RECONNECT.md J1, J2), at every change. */
+  readonly health$: Observable<CallHealth> = callHealth$(this.stateValue.value$, this.connection.value$);
   /** Current participants keyed by session id (our own session included, `isLocal`). */
   readonly participants$: Observable<ParticipantMap> = this.participantsValue.value$;
   /** One record per reconnection episode: trigger, strategies tried, attempts, duration, outcome. */
