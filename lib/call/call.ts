@@ -31,6 +31,7 @@ import { createReconnectExecutors, type ReconnectHost } from './reconnect-execut
 import { sdkVersion } from './join-request.js';
 import { DEFAULT_MEDIA_STALL_AFTER_MS, mediaStalled$ } from './media-stall.js';
 import { sendLatest } from './send-latest.js';
+import { peerStuckRequests$ } from './peer-stuck.js';
 import { assertStatsInterval, resolveStatsInterval, statsIdentity, statsReports$ } from './stats-reporter.js';
 
 /**
@@ -384,6 +385,7 @@ export class Call {
       event$('iceRestart').pipe(map(fromIceRestartEvent)),
       event$('callEnded').pipe(map(fromCallEnded)),
       peerFailed$,
+      peerStuckRequests$(this.connection.value$, this.state$.pipe(map((s) => s === 'joined')), this.settings.peerConnectTimeoutMs, this.settings.scheduler),
       this.mediaStallRequests$(),
     ).pipe(tap((r) => this.settings.logger.info('reconnect request', { strategy: r.strategy, source: r.source, detail: r.detail })));
     const first = this.connection.get()!;

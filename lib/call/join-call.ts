@@ -9,6 +9,7 @@ import { rxsfuError } from '../errors.js';
 import { Call } from './call.js';
 import type { CallTarget } from './credentials.js';
 import type { ConnectionSettings } from './sfu-connection.js';
+import { DEFAULT_PEER_CONNECT_TIMEOUT_MS } from './peer-stuck.js';
 import type { SubscriptionPolicy } from './subscriptions.js';
 import { resolveReconnectOptions, type ReconnectOptions } from '../reconnect/index.js';
 
@@ -28,6 +29,11 @@ export interface JoinCallOptions extends CallTarget {
   healthCheckIntervalMs?: number;
   /** Silence (no frame of any kind) after which the socket counts as lost. @default 12000 */
   unhealthyAfterMs?: number;
+  /**
+   * A peer connection that was negotiated but is not `connected` this long (ms) while joined gets an
+   * ICE restart, then a REJOIN if that fails (docs/RECONNECT.md R1 `peer-stuck`). 0 disables. @default 10000
+   */
+  peerConnectTimeoutMs?: number;
   /** Clock for every timer of the call. @default asyncScheduler */
   scheduler?: SchedulerLike;
   /** @default silent */
@@ -54,6 +60,10 @@ export function resolveSettings(options: JoinCallOptions): ConnectionSettings {
     throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT',
       `unhealthyAfterMs (${unhealthyAfterMs}) must be greater than healthCheckIntervalMs (${healthCheckIntervalMs}) > 0`);
   }
+  const peerConnectTimeoutMs = options.peerConnectTimeoutMs ?? DEFAULT_PEER_CONNECT_TIMEOUT_MS;
+  if (!Number.isFinite(peerConnectTimeoutMs) || peerConnectTimeoutMs < 0) {
+    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `peerConnectTimeoutMs must be 0 (off) or a positive number of ms, got ${peerConnectTimeoutMs}`);
+  }
   return {
     rpcEncoding: options.rpcEncoding ?? 'protobuf',
     rpcTimeoutMs: options.rpcTimeoutMs ?? 5000,
@@ -61,6 +71,7 @@ export function resolveSettings(options: JoinCallOptions): ConnectionSettings {
     joinTimeoutMs: options.joinTimeoutMs ?? 5000,
     healthCheckIntervalMs,
     unhealthyAfterMs,
+    peerConnectTimeoutMs,
     scheduler: options.scheduler ?? asyncScheduler,
     logger: options.logger ?? silentLogger,
   };

@@ -38,6 +38,11 @@ export interface SessionFaults {
 export interface ClientSessionFaults extends SessionFaults {
   /** The SFU stops forwarding RTP to this session; sockets and peer connections stay up (a vanished media path). */
   dropMedia(): void;
+  /**
+   * From the next SetPublisher on, the session's publisher ICE candidates are withheld both ways
+   * (offer, answer, trickles): its ICE never connects while signaling stays healthy.
+   */
+  blockPublisherIce(): void;
 }
 
 /** Faults of one SFU: every session of it, its joins, and the process. */
@@ -97,7 +102,11 @@ export function createFaults(sfus: () => readonly SfuServer[], coordinator: () =
     session(sessionId) {
       const session = findSession(sessionId);
       const host = sfus().find((s) => s.sessions.get(sessionId) === session);
-      return { ...sessionFaults(() => [session], () => [session.faults]), dropMedia: () => host?.media.dropMediaTo?.(sessionId) };
+      return {
+        ...sessionFaults(() => [session], () => [session.faults]),
+        dropMedia: () => host?.media.dropMediaTo?.(sessionId),
+        blockPublisherIce: () => { session.publisherIceBlocked = true; },
+      };
     },
     sfu(sfuId) {
       const sfu = findSfu(sfuId);
