@@ -20,6 +20,7 @@ import {
   of,
   throwError,
   asyncScheduler,
+  type MonoTypeOperatorFunction,
   type SchedulerLike,
 } from 'rxjs';
 import { RTCPeerConnection, type PeerConfig } from 'werift';
@@ -39,7 +40,19 @@ export interface PeerOptions {
   scheduler?: SchedulerLike;
   /** How long `closed$` waits for werift's teardown before giving up. @default 3000 */
   closeTimeoutMs?: number;
+  /** Bound on each werift step (create offer/answer, set local/remote description). @default 10000 */
+  stepTimeoutMs?: number;
+  /**
+   * Bound on one whole negotiation (the publisher's offer → SetPublisher → answer, the subscriber's
+   * offer → answer → SendAnswer), so a hung step or RPC never blocks the signaling queue. @default 30000
+   */
+  negotiationTimeoutMs?: number;
 }
+
+/** @see PeerOptions.stepTimeoutMs */
+export const DEFAULT_STEP_TIMEOUT_MS = 10000;
+/** @see PeerOptions.negotiationTimeoutMs */
+export const DEFAULT_NEGOTIATION_TIMEOUT_MS = 30000;
 
 export interface PeerCore {
   readonly pc: RTCPeerConnection;
@@ -69,6 +82,8 @@ export interface PeerCore {
   addRemoteCandidate(json: string): void;
   /** werift's `getStats()` as plain JSON-able objects (see `peerStats$`); cold, one value. */
   stats$(): Observable<PeerStats>;
+  /** Bounds a whole negotiation by `negotiationTimeoutMs`: RXSFU_ERR_WEBRTC naming `what` when it runs out. */
+  withinNegotiation<T>(what: string): MonoTypeOperatorFunction<T>;
   close(): void;
 }
 
@@ -86,21 +101,29 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
   const remote = createRemoteCandidates(pc, logger, role);
   let isClosed = false;
 
+  const stepTimeoutMs = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+  const negotiationTimeoutMs = options.negotiationTimeoutMs ?? DEFAULT_NEGOTIATION_TIMEOUT_MS;
+
+  /** A werift step, bounded: werift's promises have no timeout of their own. */
+  function step$<T>(step: string, call: () => Promise<T>): Observable<T> {
+    return werift$(step, call).pipe(bounded(step, stepTimeoutMs, scheduler));
+  }
+
   function setRemoteDescription$(type: 'offer' | 'answer', sdp: string): Observable<void> {
     // werift accepts some garbage without complaint and then never connects: check the shape first.
     const problem = sdpProblem(sdp);
     if (problem) return throwError(() => rxsfuError('RXSFU_ERR_WEBRTC', `remote ${type} rejected: ${problem}`));
-    return werift$(`${role} setRemoteDescription(${type})`, () => pc.setRemoteDescription({ type, sdp })).pipe(
+    return step$(`${role} setRemoteDescription(${type})`, () => pc.setRemoteDescription({ type, sdp })).pipe(
       map(() => remote.flush()),
     );
   }
 
   function setLocalDescription$(type: 'offer' | 'answer', opts: { iceRestart?: boolean } = {}): Observable<string> {
-    return werift$(`${role} create ${type}`, () =>
+    return step$(`${role} create ${type}`, () =>
       type === 'offer' ? pc.createOffer({ iceRestart: opts.iceRestart ?? false }) : pc.createAnswer(),
     ).pipe(
       // werift resolves setLocalDescription after gathering, so the SDP already lists host candidates.
-      concatMap((description) => werift$(`${role} setLocalDescription(${type})`, () => pc.setLocalDescription(description))),
+      concatMap((description) => step$(`${role} setLocalDescription(${type})`, () => pc.setLocalDescription(description))),
       map(() => pc.localDescription?.sdp ?? ''),
     );
   }
@@ -153,6 +176,7 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
     setLocalDescription$,
     addRemoteCandidate,
     stats$: () => peerStats$(pc, role),
+    withinNegotiation: <T>(what: string) => bounded<T>(what, negotiationTimeoutMs, scheduler),
     close,
   };
 }
@@ -211,6 +235,11 @@ function closePeerConnection$(
       return of(undefined);
     }),
   );
+}
+
+/** Fails with RXSFU_ERR_WEBRTC naming `what` when the source gives no value within `ms`. */
+function bounded<T>(what: string, ms: number, scheduler: SchedulerLike): MonoTypeOperatorFunction<T> {
+  return timeout({ first: ms, scheduler, with: () => throwError(() => rxsfuError('RXSFU_ERR_WEBRTC', `${what} timed out after ${ms} ms`)) });
 }
 
 /** Runs a werift promise as an Observable; its failure becomes RXSFU_ERR_WEBRTC naming the step. */

@@ -98,7 +98,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
       negotiationErrors.next(rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'subscriber offer without an SDP'));
       return;
     }
-    queue.run$('subscriber offer', () => answer$(offer)).subscribe({
+    queue.run$('subscriber offer', () => answer$(offer).pipe(core.withinNegotiation('subscriber answer'))).subscribe({
       error: (err: unknown) => {
         if (core.isClosed()) {
           logger.debug?.('subscriber: offer abandoned on close', { negotiationId: offer.negotiationId });

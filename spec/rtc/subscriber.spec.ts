@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { filter, firstValueFrom, interval, Subject, take, takeUntil, toArray } from 'rxjs';
+import { filter, firstValueFrom, interval, NEVER, Subject, take, takeUntil, toArray } from 'rxjs';
 import { MediaStream, MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import { createSubscriber, rtcConfiguration, type RemoteTrack, type Subscriber } from '../../lib/rtc/index.js';
 import { TrackType } from '../../lib/protocol/index.js';
@@ -157,6 +157,26 @@ describe('rtc/subscriber', function () {
     await offer(sfu, subscriber, 3);
     expect(errors.map((e) => e.code).sort()).to.deep.equal(['RXSFU_ERR_INVALID_ARGUMENT', 'RXSFU_ERR_WEBRTC']);
     expect(sfu.answers).to.deep.equal([3]);
+  });
+
+  it('bounds an answer whose SendAnswer never returns: RXSFU_ERR_WEBRTC on negotiationError$, and the next offer is answered (issue 9)', async () => {
+    const sfu = createSfuSide();
+    let sends = 0;
+    const subscriber = createSubscriber({
+      rtc: rtcConfiguration(),
+      negotiationTimeoutMs: 300,
+      sendAnswer: (req) => (++sends === 1 ? NEVER : sfu.sendAnswer(req)),
+    });
+    const errors: RxsfuError[] = [];
+    subscriber.negotiationError$.subscribe((e) => errors.push(e));
+    cleanup.push(() => subscriber.close(), () => void sfu.close());
+    sendTrack(sfu, 'audio', 'p:TRACK_TYPE_AUDIO');
+    subscriber.handleOffer({ sdp: await sfu.offer(), negotiationId: 1, iceRestart: false });
+    await firstValueFrom(interval(5).pipe(filter(() => errors.length > 0)));
+    expect(errors[0]!.code).to.equal('RXSFU_ERR_WEBRTC');
+    expect(errors[0]!.message).to.match(/subscriber answer timed out after 300 ms/);
+    await offer(sfu, subscriber, 2);
+    expect(sfu.answers).to.include(2);
   });
 
   it('ignores an offer after close: no throw, no unhandled rejection', async () => {
