@@ -9,7 +9,7 @@ import { rxsfuError } from '../errors.js';
 import { Call } from './call.js';
 import type { CallTarget } from './credentials.js';
 import type { ConnectionSettings } from './sfu-connection.js';
-import { DEFAULT_PEER_CONNECT_TIMEOUT_MS } from './peer-stuck.js';
+import { DEFAULT_PEER_CONNECT_TIMEOUT_MS } from '../reconnect/call-side/peer-stuck.js';
 import type { SubscriptionPolicy } from './subscriptions.js';
 import { resolveReconnectOptions, type ReconnectOptions } from '../reconnect/index.js';
 

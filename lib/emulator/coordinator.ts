@@ -14,6 +14,7 @@ import { signSfuToken, verifyUserToken, TokenRejected, type TokenProblem } from 
 import type { Logger } from '../logger.js';
 import type { EmulatorRecords } from './records.js';
 import type { SfuServer } from './sfu-server.js';
+import { errorMessage } from '../errors.js';
 
 /** Stream API error codes the coordinator answers with. */
 export const StreamErrorCode = {
@@ -207,7 +208,7 @@ async function authenticate(secret: string, header: string | undefined): Promise
     return await verifyUserToken(secret, token);
   } catch (err) {
     const problem = err instanceof TokenRejected ? err.problem : 'malformed';
-    throw new HttpFailure(401, TOKEN_CODES[problem], (err as Error).message);
+    throw new HttpFailure(401, TOKEN_CODES[problem], errorMessage(err));
   }
 }
 

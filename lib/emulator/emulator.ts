@@ -14,7 +14,7 @@ import { signUserToken } from './jwt.js';
 import { createMediaPlane, TrackBus } from './media/index.js';
 import { EmulatorRecords } from './records.js';
 import { SfuServer, type MediaPlaneFactory } from './sfu-server.js';
-import { addSimulatedParticipant, type SimulatedParticipant, type SimulatedParticipantHandle, type SimulatedParticipantOptions } from './simulated-participant.js';
+import { addSimulatedParticipant, type SimulatedParticipant, type SimulatedParticipantHandle, type SimulatedParticipantOptions } from './simulated-session.js';
 import { endCall } from './end-call.js';
 
 /** Options of {@link startEmulator}. */

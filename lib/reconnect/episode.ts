@@ -19,7 +19,7 @@ import {
 } from 'rxjs';
 import { isRxsfuError, type RxsfuError, rxsfuError } from '../errors.js';
 import { attemptOnce$ } from './attempt.js';
-import { fullJitterBackoff } from './backoff.js';
+import { fullJitterBackoff } from '../backoff.js';
 import { episodeDeadline } from './deadline.js';
 import { finalReason, type ReconnectFailureReason, ReconnectFailedError, sfuIdOf } from './failed-error.js';
 import { AttemptAbandoned, attemptRetryDelay, EpisodeGiveUp } from './retry-delay.js';

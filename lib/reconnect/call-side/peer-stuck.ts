@@ -5,7 +5,7 @@
  * `failed` is the `peer-failed` trigger's, `closed` is ours; only a lasting in-between state counts.
  */
 import { EMPTY, distinctUntilChanged, map, merge, switchMap, timer, type Observable, type SchedulerLike } from 'rxjs';
-import { fromPeerStuck, type PeerSide, type ReconnectRequest } from '../reconnect/index.js';
+import type { PeerSide } from '../types.js';
 
 /** Default of `JoinCallOptions.peerConnectTimeoutMs`. */
 export const DEFAULT_PEER_CONNECT_TIMEOUT_MS = 10000;
@@ -33,22 +33,29 @@ export function peerStuck$(state$: Observable<string>, expecting$: Observable<bo
   );
 }
 
-/** The peers of a connection, as `peerStuckRequests$` watches them. */
+/** A negotiated peer connection that stayed out of `connected` too long (R1 `peer-stuck`). */
+export interface PeerStuck {
+  readonly peer: PeerSide;
+  readonly state: string;
+  readonly forMs: number;
+}
+
+/** The peers of a connection, as `peersStuck$` watches them. */
 interface WatchedPeers {
   readonly publisher: { readonly connectionState$: Observable<string> };
   readonly subscriber: { readonly connectionState$: Observable<string> };
 }
 
-/** R1 `peer-stuck`: both peers of the current connection, while the call is `joined`; 0 disables. */
-export function peerStuckRequests$(
+/** J2 for both peers of the current connection, while the call is `joined`; `afterMs` 0 disables. */
+export function peersStuck$(
   connection$: Observable<WatchedPeers | undefined>,
   joined$: Observable<boolean>,
   afterMs: number,
   scheduler: SchedulerLike,
-): Observable<ReconnectRequest> {
+): Observable<PeerStuck> {
   if (afterMs === 0) return EMPTY;
   const watch = (peer: PeerSide, state$: Observable<string>) =>
-    peerStuck$(state$, joined$, afterMs, scheduler).pipe(map((state) => fromPeerStuck(peer, state, afterMs)));
+    peerStuck$(state$, joined$, afterMs, scheduler).pipe(map((state): PeerStuck => ({ peer, state, forMs: afterMs })));
   return connection$.pipe(
     switchMap((conn) => (!conn ? EMPTY : merge(
       watch('publisher', conn.publisher.connectionState$),

@@ -3,8 +3,8 @@
  * `connected` for `afterMs` while the call is joined asks for an ICE restart of that peer.
  */
 import { map } from 'rxjs';
-import { peerStuck$, peerStuckRequests$ } from '../../lib/call/peer-stuck.js';
-import { testScheduler } from '../reconnect/helpers.js';
+import { peerStuck$, peersStuck$ } from '../../lib/reconnect/call-side/peer-stuck.js';
+import { testScheduler } from './helpers.js';
 
 const states = { n: 'new', c: 'connecting', k: 'connected', d: 'disconnected', f: 'failed', x: 'closed' };
 const flags = { t: true, f: false };
@@ -26,15 +26,15 @@ describe('peer stuck (J2 trigger)', () => {
     });
   });
 
-  it('R1 peer-stuck: follows the current connection and names the peer; 0 disables', () => {
+  it('R1 peer-stuck: follows the current connection and names the peer and its state; 0 disables', () => {
     testScheduler().run(({ hot, cold, expectObservable }) => {
       const a = { publisher: { connectionState$: cold('c', states) }, subscriber: { connectionState$: cold('k', states) } };
       const b = { publisher: { connectionState$: cold('k', states) }, subscriber: { connectionState$: cold('d', states) } };
       const connection = hot('a-b------', { a, b });
       const joined = cold('   t', flags);   // like state$: the current value first
-      const requests$ = peerStuckRequests$(connection, joined, 3, undefined as never).pipe(map((r) => `${r.strategy}/${r.source}/${r.detail}`));
-      expectObservable(requests$).toBe('-----s---', { s: 'ice-restart/peer-stuck/subscriber: disconnected for 3 ms' });
-      expectObservable(peerStuckRequests$(connection, joined, 0, undefined as never)).toBe('|');
+      const stuck$ = peersStuck$(connection, joined, 3, undefined as never).pipe(map((r) => `${r.peer}/${r.state}/${r.forMs}`));
+      expectObservable(stuck$).toBe('-----s---', { s: 'subscriber/disconnected/3' });
+      expectObservable(peersStuck$(connection, joined, 0, undefined as never)).toBe('|');
     });
   });
 });
