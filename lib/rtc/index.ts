@@ -6,6 +6,7 @@ export * from './hold-until-open.js';
 export * from './werift-event.js';
 export { createPeerCore, asWebrtcError, werift$, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
 export * from './ice-restart.js';
+export * from './dtls-retransmits.js';
 export * from './publisher.js';
 export * from './subscriber.js';
 export * from './remote-track.js';

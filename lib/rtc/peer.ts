@@ -28,6 +28,7 @@ import { errorMessage, isRxsfuError, rxsfuError, type RxsfuError } from '../erro
 import { createLocalCandidates, createRemoteCandidates, parseCandidate, type CandidateInit } from './ice-candidates.js';
 import { createSignalingQueue, type SignalingQueue } from './signaling-queue.js';
 import { fromWeriftEvent, type WeriftEventLike } from './werift-event.js';
+import { endDtlsRetransmits } from './dtls-retransmits.js';
 import { silentLogger } from '../logger.js';
 import type { RtcLogger } from './rtc-logger.js';
 
@@ -235,7 +236,10 @@ function closePeerConnection$(
   logger: RtcLogger,
   role: string,
 ): Observable<void> {
-  return defer(() => from(pc.close())).pipe(
+  return defer(() => {
+    endDtlsRetransmits(pc);
+    return from(pc.close());
+  }).pipe(
     timeout({ first: timeoutMs, scheduler }),
     catchError((err: unknown) => {
       logger.warn?.(`${role}: close did not finish cleanly`, { reason: errorMessage(err) });
