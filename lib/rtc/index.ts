@@ -12,3 +12,4 @@ export * from './subscriber.js';
 export * from './remote-track.js';
 export * from './ice-candidates.js';
 export * from './generic-sdp.js';
+export * from './bundle.js';

@@ -4,6 +4,7 @@ import { MediaStream, MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import { createSubscriber, rtcConfiguration, type RemoteTrack, type Subscriber } from '../../lib/rtc/index.js';
 import { TrackType } from '../../lib/protocol/index.js';
 import { isRxsfuError, type RxsfuError } from '../../lib/errors.js';
+import { resourceBaseline, resourceGrowth } from '../support/resources.js';
 import { createSfuSide, numberedPacket, packetNumber, trickleTo, waitForState, type SfuSide } from './sfu-side.js';
 
 /** The SFU side adds a sendonly track carrying the Stream stream-id convention. */
@@ -177,6 +178,25 @@ describe('rtc/subscriber', function () {
     expect(errors[0]!.message).to.match(/subscriber answer timed out after 300 ms/);
     await offer(sfu, subscriber, 2);
     expect(sfu.answers).to.include(2);
+  });
+
+  it('refuses an offer whose BUNDLE group leaves out a media section (max-bundle), answers the next one, and leaves no UDP socket after close (issue 9)', async () => {
+    const before = await resourceBaseline(['UDPWrap']);
+    const { sfu, subscriber, errors } = connect();
+    sendTrack(sfu, 'audio', 'p:TRACK_TYPE_AUDIO');
+    sendTrack(sfu, 'video', 'p:TRACK_TYPE_VIDEO');
+    const full = await sfu.offer();
+    const group = /a=group:BUNDLE ([^\r\n]+)/.exec(full)!;
+    const unbundled = full.replace(group[0], `a=group:BUNDLE ${group[1]!.split(' ')[0]}`);
+    subscriber.handleOffer({ sdp: unbundled, negotiationId: 1, iceRestart: false });
+    await offer(sfu, subscriber, 2);
+    expect(errors.map((e) => [e.code, /BUNDLE/.test(e.message)])).to.deep.equal([['RXSFU_ERR_WEBRTC', true]]);
+    expect(sfu.answers).to.deep.equal([2]);
+    await waitForState(subscriber.connectionState$, 'connected');
+    subscriber.close();
+    await firstValueFrom(subscriber.closed$);
+    await sfu.close();
+    expect(await resourceGrowth(before)).to.deep.equal({});
   });
 
   it('ignores an offer after close: no throw, no unhandled rejection', async () => {
