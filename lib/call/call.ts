@@ -7,29 +7,39 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  EMPTY, Observable, ReplaySubject, Subject, Subscription, filter, concat, defer, from, firstValueFrom, map, share, switchMap, takeUntil, tap,
-  combineLatest,
+  EMPTY, Observable, isObservable, ReplaySubject, Subject, Subscription, filter, concat, defer, from, firstValueFrom, map, share, switchMap, takeUntil, tap,
+  combineLatest, shareReplay,
 } from 'rxjs';
 import type { RtpPacket } from 'werift';
 import { rxsfuError, type RxsfuError } from '../errors.js';
-import { TrackType, type SfuEvent } from '../protocol/index.js';
+import { TrackType, type SfuEvent, type TrackSubscriptionDetails } from '../protocol/index.js';
 import { SignalCloseCode, type ConnectionLost } from '../signaling/index.js';
 import { stateField } from './state-field.js';
 import { callHealth$, type CallHealth } from './health.js';
-import { reduceParticipants, withLocalTracks, withoutLocalTrack, type ParticipantMap } from './participants.js';
-import { desiredSubscriptions, subscribedTrackIds, type SubscriptionPolicy } from './subscriptions.js';
+import { reduceParticipantEvents, reduceParticipants, withLocalTracks, withoutLocalTrack, type ParticipantMap, type CallParticipant } from './participants.js';
+import { desiredSubscriptions, trackIds, type SubscriptionPolicy } from './subscriptions.js';
 import { remoteTrackBinding$, statsReporting$, subscriptionUpdates$ } from './call-pipelines.js';
 import { RemoteTrackRegistry, type CallRemoteTrack } from './remote-tracks.js';
 import { connectSfu$, type ConnectionSettings, type SfuConnection } from './sfu-connection.js';
 import { callAccess$, type CallTarget } from './credentials.js';
 import { LocalTracks, type LocalTrack } from './local-tracks.js';
-import { type ReconnectOptions, type ReconnectionRecord, type ReconnectState } from '../reconnect/index.js';
+import { type ReconnectionRecord, type ReconnectState } from '../reconnect/index.js';
 import type { ReconnectHost } from '../reconnect/call-side/executors.js';
 import { callReconnection$ } from '../reconnect/call-side/call-reconnection.js';
 import { callTriggers } from '../reconnect/call-side/call-triggers.js';
-import { DEFAULT_MEDIA_STALL_AFTER_MS } from '../reconnect/call-side/media-stall.js';
 import { sdkVersion } from './join-request.js';
-import { assertStatsInterval, resolveStatsInterval } from './stats-reporter.js';
+import { resolveStatsInterval } from './stats-reporter.js';
+import type { ResolvedJoinOptions } from './join-options.js';
+import { validateSubscriptionPolicy } from './subscription-policy.js';
+import { coalesceTurn } from './coalesce.js';
+import { encodeOpusRtp, type OpusPublishOptions } from '../media/opus-publish.js';
+import {
+  participantJoined$, participantLeft$, dominantSpeaker$, audioLevels$, trackChanges$, callGrants$,
+  type ParticipantRef, type ParticipantAudioLevel, type TrackChange, type CallGrants,
+} from './participant-streams.js';
+import { resolveAudioOptions, type AudioOptions, type PcmFrame } from '../media/audio-frame.js';
+import { mixAudio$, type MixOptions, type MixedFrame } from '../media/mix-audio.js';
+import { packetizeVp8, type Vp8SourceFrame } from '../media/vp8-packetizer.js';
 
 export type { LocalTrack } from './local-tracks.js';
 
@@ -51,7 +61,8 @@ export class Call {
   private readonly stateValue = stateField<CallState>('joining');
   private readonly participantsValue = stateField<ParticipantMap>(new Map());
   private readonly policy = stateField<SubscriptionPolicy>({});
-  private readonly registry = new RemoteTrackRegistry();
+  private readonly capabilities = stateField<readonly string[]>([]);
+  private readonly registry: RemoteTrackRegistry;
   private readonly left = new ReplaySubject<void>(1);
   private readonly localTracks: LocalTracks;
   private readonly records = new Subject<ReconnectionRecord>();
@@ -82,26 +93,46 @@ export class Call {
   readonly health$: Observable<CallHealth> = callHealth$(this.stateValue.value$, this.connection.value$);
   /** Current participants keyed by session id (our own session included, `isLocal`). */
   readonly participants$: Observable<ParticipantMap> = this.participantsValue.value$;
+  /** Others who joined (those already in the call first); derived from `participants$`. */
+  readonly participantJoined$: Observable<CallParticipant> = participantJoined$(this.participants$);
+  /** Others who left, as last known. */
+  readonly participantLeft$: Observable<CallParticipant> = participantLeft$(this.participants$);
+  /** Who the SFU says speaks now (`dominant_speaker_changed`). */
+  readonly dominantSpeaker$: Observable<ParticipantRef> = dominantSpeaker$(this.events$);
+  /** Audio levels as the SFU reports them (`audio_level_changed`). */
+  readonly audioLevels$: Observable<readonly ParticipantAudioLevel[]> = audioLevels$(this.events$);
+  /** Tracks of the others published / unpublished, mute included (`muted`). */
+  readonly trackChanges$: Observable<TrackChange> = trackChanges$(this.events$);
+  /** What the SFU lets us publish, on each `call_grants_updated`. */
+  readonly callGrants$: Observable<CallGrants> = callGrants$(this.events$);
+  /** Our capabilities in the call from the coordinator's join (`own_capabilities`); empty with direct credentials. */
+  readonly ownCapabilities$: Observable<readonly string[]> = this.capabilities.value$;
   /** One record per reconnection episode: trigger, strategies tried, attempts, duration, outcome. */
   readonly reconnections$: Observable<ReconnectionRecord> = this.records.asObservable();
+  /** The full subscription list, computed once per participants or policy change for every consumer. */
+  private readonly desired$: Observable<{ participants: ParticipantMap; tracks: TrackSubscriptionDetails[] }> = combineLatest([this.participantsValue.value$, this.policy.value$]).pipe(
+    map(([participants, policy]) => ({ participants, tracks: desiredSubscriptions(participants, policy) })),
+    shareReplay({ bufferSize: 1, refCount: true }),
+  );
   /** Each remote track once (those already there first), with its `rtp$`. */
   readonly remoteTracks$: Observable<CallRemoteTrack> = defer(() => concat(from(this.registry.current()), this.registry.added$));
+  /**
+   * Every remote voice mixed onto one clock (a recorder, a meeting transcriber): one frame per
+   * `frameMs` of real time, silence when nobody speaks, each voice jitter-buffered and concealed as
+   * in `audio$(options)`. Completes at leave. See `mixAudio$`.
+   */
+  mixedAudio$(options: AudioOptions & Pick<MixOptions, 'maxLagFrames'> = {}): Observable<MixedFrame<CallParticipant>> {
+    return defer(() => {
+      const { sampleRate, channels, frameMs } = resolveAudioOptions(options);
+      const voices$ = this.remoteTracks$.pipe(filter((t) => t.kind === 'audio'), map((t) => t.audio$(options)));
+      return mixAudio$(voices$, { sampleRate, channels, frameMs, maxLagFrames: options.maxLagFrames, scheduler: this.settings.scheduler });
+    }).pipe(takeUntil(this.left));
+  }
 
-  constructor(
-    private readonly target: CallTarget,
-    private readonly settings: ConnectionSettings,
-    policy: SubscriptionPolicy = {},
-    private readonly reconnectOptions: ReconnectOptions = {},
-    /** Silence of expected inbound media that triggers a REJOIN; 0 disables. */
-    private readonly mediaStallAfterMs: number = DEFAULT_MEDIA_STALL_AFTER_MS,
-    /** SendStats period; undefined: the coordinator's, or 10000 with direct credentials; 0 disables. */
-    private readonly statsIntervalMs?: number,
-  ) {
-    if (statsIntervalMs !== undefined) assertStatsInterval(statsIntervalMs);
-    if (!Number.isFinite(mediaStallAfterMs) || mediaStallAfterMs < 0) {
-      throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `mediaStallAfterMs must be 0 (off) or a positive number of ms, got ${mediaStallAfterMs}`);
-    }
-    this.policy.set(policy);
+  /** Built from `resolveJoinOptions` (checked and defaulted once); use `joinCall` / `joinCall$`. */
+  constructor(private readonly options: ResolvedJoinOptions) {
+    this.registry = new RemoteTrackRegistry(options.settings.scheduler);
+    this.policy.set(options.subscriptions);
     this.localTracks = new LocalTracks({
       current: () => this.connection.get(),
       joined: () => this.state === 'joined',
@@ -114,6 +145,9 @@ export class Call {
       logger: this.settings.logger,
     });
   }
+
+  private get target(): CallTarget { return this.options.target; }
+  private get settings(): ConnectionSettings { return this.options.settings; }
 
   /** Why the call ended, when it did not end by `leave()`: reconnection gave up, or the SFU ended it. */
   get failure(): RxsfuError | undefined { return this.failureValue; }
@@ -130,7 +164,10 @@ export class Call {
   /** Cold: the first join. Emits once when joined. @internal use `joinCall$` */
   join$(): Observable<void> {
     return defer(() => callAccess$(this.target)).pipe(
-      tap((access) => { this.statsPeriodMs = resolveStatsInterval(this.statsIntervalMs, access.statsIntervalMs); }),
+      tap((access) => {
+        this.statsPeriodMs = resolveStatsInterval(this.options.statsIntervalMs, access.statsIntervalMs);
+        this.capabilities.set(access.ownCapabilities ?? []);
+      }),
       switchMap(({ credentials }) => connectSfu$({
         credentials, sessionId: randomUUID(), unifiedSessionId: this.unifiedSessionId, settings: this.settings,
       })),
@@ -151,22 +188,50 @@ export class Call {
     this.connection.set(conn);
   }
 
-  /** Subscribe to this set of tracks (the full list is sent to the SFU). */
+  /** Subscribe to this set of tracks (the full list is sent to the SFU); a malformed policy throws RXSFU_ERR_INVALID_ARGUMENT. */
   setSubscriptions(policy: SubscriptionPolicy): void {
     this.assertLive();
-    this.policy.set(policy);
+    this.policy.set(validateSubscriptionPolicy(policy));
   }
 
   /**
-   * Publishes an audio track fed by `source$` (Opus RTP packets, e.g. from `opusRtpPackets$`).
-   * Resolves once the SFU accepted the publisher offer.
+   * Publishes an audio track fed by PCM frames at any Opus-native rate (8/12/16/24/48 kHz, mono or
+   * stereo, any frame size): cut into 20 ms, encoded with libopus, sent on a real-time 20 ms clock,
+   * encoded silence while the source is idle (see `encodeOpusRtp`). A source faster than real time
+   * is queued up to `maxQueueMs`; pipe it through `pace()` for barge-in. Other rates fail the track
+   * with RXSFU_ERR_INVALID_ARGUMENT (no resampler). Resolves once the SFU accepted the offer.
    */
-  async publishAudio(source$: Observable<RtpPacket>): Promise<LocalTrack> {
+  async publishAudio(pcm$: Observable<PcmFrame>, options: Omit<OpusPublishOptions, 'scheduler'> = {}): Promise<LocalTrack> {
+    // A non-Observable goes through as is: the local tracks refuse it, typed, before anything is announced.
+    const rtp$ = isObservable(pcm$) ? pcm$.pipe(encodeOpusRtp({ ...options, scheduler: this.settings.scheduler })) : (pcm$ as never);
+    return this.localTracks.publish('audio', TrackType.TRACK_TYPE_AUDIO, rtp$);
+  }
+
+  /**
+   * Publishes an audio track fed by ready-made Opus RTP packets (e.g. `opusRtpPackets$`), sent as
+   * they come: no framing, encoding or pacing. Resolves once the SFU accepted the offer.
+   */
+  async publishAudioRtp(source$: Observable<RtpPacket>): Promise<LocalTrack> {
     return this.localTracks.publish('audio', TrackType.TRACK_TYPE_AUDIO, source$);
   }
 
-  /** Publishes a video track fed by VP8 RTP packets. */
-  async publishVideo(source$: Observable<RtpPacket>): Promise<LocalTrack> {
+  /**
+   * Publishes encoded VP8 frames (Uint8Array, or `{ data }`), packetized (RFC 7741 descriptor,
+   * PictureID, marker) with 90 kHz timestamps from the scheduler's clock. Pass a function to get the
+   * SFU's keyframe requests (PLI) as an Observable: `publishVideo((keyframes$) => camera(keyframes$))`
+   * (also on the returned track's `keyframeRequests$`). Resolves once the SFU accepted the offer.
+   */
+  async publishVideo(source: Observable<Vp8SourceFrame> | ((keyframeRequests$: Observable<void>) => Observable<Vp8SourceFrame>)): Promise<LocalTrack> {
+    const requests = new Subject<void>();
+    const frames$ = typeof source === 'function' ? defer(() => source(requests.asObservable())) : source;
+    const rtp$ = isObservable(frames$) ? frames$.pipe(packetizeVp8({ scheduler: this.settings.scheduler })) : (frames$ as never);
+    const track = await this.localTracks.publish('video', TrackType.TRACK_TYPE_VIDEO, rtp$);
+    track.keyframeRequests$.pipe(takeUntil(this.left)).subscribe(requests);
+    return track;
+  }
+
+  /** Publishes a video track fed by ready-made VP8 RTP packets (e.g. `vp8RtpPackets$`), sent as they come. */
+  async publishVideoRtp(source$: Observable<RtpPacket>): Promise<LocalTrack> {
     return this.localTracks.publish('video', TrackType.TRACK_TYPE_VIDEO, source$);
   }
 
@@ -177,7 +242,8 @@ export class Call {
 
   /** Leaves the call: LeaveCallRequest, socket closed with `SignalCloseCode.LEAVE`, peer connections closed, every stream completed. */
   leave(reason = 'user is leaving the call'): Promise<void> {
-    return this.shutdown(reason, 'left');
+    // Never rejects, whatever it is given: a non-string reason is not the caller's to break leave with.
+    return this.shutdown(typeof reason === 'string' ? reason : 'user is leaving the call', 'left');
   }
 
   private shutdown(reason: string, finalState: 'left' | 'reconnecting-failed'): Promise<void> {
@@ -207,22 +273,24 @@ export class Call {
     this.participantsValue.complete();
     this.connection.complete();
     this.policy.complete();
+    this.capabilities.complete();
   }
 
   /** Starts the call's standing pipelines (once, at the first join). */
   private start(): void {
-    // Participants follow the current connection's events.
-    this.running.add(this.events$.subscribe((event) => {
-      this.participantsValue.set((state) => withLocalTracks(reduceParticipants(state, event, this.sessionId), this.sessionId, this.localTracks.types()));
+    // Participants follow the current connection's events, one change per burst (coalesce.ts).
+    this.running.add(this.events$.pipe(coalesceTurn(this.settings.scheduler)).subscribe((batch) => {
+      this.participantsValue.set((state) => withLocalTracks(reduceParticipantEvents(state, batch, this.sessionId), this.sessionId, this.localTracks.types()));
     }));
-    this.running.add(subscriptionUpdates$(this.connection.value$, this.participants$, this.policy.value$, this.settings.logger, this.settings.scheduler).subscribe());
+    const tracks$ = this.desired$.pipe(map((desired) => desired.tracks));
+    this.running.add(subscriptionUpdates$(this.connection.value$, tracks$, this.settings.logger, this.settings.scheduler).subscribe());
     // Remote tracks: bind each incoming werift track to its participant; end those that went away.
     this.running.add(remoteTrackBinding$(this.connection.value$, {
       registry: this.registry, participants: () => this.participants, generation: () => this.generation,
       keep: (work) => this.running.add(work), logger: this.settings.logger,
     }).subscribe());
-    this.running.add(combineLatest([this.participants$, this.policy.value$]).subscribe(([participants, policy]) => {
-      this.registry.prune(participants, new Set(subscribedTrackIds(participants, policy)));
+    this.running.add(this.desired$.subscribe(({ participants, tracks }) => {
+      this.registry.prune(participants, new Set(trackIds(tracks)));
     }));
     this.startReconnection();
     this.running.add(statsReporting$(this.connection.value$, this.state$, {
@@ -238,13 +306,13 @@ export class Call {
       connectionLost$: this.connectionLost$,
       events$: this.events$,
       remoteTracks$: this.remoteTracks$,
-      wantedTrackIds$: combineLatest([this.participants$, this.policy.value$]).pipe(map(([p, policy]) => subscribedTrackIds(p, policy))),
+      wantedTrackIds$: this.desired$.pipe(map((desired) => trackIds(desired.tracks))),
       joined$: this.state$.pipe(map((state) => state === 'joined')),
-    }, this.mediaStallAfterMs, this.settings.scheduler, this.settings.peerConnectTimeoutMs);
+    }, this.options.mediaStallAfterMs, this.settings.scheduler, this.settings.peerConnectTimeoutMs);
     this.running.add(callReconnection$({
       triggers,
       host: this.reconnectHost(),
-      options: this.reconnectOptions,
+      options: this.options.reconnect,
       initial: { sfuId: first.sfuId, fastReconnectDeadlineSeconds: first.joinResponse.fastReconnectDeadlineSeconds ?? 0 },
       leave$: this.left,
     }).subscribe({
@@ -283,7 +351,7 @@ export class Call {
       target: this.target,
       settings: this.settings,
       unifiedSessionId: this.unifiedSessionId,
-      migrationTimeoutMs: this.reconnectOptions.migrationTimeoutMs ?? 7000,
+      migrationTimeoutMs: this.options.reconnect.migrationTimeoutMs,
       current: () => this.connection.get()!,
       subscriptions: () => desiredSubscriptions(this.participants, this.policy.get()),
       adopt: (conn) => this.adopt(conn),

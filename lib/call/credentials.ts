@@ -5,7 +5,6 @@
  */
 import { of, switchMap, map, type Observable } from 'rxjs';
 import { coordinatorJoin$, DEFAULT_COORDINATOR_URL, createUserToken$, type Credentials } from '../coordinator/index.js';
-import { rxsfuError } from '../errors.js';
 
 /** How to reach the call. Either `credentials`, or the coordinator fields. */
 export interface CallTarget {
@@ -23,7 +22,7 @@ export interface CallTarget {
   callId?: string;
   /** Create the call if it does not exist. @default true */
   create?: boolean;
-  /** Coordinator request timeout. @default 10000 */
+  /** Coordinator request timeout; integer ms in [1, 2³¹−1]. @default 10000 */
   coordinatorTimeoutMs?: number;
 }
 
@@ -40,25 +39,22 @@ export interface CallAccess {
   credentials: Credentials;
   /** `stats_options.reporting_interval_ms` from the coordinator's join response. */
   statsIntervalMs?: number;
+  /** `own_capabilities` from the coordinator's join response. */
+  ownCapabilities?: string[];
 }
 
 export function credentials$(target: CallTarget, request: CredentialRequest = {}): Observable<Credentials> {
   return callAccess$(target, request).pipe(map((access) => access.credentials));
 }
 
-/** `credentials$` with the coordinator's stats options kept (the first join reads the reporting period). */
+/**
+ * `credentials$` with the coordinator's stats options kept (the first join reads the reporting period).
+ * `target` is one `resolveJoinOptions` checked.
+ */
 export function callAccess$(target: CallTarget, request: CredentialRequest = {}): Observable<CallAccess> {
   if (target.credentials) return of({ credentials: target.credentials });
-  const { apiKey, callType, callId } = target;
-  if (!apiKey || !callType || !callId) {
-    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'joinCall needs `credentials`, or `apiKey`, `callType` and `callId`');
-  }
-  if (!target.token && !target.apiSecret) {
-    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'joinCall needs a user `token` or an `apiSecret` to mint one');
-  }
-  if (!target.token && !target.userId) {
-    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'joinCall needs a `userId` to mint a user token');
-  }
+  // resolveJoinOptions checked the target: the coordinator fields are all there.
+  const { apiKey, callType, callId } = target as Required<Pick<CallTarget, 'apiKey' | 'callType' | 'callId'>>;
   const token$ = target.token ? of(target.token) : createUserToken$({ apiSecret: target.apiSecret!, userId: target.userId });
   return token$.pipe(
     switchMap((token) => coordinatorJoin$({
@@ -72,6 +68,6 @@ export function callAccess$(target: CallTarget, request: CredentialRequest = {})
       migratingFromList: request.migratingFromList,
       timeoutMs: target.coordinatorTimeoutMs,
     })),
-    map((result) => ({ credentials: result.credentials, statsIntervalMs: result.statsOptions?.reportingIntervalMs })),
+    map((result) => ({ credentials: result.credentials, statsIntervalMs: result.statsOptions?.reportingIntervalMs, ownCapabilities: result.ownCapabilities })),
   );
 }

@@ -8,6 +8,8 @@ import { asyncScheduler, defer, map, throwError, timeout, type Observable, type 
 import { rxsfuError, type RxsfuError } from '../errors.js';
 import { httpRequest$, mediaType, type HttpResponse } from '../http/request.js';
 import { parseJoinResponse, type CoordinatorJoinResult } from './join-response.js';
+import { foreignText } from '../foreign-text.js';
+import { durationOption } from '../validate.js';
 
 /** Stream's production coordinator. */
 export const DEFAULT_COORDINATOR_URL = 'https://video.stream-io-api.com';
@@ -44,7 +46,7 @@ export interface CoordinatorJoinOptions {
  * RXSFU_ERR_UNAUTHORIZED (401/403) or RXSFU_ERR_COORDINATOR (other status, bad body, timeout).
  */
 export function coordinatorJoin$(options: CoordinatorJoinOptions): Observable<CoordinatorJoinResult> {
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = durationOption('timeoutMs', options.timeoutMs, 10_000, 1);
   return defer(() => httpRequest$({
     url: joinUrl(options),
     method: 'POST',
@@ -121,7 +123,7 @@ function readJoinResponse(response: HttpResponse): CoordinatorJoinResult {
 export function coordinatorStatusError(response: HttpResponse): RxsfuError {
   const json = parseJson(response.body) as { code?: unknown; message?: unknown; StatusCode?: unknown } | undefined;
   const serverCode = typeof json?.code === 'number' ? json.code : undefined;
-  const message = typeof json?.message === 'string' ? json.message : 'no Stream error body';
+  const message = typeof json?.message === 'string' ? foreignText(json.message) : 'no Stream error body';
   const statusCode = typeof json?.StatusCode === 'number' ? json.StatusCode : response.status;
   const unauthorized = [401, 403].includes(response.status) || [401, 403].includes(statusCode);
   return rxsfuError(

@@ -9,6 +9,14 @@ import type { Coordinator } from './coordinator.js';
 import { errorEvent, type JoinRejectionMode } from './sfu-host.js';
 import type { SfuServer } from './sfu-server.js';
 import type { SfuSession } from './sfu-session.js';
+import type { MediaDisturbance } from './media/media-disturbance.js';
+
+function checkDisturbance(d: MediaDisturbance | undefined): MediaDisturbance | undefined {
+  for (const n of [d?.dropEvery, d?.reorderEvery]) {
+    if (n !== undefined && !(Number.isInteger(n) && n >= 2)) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `disturbMedia: every-n must be an integer ≥ 2, got ${n}`);
+  }
+  return d;
+}
 
 /** Faults that act on one session's socket, or on every session of an SFU. */
 export interface SessionFaults {
@@ -43,6 +51,11 @@ export interface ClientSessionFaults extends SessionFaults {
    * (offer, answer, trickles): its ICE never connects while signaling stays healthy.
    */
   blockPublisherIce(): void;
+  /**
+   * The SFU drops and/or reorders RTP to this session on a fixed pattern (every n-th packet of each
+   * track), peer connections and signaling untouched; `disturbMedia(undefined)` ends it.
+   */
+  disturbMedia(disturbance: MediaDisturbance | undefined): void;
 }
 
 /** Faults of one SFU: every session of it, its joins, and the process. */
@@ -105,6 +118,7 @@ export function createFaults(sfus: () => readonly SfuServer[], coordinator: () =
       return {
         ...sessionFaults(() => [session], () => [session.faults]),
         dropMedia: () => host?.media.dropMediaTo?.(sessionId),
+        disturbMedia: (disturbance) => host?.media.disturbMediaTo?.(sessionId, checkDisturbance(disturbance)),
         blockPublisherIce: () => { session.publisherIceBlocked = true; },
       };
     },

@@ -11,6 +11,7 @@ import { rxsfuError } from '../errors.js';
 import type { TrackInfo, TrackType } from '../protocol/index.js';
 import { afterIceRestart$, expectTransportUp$, hasConnected, type IceRestartOptions } from './ice-restart.js';
 import { createPeerCore, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
+import { fromWeriftEvent } from './werift-event.js';
 
 export interface PublisherOptions extends PeerOptions {
   /** Sends `SetPublisher{sdp, tracks}` (session id added by the caller); one value: the answer. */
@@ -29,6 +30,8 @@ export interface PublishedTrack {
    * negotiated; packets written before the connection is up are dropped.
    */
   writeRtp(packet: RtpPacket | Buffer): void;
+  /** Each RTCP PLI (or FIR) the SFU sends for this track: it wants a keyframe. */
+  readonly pictureLoss$: Observable<void>;
 }
 
 export interface Publisher {
@@ -49,6 +52,8 @@ export interface Publisher {
    * media section) and it leaves `announcedTracks()`. Unknown tracks are ignored.
    */
   removeTrack(track: PublishedTrack): void;
+  /** Marks a track muted or not in `announcedTracks()` (`TrackInfo.muted` of the next SetPublisher). */
+  setTrackMuted(track: PublishedTrack, muted: boolean): void;
   /** offer → setLocalDescription → setPublisher → setRemoteDescription(answer). Cold, queued, one value. */
   negotiate$(options?: { iceRestart?: boolean }): Observable<void>;
   /** A remote candidate (`ice_trickle` for PUBLISHER); waits for the answer it belongs to. Never throws: one that does not parse is logged and dropped. */
@@ -71,6 +76,7 @@ export interface Publisher {
 
 interface TrackSlot {
   published: PublishedTrack;
+  muted: boolean;
   transceiverMid: () => string | null;
   stop: () => void;
 }
@@ -92,13 +98,14 @@ function addSendonlyTrack(pc: PeerCore['pc'], kind: 'audio' | 'video', trackType
       onWrite();
       track.writeRtp(packet);
     },
+    pictureLoss$: fromWeriftEvent(transceiver.sender.onPictureLossIndication).pipe(map(() => undefined)),
   };
-  return { published, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() };
+  return { published, muted: false, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() };
 }
 
 /** What `SetPublisher` and `announced_tracks` say of one track. */
-function trackInfo({ published, transceiverMid }: TrackSlot): TrackInfo {
-  return { trackId: published.trackId, trackType: published.trackType, mid: transceiverMid() ?? '', muted: false };
+function trackInfo({ published, transceiverMid, muted }: TrackSlot): TrackInfo {
+  return { trackId: published.trackId, trackType: published.trackType, mid: transceiverMid() ?? '', muted };
 }
 
 export function createPublisher(options: PublisherOptions): Publisher {
@@ -120,6 +127,11 @@ export function createPublisher(options: PublisherOptions): Publisher {
     if (index < 0) return;
     const [slot] = slots.splice(index, 1);
     if (!core.isClosed()) slot!.stop();
+  }
+
+  function setTrackMuted(track: PublishedTrack, muted: boolean): void {
+    const slot = slots.find((candidate) => candidate.published === track);
+    if (slot) slot.muted = muted;
   }
 
   const announcedTracks = (): TrackInfo[] => slots.map(trackInfo);
@@ -165,6 +177,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     isClosed: core.isClosed,
     addTrack,
     removeTrack,
+    setTrackMuted,
     negotiate$,
     addRemoteCandidate: core.addRemoteCandidate,
     announcedTracks,

@@ -31,7 +31,7 @@ describe('reconnect e2e: dead while joined', function () {
     call.reconnections$.subscribe((r) => records.push(r));
     const session = call.sessionId;
     emu.faults.session(session).blockPublisherIce();
-    await call.publishAudio(opusRtpPackets$());
+    await call.publishAudioRtp(opusRtpPackets$());
     await until(() => records.length >= 1, 40000, 'a reconnection episode');
     expect(records[0]!.trigger.source).to.equal('peer-stuck');
     await untilJoinedAndHealthy(call, emu, 40000);

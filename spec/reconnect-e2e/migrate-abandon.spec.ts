@@ -29,7 +29,7 @@ describe('reconnect e2e: leave during a MIGRATE', function () {
     };
     try {
       call = await joinCall({ baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: 'agent', callType: 'default', callId: 'm', logger });
-      await call.publishAudio(opusRtpPackets$());
+      await call.publishAudioRtp(opusRtpPackets$());
       const sessionId = call.sessionId;
       emu.faults.session(sessionId).goAway();
       await until(() => leaving !== undefined, 10000, 'the MIGRATE join to be answered');

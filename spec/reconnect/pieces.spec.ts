@@ -4,9 +4,9 @@
  */
 import { expect } from 'chai';
 import { fullJitterBackoff } from '../../lib/backoff.js';
-import { rxsfuError } from '../../lib/errors.js';
+import { FINAL_RECONNECT_CODES, rxsfuError } from '../../lib/errors.js';
 import {
-  admitRejoin, blameSfu, escalate, excludeSfu, fastDeadlineMs, finalReason, nextStrategy, NO_EXCLUSION,
+  admitRejoin, asAttemptError, blameSfu, escalate, excludeSfu, fastDeadlineMs, finalReason, nextStrategy, NO_EXCLUSION,
   ReconnectFailedError, reconnectionTelemetry, resolveReconnectOptions, sfuIdOf, withSfuId,
 } from '../../lib/reconnect/index.js';
 import { req } from './helpers.js';
@@ -120,6 +120,21 @@ describe('reconnect pieces', () => {
       expect(finalReason(rxsfuError('RXSFU_ERR_JOIN_TIMEOUT', 'slow'))).to.equal(undefined);
     });
 
+    it('R9: every code listed final in lib/errors.ts is final; the attempt and migration timeouts are not; a bug (INTERNAL) is', () => {
+      for (const code of FINAL_RECONNECT_CODES) expect(finalReason(rxsfuError(code, 'x')), code).to.not.equal(undefined);
+      expect(finalReason(rxsfuError('RXSFU_ERR_INTERNAL', 'TypeError'))).to.equal('internal');
+      expect(finalReason(rxsfuError('RXSFU_ERR_ATTEMPT_TIMEOUT', 'slow'))).to.equal(undefined);
+      expect(finalReason(rxsfuError('RXSFU_ERR_MIGRATION_TIMEOUT', 'slow'))).to.equal(undefined);
+      expect(finalReason(rxsfuError('RXSFU_ERR_JOIN_REJECTED', 'full', { sfuErrorCode: 700 }))).to.equal(undefined);
+    });
+
+    it('R9: asAttemptError keeps a typed error and turns an untyped one (a TypeError) into RXSFU_ERR_INTERNAL with it as cause', () => {
+      const typed = rxsfuError('RXSFU_ERR_SOCKET_ERROR', 'reset');
+      expect(asAttemptError(typed)).to.equal(typed);
+      const bug = new TypeError('x is not a function');
+      expect(asAttemptError(bug)).to.include({ code: 'RXSFU_ERR_INTERNAL', cause: bug });
+    });
+
     it('R11: ReconnectFailedError carries the original cause, the reason and the last error', () => {
       const last = rxsfuError('RXSFU_ERR_JOIN_TIMEOUT', 'slow');
       const error = new ReconnectFailedError('deadline', req.fast, last);
@@ -173,6 +188,21 @@ describe('reconnect pieces', () => {
     it('rejects negative and non-finite numbers with RXSFU_ERR_INVALID_ARGUMENT naming the option', () => {
       expect(() => resolveReconnectOptions({ rateLimit: { max: -1 } })).to.throw(/rateLimit\.max/).with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
       expect(() => resolveReconnectOptions({ disconnectionTimeoutMs: Infinity })).to.throw(/disconnectionTimeoutMs/);
+    });
+
+    it('R8: every duration is a finite integer no timer would clamp; no rate limit allows a reconnect loop', () => {
+      for (const bad of [Infinity, 2 ** 31, -1, Number.NaN, 1.5, '100', null]) {
+        for (const key of ['attemptTimeoutMs', 'migrationTimeoutMs', 'disconnectionTimeoutMs', 'fastDeadlineMs'] as const) {
+          expect(() => resolveReconnectOptions({ [key]: bad }), `${key}: ${String(bad)}`).to.throw(new RegExp(key)).with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
+        }
+        expect(() => resolveReconnectOptions({ backoff: { maxDelayMs: bad as number } })).to.throw(/backoff\.maxDelayMs/);
+      }
+      expect(() => resolveReconnectOptions({ rateLimit: { max: 1000, windowMs: 1000 } })).to.throw(/rateLimit\.windowMs/).with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
+      expect(() => resolveReconnectOptions({ fastRateLimit: { windowMs: 0 } })).to.throw(/fastRateLimit\.windowMs/);
+      expect(() => resolveReconnectOptions({ fastAttempts: 101 })).to.throw(/fastAttempts/);
+      expect(() => resolveReconnectOptions(null)).to.throw(/reconnect must be an object/);
+      expect(resolveReconnectOptions({ attemptTimeoutMs: 2 ** 31 - 1 }).attemptTimeoutMs).to.equal(2 ** 31 - 1);
+      expect(resolveReconnectOptions().fastRateLimit).to.deep.equal({ max: 10, windowMs: 60_000 });
     });
   });
 });
