@@ -35,11 +35,14 @@ export async function untilJoinedAndHealthy(call: Call, emu: Emulator, timeoutMs
     .some((h) => h.sessionId === call.currentConnection?.sessionId && h.answered);
   try {
     await until(() => {
+      // A terminal state never turns back into joined: say so now rather than at the deadline.
+      if (call.state === 'left' || call.state === 'reconnecting-failed') throw new Error(`the call ended (${call.state}): ${call.failure?.message ?? 'left'}`);
       problems = joinedProblems(call, emu);
       if (problems.length === 0 && !answeredSince()) problems = ['no answered health check yet'];
       return problems.length === 0;
     }, timeoutMs, 'the joined invariant');
-  } catch {
+  } catch (err) {
+    if ((err as Error).message.startsWith('the call ended')) throw err;
     throw new Error(`the joined invariant does not hold: ${problems.join('; ')}`);
   }
 }
