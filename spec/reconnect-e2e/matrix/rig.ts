@@ -7,10 +7,10 @@
 import { joinCall, type Call, type CallState } from '../../../lib/call/index.js';
 import { startEmulator, type Emulator } from '../../../lib/emulator/index.js';
 import { opusRtpPackets$ } from '../../../lib/media/index.js';
-import type { Logger } from '../../../lib/logger.js';
 import type { ReconnectionRecord } from '../../../lib/reconnect/index.js';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.js';
 import { QUICK } from '../support/scenario.js';
+import { nextJoinHook } from '../support/next-join.js';
 
 export interface Rig {
   readonly emu: Emulator;
@@ -47,16 +47,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   })());
   try {
     for (const sfu of emu.sfus) proxies.set(sfu.id, await startTcpProxy(Number(new URL(sfu.url).port)));
-    let pending: (() => void) | undefined;
-    const logger: Logger = {
-      debug() {}, warn() {}, error() {},
-      info(message) {
-        if (message !== 'signal: joined' || !pending) return;
-        const hit = pending;
-        pending = undefined;
-        setImmediate(hit);
-      },
-    };
+    const { logger, onNextJoin } = nextJoinHook();
     await emu.addParticipant({ callId: CALL_ID, userId: 'human', audio: true });
     call = await joinCall({
       baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: 'agent', callType: 'default', callId: CALL_ID,
@@ -73,7 +64,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     return {
       emu, call: joined, states, records, close,
       currentProxy: () => proxies.get(joined.currentConnection?.sfuId ?? '') ?? [...proxies.values()][0]!,
-      onNextJoin: (hit) => { pending = hit; },
+      onNextJoin,
     };
   } catch (err) {
     await close();
