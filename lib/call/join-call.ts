@@ -52,6 +52,11 @@ export interface JoinCallOptions extends CallTarget {
    * disables, else an integer in [100, 2³¹−1]. @default the coordinator's `stats_options.reporting_interval_ms`, or 10000 with direct `credentials`
    */
   statsIntervalMs?: number;
+  /**
+   * Keep a frame log of what the reconnection core saw and did (requests, attempts, states, records,
+   * SFU frames by kind; no token or SDP): `call.frameLog()`, replayed by `replayFrameLog`. @default false
+   */
+  recordFrames?: boolean;
   /** Reconnection limits and timings; defaults in docs/RECONNECT.md ("Configuration"). */
   reconnect?: Omit<ReconnectOptions, 'initial' | 'leave$'>;
 }

@@ -28,6 +28,8 @@ export interface ResolvedJoinOptions {
   readonly mediaStallAfterMs: number;
   /** undefined: the coordinator's period, or 10000 with direct credentials; 0: off. */
   readonly statsIntervalMs: number | undefined;
+  /** Keep a frame log of the reconnection core (`call.frameLog()`). */
+  readonly recordFrames: boolean;
 }
 
 /** Checks and defaults `joinCall`'s options; throws `RXSFU_ERR_INVALID_ARGUMENT` (any input, never a TypeError). */
@@ -45,6 +47,7 @@ function resolveChecked(input: unknown): ResolvedJoinOptions {
     reconnect: resolveReconnectOptions(options.reconnect),
     mediaStallAfterMs: durationOption('mediaStallAfterMs', options.mediaStallAfterMs, DEFAULT_MEDIA_STALL_AFTER_MS, MIN_PERIOD_MS, true),
     statsIntervalMs: options.statsIntervalMs === undefined ? undefined : durationOption('statsIntervalMs', options.statsIntervalMs, 0, MIN_PERIOD_MS, true),
+    recordFrames: booleanOption('recordFrames', options.recordFrames, false),
   };
 }
 
