@@ -159,6 +159,8 @@ export class FrameLogRecorder {
 
   /** An SFU event, by kind only (an `error` keeps its code and strategy): never SDP, candidates or tokens. */
   frameIn(event: { readonly eventPayload?: string; readonly error?: { readonly error?: { readonly code?: number | null } | null; readonly reconnectStrategy?: number | null } | null }): void {
+    // Health-check answers are the heartbeat, not news: left out, or the log would grow every few seconds.
+    if (event.eventPayload === 'healthCheckResponse') return;
     const detail = event.eventPayload === 'error' ? `code ${event.error?.error?.code ?? '?'} strategy ${event.error?.reconnectStrategy ?? '?'}` : undefined;
     this.add({ kind: 'frame-in', event: event.eventPayload ?? 'unknown', ...(detail ? { detail } : {}) });
   }

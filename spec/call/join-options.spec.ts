@@ -34,9 +34,9 @@ describe('resolveJoinOptions (issue 8 item 7, issue 10 items 2–3)', () => {
     expect(resolved.target).to.include({ ...target, create: true, coordinatorTimeoutMs: 10_000 });
     expect(resolved.settings).to.deep.equal({
       rpcEncoding: 'protobuf', rpcTimeoutMs: 5000, openTimeoutMs: 5000, joinTimeoutMs: 5000, healthCheckIntervalMs: 5000,
-      unhealthyAfterMs: 12000, scheduler: asyncScheduler, logger: silentLogger,
+      unhealthyAfterMs: 12000, peerConnectTimeoutMs: 10000, scheduler: asyncScheduler, logger: silentLogger,
     });
-    expect(resolved).to.include({ mediaStallAfterMs: 8000, statsIntervalMs: undefined });
+    expect(resolved).to.include({ mediaStallAfterMs: 8000, statsIntervalMs: undefined, recordFrames: false });
     expect(resolved.subscriptions).to.deep.equal({});
     expect(resolved.reconnect).to.include({ fastAttempts: 3, attemptTimeoutMs: 10_000, disconnectionTimeoutMs: 60_000 });
     expect(resolveJoinOptions({ credentials }).target.credentials).to.deep.equal(credentials);
