@@ -138,14 +138,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   function removeTrack(track: PublishedTrack): void {
     const index = slots.findIndex((slot) => slot.published === track);
-    if (index < 0) return;
-    const [slot] = slots.splice(index, 1);
-    if (!core.isClosed()) slot!.stop();
-  }
-
-  function setTrackMuted(track: PublishedTrack, muted: boolean): void {
-    const slot = slots.find((candidate) => candidate.published === track);
-    if (slot) slot.muted = muted;
+    if (index >= 0 && !core.isClosed()) slots[index]!.stop();
+    if (index >= 0) slots.splice(index, 1);
   }
 
   const announcedTracks = (): TrackInfo[] => slots.map(trackInfo);
@@ -179,7 +173,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     isClosed: core.isClosed,
     addTrack,
     removeTrack,
-    setTrackMuted,
+    setTrackMuted: (track, muted) => slots.filter((slot) => slot.published === track).forEach((slot) => (slot.muted = muted)),
     negotiate$,
     addRemoteCandidate: core.addRemoteCandidate,
     announcedTracks,
