@@ -10,7 +10,7 @@
  * `state`, `record`. `frame-in` entries are context only.
  */
 import { defer, map, tap, type Observable, type SchedulerLike } from 'rxjs';
-import { isRxsfuError, type RxsfuError } from '../errors.js';
+import { errorMessage, isRxsfuError, type RxsfuError } from '../errors.js';
 import { sfuIdOf } from './failed-error.js';
 import { reconnectEpisodes } from './engine.js';
 import { resolveReconnectOptions, type ReconnectOptions, type ResolvedReconnectOptions } from './options.js';
@@ -177,7 +177,7 @@ export class FrameLogRecorder {
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
 
 export function loggedError(error: unknown): LoggedError {
-  if (!isRxsfuError(error)) return { code: 'RXSFU_ERR_UNKNOWN', message: error instanceof Error ? error.message : String(error) };
+  if (!isRxsfuError(error)) return { code: 'RXSFU_ERR_UNKNOWN', message: errorMessage(error) };
   const e: RxsfuError = error;
   const sfuId = sfuIdOf(e);
   return {
