@@ -67,7 +67,7 @@ describe('resolveJoinOptions (issue 8 item 7, issue 10 items 2–3)', () => {
   });
 
   it('every duration is a finite integer in its documented range: Infinity, 2**31, -1, NaN, 1.5 and strings refused', () => {
-    const durations = ['rpcTimeoutMs', 'openTimeoutMs', 'joinTimeoutMs', 'healthCheckIntervalMs', 'unhealthyAfterMs', 'coordinatorTimeoutMs', 'mediaStallAfterMs', 'statsIntervalMs'];
+    const durations = ['rpcTimeoutMs', 'openTimeoutMs', 'joinTimeoutMs', 'healthCheckIntervalMs', 'unhealthyAfterMs', 'peerConnectTimeoutMs', 'coordinatorTimeoutMs', 'mediaStallAfterMs', 'statsIntervalMs'];
     for (const key of durations) {
       for (const bad of [Infinity, -Infinity, 2 ** 31, -1, Number.NaN, 1.5, '5000', null]) invalid({ ...target, [key]: bad }, new RegExp(key));
     }
