@@ -4,7 +4,9 @@
  * buffer and loss concealment over real peer connections. Nothing random: the same pattern every run.
  */
 import type { RtpPacket } from 'werift';
-import type { RtpSink } from './track-bus.js';
+
+/** Where forwarded packets go (the track bus's sink shape, restated to keep the import graph acyclic). */
+type RtpSink = (packet: RtpPacket) => void;
 
 /** What `faults.session(id).disturbMedia()` does to the packets it forwards to that session. */
 export interface MediaDisturbance {
