@@ -108,6 +108,20 @@ function trackInfo({ published, transceiverMid, muted }: TrackSlot): TrackInfo {
   return { trackId: published.trackId, trackType: published.trackType, mid: transceiverMid() ?? '', muted };
 }
 
+/** The offer/answer exchange itself (offer → SetPublisher with `tracks()` → answer); runs inside the queue. */
+function offerAnswer$(core: PeerCore, setPublisher: PublisherOptions['setPublisher'], tracks: () => TrackInfo[], iceRestart: boolean): Observable<void> {
+  return defer(() => {
+    core.holdLocalCandidates();
+    return core.setLocalDescription$('offer', { iceRestart });
+  }).pipe(
+    tap((sdp) => core.logger.debug?.('publisher: sending offer', { bytes: sdp.length, iceRestart })),
+    concatMap((sdp) => setPublisher({ sdp, tracks: tracks() })),
+    concatMap((answer) => core.setRemoteDescription$('answer', answer?.sdp)),
+    tap(() => core.releaseLocalCandidates()),
+    map(() => undefined),
+  );
+}
+
 export function createPublisher(options: PublisherOptions): Publisher {
   const core = createPeerCore(options, 'publisher');
   const { pc, queue, logger } = core;
@@ -130,22 +144,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   const announcedTracks = (): TrackInfo[] => slots.map(trackInfo);
 
-  /** The offer/answer exchange itself; runs inside the queue. */
-  function exchange$(iceRestart: boolean): Observable<void> {
-    return defer(() => {
-      core.holdLocalCandidates();
-      return core.setLocalDescription$('offer', { iceRestart });
-    }).pipe(
-      tap((sdp) => logger.debug?.('publisher: sending offer', { bytes: sdp.length, iceRestart })),
-      concatMap((sdp) => options.setPublisher({ sdp, tracks: announcedTracks() })),
-      concatMap((answer) => core.setRemoteDescription$('answer', answer?.sdp)),
-      tap(() => core.releaseLocalCandidates()),
-      map(() => undefined),
-    );
-  }
+  const exchange$ = (iceRestart: boolean) => offerAnswer$(core, options.setPublisher, announcedTracks, iceRestart);
 
   function negotiate$(opts: { iceRestart?: boolean } = {}): Observable<void> {
-    return queue.run$('publisher negotiation', () => exchange$(opts.iceRestart ?? false));
+    return queue.run$('publisher negotiation', () => exchange$(opts.iceRestart ?? false).pipe(core.withinNegotiation('publisher negotiation')));
   }
 
   function restartIce$(opts: IceRestartOptions = {}): Observable<void> {
@@ -154,7 +156,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const exchanged$ = queue.run$('publisher ice restart', () => {
       restarted = hasConnected(pc);
       if (!restarted) logger.debug?.('publisher: never connected, renegotiating without an ICE restart');
-      return exchange$(restarted);
+      return exchange$(restarted).pipe(core.withinNegotiation('publisher ice restart negotiation'));
     });
     // Nothing was restarted when it never connected: wait for werift's own first connection (packets
     // written before it were dropped, so they say nothing).
