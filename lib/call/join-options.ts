@@ -16,6 +16,7 @@ import { validateSubscriptionPolicy } from './subscription-policy.js';
 import type { SubscriptionPolicy } from './subscriptions.js';
 import { DEFAULT_HEALTH_CHECK_INTERVAL_MS, DEFAULT_UNHEALTHY_AFTER_MS } from '../signaling/index.js';
 import { DEFAULT_MEDIA_STALL_AFTER_MS } from '../reconnect/call-side/media-stall.js';
+import { DEFAULT_PEER_CONNECT_TIMEOUT_MS } from '../reconnect/call-side/peer-stuck.js';
 
 /** Everything a `Call` runs on, every default applied (docs/API.md "JoinCallOptions"). */
 export interface ResolvedJoinOptions {
@@ -30,6 +31,8 @@ export interface ResolvedJoinOptions {
   readonly mediaStallAfterMs: number;
   /** undefined: the coordinator's period, or 10000 with direct credentials; 0: off. */
   readonly statsIntervalMs: number | undefined;
+  /** Keep a frame log of the reconnection core (`call.frameLog()`). */
+  readonly recordFrames: boolean;
 }
 
 /** Checks and defaults `joinCall`'s options; throws `RXSFU_ERR_INVALID_ARGUMENT` (any input, never a TypeError). */
@@ -48,6 +51,7 @@ function resolveChecked(input: unknown): ResolvedJoinOptions {
     supervisor: resolveSupervisorOptions(options.supervisor ?? true),
     mediaStallAfterMs: durationOption('mediaStallAfterMs', options.mediaStallAfterMs, DEFAULT_MEDIA_STALL_AFTER_MS, MIN_PERIOD_MS, true),
     statsIntervalMs: options.statsIntervalMs === undefined ? undefined : durationOption('statsIntervalMs', options.statsIntervalMs, 0, MIN_PERIOD_MS, true),
+    recordFrames: booleanOption('recordFrames', options.recordFrames, false),
   };
 }
 
@@ -68,6 +72,7 @@ export function resolveSettings(options: Record<string, unknown>): ConnectionSet
     joinTimeoutMs: durationOption('joinTimeoutMs', options.joinTimeoutMs, 5000, 1),
     healthCheckIntervalMs,
     unhealthyAfterMs,
+    peerConnectTimeoutMs: durationOption('peerConnectTimeoutMs', options.peerConnectTimeoutMs, DEFAULT_PEER_CONNECT_TIMEOUT_MS, MIN_PERIOD_MS, true),
     scheduler: methodsOption<SchedulerLike>('scheduler', options.scheduler, ['now', 'schedule'], asyncScheduler),
     logger: guardedLogger(methodsOption<Logger>('logger', options.logger, ['debug', 'info', 'warn', 'error'], silentLogger)),
   };

@@ -34,6 +34,8 @@ export interface ConnectionSettings {
   joinTimeoutMs: number;
   healthCheckIntervalMs: number;
   unhealthyAfterMs: number;
+  /** A negotiated peer not `connected` this long while joined is a trigger (J2); 0 disables. */
+  peerConnectTimeoutMs: number;
   scheduler: SchedulerLike;
   logger: Logger;
 }

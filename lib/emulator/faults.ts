@@ -50,6 +50,11 @@ export interface ClientSessionFaults extends SessionFaults {
   /** Cuts the network of this session's user: `network(userId).cut()`. */
   cutNetwork(): NetworkFault;
   /**
+   * From the next SetPublisher on, the session's publisher ICE candidates are withheld both ways
+   * (offer, answer, trickles): its ICE never connects while signaling stays healthy.
+   */
+  blockPublisherIce(): void;
+  /**
    * The SFU drops and/or reorders RTP to this session on a fixed pattern (every n-th packet of each
    * track), peer connections and signaling untouched; `disturbMedia(undefined)` ends it.
    */
@@ -150,6 +155,7 @@ export function createFaults(sfus: () => readonly SfuServer[], coordinator: () =
         dropMedia: () => host?.media.dropMediaTo?.(sessionId),
         cutNetwork: () => network(session.userId).cut(),
         disturbMedia: (disturbance) => host?.media.disturbMediaTo?.(sessionId, checkDisturbance(disturbance)),
+        blockPublisherIce: () => { session.publisherIceBlocked = true; },
       };
     },
     sfu(sfuId) {

@@ -12,3 +12,5 @@ export { reconnectEpisodes, createReconnectEngine, type ReconnectEngine } from '
 export * from './telemetry.js';
 export { probeOnce$, probeUntilOnline$ } from './offline.js';
 export { superviseEpisodes, resolveSupervisorOptions, curableByRestart, type SupervisorOptions, type ResolvedSupervisorOptions, type SuperviseParams } from './supervisor.js';
+export * from './frame-log.js';
+export { replayFrameLog, loggedOutputs, type ReplayedEntry } from './replay.js';

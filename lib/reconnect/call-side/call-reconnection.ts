@@ -11,6 +11,7 @@ import type { SfuConnection } from '../../call/sfu-connection.js';
 import { reconnectEpisodes } from '../engine.js';
 import type { ResolvedReconnectOptions } from '../options.js';
 import { superviseEpisodes, type ResolvedSupervisorOptions } from '../supervisor.js';
+import { recordedReconnectEpisodes, type FrameLogRecorder } from '../frame-log.js';
 import type { JoinedInfo, ReconnectionEvent, ReconnectionRecord, ReconnectRequest } from '../types.js';
 import { createReconnectExecutors, type ReconnectHost } from './executors.js';
 import { reconnectRequests$, type ReconnectTriggers } from './requests.js';
@@ -25,6 +26,8 @@ export interface CallReconnectionParams {
   readonly initial: JoinedInfo;
   /** Emits (and replays) at leave (R12). */
   readonly leave$: Observable<unknown>;
+  /** `recordFrames`: the frame log every input and output goes into (issue 9 item 4). */
+  readonly recorder?: FrameLogRecorder;
 }
 
 /** Cold: subscribing starts the call's reconnection engine (docs/RECONNECT.md). */
@@ -37,14 +40,21 @@ export function callReconnection$(params: CallReconnectionParams): Observable<Re
     tap(({ error: e }) => log.warn('SFU error', { code: e?.error?.code, strategy: e?.reconnectStrategy, message: foreignText(e?.error?.message) })),
     ignoreElements(),
   );
-  const requests$: Observable<ReconnectRequest> = merge(sfuErrorsLogged$, reconnectRequests$(triggers)).pipe(
+  const recorder = params.recorder;
+  const framesLogged$ = recorder ? triggers.events$.pipe(tap((e) => recorder.frameIn(e)), ignoreElements()) : EMPTY;
+  const requests$: Observable<ReconnectRequest> = merge(framesLogged$, sfuErrorsLogged$, reconnectRequests$(triggers)).pipe(
     tap((r) => log.info('reconnect request', { strategy: r.strategy, source: r.source, detail: r.detail })),
   );
   const executors = createReconnectExecutors(host);
   const { options, supervisor } = params;
   const scheduler = host.settings.scheduler;
   // R18: each engine run starts from the last join; the supervisor runs it again after a fresh join.
-  const run = (initial: JoinedInfo) => reconnectEpisodes(requests$, executors, { ...options, initial, leave$: params.leave$ }, scheduler);
+  const run = (initial: JoinedInfo) => {
+    const runOptions = { ...options, initial, leave$: params.leave$ };
+    return recorder
+      ? recordedReconnectEpisodes(requests$, executors, runOptions, scheduler, recorder)
+      : reconnectEpisodes(requests$, executors, runOptions, scheduler);
+  };
   return superviseEpisodes(params.initial, {
     run, freshJoin: (ctx) => executors.rejoin(ctx), options: supervisor, attemptTimeoutMs: options.attemptTimeoutMs, random: options.random, scheduler,
   }).pipe(
