@@ -56,6 +56,8 @@ export type FrameLogEntry = { readonly at: number } & (
   | { readonly kind: 'state'; readonly state: LoggedState }
   | { readonly kind: 'record'; readonly record: LoggedRecord }
   | { readonly kind: 'frame-in'; readonly event: string; readonly detail?: string }
+  /** R17: a network probe started (`started`), answered or not (`answered`), or was cut off (neither). */
+  | { readonly kind: 'probe'; readonly answered?: boolean; readonly started?: true }
 );
 
 /** The engine options replay needs (numbers only; a `fastDeadlineMs` getter is logged as read at the start). */
@@ -70,6 +72,11 @@ export interface LoggedOptions {
   readonly disconnectionTimeoutMs: number;
   readonly initial?: JoinedInfo;
   readonly iceRestart: boolean;
+  /** R17: whether a probe executor existed, and the offline options. */
+  readonly probe?: boolean;
+  readonly outageBudgetMs?: number;
+  readonly probeBackoff?: { readonly baseMs: number; readonly maxDelayMs: number };
+  readonly probeTimeoutMs?: number;
 }
 
 export interface FrameLog {
@@ -96,6 +103,7 @@ export class FrameLogRecorder {
       fastAttempts: options.fastAttempts, attemptTimeoutMs: options.attemptTimeoutMs, migrationTimeoutMs: options.migrationTimeoutMs,
       backoff: { ...options.backoff }, rateLimit: { ...options.rateLimit }, fastRateLimit: { ...options.fastRateLimit },
       disconnectionTimeoutMs: options.disconnectionTimeoutMs, iceRestart: executors.iceRestart !== undefined,
+      probe: executors.probe !== undefined, outageBudgetMs: options.outageBudgetMs, probeBackoff: { ...options.probeBackoff }, probeTimeoutMs: options.probeTimeoutMs,
       ...(deadline !== undefined ? { fastDeadlineMs: deadline } : {}),
       ...(options.initial ? { initial: { ...options.initial } } : {}),
     };
@@ -147,7 +155,21 @@ export class FrameLogRecorder {
       rejoin: (ctx) => logged('rejoin', ctx, executors.rejoin),
       migrate: (ctx) => logged('migrate', ctx, executors.migrate),
       ...(executors.iceRestart ? { iceRestart: (peer, ctx) => logged('ice-restart', ctx, (c) => executors.iceRestart!(peer, c), peer) } : {}),
+      ...(executors.probe ? { probe: () => this.probe(() => executors.probe!()) } : {}),
     };
+  }
+
+  /** R17: a probe with its start and its answer (or none) logged. */
+  private probe(run: () => Observable<unknown>): Observable<unknown> {
+    return defer(() => {
+      this.add({ kind: 'probe', started: true });
+      let answered = false;
+      return run().pipe(tap({
+        next: () => { if (!answered) { answered = true; this.add({ kind: 'probe', answered: true }); } },
+        error: () => this.add({ kind: 'probe', answered: false }),
+        complete: () => { if (!answered) this.add({ kind: 'probe', answered: false }); },
+      }));
+    });
   }
 
   /** The engine's output, each state and record logged as it goes out. */

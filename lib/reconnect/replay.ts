@@ -7,7 +7,7 @@
  * and records in the same order (times within the real timers' slack of a few ms).
  */
 import {
-  defer, EMPTY, ignoreElements, map, merge, NEVER, type Observable, tap, timer, VirtualAction, VirtualTimeScheduler,
+  defer, EMPTY, ignoreElements, map, merge, mergeMap, NEVER, type Observable, of, tap, timer, VirtualAction, VirtualTimeScheduler,
 } from 'rxjs';
 import { rxsfuError, type RxsfuErrorCode } from '../errors.js';
 import { reconnectEpisodes } from './engine.js';
@@ -32,8 +32,9 @@ export function replayFrameLog(log: FrameLog): ReplayedEntry[] {
   const draws = log.entries.flatMap((e) => (e.kind === 'random' ? [e.value] : []));
   let draw = 0;
   const out: ReplayedEntry[] = [];
-  const { iceRestart, ...options } = log.options;
-  reconnectEpisodes(requests$, replayedExecutors(log, scheduler, iceRestart), {
+  const { iceRestart, probe, ...options } = log.options;
+  const executors = replayedExecutors(log, scheduler, iceRestart);
+  reconnectEpisodes(requests$, probe ? { ...executors, probe: replayedProbe(log, scheduler) } : executors, {
     ...options,
     random: () => draws[draw++] ?? 0.5,
     leave$: leave ? timer(at(leave), scheduler) : NEVER,
@@ -82,6 +83,26 @@ function replayedExecutors(log: FrameLog, scheduler: VirtualTimeScheduler, withI
     fast: play, rejoin: play, migrate: play,
     ...(withIceRestart ? { iceRestart: (_peer, ctx) => play(ctx) } : {}),
   };
+}
+
+/**
+ * R17: the n-th probe plays the n-th logged one: its answer after the logged delay; one that was
+ * cut off (the engine's probe timeout) or never logged stays silent, so the timeout replays too.
+ */
+function replayedProbe(log: FrameLog, scheduler: VirtualTimeScheduler): () => Observable<unknown> {
+  const probes: { startedAt: number; answered?: { at: number; yes: boolean } }[] = [];
+  for (const entry of log.entries) {
+    if (entry.kind !== 'probe') continue;
+    if (entry.started) probes.push({ startedAt: entry.at });
+    else if (entry.answered !== undefined && probes.at(-1)) probes.at(-1)!.answered = { at: entry.at, yes: entry.answered };
+  }
+  let next = 0;
+  return () => defer(() => {
+    const probe = probes[next++];
+    if (!probe?.answered) return NEVER;
+    const { at, yes } = probe.answered;
+    return timer(at - probe.startedAt, scheduler).pipe(mergeMap(() => (yes ? of(true) : EMPTY)));
+  });
 }
 
 function revivedError(logged: LoggedError): Error {

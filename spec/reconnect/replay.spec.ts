@@ -43,6 +43,25 @@ describe('frame log and replay (issue 9 item 4)', () => {
     expect(replayFrameLog(JSON.parse(JSON.stringify(log)) as FrameLog), 'a log read back from JSON replays the same').to.deep.equal(outputs);
   });
 
+  it('R17: an offline episode (silent probe, failed probe, answering probe) replays to the same states and records', () => {
+    let log: FrameLog | undefined;
+    testScheduler().run(({ hot, cold, flush }) => {
+      const recorder = new FrameLogRecorder(() => asyncScheduler.now());
+      const requests = hot<ReconnectRequest>('f', { f: req.fast });
+      const ex = executors({ fast: scripted(cold('--#', undefined, rxsfuError('RXSFU_ERR_JOIN_TIMEOUT', 'no answer')), cold('--j|', { j: J })) });
+      const probes = [cold('-'), cold('#'), cold('a')];
+      let n = 0;
+      const options = { ...OPTIONS, probeTimeoutMs: 3, probeBackoff: { baseMs: 4, maxDelayMs: 4 } };
+      recordedReconnectEpisodes(requests as Observable<ReconnectRequest>, { ...ex, probe: () => probes[n++]! }, options, asyncScheduler, recorder).subscribe();
+      flush();
+      log = recorder.snapshot();
+    });
+    const outputs = loggedOutputs(log!);
+    const brief = outputs.map((e) => (e.kind === 'state' ? `${e.at}:${e.state.kind}` : `${e.at}:record ${e.record.outcome}`));
+    expect(brief).to.deep.equal(['0:reconnecting', '5:offline', '9:reconnecting', '11:record joined', '11:joined']);
+    expect(replayFrameLog(log!)).to.deep.equal(outputs);
+  });
+
   it('keeps no secret: requests keep their detail and error codes, frames only their kind', () => {
     const log = recordRun(rxsfuError('RXSFU_ERR_RPC', 'SetPublisher: 503'));
     const text = JSON.stringify(log);
