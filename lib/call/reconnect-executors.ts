@@ -121,7 +121,8 @@ function rejoin$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInf
 
 /**
  * MIGRATE: the coordinator picks another SFU (`migrating_from`); same session id; the old peer
- * connections keep carrying media until the new SFU says `participant_migration_complete`.
+ * connections keep carrying media until the SFU being left says `participant_migration_complete`,
+ * on the OLD socket (where Stream's SFU sends it and the official client listens).
  */
 function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInfo> {
   return defer(() => {
@@ -139,7 +140,7 @@ function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedIn
         reconnectDetails: details(host, ctx, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE, old),
         settings: host.settings,
       }).pipe(catchError((err) => throwError(() => withSfuId(err, credentials.server.edgeName))))),
-      switchMap((conn) => concat(host.republish$(conn).pipe(ignoreElements()), conn.migrationComplete$).pipe(
+      switchMap((conn) => concat(host.republish$(conn).pipe(ignoreElements()), old.migrationComplete$).pipe(
         take(1),
         timeout({
           first: host.migrationTimeoutMs,

@@ -69,7 +69,11 @@ export interface SfuConnection {
    * so no `participant_joined`, `error` or `call_ended` falls in the gap.
    */
   readonly events$: Observable<SfuEvent>;
-  /** Emits (and replays) once the SFU sent `participant_migration_complete` on this connection. */
+  /**
+   * Emits (and replays) once this SFU sent `participant_migration_complete`: the migration AWAY
+   * from this connection completed. Stream's SFU says it on the socket being left, never on the
+   * new one (the official client listens with the old signaling client's tag).
+   */
   readonly migrationComplete$: Observable<void>;
   /**
    * Closes the socket with `code`. With `keepPeers` (a FAST reconnect takes them over) the peer

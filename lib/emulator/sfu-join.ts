@@ -3,8 +3,9 @@
  * - first join / REJOIN: a new session (REJOIN first removes `previous_session_id` as left);
  * - FAST: the same session (id, media, peer connections) resumes on this new socket, `reconnected = true`;
  * - MIGRATE: the session moves here from another SFU of the emulator with the same id and fresh media;
- *   `participant_migration_complete` follows the first SetPublisher, or comes right after the
- *   join_response when `announced_tracks` is empty (nothing to publish, nothing to wait for).
+ *   the SFU being left says `participant_migration_complete` on the OLD socket (as Stream's SFU
+ *   does, docs/shared BEHAVIOUR "MIGRATE") once the new session published: after its first
+ *   SetPublisher, or right after the join_response when `announced_tracks` is empty.
  * Refusals are an `error` event followed by a close: 1008 for a bad token, 1011 otherwise.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -100,8 +101,7 @@ function migrateHere(sfu: SfuServer, ws: WebSocket, join: JoinRequest, claims: S
   sfu.addSession(session);
   session.attach(ws);
   restoreSubscriptions(sfu, session, join.reconnectDetails ?? join.migration ?? undefined);
-  session.onMigrationComplete = () => fromSfu.retireMigrated(old);
-  session.pendingMigrationComplete = true;
+  session.migratingFrom = { sfu: fromSfu, session: old };
   session.deliver(joinResponse(sfu, session, false));
   const announced = join.reconnectDetails?.announcedTracks ?? join.migration?.announcedTracks ?? [];
   if (announced.length === 0) sfu.completeMigration(session);
