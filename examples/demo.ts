@@ -20,8 +20,7 @@ async function main(): Promise<void> {
   say('alice', 'joined (simulated participant publishing Opus audio and VP8 video)');
 
   const call = await joinCall({
-    baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret,
-    userId: 'agent', callType: 'default', callId: 'demo',
+    ...emu.agentOptions('agent', 'demo'),
     subscriptions: { audio: true, video: true },
     // Shorter than the defaults (5 s / 12 s) so the silent-SFU fault is noticed quickly in the demo.
     healthCheckIntervalMs: 1000, unhealthyAfterMs: 3000,

@@ -15,7 +15,7 @@ export {
 } from './signaling/index.js';
 export { createSignalServerClient, type SignalServerClient, type SignalServerClientOptions } from './rpc/index.js';
 export {
-  coordinatorJoin$, createUserToken$, DEFAULT_COORDINATOR_URL,
+  coordinatorJoin$, createUserToken$, DEFAULT_COORDINATOR_URL, DEFAULT_LOCATION_HINT_URL,
   type Credentials, type CoordinatorJoinResult, type CoordinatorJoinOptions, type CreateUserTokenOptions,
 } from './coordinator/index.js';
 export type { IceServer } from './rtc/config.js';

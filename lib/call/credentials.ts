@@ -25,6 +25,13 @@ export interface CallTarget {
   create?: boolean;
   /** Coordinator request timeout. @default 10000 */
   coordinatorTimeoutMs?: number;
+  /**
+   * The coordinator join's `location` (a CDN POP code such as `AMS`; the coordinator picks an SFU
+   * near it). @default looked up once per process from `locationHintUrl`, as the official client does
+   */
+  location?: string;
+  /** Where the location is looked up (tests point it at a local server). @default 'https://hint.stream-io-video.com/' */
+  locationHintUrl?: string;
 }
 
 export interface CredentialRequest {
@@ -32,6 +39,8 @@ export interface CredentialRequest {
   migratingFrom?: string;
   /** SFUs that failed us; the coordinator must pick another. */
   migratingFromList?: string[];
+  /** A reconnect (REJOIN, MIGRATE): never wait for the location hint. */
+  reconnecting?: boolean;
 }
 
 
@@ -71,6 +80,9 @@ export function callAccess$(target: CallTarget, request: CredentialRequest = {})
       migratingFrom: request.migratingFrom,
       migratingFromList: request.migratingFromList,
       timeoutMs: target.coordinatorTimeoutMs,
+      location: target.location,
+      locationHintUrl: target.locationHintUrl,
+      awaitLocationHint: !request.reconnecting,
     })),
     map((result) => ({ credentials: result.credentials, statsIntervalMs: result.statsOptions?.reportingIntervalMs })),
   );

@@ -100,7 +100,7 @@ function rejoin$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInf
     const old = host.current();
     // The old session is released first: its peers carry nothing useful any more.
     old.dispose(4100, 'rejoin');
-    return credentials$(host.target, { migratingFromList: [...ctx.migratingFromList] }).pipe(
+    return credentials$(host.target, { migratingFromList: [...ctx.migratingFromList], reconnecting: true }).pipe(
       switchMap((credentials) => connectSfu$({
         credentials,
         sessionId: randomUUID(),
@@ -132,7 +132,7 @@ function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedIn
     }
     const avoid = [...new Set([...ctx.migratingFromList, old.sfuId])];
     let adopted = false;
-    return credentials$(host.target, { migratingFrom: old.sfuId, migratingFromList: avoid }).pipe(
+    return credentials$(host.target, { migratingFrom: old.sfuId, migratingFromList: avoid, reconnecting: true }).pipe(
       switchMap((credentials) => connectSfu$({
         credentials,
         sessionId: old.sessionId,

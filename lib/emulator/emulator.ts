@@ -16,6 +16,7 @@ import { EmulatorRecords } from './records.js';
 import { SfuServer, type MediaPlaneFactory } from './sfu-server.js';
 import { addSimulatedParticipant, type SimulatedParticipant, type SimulatedParticipantHandle, type SimulatedParticipantOptions } from './simulated-participant.js';
 import { endCall } from './end-call.js';
+import { emulatorAgentOptions, type EmulatorAgentOptions } from './agent-options.js';
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
@@ -52,6 +53,11 @@ export interface Emulator {
   readonly sfus: readonly EmulatedSfu[];
   readonly faults: EmulatorFaults;
   readonly records: EmulatorRecords;
+  /**
+   * `joinCall` options for an agent of this emulator (coordinator, key, secret, user, call, and the
+   * settings only a local setup may use); spread them and add your own. @default callType 'default'
+   */
+  agentOptions(userId: string, callId: string, callType?: string): EmulatorAgentOptions;
   /** A user JWT (HS256, emulator secret). @default validitySeconds 3600 */
   createUserToken(userId: string, validitySeconds?: number): Promise<string>;
   addParticipant(options: SimulatedParticipantOptions): Promise<SimulatedParticipant>;
@@ -88,10 +94,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   logger.info('emulator started', { coordinatorUrl: coordinator.url, sfus: servers.map((s) => s.id) });
   const simulated = new Map<string, SimulatedParticipantHandle>();
   let closed: Promise<void> | undefined;
+  const address = { coordinatorUrl: coordinator.url, apiKey, apiSecret };
   return {
-    coordinatorUrl: coordinator.url,
-    apiKey,
-    apiSecret,
+    ...address,
+    agentOptions: (userId, callId, callType) => emulatorAgentOptions(address, userId, callId, callType),
     sfus: servers.map((s) => ({ id: s.id, url: s.url, wsEndpoint: s.wsEndpoint })),
     faults: createFaults(() => servers, () => coordinator),
     records,

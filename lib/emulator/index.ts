@@ -8,3 +8,4 @@ export type { MediaPlaneFactory, JoinRejectionMode } from './sfu-server.js';
 export type { SfuMediaPlane, MediaCallbacks, MediaParticipant, SimulatedMediaOptions } from './media/contract.js';
 export type { TrackBus } from './media/track-bus.js';
 export { StreamErrorCode } from './coordinator.js';
+export { emulatorAgentOptions, EMULATOR_LOCATION, type EmulatorAgentOptions, type EmulatorAddress } from './agent-options.js';

@@ -73,7 +73,7 @@ describe('call e2e: periodic SendStats', function () {
       await emu?.close();
       emu = undefined;
     });
-    const target = (e: Emulator) => ({ baseUrl: e.coordinatorUrl, apiKey: e.apiKey, apiSecret: e.apiSecret, userId: 'agent', callType: 'default', callId: 'stats-period' });
+    const target = (e: Emulator) => e.agentOptions('agent', 'stats-period');
 
     it('a coordinator join carries stats_options.reporting_interval_ms; direct credentials carry none', async () => {
       emu = await startEmulator({ host: '127.0.0.1' });
