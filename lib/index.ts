@@ -8,6 +8,7 @@
 export * from './call/index.js';
 export { RxsfuError, ProtocolError, rxsfuError, isRxsfuError, type RxsfuErrorCode, type RxsfuErrorDetails } from './errors.js';
 export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
+export { VERSION } from './version.js';
 export {
   createSignalConnection, SignalCloseCode, connectionLost$, heartbeatTimeout$, healthCheckRequests$, sfuEvents$,
   type SignalConnection, type SignalConnectionOptions, type ConnectionLost, type ConnectionLostInputs, type SignalState,
