@@ -20,6 +20,7 @@
  * | RXSFU_ERR_RECONNECT_FAILED | reconnection gave up; `cause` is what started the episode |
  * | RXSFU_ERR_CALL_ENDED | the SFU ended the call, or told us to disconnect |
  * | RXSFU_ERR_SFU_ERROR | the SFU sent an `error` event during the call (fields: sfuErrorCode, reconnectStrategy) |
+ * | RXSFU_ERR_INSECURE_TRANSPORT | a coordinator or SFU endpoint without TLS (http:, ws:) while `allowInsecure` is off |
  */
 export type RxsfuErrorCode =
   | 'RXSFU_ERR_MALFORMED_FRAME'
@@ -37,7 +38,8 @@ export type RxsfuErrorCode =
   | 'RXSFU_ERR_LEFT'
   | 'RXSFU_ERR_RECONNECT_FAILED'
   | 'RXSFU_ERR_CALL_ENDED'
-  | 'RXSFU_ERR_SFU_ERROR';
+  | 'RXSFU_ERR_SFU_ERROR'
+  | 'RXSFU_ERR_INSECURE_TRANSPORT';
 
 /** What the far side said, when it said something. Every field is optional. */
 export interface RxsfuErrorDetails {

@@ -4,7 +4,7 @@
  * again, MIGRATE naming the SFUs to avoid.
  */
 import { of, switchMap, map, type Observable } from 'rxjs';
-import { coordinatorJoin$, DEFAULT_COORDINATOR_URL, createUserToken$, type Credentials } from '../coordinator/index.js';
+import { assertSecureCoordinator, assertSecureSfu, coordinatorJoin$, DEFAULT_COORDINATOR_URL, createUserToken$, type Credentials } from '../coordinator/index.js';
 import { rxsfuError } from '../errors.js';
 
 /** How to reach the call. Either `credentials`, or the coordinator fields. */
@@ -32,6 +32,11 @@ export interface CallTarget {
   location?: string;
   /** Where the location is looked up (tests point it at a local server). @default 'https://hint.stream-io-video.com/' */
   locationHintUrl?: string;
+  /**
+   * Accept endpoints without TLS: an `http:` coordinator, `ws:`/`http:` SFUs. Local setups only (the
+   * emulator's `agentOptions` set it): tokens then travel in clear. @default false (RXSFU_ERR_INSECURE_TRANSPORT)
+   */
+  allowInsecure?: boolean;
 }
 
 export interface CredentialRequest {
@@ -57,7 +62,11 @@ export function credentials$(target: CallTarget, request: CredentialRequest = {}
 
 /** `credentials$` with the coordinator's stats options kept (the first join reads the reporting period). */
 export function callAccess$(target: CallTarget, request: CredentialRequest = {}): Observable<CallAccess> {
-  if (target.credentials) return of({ credentials: target.credentials });
+  const allowInsecure = target.allowInsecure === true;
+  if (target.credentials) {
+    assertSecureSfu(target.credentials, allowInsecure, 'the given credentials');
+    return of({ credentials: target.credentials });
+  }
   const { apiKey, callType, callId } = target;
   if (!apiKey || !callType || !callId) {
     throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'joinCall needs `credentials`, or `apiKey`, `callType` and `callId`');
@@ -68,10 +77,12 @@ export function callAccess$(target: CallTarget, request: CredentialRequest = {})
   if (!target.token && !target.userId) {
     throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'joinCall needs a `userId` to mint a user token');
   }
+  const baseUrl = target.baseUrl ?? DEFAULT_COORDINATOR_URL;
+  assertSecureCoordinator(baseUrl, allowInsecure);
   const token$ = target.token ? of(target.token) : createUserToken$({ apiSecret: target.apiSecret!, userId: target.userId });
   return token$.pipe(
     switchMap((token) => coordinatorJoin$({
-      baseUrl: target.baseUrl ?? DEFAULT_COORDINATOR_URL,
+      baseUrl,
       apiKey,
       token,
       callType,
@@ -84,6 +95,9 @@ export function callAccess$(target: CallTarget, request: CredentialRequest = {})
       locationHintUrl: target.locationHintUrl,
       awaitLocationHint: !request.reconnecting,
     })),
-    map((result) => ({ credentials: result.credentials, statsIntervalMs: result.statsOptions?.reportingIntervalMs })),
+    map((result) => {
+      assertSecureSfu(result.credentials, allowInsecure, 'the coordinator');
+      return { credentials: result.credentials, statsIntervalMs: result.statsOptions?.reportingIntervalMs };
+    }),
   );
 }

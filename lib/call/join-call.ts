@@ -11,7 +11,7 @@ import type { CallTarget } from './credentials.js';
 import type { ConnectionSettings } from './sfu-connection.js';
 import type { SubscriptionPolicy } from './subscriptions.js';
 import { resolveReconnectOptions, type ReconnectOptions } from '../reconnect/index.js';
-import { assertLocationOptions } from '../coordinator/index.js';
+import { assertNetworkOptions } from './network-options.js';
 
 /** Everything `joinCall` needs: where the call is (`CallTarget`) and how to behave in it. */
 export interface JoinCallOptions extends CallTarget {
@@ -75,7 +75,7 @@ export function joinCall$(options: JoinCallOptions): Observable<Call> {
   return defer(() => {
     // Bad reconnection options fail here, before anything opens, not when the engine starts.
     resolveReconnectOptions(options.reconnect);
-    assertLocationOptions(options);
+    assertNetworkOptions(options);
     const call = new Call(options, resolveSettings(options), options.subscriptions, options.reconnect, options.mediaStallAfterMs, options.statsIntervalMs);
     let joined = false;
     return call.join$().pipe(

@@ -3,3 +3,4 @@ export * from './credentials.js';
 export * from './join.js';
 export * from './token.js';
 export * from './location.js';
+export * from './tls.js';

@@ -17,6 +17,8 @@ export interface EmulatorAgentOptions {
   callId: string;
   /** Fixed: no look-up of Stream's location hint (no network needed). */
   location: string;
+  /** The emulator speaks plain http:// and ws:// on loopback. */
+  allowInsecure: true;
 }
 
 /** What an emulator (or a handle to one in another process) must expose. */
@@ -35,5 +37,6 @@ export function emulatorAgentOptions(emulator: EmulatorAddress, userId: string, 
     callType,
     callId,
     location: EMULATOR_LOCATION,
+    allowInsecure: true,
   };
 }
