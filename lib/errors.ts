@@ -84,7 +84,7 @@ export class ProtocolError extends RxsfuError {
   readonly byteLength: number;
   readonly messageType: string;
   constructor(messageType: string, byteLength: number, cause: unknown) {
-    super('RXSFU_ERR_MALFORMED_FRAME', `malformed ${messageType} (${byteLength} bytes): ${describe(cause)}`, { cause });
+    super('RXSFU_ERR_MALFORMED_FRAME', `malformed ${messageType} (${byteLength} bytes): ${errorMessage(cause)}`, { cause });
     this.messageType = messageType;
     this.byteLength = byteLength;
   }
@@ -100,6 +100,7 @@ export function isRxsfuError(err: unknown, code?: RxsfuErrorCode): err is RxsfuE
   return err instanceof RxsfuError && (code === undefined || err.code === code);
 }
 
-function describe(cause: unknown): string {
+/** What to log or wrap of any thrown value: an Error's message, else the value as a string. */
+export function errorMessage(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }

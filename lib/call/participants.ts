@@ -159,3 +159,12 @@ export function withLocalTracks(state: ParticipantMap, localSessionId: string, p
   next.set(localSessionId, { ...local, publishedTracks });
   return next;
 }
+
+/** Our own entry without `trackType`, unless another local track still has that type (`remaining`). */
+export function withoutLocalTrack(state: ParticipantMap, localSessionId: string, trackType: TrackType, remaining: readonly TrackType[]): ParticipantMap {
+  const local = state.get(localSessionId);
+  if (!local || remaining.includes(trackType) || !local.publishedTracks.includes(trackType)) return state;
+  const next = new Map(state);
+  next.set(localSessionId, { ...local, publishedTracks: local.publishedTracks.filter((t) => t !== trackType) });
+  return next;
+}

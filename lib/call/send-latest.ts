@@ -4,14 +4,11 @@
  * nothing else would re-send it (the desired list did not change). A newer list supersedes it.
  */
 import { concatMap, defer, EMPTY, ignoreElements, map, retry, share, take, takeUntil, timer, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { fullJitterDelay } from '../backoff.js';
+import { fullJitterBackoff, type BackoffOptions } from '../backoff.js';
 
 /** How failed sends are retried. */
-export interface SendLatestOptions {
-  /** Cap of the first retry's wait, in ms (doubling per retry). @default 500 */
-  baseMs?: number;
-  /** Largest wait between two retries, in ms. @default 10000 */
-  maxMs?: number;
+export interface SendLatestOptions extends BackoffOptions {
+  // Bounds: baseMs @default 500, maxDelayMs @default 10000.
   /** Uniform in [0, 1); injected so tests are deterministic. @default Math.random */
   random?: () => number;
   /** Told about each failure before its retry waits (for logging). @default nothing */
@@ -22,7 +19,7 @@ export interface SendLatestOptions {
 
 /**
  * Sends every value in order (a request in flight is never cut short, so the SFU cannot apply an
- * older list after a newer one); a failed send is retried after `fullJitterDelay`, until it
+ * older list after a newer one); a failed send is retried after `fullJitterBackoff`, until it
  * succeeds or a newer value arrives: then the wait ends and the newer value is sent instead.
  * Values that were superseded while waiting their turn are skipped.
  *
@@ -37,7 +34,7 @@ export function sendLatest<T>(
   options: SendLatestOptions = {},
   scheduler?: SchedulerLike,
 ): OperatorFunction<T, never> {
-  const { baseMs = 500, maxMs = 10000, random = Math.random, onFailure, isFinal = () => false } = options;
+  const { baseMs = 500, maxDelayMs = 10000, random = Math.random, onFailure, isFinal = () => false } = options;
   return (values$) => defer(() => {
     let latest = 0;
     const numbered$ = values$.pipe(map((value) => ({ value, seq: ++latest })), share());
@@ -51,7 +48,7 @@ export function sendLatest<T>(
               onFailure?.(err, retryCount);
               // A newer value came while this one was in flight: it goes next, this one is done.
               if (seq !== latest || isFinal(err)) return EMPTY;
-              return timer(fullJitterDelay(retryCount - 1, baseMs, maxMs, random), scheduler).pipe(takeUntil(newer$));
+              return timer(fullJitterBackoff(retryCount - 1, { baseMs, maxDelayMs }, random), scheduler).pipe(takeUntil(newer$));
             },
           }),
           ignoreElements(),

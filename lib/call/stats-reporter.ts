@@ -9,7 +9,7 @@
  * reconnect.) A report is best effort: a failure is logged and the next tick tries again.
  */
 import { EMPTY, Observable, catchError, concatMap, exhaustMap, forkJoin, interval, map, switchMap, type SchedulerLike } from 'rxjs';
-import { rxsfuError } from '../errors.js';
+import { errorMessage, rxsfuError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { SendStatsRequestInit, SignalServerClient } from '../rpc/index.js';
 import type { PeerStats, Publisher, Subscriber } from '../rtc/index.js';
@@ -95,7 +95,7 @@ function report$(conn: StatsConnection, options: StatsReporterOptions): Observab
     map(([publisher, subscriber]) => statsRequest(conn.sessionId, options, publisher, subscriber)),
     concatMap((request) => conn.rpc.sendStats$(request).pipe(map(() => request))),
     catchError((err: unknown) => {
-      logger.warn('SendStats failed', { sessionId: conn.sessionId, error: err instanceof Error ? err.message : String(err) });
+      logger.warn('SendStats failed', { sessionId: conn.sessionId, error: errorMessage(err) });
       return EMPTY;
     }),
   );

@@ -61,3 +61,8 @@ export function sameSubscriptions(a: readonly TrackSubscriptionDetails[], b: rea
       x.dimension?.width === y.dimension?.width && x.dimension?.height === y.dimension?.height;
   });
 }
+
+/** The ids (`sessionId:trackType`, as `CallRemoteTrack.id`) of the tracks `policy` subscribes to. */
+export function subscribedTrackIds(participants: ParticipantMap, policy: SubscriptionPolicy): string[] {
+  return desiredSubscriptions(participants, policy).map((t) => `${t.sessionId}:${t.trackType}`);
+}

@@ -1,5 +1,5 @@
 /** Coordinator REST join and user JWTs. */
-export * from './credentials.js';
+export * from './join-response.js';
 export * from './join.js';
 export * from './token.js';
 export * from './location.js';

@@ -7,7 +7,7 @@
 import { asyncScheduler, defer, map, of, switchMap, throwError, timeout, type Observable, type SchedulerLike } from 'rxjs';
 import { rxsfuError, type RxsfuError } from '../errors.js';
 import { httpRequest$, mediaType, type HttpResponse } from '../http/request.js';
-import { parseJoinResponse, type CoordinatorJoinResult } from './credentials.js';
+import { parseJoinResponse, type CoordinatorJoinResult } from './join-response.js';
 import { assertLocationOptions, processLocation$ } from './location.js';
 
 /** Stream's production coordinator. */

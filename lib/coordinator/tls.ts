@@ -5,7 +5,7 @@
  * caller said `allowInsecure` (a local emulator, a test).
  */
 import { rxsfuError } from '../errors.js';
-import type { Credentials } from './credentials.js';
+import type { Credentials } from './join-response.js';
 
 const SECURE: Record<string, true> = { 'https:': true, 'wss:': true };
 

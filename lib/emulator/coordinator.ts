@@ -15,6 +15,7 @@ import { signSfuToken, verifyUserToken, TokenRejected, type TokenProblem } from 
 import type { Logger } from '../logger.js';
 import type { EmulatorRecords } from './records.js';
 import type { SfuServer } from './sfu-server.js';
+import { errorMessage } from '../errors.js';
 
 /** Stream API error codes the coordinator answers with. */
 export const StreamErrorCode = {
@@ -44,6 +45,15 @@ export interface CoordinatorOptions {
   records: EmulatorRecords;
   sfus: () => readonly SfuServer[];
   logger: Logger;
+  /** What clients are told about an SFU (see `EmulatorOptions.sfuAddress`). */
+  sfuAddress?: (sfu: SfuAddress) => SfuAddress;
+}
+
+/** An SFU's id and where clients reach it (Twirp base URL, signaling WebSocket). */
+interface SfuAddress {
+  id: string;
+  url: string;
+  wsEndpoint: string;
 }
 
 class HttpFailure extends Error {
@@ -157,6 +167,8 @@ export class Coordinator {
     const migratingFromList = [...(body.migrating_from_list ?? [])];
     const sfu = this.pickSfu(callCid, [body.migrating_from ?? '', ...migratingFromList]);
     const token = await signSfuToken(apiSecret, { userId, callCid, sfuId: sfu.id });
+    const own: SfuAddress = { id: sfu.id, url: sfu.url, wsEndpoint: sfu.wsEndpoint };
+    const address = this.options.sfuAddress?.(own) ?? own;
     records.coordinatorJoins.push({ at: Date.now(), callCid, userId, status: 200, sfuId: sfu.id, migratingFrom: body.migrating_from, migratingFromList, location: body.location });
     return {
       call: callResponse(call, this.options.registry.sessions(callCid).length),
@@ -164,7 +176,7 @@ export class Coordinator {
       own_capabilities: ['join-call', 'send-audio', 'send-video', 'screenshare', 'update-call'],
       created,
       credentials: {
-        server: { edge_name: sfu.id, url: sfu.url, ws_endpoint: sfu.wsEndpoint },
+        server: { edge_name: sfu.id, url: address.url, ws_endpoint: address.wsEndpoint },
         token,
         ice_servers: [],
       },
@@ -198,7 +210,7 @@ async function authenticate(secret: string, header: string | undefined): Promise
     return await verifyUserToken(secret, token);
   } catch (err) {
     const problem = err instanceof TokenRejected ? err.problem : 'malformed';
-    throw new HttpFailure(401, TOKEN_CODES[problem], (err as Error).message);
+    throw new HttpFailure(401, TOKEN_CODES[problem], errorMessage(err));
   }
 }
 

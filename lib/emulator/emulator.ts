@@ -14,7 +14,7 @@ import { signUserToken } from './jwt.js';
 import { createMediaPlane, TrackBus } from './media/index.js';
 import { EmulatorRecords } from './records.js';
 import { SfuServer, type MediaPlaneFactory } from './sfu-server.js';
-import { addSimulatedParticipant, type SimulatedParticipant, type SimulatedParticipantHandle, type SimulatedParticipantOptions } from './simulated-participant.js';
+import { addSimulatedParticipant, type SimulatedParticipant, type SimulatedParticipantHandle, type SimulatedParticipantOptions } from './simulated-session.js';
 import { endCall } from './end-call.js';
 import { emulatorAgentOptions, type EmulatorAgentOptions } from './agent-options.js';
 
@@ -34,6 +34,11 @@ export interface EmulatorOptions {
   logger?: Logger;
   /** Builds each SFU's media plane (e.g. to wrap it with instrumentation). @default `createMediaPlane` of lib/emulator/media */
   mediaPlaneFactory?: MediaPlaneFactory;
+  /**
+   * The address the coordinator hands out for an SFU, asked at every join. Tests put a TCP proxy in
+   * front of an SFU this way (faults below the WebSocket). @default the SFU's own `url` and `wsEndpoint`
+   */
+  sfuAddress?: (sfu: EmulatedSfu) => EmulatedSfu;
 }
 
 /** An SFU as the coordinator hands it out. */
@@ -89,7 +94,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     allSfus: () => servers,
   };
   const coordinator = await startAll(servers, sfuCount, shared, () =>
-    Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger }),
+    Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger, sfuAddress: options.sfuAddress }),
   );
   logger.info('emulator started', { coordinatorUrl: coordinator.url, sfus: servers.map((s) => s.id) });
   const simulated = new Map<string, SimulatedParticipantHandle>();

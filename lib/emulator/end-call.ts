@@ -6,7 +6,7 @@
 import { CallEndedReason, type stream } from '../protocol/index.js';
 import type { CallRegistry } from './call-registry.js';
 import type { SfuServer } from './sfu-server.js';
-import type { SimulatedParticipantHandle } from './simulated-participant.js';
+import type { SimulatedParticipantHandle } from './simulated-session.js';
 
 export async function endCall(
   registry: CallRegistry,

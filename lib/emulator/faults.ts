@@ -6,8 +6,8 @@
 import { rxsfuError } from '../errors.js';
 import { CallEndedReason, ErrorCode, GoAwayReason, WebsocketReconnectStrategy, type SfuEventInit } from '../protocol/index.js';
 import type { Coordinator } from './coordinator.js';
-import type { JoinRejectionMode, SfuServer } from './sfu-server.js';
-import { errorEvent } from './sfu-server.js';
+import { errorEvent, type JoinRejectionMode } from './sfu-host.js';
+import type { SfuServer } from './sfu-server.js';
 import type { SfuSession } from './sfu-session.js';
 
 /** Faults that act on one session's socket, or on every session of an SFU. */

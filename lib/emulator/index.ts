@@ -3,8 +3,9 @@ export { startEmulator, type Emulator, type EmulatorOptions, type EmulatedSfu } 
 export type { EmulatorFaults, SessionFaults, ClientSessionFaults, SfuFaults, CoordinatorFaults } from './faults.js';
 export type { EmulatorRecords, JoinRecord, LeaveRecord, LeaveReason, SubscriptionRecord, RpcRecord, CoordinatorJoinRecord, SocketCloseRecord, StatsRecord, HealthCheckRecord, RecordedReconnectDetails } from './records.js';
 export type { LiveSession } from './call-registry.js';
-export type { SimulatedParticipant, SimulatedParticipantOptions, ReceivedTrackPackets } from './simulated-participant.js';
-export type { MediaPlaneFactory, JoinRejectionMode } from './sfu-server.js';
+export type { SimulatedParticipant, SimulatedParticipantOptions, ReceivedTrackPackets } from './simulated-session.js';
+export type { MediaPlaneFactory } from './sfu-server.js';
+export type { JoinRejectionMode } from './sfu-host.js';
 export type { SfuMediaPlane, MediaCallbacks, MediaParticipant, SimulatedMediaOptions } from './media/contract.js';
 export type { TrackBus } from './media/track-bus.js';
 export { StreamErrorCode } from './coordinator.js';

@@ -4,6 +4,7 @@
  * point (agents under test need it to mint user tokens); it is not a Stream secret.
  * Environment: EMULATOR_SFUS (default 2), EMULATOR_LOG (debug|info|warn, default info).
  */
+import { errorMessage } from '../errors.js';
 import { consoleLogger, type LogLevel } from '../logger.js';
 import { startEmulator } from './emulator.js';
 
@@ -32,6 +33,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`emulator failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`emulator failed to start: ${errorMessage(err)}\n`);
   process.exitCode = 1;
 });

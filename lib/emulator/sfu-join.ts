@@ -14,13 +14,14 @@ import { ErrorCode, WebsocketReconnectStrategy, type JoinRequest, type Reconnect
 import { toParticipant } from './call-registry.js';
 import { verifySfuToken, type SfuTokenClaims } from './jwt.js';
 import type { JoinRecord, RecordedReconnectDetails } from './records.js';
-import { errorEvent, type JoinRejectionMode, type SfuServer } from './sfu-server.js';
+import { errorEvent, type JoinHost, type JoinRejectionMode } from './sfu-host.js';
 import { SfuSession } from './sfu-session.js';
+import { errorMessage } from '../errors.js';
 
 const Strategy = WebsocketReconnectStrategy;
 
 /** Handles a JoinRequest; resolves to the session now bound to `ws`, or undefined when refused. */
-export async function handleJoin(sfu: SfuServer, ws: WebSocket, join: JoinRequest): Promise<SfuSession | undefined> {
+export async function handleJoin(sfu: JoinHost, ws: WebSocket, join: JoinRequest): Promise<SfuSession | undefined> {
   const rejection = sfu.takeJoinRejection();
   if (rejection) {
     applyRejection(sfu, ws, rejection, join);
@@ -30,7 +31,7 @@ export async function handleJoin(sfu: SfuServer, ws: WebSocket, join: JoinReques
   try {
     claims = await verifySfuToken(sfu.secret, join.token ?? '', sfu.id);
   } catch (err) {
-    refuse(sfu, ws, join, undefined, errorEvent(ErrorCode.ERROR_CODE_UNAUTHENTICATED, (err as Error).message, Strategy.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT), 1008);
+    refuse(sfu, ws, join, undefined, errorEvent(ErrorCode.ERROR_CODE_UNAUTHENTICATED, errorMessage(err), Strategy.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT), 1008);
     return undefined;
   }
   switch (strategyOf(join)) {
@@ -54,7 +55,7 @@ function strategyOf(join: JoinRequest): WebsocketReconnectStrategy {
   return strategy;
 }
 
-function joinFresh(sfu: SfuServer, ws: WebSocket, join: JoinRequest, claims: SfuTokenClaims): SfuSession {
+function joinFresh(sfu: JoinHost, ws: WebSocket, join: JoinRequest, claims: SfuTokenClaims): SfuSession {
   const sessionId = join.sessionId || randomUUID();
   removePrevious(sfu, sessionId, claims.userId);
   const session = new SfuSession(
@@ -70,7 +71,7 @@ function joinFresh(sfu: SfuServer, ws: WebSocket, join: JoinRequest, claims: Sfu
   return session;
 }
 
-function resumeFast(sfu: SfuServer, ws: WebSocket, join: JoinRequest, claims: SfuTokenClaims): SfuSession | undefined {
+function resumeFast(sfu: JoinHost, ws: WebSocket, join: JoinRequest, claims: SfuTokenClaims): SfuSession | undefined {
   const session = sfu.sessions.get(join.sessionId ?? '');
   if (!session || session.userId !== claims.userId || session.migratedAway || !session.resumable) {
     const event = errorEvent(ErrorCode.ERROR_CODE_PARTICIPANT_RECONNECT_FAILED, `no session ${join.sessionId} to resume on ${sfu.id}`, Strategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN);
@@ -84,7 +85,7 @@ function resumeFast(sfu: SfuServer, ws: WebSocket, join: JoinRequest, claims: Sf
   return session;
 }
 
-function migrateHere(sfu: SfuServer, ws: WebSocket, join: JoinRequest, claims: SfuTokenClaims): SfuSession | undefined {
+function migrateHere(sfu: JoinHost, ws: WebSocket, join: JoinRequest, claims: SfuTokenClaims): SfuSession | undefined {
   const sessionId = join.sessionId ?? '';
   const registered = sfu.registry.find(sessionId);
   const fromSfu = sfu.allSfus().find((s) => s.id === registered?.sfuId);
@@ -110,7 +111,7 @@ function migrateHere(sfu: SfuServer, ws: WebSocket, join: JoinRequest, claims: S
 }
 
 /** REJOIN (or a reused session id): the previous session of the same user is removed as left, wherever it is. */
-function removePrevious(sfu: SfuServer, previousSessionId: string, userId: string): void {
+function removePrevious(sfu: JoinHost, previousSessionId: string, userId: string): void {
   if (!previousSessionId) return;
   const registered = sfu.registry.find(previousSessionId);
   if (!registered || registered.userId !== userId || registered.simulated) return;
@@ -119,14 +120,14 @@ function removePrevious(sfu: SfuServer, previousSessionId: string, userId: strin
   if (owner && session) owner.leave(session, 'replaced-by-rejoin');
 }
 
-function restoreSubscriptions(sfu: SfuServer, session: SfuSession, details: Pick<ReconnectDetails, 'subscriptions'> | null | undefined): void {
+function restoreSubscriptions(sfu: JoinHost, session: SfuSession, details: Pick<ReconnectDetails, 'subscriptions'> | null | undefined): void {
   const tracks = details?.subscriptions ?? [];
   if (tracks.length === 0) return;
   sfu.records.subscriptions.push({ at: Date.now(), sfuId: sfu.id, sessionId: session.sessionId, tracks });
   sfu.media.setSubscriptions(session.sessionId, tracks);
 }
 
-function joinResponse(sfu: SfuServer, session: SfuSession, reconnected: boolean): SfuEventInit {
+function joinResponse(sfu: JoinHost, session: SfuSession, reconnected: boolean): SfuEventInit {
   const call = sfu.registry.getCall(session.callCid);
   const startedAtMs = call?.createdAtMs ?? session.joinedAtMs;
   return {
@@ -142,7 +143,7 @@ function joinResponse(sfu: SfuServer, session: SfuSession, reconnected: boolean)
   };
 }
 
-function applyRejection(sfu: SfuServer, ws: WebSocket, mode: JoinRejectionMode, join: JoinRequest): void {
+function applyRejection(sfu: JoinHost, ws: WebSocket, mode: JoinRejectionMode, join: JoinRequest): void {
   if (mode === 'never-answer') {
     recordRefusal(sfu, join, undefined, 'never-answer');
     return;
@@ -156,14 +157,14 @@ function applyRejection(sfu: SfuServer, ws: WebSocket, mode: JoinRejectionMode, 
   refuse(sfu, ws, join, undefined, event, 1011);
 }
 
-function refuse(sfu: SfuServer, ws: WebSocket, join: JoinRequest, claims: SfuTokenClaims | undefined, event: SfuEventInit, closeCode: number): void {
+function refuse(sfu: JoinHost, ws: WebSocket, join: JoinRequest, claims: SfuTokenClaims | undefined, event: SfuEventInit, closeCode: number): void {
   const message = event.error?.error?.message ?? 'join refused';
   recordRefusal(sfu, join, claims, message);
   sfu.sendToSocket(ws, event);
   ws.close(closeCode, 'join refused');
 }
 
-function recordRefusal(sfu: SfuServer, join: JoinRequest, claims: SfuTokenClaims | undefined, detail: string): void {
+function recordRefusal(sfu: JoinHost, join: JoinRequest, claims: SfuTokenClaims | undefined, detail: string): void {
   sfu.records.joins.push({
     at: Date.now(),
     sfuId: sfu.id,
@@ -176,7 +177,7 @@ function recordRefusal(sfu: SfuServer, join: JoinRequest, claims: SfuTokenClaims
   });
 }
 
-function record(sfu: SfuServer, join: JoinRequest, session: SfuSession, outcome: JoinRecord['outcome']): void {
+function record(sfu: JoinHost, join: JoinRequest, session: SfuSession, outcome: JoinRecord['outcome']): void {
   const { sessionId, userId, callCid } = session;
   sfu.records.joins.push({ at: Date.now(), sfuId: sfu.id, sessionId, userId, callCid, reconnectDetails: decodeDetails(join.reconnectDetails), outcome });
   sfu.logger.info('participant joined', { sfuId: sfu.id, sessionId, userId, outcome });

@@ -11,7 +11,6 @@ import {
   decodeSfuRequest,
   encodeSfuEvent,
   ErrorCode,
-  WebsocketReconnectStrategy,
   models,
   type SfuEventInit,
   type TrackInfo,
@@ -22,17 +21,16 @@ import type { Logger } from '../logger.js';
 import type { MediaCallbacks, SfuMediaPlane } from './media/contract.js';
 import type { TrackBus } from './media/track-bus.js';
 import type { EmulatorRecords, LeaveReason } from './records.js';
+import { errorEvent, type JoinHost, type JoinRejectionMode, type SignalHost, type SimulatedHost } from './sfu-host.js';
 import { handleJoin } from './sfu-join.js';
 import { SfuSession, type DeliveryFaults } from './sfu-session.js';
-import { SimulatedSession } from './simulated-participant.js';
+import { SimulatedSession } from './simulated-session.js';
 import { handleSignalRpc, SIGNAL_SERVICE_PREFIX } from './signal-service.js';
 import { TwirpFailure, writeTwirpError } from './twirp.js';
+import { errorMessage } from '../errors.js';
 
 /** Builds one media plane per SFU (the real one is `createMediaPlane` from `./media/index.js`). */
 export type MediaPlaneFactory = (options: { callbacks: MediaCallbacks; logger?: Logger; bus?: TrackBus }) => SfuMediaPlane;
-
-/** How an SFU refuses a join (fault injection). */
-export type JoinRejectionMode = 'sfu-full' | 'never-answer' | 'close-before-join-response';
 
 export interface SfuServerOptions {
   id: string;
@@ -55,7 +53,7 @@ interface SocketContext {
   joining: boolean;
 }
 
-export class SfuServer {
+export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
   readonly id: string;
   readonly secret: string;
   readonly registry: CallRegistry;
@@ -216,7 +214,7 @@ export class SfuServer {
   }
 
   private dropMedia(sessionId: string): void {
-    this.media.removeSession(sessionId).catch((err: unknown) => this.logger.warn('media removeSession failed', { sessionId, error: String(err) }));
+    this.media.removeSession(sessionId).catch((err: unknown) => this.logger.warn('media removeSession failed', { sessionId, error: errorMessage(err) }));
   }
 
   private mediaCallbacks(): MediaCallbacks {
@@ -277,9 +275,9 @@ export class SfuServer {
       const session = this.registry.find(sessionId);
       if (!(session instanceof SimulatedSession)) continue;
       try {
-        session.relocate(this, target).catch((err: unknown) => this.logger.warn('media removeSession failed', { sessionId, error: String(err) }));
+        session.relocate(this, target).catch((err: unknown) => this.logger.warn('media removeSession failed', { sessionId, error: errorMessage(err) }));
       } catch (err) {
-        this.logger.warn('simulated participant could not move', { sessionId, error: String(err) });
+        this.logger.warn('simulated participant could not move', { sessionId, error: errorMessage(err) });
         this.dropMedia(sessionId);
       }
     }
@@ -340,7 +338,7 @@ export class SfuServer {
     ws.on('message', (data: Buffer) => {
       queue = queue
         .then(() => this.onFrame(ws, context, data))
-        .catch((err: unknown) => this.logger.warn('frame handling failed', { sfuId: this.id, error: String(err) }));
+        .catch((err: unknown) => this.logger.warn('frame handling failed', { sfuId: this.id, error: errorMessage(err) }));
     });
     ws.on('close', (code, reason) => {
       this.sockets.delete(ws);
@@ -355,7 +353,7 @@ export class SfuServer {
     try {
       request = decodeSfuRequest(data);
     } catch (err) {
-      this.sendToSocket(ws, errorEvent(ErrorCode.ERROR_CODE_REQUEST_VALIDATION_FAILED, (err as Error).message));
+      this.sendToSocket(ws, errorEvent(ErrorCode.ERROR_CODE_REQUEST_VALIDATION_FAILED, errorMessage(err)));
       return;
     }
     if (request.joinRequest) {
@@ -400,11 +398,6 @@ export class SfuServer {
 
 /** How long an SFU keeps a migrated session's old copy whose client never closes the old socket. */
 export const MIGRATED_COPY_GRACE_MS = 10_000;
-
-/** An `error` event. */
-export function errorEvent(code: ErrorCode, message: string, strategy = WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_UNSPECIFIED, shouldRetry = false): SfuEventInit {
-  return { error: { error: { code, message, shouldRetry }, reconnectStrategy: strategy } };
-}
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {

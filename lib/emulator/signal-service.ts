@@ -13,9 +13,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, PeerType, models, signal, toProto3Json, type SfuModelError } from '../protocol/index.js';
 import { verifySfuToken } from './jwt.js';
-import type { SfuServer } from './sfu-server.js';
+import type { SignalHost } from './sfu-host.js';
 import type { SfuSession } from './sfu-session.js';
 import { decodeBody, readBody, requestEncoding, TwirpFailure, writeMessage, writeTwirpError, type TwirpMessageType } from './twirp.js';
+import { errorMessage } from '../errors.js';
 
 export const SIGNAL_SERVICE_PREFIX = '/twirp/stream.video.sfu.signal.SignalServer/';
 
@@ -23,13 +24,13 @@ interface RpcMethod {
   request: TwirpMessageType<unknown, never>;
   response: TwirpMessageType<unknown, never>;
   /** Runs the call; returns the response init. */
-  run(sfu: SfuServer, session: SfuSession, request: never): Promise<object>;
+  run(sfu: SignalHost, session: SfuSession, request: never): Promise<object>;
 }
 
 function rpc<Req, ResInit>(
   request: { decode(bytes: Uint8Array): Req } & TwirpMessageType<unknown, never>,
   response: { encode(message: ResInit): { finish(): Uint8Array } },
-  run: (sfu: SfuServer, session: SfuSession, request: Req) => Promise<ResInit>,
+  run: (sfu: SignalHost, session: SfuSession, request: Req) => Promise<ResInit>,
 ): RpcMethod {
   return { request, response, run } as unknown as RpcMethod;
 }
@@ -76,7 +77,7 @@ const methods: Record<string, RpcMethod> = {
 };
 
 /** Handles one HTTP request under `/twirp`; records it in `records.rpcs`. */
-export async function handleSignalRpc(sfu: SfuServer, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleSignalRpc(sfu: SignalHost, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const methodName = (req.url ?? '').split('?')[0]!.slice(SIGNAL_SERVICE_PREFIX.length);
   const encoding = requestEncoding(req) ?? 'json';
   let sessionId: string | undefined;
@@ -106,25 +107,25 @@ function route(req: IncomingMessage, methodName: string): RpcMethod {
   return method;
 }
 
-async function authenticate(sfu: SfuServer, req: IncomingMessage) {
+async function authenticate(sfu: SignalHost, req: IncomingMessage) {
   const header = req.headers.authorization ?? '';
   const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
   if (!token) throw new TwirpFailure('unauthenticated', 'missing Authorization: Bearer <sfu token>');
   try {
     return await verifySfuToken(sfu.secret, token, sfu.id);
   } catch (err) {
-    throw new TwirpFailure('unauthenticated', (err as Error).message);
+    throw new TwirpFailure('unauthenticated', errorMessage(err));
   }
 }
 
 /** Media-plane failures become a `models.Error` in the response, as the real SFU reports them. */
-async function runMethod(sfu: SfuServer, method: RpcMethod, session: SfuSession, request: unknown): Promise<object> {
+async function runMethod(sfu: SignalHost, method: RpcMethod, session: SfuSession, request: unknown): Promise<object> {
   try {
     return await method.run(sfu, session, request as never);
   } catch (err) {
     if (err instanceof TwirpFailure) throw err;
-    sfu.logger.warn('signal rpc failed', { sessionId: session.sessionId, error: (err as Error).message });
-    const error: SfuModelError = { code: ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, message: (err as Error).message, shouldRetry: false };
+    sfu.logger.warn('signal rpc failed', { sessionId: session.sessionId, error: errorMessage(err) });
+    const error: SfuModelError = { code: ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, message: errorMessage(err), shouldRetry: false };
     return { error };
   }
 }

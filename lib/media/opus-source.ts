@@ -51,6 +51,3 @@ export function opusToneFrames$(options: OpusToneOptions = {}): Observable<Uint8
     return interval(frameMs, scheduler).pipe(map((index) => encoder.encode(pcmSignalFrame(index, signal))));
   });
 }
-
-/** The name ARCHITECTURE.md uses for the same source. */
-export const opusToneSource$ = opusToneFrames$;

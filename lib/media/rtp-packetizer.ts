@@ -93,6 +93,3 @@ export function packetize(options: RtpPacketizerOptions): OperatorFunction<reado
       return frames$.pipe(mergeMap((payloads) => sequencer.next(payloads)));
     });
 }
-
-/** The brief's name for the same operator. */
-export const rtpPacketizer = packetize;

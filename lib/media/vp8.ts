@@ -67,9 +67,6 @@ export function vp8SyntheticFrames$(options: Vp8SourceOptions = {}): Observable<
   });
 }
 
-/** The name ARCHITECTURE.md uses for the same source. */
-export const vp8SyntheticSource$ = vp8SyntheticFrames$;
-
 /** Splits one VP8 frame into RTP payloads of at most `maxPayloadBytes`, each with its descriptor. */
 export function vp8FramePayloads(frame: Uint8Array, pictureId: number, maxPayloadBytes = 1200): Uint8Array[] {
   const chunk = maxPayloadBytes - 4;

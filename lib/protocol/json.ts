@@ -5,7 +5,7 @@
  * proto3 JSON requires, and rejects what it cannot place (unknown fields or enum names, wrong types)
  * instead of dropping it.
  */
-import { ProtocolError, rxsfuError } from '../errors.js';
+import { errorMessage, ProtocolError, rxsfuError } from '../errors.js';
 import { google, stream } from './generated/sfu.js';
 import { messageFields } from './generated/json-fields.js';
 import { wellKnownFromJson } from './well-known-json.js';
@@ -28,7 +28,7 @@ export function toProto3Json<T>(type: JsonCodec<T>, message: T | { [k: string]: 
     // `json: true` makes Timestamp/Struct/Value print their canonical forms (well-known-json.ts).
     return type.toObject(instance, { enums: String, longs: String, defaults: false, oneofs: false, json: true } as never);
   } catch (err) {
-    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `cannot print as proto3 JSON: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `cannot print as proto3 JSON: ${errorMessage(err)}`, { cause: err });
   }
 }
 

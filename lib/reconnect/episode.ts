@@ -19,7 +19,7 @@ import {
 } from 'rxjs';
 import { isRxsfuError, type RxsfuError, rxsfuError } from '../errors.js';
 import { attemptOnce$ } from './attempt.js';
-import { fullJitterBackoff } from './backoff.js';
+import { fullJitterBackoff } from '../backoff.js';
 import { episodeDeadline } from './deadline.js';
 import { finalReason, type ReconnectFailureReason, ReconnectFailedError, sfuIdOf } from './failed-error.js';
 import { AttemptAbandoned, attemptRetryDelay, EpisodeGiveUp } from './retry-delay.js';
@@ -93,6 +93,12 @@ class Episode {
   private exclusion: SfuExclusion = NO_EXCLUSION;
   /** The strategy of the next (or running) attempt, chosen by `plan`; undefined before the first. */
   private planned: AttemptStrategy | undefined;
+  /** The running attempt, once its executor made its connection current (R16); else undefined. */
+  private adoptedBy: object | undefined;
+  /** The running attempt's executor, to tell a live `ctx.adopted` from a late one (R16). */
+  private running: object | undefined;
+  /** R16: requests that are losses of the connection the running attempt adopted. */
+  private readonly lostAfterAdoption$ = new Subject<ReconnectRequest>();
 
   constructor(private readonly trigger: ReconnectRequest & { strategy: AttemptStrategy }, private readonly env: EpisodeEnv) {
     this.floor$ = new BehaviorSubject<AttemptStrategy>(trigger.strategy);
@@ -112,6 +118,8 @@ class Episode {
     this.noteGoAway(request);
     const raised = escalate(this.floor$.value, request.strategy);
     if (raised !== this.floor$.value) this.floor$.next(raised);
+    // R16: after its connection was adopted, the running attempt is failed by a loss of it.
+    else if (this.adoptedBy !== undefined && request.strategy !== 'ice-restart') this.lostAfterAdoption$.next(request);
   }
 
   /**
@@ -139,9 +147,12 @@ class Episode {
     const announce$ = this.planned === undefined || this.floorAbove(this.planned) ? this.plan(undefined) : EMPTY;
     const strategy = this.planned!;
     const abandoned$ = this.floorAbove$(strategy).pipe(mergeMap(() => throwError(() => new AttemptAbandoned())));
-    const executor$ = attemptOnce$(() => this.startExecutor(strategy), this.timeoutFor(strategy), this.env.scheduler);
+    const lost$ = this.lostAfterAdoption$.pipe(mergeMap((request) => throwError(() => lostAfterAdoption(request))));
+    const executor$ = attemptOnce$(() => this.startExecutor(strategy), this.timeoutFor(strategy), this.env.scheduler).pipe(
+      finalize(() => { this.running = this.adoptedBy = undefined; }),
+    );
     // The race ends with the executor, before `afterFailure` may raise the floor itself (R4).
-    const work$ = race(abandoned$, executor$).pipe(
+    const work$ = race(abandoned$, lost$, executor$).pipe(
       mergeMap((value) => this.succeed(strategy, value)),
       catchError((error: unknown) => (error instanceof AttemptAbandoned ? throwError(() => error) : this.afterFailure(strategy, error as RxsfuError))),
     );
@@ -226,7 +237,14 @@ class Episode {
     const { executors, memory } = this.env;
     this.progress.strategiesTried.push(strategy);
     memory.reconnectAttempt += 1;
+    const attempt = {};
+    this.running = attempt;
     const ctx: AttemptContext = {
+      adopted: (info) => {
+        if (this.running !== attempt) return;
+        this.adoptedBy = attempt;
+        memory.lastJoin = info;
+      },
       strategy,
       attempt: this.progress.strategiesTried.length,
       reconnectAttempt: memory.reconnectAttempt,
@@ -264,6 +282,15 @@ class Episode {
     if (this.env.memory.current === this.progress) this.env.memory.current = undefined;
     return episodeRecord(this.progress, outcome, this.env.scheduler.now(), failure);
   }
+}
+
+/**
+ * R16: the error that fails an attempt whose adopted connection was lost before the attempt ended:
+ * the request's own error when it carries one (an SFU error), else a socket loss naming it.
+ */
+function lostAfterAdoption(request: ReconnectRequest): RxsfuError {
+  if (isRxsfuError(request.cause)) return request.cause;
+  return rxsfuError('RXSFU_ERR_SOCKET_CLOSED', `the new connection was lost before the attempt finished: ${request.detail}`, { cause: request.cause });
 }
 
 /** The `left` error of R13: the SFU's own error when the trigger carries one. */

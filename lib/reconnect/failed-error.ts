@@ -2,9 +2,9 @@
  * The error of a reconnection that gave up (R11), and the error facts the rules read: which errors
  * are final (R9), which SFU an attempt blamed (R5).
  */
-import { isRxsfuError, RxsfuError, rxsfuError } from '../errors.js';
+import { errorMessage, isRxsfuError, RxsfuError, rxsfuError } from '../errors.js';
 import { WebsocketReconnectStrategy } from '../protocol/index.js';
-import type { ReconnectRequest } from './types.js';
+import type { ReconnectRequest } from './request.js';
 
 /** Why an episode failed. */
 export type ReconnectFailureReason =
@@ -62,6 +62,5 @@ export function finalReason(error: RxsfuError): ReconnectFailureReason | undefin
 /** An executor that errored with something other than an `RxsfuError` still fails its attempt typed. */
 export function asAttemptError(error: unknown): RxsfuError {
   if (isRxsfuError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return rxsfuError('RXSFU_ERR_JOIN_REJECTED', `reconnect attempt failed: ${message}`, { cause: error });
+  return rxsfuError('RXSFU_ERR_JOIN_REJECTED', `reconnect attempt failed: ${errorMessage(error)}`, { cause: error });
 }

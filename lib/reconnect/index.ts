@@ -3,7 +3,6 @@ export * from './types.js';
 export * from './options.js';
 export * from './triggers.js';
 export * from './next-strategy.js';
-export * from './backoff.js';
 export * from './rate-limit.js';
 export * from './sfu-exclusion.js';
 export * from './deadline.js';

@@ -2,16 +2,9 @@
  * The configuration block of docs/RECONNECT.md, as a documented interface with defaults.
  */
 import { NEVER, type Observable } from 'rxjs';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '../backoff.js';
 import { rxsfuError } from '../errors.js';
 import type { JoinedInfo } from './types.js';
-
-/** Full-jitter backoff bounds (R6). */
-export interface BackoffOptions {
-  /** Cap of the n-th range before the cap: `baseMs · 2^n`. @default 250 */
-  readonly baseMs?: number;
-  /** Upper bound of any wait. @default 5000 */
-  readonly maxDelayMs?: number;
-}
 
 /** Sliding-window limit on REJOIN/MIGRATE attempts (R8). */
 export interface RateLimitOptions {
@@ -74,7 +67,7 @@ export function resolveReconnectOptions(options: ReconnectOptions = {}): Resolve
     fastDeadlineMs: options.fastDeadlineMs,
     attemptTimeoutMs: options.attemptTimeoutMs ?? 10_000,
     migrationTimeoutMs: options.migrationTimeoutMs ?? 7_000,
-    backoff: { baseMs: options.backoff?.baseMs ?? 250, maxDelayMs: options.backoff?.maxDelayMs ?? 5_000 },
+    backoff: { baseMs: options.backoff?.baseMs ?? DEFAULT_BACKOFF.baseMs, maxDelayMs: options.backoff?.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs },
     rateLimit: { max: options.rateLimit?.max ?? 10, windowMs: options.rateLimit?.windowMs ?? 120_000 },
     disconnectionTimeoutMs: options.disconnectionTimeoutMs ?? 60_000,
     random: options.random ?? Math.random,

@@ -6,41 +6,10 @@
 import type { Observable } from 'rxjs';
 import type { RxsfuError } from '../errors.js';
 import type { ReconnectFailedError } from './failed-error.js';
+import type { AttemptStrategy, PeerSide, ReconnectRequest } from './request.js';
 
-/** A strategy that rebuilds the session (docs/RECONNECT.md, "Vocabulary"). */
-export type Strategy = 'fast' | 'rejoin' | 'migrate';
-
-/** Anything an attempt may run: a strategy, or the light ICE restart of R14. */
-export type AttemptStrategy = Strategy | 'ice-restart';
-
-/** What a request may ask for: an attempt strategy, or the final DISCONNECT of R13. */
-export type RequestedStrategy = AttemptStrategy | 'disconnect';
-
-/** Which peer connection an ICE restart or a failure concerns. */
-export type PeerSide = 'publisher' | 'subscriber';
-
-/** The trigger family a request came from (R1 table). */
-export type TriggerSource =
-  | 'connection-lost'
-  | 'sfu-error'
-  | 'go-away'
-  | 'ice-failed'
-  | 'peer-failed'
-  | 'media-stalled'
-  | 'ice-restart-event'
-  | 'call-ended';
-
-/** A trigger mapped to what should happen (R1). */
-export interface ReconnectRequest {
-  readonly strategy: RequestedStrategy;
-  readonly source: TriggerSource;
-  /** Human-readable why; sent as `reconnect_details.reason`. Never holds tokens. */
-  readonly detail: string;
-  /** The peer connection concerned, for ICE restarts and peer failures. */
-  readonly peer?: PeerSide;
-  /** The original value (a `ConnectionLost`, an `RxsfuError` built from the SFU's error, …). */
-  readonly cause?: unknown;
-}
+// The request vocabulary has its own file so failed-error.ts can use it without importing this one.
+export * from './request.js';
 
 /** What a successful attempt reports: where we are now, and the FAST window the SFU granted. */
 export interface JoinedInfo {
@@ -69,6 +38,13 @@ export interface AttemptContext {
   readonly previousError?: RxsfuError;
   /** The peer to restart, for `ice-restart` attempts. */
   readonly peer?: PeerSide;
+  /**
+   * R16: the executor calls this when it makes its new connection current, before it goes on
+   * (FAST's ICE restart, REJOIN's republish). From then until the attempt ends, a request of rank
+   * ≥ FAST that does not raise the floor is a loss of that connection: it fails the attempt at once
+   * instead of being dropped. `info` is the SFU now in use (R15). Ignored after the attempt ended.
+   */
+  readonly adopted: (info: JoinedInfo) => void;
 }
 
 /**

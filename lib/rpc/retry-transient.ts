@@ -5,12 +5,12 @@
 import { asyncScheduler, retry, throwError, timer, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { isRxsfuError } from '../errors.js';
 import { isHttpTransportError } from '../http/request.js';
-import { fullJitterBackoff } from './backoff.js';
+import { retryBackoff } from '../backoff.js';
 
 export interface RetryTransientOptions {
   /** Attempts in total, the first one included; 1 disables retries. @default 3 */
   maxAttempts?: number;
-  /** Delay in ms before retry number `attempt` (1-based). @default fullJitterBackoff() */
+  /** Delay in ms before retry number `attempt` (1-based). @default retryBackoff() (≤250, ≤500, … ≤5000 ms) */
   backoff?: (attempt: number) => number;
   /** Which errors deserve another attempt. @default isTransientRpcError */
   isRetryable?: (err: unknown) => boolean;
@@ -44,7 +44,7 @@ export function retryTransient<T>(
   scheduler: SchedulerLike = asyncScheduler,
 ): MonoTypeOperatorFunction<T> {
   const maxAttempts = options.maxAttempts ?? 3;
-  const backoff = options.backoff ?? fullJitterBackoff();
+  const backoff = options.backoff ?? retryBackoff();
   const isRetryable = options.isRetryable ?? isTransientRpcError;
   return retry({
     count: Math.max(0, maxAttempts - 1),

@@ -40,7 +40,7 @@ export interface SignalServerClientOptions {
   timeoutMs?: number;
   /** Attempts per call, the first included. @default 3 */
   maxAttempts?: number;
-  /** Delay before retry n (1-based), in ms. @default fullJitterBackoff() (≤250, ≤500, … ≤5000 ms) */
+  /** Delay before retry n (1-based), in ms. @default retryBackoff() (≤250, ≤500, … ≤5000 ms) */
   backoff?: (attempt: number) => number;
   /** Clock for timeouts and backoff. @default asyncScheduler */
   scheduler?: SchedulerLike;

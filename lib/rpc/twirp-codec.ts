@@ -3,7 +3,7 @@
  * a non-2xx Twirp JSON error, a 2xx carrying `models.Error`, or a body that does not decode.
  * Each becomes one typed RxsfuError; nothing here does I/O.
  */
-import { rxsfuError, RxsfuError } from '../errors.js';
+import { errorMessage, rxsfuError, RxsfuError } from '../errors.js';
 import type { HttpResponse } from '../http/request.js';
 import { mediaType } from '../http/request.js';
 import { decodeMessage, encodeMessage, parseProto3Json, toProto3Json, ProtocolError } from '../protocol/index.js';
@@ -31,7 +31,7 @@ export function encodeTwirpRequest<Req>(method: TwirpMethod<Req, WithSfuError>, 
       : encodeMessage(method.request, request);
     return { contentType: CONTENT_TYPES[encoding], body };
   } catch (err) {
-    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `${method.name}: request does not encode: ${describe(err)}`, { cause: err });
+    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `${method.name}: request does not encode: ${errorMessage(err)}`, { cause: err });
   }
 }
 
@@ -51,7 +51,7 @@ function decodeBody<Res extends WithSfuError>(method: TwirpMethod<unknown, Res>,
     if (type === CONTENT_TYPES.protobuf) return decodeMessage(method.response, name, response.body);
     throw new ProtocolError(name, response.body.byteLength, new TypeError(`unexpected content type "${type}"`));
   } catch (err) {
-    throw rxsfuError('RXSFU_ERR_RPC', `${method.name}: undecodable response: ${describe(err)}`, {
+    throw rxsfuError('RXSFU_ERR_RPC', `${method.name}: undecodable response: ${errorMessage(err)}`, {
       httpStatus: response.status,
       cause: err,
     });
@@ -95,8 +95,4 @@ export function sfuResponseError(methodName: string, error: NonNullable<WithSfuE
     sfuErrorCode: error.code ?? 0,
     shouldRetry: error.shouldRetry === true,
   });
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -9,9 +9,9 @@
  */
 import { BehaviorSubject, Observable, ReplaySubject } from 'rxjs';
 import type { RTCIceCandidate, RTCPeerConnection } from 'werift';
-import { rxsfuError } from '../errors.js';
+import { errorMessage, rxsfuError } from '../errors.js';
 import { holdUntilOpen } from './hold-until-open.js';
-import type { RtcLogger } from './logger.js';
+import type { RtcLogger } from './rtc-logger.js';
 
 /** An RTCIceCandidateInit as it travels in `ICETrickle.ice_candidate`. */
 export interface CandidateInit {
@@ -86,7 +86,7 @@ export function createRemoteCandidates(pc: RTCPeerConnection, logger: RtcLogger,
 
   function apply(init: CandidateInit): void {
     pc.addIceCandidate(init).catch((err: unknown) =>
-      logger.warn?.(`${role}: remote candidate rejected`, { reason: err instanceof Error ? err.message : String(err) }),
+      logger.warn?.(`${role}: remote candidate rejected`, { reason: errorMessage(err) }),
     );
   }
 

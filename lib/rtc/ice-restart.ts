@@ -18,10 +18,10 @@
  */
 import { combineLatest, concatMap, defer, forkJoin, map, merge, Observable, of, race, take, tap, timeout, filter, startWith, type SchedulerLike } from 'rxjs';
 import type { RTCDtlsTransport, RTCIceTransport, RTCPeerConnection } from 'werift';
-import { rxsfuError } from '../errors.js';
-import { describe, werift$ } from './peer.js';
+import { errorMessage, rxsfuError } from '../errors.js';
+import { werift$ } from './peer.js';
 import { fromWeriftEvent } from './werift-event.js';
-import type { RtcLogger } from './logger.js';
+import type { RtcLogger } from './rtc-logger.js';
 
 export interface IceRestartOptions {
   /** How long to wait for the proof (a packet, or for an idle connection the ICE check) before failing with RXSFU_ERR_WEBRTC. @default 5000 */
@@ -219,7 +219,7 @@ export function afterIceRestart$(
         logger.debug?.('ice restart: checking the connection', { proof: sending ? 'packet' : 'packet or ICE' });
         return sending ? expectMediaFlow$(pc, timeoutMs, scheduler) : expectTransportUp$(pc, timeoutMs, scheduler);
       }),
-      tap({ error: (err: unknown) => logger.warn?.('ice restart failed', { reason: describe(err) }) }),
+      tap({ error: (err: unknown) => logger.warn?.('ice restart failed', { reason: errorMessage(err) }) }),
     );
   });
 }

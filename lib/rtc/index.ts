@@ -1,6 +1,6 @@
 /** werift peer connections for the SFU: publisher, subscriber, ordered signaling, ICE restart. */
 export * from './config.js';
-export * from './logger.js';
+export * from './rtc-logger.js';
 export * from './signaling-queue.js';
 export * from './hold-until-open.js';
 export * from './werift-event.js';

@@ -23,11 +23,12 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import { RTCPeerConnection, type PeerConfig } from 'werift';
-import { isRxsfuError, rxsfuError, type RxsfuError } from '../errors.js';
+import { errorMessage, isRxsfuError, rxsfuError, type RxsfuError } from '../errors.js';
 import { createLocalCandidates, createRemoteCandidates, parseCandidate, type CandidateInit } from './ice-candidates.js';
 import { createSignalingQueue, type SignalingQueue } from './signaling-queue.js';
 import { fromWeriftEvent, type WeriftEventLike } from './werift-event.js';
-import { silentLogger, type RtcLogger } from './logger.js';
+import { silentLogger } from '../logger.js';
+import type { RtcLogger } from './rtc-logger.js';
 
 /** Options common to the publisher and the subscriber. */
 export interface PeerOptions {
@@ -72,6 +73,25 @@ export interface PeerCore {
   close(): void;
 }
 
+/** setRemoteDescription, then `flush` (the remote candidates that were waiting for it). */
+function setRemoteDescription$(pc: RTCPeerConnection, role: string, flush: () => void, type: 'offer' | 'answer', sdp: string): Observable<void> {
+  // werift accepts some garbage without complaint and then never connects: check the shape first.
+  const problem = sdpProblem(sdp);
+  if (problem) return throwError(() => rxsfuError('RXSFU_ERR_WEBRTC', `remote ${type} rejected: ${problem}`));
+  return werift$(`${role} setRemoteDescription(${type})`, () => pc.setRemoteDescription({ type, sdp })).pipe(map(() => flush()));
+}
+
+/** createOffer/createAnswer then setLocalDescription; the local SDP. */
+function setLocalDescription$(pc: RTCPeerConnection, role: string, type: 'offer' | 'answer', opts: { iceRestart?: boolean } = {}): Observable<string> {
+  return werift$(`${role} create ${type}`, () =>
+    type === 'offer' ? pc.createOffer({ iceRestart: opts.iceRestart ?? false }) : pc.createAnswer(),
+  ).pipe(
+    // werift resolves setLocalDescription after gathering, so the SDP already lists host candidates.
+    concatMap((description) => werift$(`${role} setLocalDescription(${type})`, () => pc.setLocalDescription(description))),
+    map(() => pc.localDescription?.sdp ?? ''),
+  );
+}
+
 /** One werift stats report as plain objects (`RTCStats`: `id`, `type`, `timestamp`, …), JSON-safe. */
 export type PeerStats = Record<string, unknown>[];
 
@@ -86,25 +106,6 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
   const remote = createRemoteCandidates(pc, logger, role);
   let isClosed = false;
 
-  function setRemoteDescription$(type: 'offer' | 'answer', sdp: string): Observable<void> {
-    // werift accepts some garbage without complaint and then never connects: check the shape first.
-    const problem = sdpProblem(sdp);
-    if (problem) return throwError(() => rxsfuError('RXSFU_ERR_WEBRTC', `remote ${type} rejected: ${problem}`));
-    return werift$(`${role} setRemoteDescription(${type})`, () => pc.setRemoteDescription({ type, sdp })).pipe(
-      map(() => remote.flush()),
-    );
-  }
-
-  function setLocalDescription$(type: 'offer' | 'answer', opts: { iceRestart?: boolean } = {}): Observable<string> {
-    return werift$(`${role} create ${type}`, () =>
-      type === 'offer' ? pc.createOffer({ iceRestart: opts.iceRestart ?? false }) : pc.createAnswer(),
-    ).pipe(
-      // werift resolves setLocalDescription after gathering, so the SDP already lists host candidates.
-      concatMap((description) => werift$(`${role} setLocalDescription(${type})`, () => pc.setLocalDescription(description))),
-      map(() => pc.localDescription?.sdp ?? ''),
-    );
-  }
-
   function addRemoteCandidate(json: string): void {
     if (isClosed) {
       logger.debug?.(`${role}: remote candidate after close ignored`);
@@ -116,12 +117,12 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
     try {
       init = parseCandidate(json);
     } catch (err) {
-      logger.warn?.(`${role}: unusable remote candidate dropped`, { reason: describe(err) });
+      logger.warn?.(`${role}: unusable remote candidate dropped`, { reason: errorMessage(err) });
       return;
     }
     queue
       .run$('remote candidate', () => defer(() => of(remote.accept(init))))
-      .subscribe({ error: (err: unknown) => logger.debug?.(`${role}: remote candidate dropped`, { reason: describe(err) }) });
+      .subscribe({ error: (err: unknown) => logger.debug?.(`${role}: remote candidate dropped`, { reason: errorMessage(err) }) });
   }
 
   function close(): void {
@@ -149,8 +150,8 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
     isClosed: () => isClosed,
     holdLocalCandidates: local.hold,
     releaseLocalCandidates: local.release,
-    setRemoteDescription$,
-    setLocalDescription$,
+    setRemoteDescription$: (type, sdp) => setRemoteDescription$(pc, role, () => remote.flush(), type, sdp),
+    setLocalDescription$: (type, opts) => setLocalDescription$(pc, role, type, opts),
     addRemoteCandidate,
     stats$: () => peerStats$(pc, role),
     close,
@@ -207,7 +208,7 @@ function closePeerConnection$(
   return defer(() => from(pc.close())).pipe(
     timeout({ first: timeoutMs, scheduler }),
     catchError((err: unknown) => {
-      logger.warn?.(`${role}: close did not finish cleanly`, { reason: describe(err) });
+      logger.warn?.(`${role}: close did not finish cleanly`, { reason: errorMessage(err) });
       return of(undefined);
     }),
   );
@@ -223,7 +224,7 @@ export function werift$<T>(step: string, call: () => Promise<T>): Observable<T> 
 /** Keeps RxsfuErrors (e.g. a failed Twirp call) as they are; wraps anything else. */
 export function asWebrtcError(step: string, err: unknown): RxsfuError {
   if (isRxsfuError(err)) return err;
-  return rxsfuError('RXSFU_ERR_WEBRTC', `${step} failed: ${describe(err)}`, { cause: err });
+  return rxsfuError('RXSFU_ERR_WEBRTC', `${step} failed: ${errorMessage(err)}`, { cause: err });
 }
 
 /** Why `sdp` cannot be a session description with media, or undefined when it looks like one. */
@@ -234,6 +235,3 @@ export function sdpProblem(sdp: unknown): string | undefined {
   return undefined;
 }
 
-export function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

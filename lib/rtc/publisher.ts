@@ -10,7 +10,7 @@ import { MediaStream, MediaStreamTrack, type RtpPacket } from 'werift';
 import { rxsfuError } from '../errors.js';
 import type { TrackInfo, TrackType } from '../protocol/index.js';
 import { afterIceRestart$, expectTransportUp$, hasConnected, type IceRestartOptions } from './ice-restart.js';
-import { createPeerCore, type PeerOptions, type PeerStats } from './peer.js';
+import { createPeerCore, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
 
 export interface PublisherOptions extends PeerOptions {
   /** Sends `SetPublisher{sdp, tracks}` (session id added by the caller); one value: the answer. */
@@ -75,6 +75,32 @@ interface TrackSlot {
   stop: () => void;
 }
 
+/** A sendonly transceiver carrying a new track; `onWrite` is told of every packet written to it. */
+function addSendonlyTrack(pc: PeerCore['pc'], kind: 'audio' | 'video', trackType: TrackType, onWrite: () => void): TrackSlot {
+  const trackId = randomUUID();
+  const track = new MediaStreamTrack({ kind, id: trackId });
+  const stream = new MediaStream({ id: trackId, tracks: [track] });
+  const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+  const published: PublishedTrack = {
+    trackId,
+    trackType,
+    kind,
+    get mid() {
+      return transceiver.mid;
+    },
+    writeRtp: (packet) => {
+      onWrite();
+      track.writeRtp(packet);
+    },
+  };
+  return { published, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() };
+}
+
+/** What `SetPublisher` and `announced_tracks` say of one track. */
+function trackInfo({ published, transceiverMid }: TrackSlot): TrackInfo {
+  return { trackId: published.trackId, trackType: published.trackType, mid: transceiverMid() ?? '', muted: false };
+}
+
 export function createPublisher(options: PublisherOptions): Publisher {
   const core = createPeerCore(options, 'publisher');
   const { pc, queue, logger } = core;
@@ -84,24 +110,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   function addTrack(kind: 'audio' | 'video', trackType: TrackType): PublishedTrack {
     if (core.isClosed()) throw rxsfuError('RXSFU_ERR_WEBRTC', 'addTrack on a closed publisher');
-    const trackId = randomUUID();
-    const track = new MediaStreamTrack({ kind, id: trackId });
-    const stream = new MediaStream({ id: trackId, tracks: [track] });
-    const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
-    const published: PublishedTrack = {
-      trackId,
-      trackType,
-      kind,
-      get mid() {
-        return transceiver.mid;
-      },
-      writeRtp: (packet) => {
-        lastWriteAt = core.scheduler.now();
-        track.writeRtp(packet);
-      },
-    };
-    slots.push({ published, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() });
-    return published;
+    const slot = addSendonlyTrack(pc, kind, trackType, () => (lastWriteAt = core.scheduler.now()));
+    slots.push(slot);
+    return slot.published;
   }
 
   function removeTrack(track: PublishedTrack): void {
@@ -111,14 +122,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     if (!core.isClosed()) slot!.stop();
   }
 
-  function announcedTracks(): TrackInfo[] {
-    return slots.map(({ published, transceiverMid }) => ({
-      trackId: published.trackId,
-      trackType: published.trackType,
-      mid: transceiverMid() ?? '',
-      muted: false,
-    }));
-  }
+  const announcedTracks = (): TrackInfo[] => slots.map(trackInfo);
 
   /** The offer/answer exchange itself; runs inside the queue. */
   function exchange$(iceRestart: boolean): Observable<void> {
@@ -128,9 +132,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     }).pipe(
       tap((sdp) => logger.debug?.('publisher: sending offer', { bytes: sdp.length, iceRestart })),
       concatMap((sdp) => options.setPublisher({ sdp, tracks: announcedTracks() })),
-      concatMap((answer) => {
-        return core.setRemoteDescription$('answer', answer?.sdp);
-      }),
+      concatMap((answer) => core.setRemoteDescription$('answer', answer?.sdp)),
       tap(() => core.releaseLocalCandidates()),
       map(() => undefined),
     );

@@ -6,9 +6,9 @@
  */
 import { concat, concatMap, defer, from, map, Observable, of, Subject, takeUntil, tap } from 'rxjs';
 import type { RTCTrackEvent } from 'werift';
-import { rxsfuError, type RxsfuError } from '../errors.js';
+import { errorMessage, rxsfuError, type RxsfuError } from '../errors.js';
 import { restartIceTransports$ } from './ice-restart.js';
-import { asWebrtcError, createPeerCore, describe, type PeerOptions, type PeerStats } from './peer.js';
+import { asWebrtcError, createPeerCore, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
 import { toRemoteTrack, type RemoteTrack } from './remote-track.js';
 
 export interface SubscriberOptions extends PeerOptions {
@@ -47,6 +47,25 @@ export interface Subscriber {
   close(): void;
 }
 
+/** setRemoteDescription(offer) → answer → sendAnswer → candidates out (→ ICE workaround on restart). */
+function answer$(core: PeerCore, options: SubscriberOptions, offer: SubscriberOffer): Observable<void> {
+  const { pc, logger } = core;
+  return defer(() => {
+    core.holdLocalCandidates();
+    return core.setRemoteDescription$('offer', offer.sdp);
+  }).pipe(
+    concatMap(() => core.setLocalDescription$('answer')),
+    tap((sdp) => logger.debug?.('subscriber: sending answer', { bytes: sdp.length, negotiationId: offer.negotiationId })),
+    concatMap((sdp) => options.sendAnswer({ sdp, negotiationId: offer.negotiationId })),
+    tap(() => core.releaseLocalCandidates()),
+    // Same werift bug as on the publisher (WERIFT.md pitfall 4): without this, media stays away.
+    concatMap(() =>
+      offer.iceRestart ? restartIceTransports$(pc, logger, options.iceRestartTimeoutMs ?? 5000, core.scheduler) : of(undefined),
+    ),
+    map(() => undefined),
+  );
+}
+
 export function createSubscriber(options: SubscriberOptions): Subscriber {
   const core = createPeerCore(options, 'subscriber');
   const { pc, queue, logger } = core;
@@ -71,24 +90,6 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
 
   const remoteTrack$ = defer(() => concat(from([...live]), added)).pipe(takeUntil(core.closing$));
 
-  /** setRemoteDescription(offer) → answer → sendAnswer → candidates out (→ ICE workaround on restart). */
-  function answer$(offer: SubscriberOffer): Observable<void> {
-    return defer(() => {
-      core.holdLocalCandidates();
-      return core.setRemoteDescription$('offer', offer.sdp);
-    }).pipe(
-      concatMap(() => core.setLocalDescription$('answer')),
-      tap((sdp) => logger.debug?.('subscriber: sending answer', { bytes: sdp.length, negotiationId: offer.negotiationId })),
-      concatMap((sdp) => options.sendAnswer({ sdp, negotiationId: offer.negotiationId })),
-      tap(() => core.releaseLocalCandidates()),
-      // Same werift bug as on the publisher (WERIFT.md pitfall 4): without this, media stays away.
-      concatMap(() =>
-        offer.iceRestart ? restartIceTransports$(pc, logger, options.iceRestartTimeoutMs ?? 5000, core.scheduler) : of(undefined),
-      ),
-      map(() => undefined),
-    );
-  }
-
   function handleOffer(offer: SubscriberOffer): void {
     if (core.isClosed()) {
       logger.warn?.('subscriber: offer after close ignored', { negotiationId: offer?.negotiationId });
@@ -98,13 +99,13 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
       negotiationErrors.next(rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'subscriber offer without an SDP'));
       return;
     }
-    queue.run$('subscriber offer', () => answer$(offer)).subscribe({
+    queue.run$('subscriber offer', () => answer$(core, options, offer)).subscribe({
       error: (err: unknown) => {
         if (core.isClosed()) {
           logger.debug?.('subscriber: offer abandoned on close', { negotiationId: offer.negotiationId });
           return;
         }
-        logger.warn?.('subscriber: offer failed', { negotiationId: offer.negotiationId, reason: describe(err) });
+        logger.warn?.('subscriber: offer failed', { negotiationId: offer.negotiationId, reason: errorMessage(err) });
         negotiationErrors.next(asWebrtcError('subscriber offer', err));
       },
     });

@@ -14,7 +14,7 @@
  */
 import { Observable, type Subscription } from 'rxjs';
 import WebSocket, { type ClientOptions, type RawData } from 'ws';
-import { rxsfuError, type RxsfuError } from '../errors.js';
+import { errorMessage, rxsfuError, type RxsfuError } from '../errors.js';
 
 /** What the socket reported. `error` (at most one) is always followed by `close`. */
 export type SocketSignal =
@@ -52,7 +52,7 @@ export function webSocket$(url: string, options: WebSocketOptions = {}): Observa
       socket = new WebSocket(url, options.wsOptions);
     } catch (cause) {
       // Bad URL: ws throws synchronously. Report it like any socket failure.
-      subscriber.error(rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `cannot open WebSocket: ${describe(cause)}`, { cause }));
+      subscriber.error(rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `cannot open WebSocket: ${errorMessage(cause)}`, { cause }));
       return;
     }
     socket.binaryType = 'nodebuffer';
@@ -121,10 +121,6 @@ function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   return data;
-}
-
-function describe(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
 }
 
 function noop(): void {}

@@ -17,7 +17,7 @@ function scripted(helpers: { cold: TestScheduler['createColdObservable'] }, outc
 }
 
 describe('sendLatest (UpdateSubscriptions re-sent until it lands)', () => {
-  const random = () => 0.5; // fullJitterDelay(0, 100, 1000) = 50, (1) = 100, (2) = 200, …
+  const random = () => 0.5; // fullJitterBackoff(0, { baseMs: 100, maxDelayMs: 1000 }) = 50, (1) = 100, (2) = 200, …
 
   /**
    * Runs `sendLatest` over `values` (hot marbles, `~` for a cold one-value source) against the
@@ -40,38 +40,38 @@ describe('sendLatest (UpdateSubscriptions re-sent until it lands)', () => {
 
   it('re-sends a failed value with growing backoff until it succeeds', () => {
     const failures: number[] = [];
-    const seen = attempts('~a', { a: ['-#', '-#', '-o|'] }, { baseMs: 100, maxMs: 1000, onFailure: (_e, n) => failures.push(n) });
+    const seen = attempts('~a', { a: ['-#', '-#', '-o|'] }, { baseMs: 100, maxDelayMs: 1000, onFailure: (_e, n) => failures.push(n) });
     // attempt at 0, fails at 1, waits 50 → 51, fails at 52, waits 100 → 152, succeeds.
     expect(seen).to.deep.equal([{ value: 'a', at: 0 }, { value: 'a', at: 51 }, { value: 'a', at: 152 }]);
     expect(failures).to.deep.equal([1, 2]);
   });
 
   it('a newer value ends the retry wait of an older one and is sent instead', () => {
-    const seen = attempts('a 19ms b', { a: ['-#'], b: ['-o|'] }, { baseMs: 100, maxMs: 1000 });
+    const seen = attempts('a 19ms b', { a: ['-#'], b: ['-o|'] }, { baseMs: 100, maxDelayMs: 1000 });
     // a fails at 1 and would retry at 51; b arrives at 20: a is dropped, b goes at once.
     expect(seen).to.deep.equal([{ value: 'a', at: 0 }, { value: 'b', at: 20 }]);
   });
 
   it('never cuts a request in flight; values superseded while it runs are skipped', () => {
-    const seen = attempts('a 2ms b 2ms c', { a: ['----------o|'], b: ['-o|'], c: ['-o|'] }, { baseMs: 100, maxMs: 1000 });
+    const seen = attempts('a 2ms b 2ms c', { a: ['----------o|'], b: ['-o|'], c: ['-o|'] }, { baseMs: 100, maxDelayMs: 1000 });
     // a's request (0 → 10) finishes; b (at 3) was superseded by c (at 6) while waiting: only c follows.
     expect(seen).to.deep.equal([{ value: 'a', at: 0 }, { value: 'c', at: 11 }]);
   });
 
   it('a value that fails while a newer one is already waiting is not retried', () => {
-    const seen = attempts('a 2ms b', { a: ['-----#'], b: ['-o|'] }, { baseMs: 100, maxMs: 1000 });
+    const seen = attempts('a 2ms b', { a: ['-----#'], b: ['-o|'] }, { baseMs: 100, maxDelayMs: 1000 });
     expect(seen, 'a fails at 5: b goes next, a is not retried').to.deep.equal([{ value: 'a', at: 0 }, { value: 'b', at: 5 }]);
   });
 
   it('keeps retrying at the capped backoff while nothing newer comes, and stops on unsubscribe', () => {
-    const seen = attempts('~a', { a: ['#'] }, { baseMs: 100, maxMs: 400 }, '^ 1000ms !');
+    const seen = attempts('~a', { a: ['#'] }, { baseMs: 100, maxDelayMs: 400 }, '^ 1000ms !');
     // waits 50, 100, 200, then 200 each (0.5 · cap 400): attempts at 0, 50, 150, 350, 550, 750, 950.
     expect(seen.map((a) => a.at)).to.deep.equal([0, 50, 150, 350, 550, 750, 950]);
   });
 
   it('gives a value up at once on a failure isFinal says no retry can fix (e.g. 401)', () => {
     const failures: number[] = [];
-    const seen = attempts('~a', { a: ['-#', '-o|'] }, { baseMs: 100, maxMs: 1000, isFinal: () => true, onFailure: (_e, n) => failures.push(n) });
+    const seen = attempts('~a', { a: ['-#', '-o|'] }, { baseMs: 100, maxDelayMs: 1000, isFinal: () => true, onFailure: (_e, n) => failures.push(n) });
     expect(seen).to.deep.equal([{ value: 'a', at: 0 }]);
     expect(failures).to.deep.equal([1]);
   });

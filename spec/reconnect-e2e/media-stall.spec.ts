@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { TestScheduler } from 'rxjs/testing';
 import { isRxsfuError } from '../../lib/errors.js';
-import { mediaStalled$ } from '../../lib/call/media-stall.js';
+import { mediaStalled$ } from '../../lib/reconnect/call-side/media-stall.js';
 
 const scheduler = () => new TestScheduler((actual, expected) => {
   expect(actual).to.deep.equal(expected);

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { map, NEVER, type Observable } from 'rxjs';
 import { rxsfuError } from '../../lib/errors.js';
 import { reconnectEpisodes, type ReconnectOptions, type ReconnectRequest, withSfuId } from '../../lib/reconnect/index.js';
-import { executors, flat, J, OPTIONS, req, S, scripted, testScheduler, type ScriptedExecutors } from './helpers.js';
+import { ADOPT, adopting, executors, flat, J, OPTIONS, req, S, scripted, testScheduler, type ScriptedExecutors } from './helpers.js';
 
 const lost = rxsfuError('RXSFU_ERR_SOCKET_ERROR', 'reset');
 
@@ -451,6 +451,70 @@ describe('reconnect engine (docs/RECONNECT.md)', () => {
         });
         expectSubscriptions(ice1.subscriptions).toBe('^-!');
       });
+    });
+  });
+
+  describe('R16 a loss of the adopted connection is never dropped', () => {
+    it('R16: a FAST request after the FAST attempt adopted its connection fails that attempt at once; the next FAST starts from the new SFU', () => {
+      const ex = executors();
+      testScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+        const requests = hot('  f---f', { f: req.fast });
+        const fast1 = cold('    --a----j|', { a: ADOPT, j: J });
+        const fast2 = cold('          --j|', { j: J });
+        const expected = '      a---b---(Rj)';
+        Object.assign(ex, { fast: adopting(fast1, fast2) });
+        expectObservable(run$(requests, ex)).toBe(expected, {
+          a: S.fast(1), b: S.fast(2), R: record('joined', 'fast,fast', 8, 'connection-lost'), j: S.joined,
+        });
+        expectSubscriptions(fast1.subscriptions).toBe('^---!');
+        expectSubscriptions(fast2.subscriptions).toBe('------^-!');
+      });
+      const second = ex.fast.calls[1]!;
+      expect(second.previousError?.code).to.equal('RXSFU_ERR_SOCKET_CLOSED');
+      expect(second.fromSfuId, 'the adopted SFU is the current one (R15)').to.equal('sfu-b');
+    });
+
+    it('R16: a FAST request after a REJOIN attempt adopted its connection fails it; REJOIN runs again (R3 keeps the floor)', () => {
+      testScheduler().run(({ hot, cold, expectObservable }) => {
+        const requests = hot('  r---f', { r: req.rejoin, f: req.fast });
+        const rejoin1 = cold('  --a----j|', { a: ADOPT, j: J });
+        const rejoin2 = cold('        --j|', { j: J });
+        expectObservable(run$(requests, executors({ rejoin: adopting(rejoin1, rejoin2) }))).toBe('a---b---(Rj)', {
+          a: S.rejoin(1), b: S.rejoin(2), R: record('joined', 'rejoin,rejoin', 8, 'peer-failed'), j: S.joined,
+        });
+      });
+    });
+
+    it('R16/R2: before adoption a FAST request during a FAST attempt is the same loss and changes nothing', () => {
+      testScheduler().run(({ hot, cold, expectObservable }) => {
+        const fast1 = cold('    ----a--j|', { a: ADOPT, j: J });
+        expectObservable(run$(hot('f-f', { f: req.fast }), executors({ fast: adopting(fast1) }))).toBe('a------(Rj)', {
+          a: S.fast(1), R: record('joined', 'fast', 7, 'connection-lost'), j: S.joined,
+        });
+      });
+    });
+
+    it('R16/R3: an ICE restart request after adoption changes nothing (FAST restarts ICE itself)', () => {
+      testScheduler().run(({ hot, cold, expectObservable }) => {
+        const fast1 = cold('    --a----j|', { a: ADOPT, j: J });
+        expectObservable(run$(hot('f---i', { f: req.fast, i: req.ice }), executors({ fast: adopting(fast1) }))).toBe('a------(Rj)', {
+          a: S.fast(1), R: record('joined', 'fast', 7, 'connection-lost'), j: S.joined,
+        });
+      });
+    });
+
+    it('R16: an SFU error after adoption fails the attempt with that error (R5 blames the adopted SFU)', () => {
+      const sfuError = rxsfuError('RXSFU_ERR_SFU_ERROR', 'SFU error 500: again');
+      const again: ReconnectRequest = { strategy: 'fast', source: 'sfu-error', detail: 'SFU error 500: again', cause: sfuError };
+      const ex = executors();
+      testScheduler().run(({ hot, cold, expectObservable }) => {
+        const requests = hot<ReconnectRequest>('  f---e', { f: req.fast, e: again });
+        Object.assign(ex, { fast: adopting(cold('--a----j|', { a: ADOPT, j: J }), cold('--j|', { j: J })) });
+        expectObservable(run$(requests, ex)).toBe('a---b---(Rj)', {
+          a: S.fast(1), b: S.fast(2), R: record('joined', 'fast,fast', 8, 'connection-lost'), j: S.joined,
+        });
+      });
+      expect(ex.fast.calls[1]!.previousError).to.equal(sfuError);
     });
   });
 

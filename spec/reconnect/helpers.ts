@@ -4,7 +4,7 @@
  * marble values can spell out.
  */
 import { expect } from 'chai';
-import { type Observable } from 'rxjs';
+import { filter, type Observable, tap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { isRxsfuError } from '../../lib/errors.js';
 import type {
@@ -102,3 +102,16 @@ export const S = {
   failed: { state: 'reconnecting-failed', error: 'RXSFU_ERR_RECONNECT_FAILED' },
   left: (code: string) => ({ state: 'left', error: code }),
 };
+
+/** Marble value: the executor makes its connection current here (`ctx.adopted(J)`, R16). */
+export const ADOPT = 'adopt';
+
+/** Like `scripted`, but an `ADOPT` value calls `ctx.adopted(J)` instead of being emitted. */
+export function adopting(...script: Observable<unknown>[]): ScriptedExecutor<JoinedInfo> {
+  const inner = scripted<unknown>(...script);
+  const executor = (ctx: AttemptContext): Observable<JoinedInfo> => inner(ctx).pipe(
+    tap((value) => { if (value === ADOPT) ctx.adopted(J); }),
+    filter((value): value is JoinedInfo => value !== ADOPT),
+  );
+  return Object.assign(executor, { calls: inner.calls });
+}

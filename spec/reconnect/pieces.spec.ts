@@ -3,9 +3,10 @@
  * exclusion (R5), error facts (R9), options.
  */
 import { expect } from 'chai';
+import { fullJitterBackoff } from '../../lib/backoff.js';
 import { rxsfuError } from '../../lib/errors.js';
 import {
-  admitRejoin, blameSfu, escalate, excludeSfu, fastDeadlineMs, finalReason, fullJitterBackoff, nextStrategy, NO_EXCLUSION,
+  admitRejoin, blameSfu, escalate, excludeSfu, fastDeadlineMs, finalReason, nextStrategy, NO_EXCLUSION,
   ReconnectFailedError, reconnectionTelemetry, resolveReconnectOptions, sfuIdOf, withSfuId,
 } from '../../lib/reconnect/index.js';
 import { req } from './helpers.js';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { TestScheduler } from 'rxjs/testing';
 import { defer, timeout, throwError } from 'rxjs';
-import { fullJitterBackoff, isTransientRpcError, retryTransient } from '../../lib/rpc/index.js';
+import { retryBackoff } from '../../lib/backoff.js';
+import { isTransientRpcError, retryTransient } from '../../lib/rpc/index.js';
 import { rxsfuError } from '../../lib/errors.js';
 import { HttpTransportError } from '../../lib/http/request.js';
 
@@ -111,11 +112,11 @@ describe('rpc: isTransientRpcError', () => {
   });
 });
 
-describe('rpc: fullJitterBackoff', () => {
-  it('caps double per attempt up to maxMs, scaled by random()', () => {
-    const top = fullJitterBackoff({ random: () => 0.999999 });
+describe('rpc: retryBackoff', () => {
+  it('caps double per attempt up to maxDelayMs, scaled by random()', () => {
+    const top = retryBackoff({ random: () => 0.999999 });
     expect([1, 2, 3, 4, 5, 6, 7].map(top)).to.deep.equal([249, 499, 999, 1999, 3999, 4999, 4999]);
-    expect([1, 5].map(fullJitterBackoff({ random: () => 0 }))).to.deep.equal([0, 0]);
-    expect(fullJitterBackoff({ baseMs: 100, maxMs: 300, random: () => 0.5 })(3)).to.equal(150);
+    expect([1, 5].map(retryBackoff({ random: () => 0 }))).to.deep.equal([0, 0]);
+    expect(retryBackoff({ baseMs: 100, maxDelayMs: 300, random: () => 0.5 })(3)).to.equal(150);
   });
 });

@@ -1,6 +1,6 @@
 /** The emulator's media plane: werift peer connections, RTP forwarding, simulated participants. */
 export * from './contract.js';
 export { createMediaPlane, type MediaPlaneOptions } from './media-plane.js';
-export { silentMediaLogger, type MediaLogger } from './logger.js';
+export type { MediaLogger } from './media-logger.js';
 export { mediaStreamId } from './track-types.js';
 export { TrackBus } from './track-bus.js';

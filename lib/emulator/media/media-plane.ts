@@ -10,11 +10,12 @@ import type { SchedulerLike } from 'rxjs';
 import { PeerType, type TrackInfo, type TrackSubscriptionDetails, type TrackType } from '../../protocol/index.js';
 import { rxsfuError } from '../../errors.js';
 import type { MediaCallbacks, MediaParticipant, SfuMediaPlane, SimulatedMediaOptions } from './contract.js';
-import { silentMediaLogger, type MediaLogger } from './logger.js';
+import { silentLogger } from '../../logger.js';
+import type { MediaLogger } from './media-logger.js';
 import { PublisherConnection } from './publisher-connection.js';
 import { RtpRouter, type TrackRef } from './rtp-router.js';
 import { parseCandidateJson } from './sfu-peer.js';
-import { SimulatedParticipant } from './simulated-participant.js';
+import { SimulatedMediaSource } from './simulated-media-source.js';
 import { SubscriberConnection } from './subscriber-connection.js';
 import { sameCall, TrackBus } from './track-bus.js';
 
@@ -52,12 +53,12 @@ class MediaPlane implements SfuMediaPlane {
   private readonly bus: TrackBus;
   private readonly stopListening: () => void;
   private readonly sessions = new Map<string, RealSession>();
-  private readonly simulated = new Map<string, SimulatedParticipant>();
+  private readonly simulated = new Map<string, SimulatedMediaSource>();
   private readonly logger: MediaLogger;
   private closed = false;
 
   constructor(private readonly options: MediaPlaneOptions) {
-    this.logger = options.logger ?? silentMediaLogger;
+    this.logger = options.logger ?? silentLogger;
     this.bus = options.bus ?? new TrackBus();
     this.router = new RtpRouter(this.bus);
     this.stopListening = this.bus.onChange(() => this.refreshAll());
@@ -141,7 +142,7 @@ class MediaPlane implements SfuMediaPlane {
     if (this.sessions.has(participant.sessionId) || this.simulated.has(participant.sessionId)) {
       throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `session ${participant.sessionId} already exists`);
     }
-    const simulated = new SimulatedParticipant(participant, options, this.router, this.options.scheduler);
+    const simulated = new SimulatedMediaSource(participant, options, this.router, this.options.scheduler);
     this.bus.register(participant, this);
     this.simulated.set(participant.sessionId, simulated);
     simulated.start();

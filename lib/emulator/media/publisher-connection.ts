@@ -7,7 +7,7 @@
 import type { PeerConfig, RTCIceCandidateInit, RTCRtpTransceiver } from 'werift';
 import { PeerType, type TrackInfo, type TrackType } from '../../protocol/index.js';
 import { rxsfuError } from '../../errors.js';
-import type { MediaLogger } from './logger.js';
+import type { MediaLogger } from './media-logger.js';
 import { OrderedQueue } from './ordered-queue.js';
 import type { RtpRouter } from './rtp-router.js';
 import { SfuPeer } from './sfu-peer.js';

@@ -4,9 +4,9 @@
  * ICE-restart workaround (WERIFT.md pitfall 4).
  */
 import { RTCPeerConnection, type PeerConfig, type RTCIceCandidateInit, type RTCSessionDescription } from 'werift';
-import { rxsfuError } from '../../errors.js';
+import { errorMessage, rxsfuError } from '../../errors.js';
 import { rtcConfiguration } from '../../rtc/config.js';
-import type { MediaLogger } from './logger.js';
+import type { MediaLogger } from './media-logger.js';
 
 /** Candidates kept for a description that has not arrived yet; older ones are dropped beyond this. */
 const MAX_PENDING_CANDIDATES = 64;
@@ -112,7 +112,7 @@ export class SfuPeer {
     // the client starts checking only after it got our description (a wait here would deadlock).
     for (const transport of this.pc.iceTransports) {
       transport.start().catch((cause: unknown) =>
-        this.logger.debug('ICE transport restart failed', { peer: this.label, reason: cause instanceof Error ? cause.message : String(cause) }));
+        this.logger.debug('ICE transport restart failed', { peer: this.label, reason: errorMessage(cause) }));
     }
   }
 
@@ -134,7 +134,7 @@ export class SfuPeer {
       await this.pc.addIceCandidate(candidate);
     } catch (cause) {
       // A stale candidate (old ICE generation) is expected around restarts: drop it, keep going.
-      this.logger.debug('candidate rejected', { peer: this.label, reason: cause instanceof Error ? cause.message : String(cause) });
+      this.logger.debug('candidate rejected', { peer: this.label, reason: errorMessage(cause) });
     }
   }
 }

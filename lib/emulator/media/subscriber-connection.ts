@@ -7,9 +7,9 @@
  */
 import { MediaStream, MediaStreamTrack, type PeerConfig, type RTCIceCandidateInit, type RTCRtpTransceiver } from 'werift';
 import { PeerType } from '../../protocol/index.js';
-import { rxsfuError } from '../../errors.js';
+import { errorMessage, rxsfuError } from '../../errors.js';
 import type { MediaParticipant } from './contract.js';
-import type { MediaLogger } from './logger.js';
+import type { MediaLogger } from './media-logger.js';
 import { OrderedQueue } from './ordered-queue.js';
 import { trackKey, type RtpRouter, type TrackRef } from './rtp-router.js';
 import { SfuPeer } from './sfu-peer.js';
@@ -100,7 +100,7 @@ export class SubscriberConnection {
 
   private scheduleSync(): void {
     this.queue.run('sync', () => this.sync()).catch((cause: unknown) =>
-      this.deps.logger.warn('subscriber renegotiation failed', { sessionId: this.participant.sessionId, cause: String(cause) }));
+      this.deps.logger.warn('subscriber renegotiation failed', { sessionId: this.participant.sessionId, cause: errorMessage(cause) }));
   }
 
   /** Brings the transceivers in line with `desired` and offers if anything changed. */

@@ -94,7 +94,7 @@ export class RawSfuClient {
       const wait = () => {
         if (!check()) this.waiters.push(wait);
       };
-      this.closed.then(() => {
+      void this.closed.then(() => {
         if (!check()) reject(new Error('socket closed before the expected event'));
       });
       wait();

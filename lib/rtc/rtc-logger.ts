@@ -6,6 +6,3 @@
 import type { Logger } from '../logger.js';
 
 export type RtcLogger = Partial<Pick<Logger, 'debug' | 'warn'>>;
-
-/** The default: say nothing. */
-export const silentLogger: RtcLogger = {};

@@ -4,13 +4,18 @@
  * Unsubscribing abandons the attempt: `connectSfu$` closes whatever it opened.
  */
 import { randomUUID } from 'node:crypto';
-import { EMPTY, catchError, concat, defer, finalize, ignoreElements, map, of, switchMap, take, throwError, timeout, type Observable } from 'rxjs';
-import { rxsfuError } from '../errors.js';
-import { PeerType, WebsocketReconnectStrategy, type ReconnectDetails } from '../protocol/index.js';
-import type { AttemptContext, JoinedInfo, PeerSide, ReconnectExecutors } from '../reconnect/index.js';
-import { withSfuId } from '../reconnect/index.js';
-import { credentials$, type CallTarget } from './credentials.js';
-import { connectSfu$, type ConnectionSettings, type SfuConnection } from './sfu-connection.js';
+import {
+  EMPTY, catchError, concat, defer, finalize, ignoreElements, map, merge, mergeMap, of, switchMap, take, throwError, timeout, timer,
+  type Observable, type Subscription,
+} from 'rxjs';
+import { rxsfuError } from '../../errors.js';
+import { PeerType, WebsocketReconnectStrategy, type ReconnectDetails } from '../../protocol/index.js';
+import type { AttemptContext, JoinedInfo, PeerSide, ReconnectExecutors } from '../index.js';
+import { withSfuId } from '../index.js';
+import { credentials$, type CallTarget } from '../../call/credentials.js';
+import { SignalCloseCode } from '../../signaling/index.js';
+import type { LocalTracks } from '../../call/local-tracks.js';
+import { connectSfu$, type ConnectionSettings, type SfuConnection } from '../../call/sfu-connection.js';
 
 /** What the executors need from the call. */
 export interface ReconnectHost {
@@ -23,12 +28,12 @@ export interface ReconnectHost {
   subscriptions(): ReconnectDetails['subscriptions'];
   /** Makes `conn` current (state, subscriptions and remote tracks follow it). */
   adopt(conn: SfuConnection): void;
-  /** Closes a connection MIGRATE left behind, once the new one carries media. */
-  retire(old: SfuConnection): void;
-  /** Closes a connection a MIGRATE opened but never completed, and stops writing to its publisher. */
-  abandon(conn: SfuConnection): void;
-  /** Re-creates the local tracks, in publish order, on `conn`'s new publisher. */
-  republish$(conn: SfuConnection): Observable<void>;
+  /** The call's local tracks: re-created on a new publisher, dropped from one being closed. */
+  readonly localTracks: Pick<LocalTracks, 'republish$' | 'dropPublisher'>;
+  /** Whether leave() has begun (set before anything is closed). */
+  leaving(): boolean;
+  /** Keeps `work` running until leave (retiring an old connection outlives the attempt). */
+  keep(work: Subscription): void;
   /** How long MIGRATE waits for `participant_migration_complete`. */
   migrationTimeoutMs: number;
 }
@@ -71,7 +76,7 @@ function details(host: ReconnectHost, ctx: AttemptContext, strategy: WebsocketRe
 function fast$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInfo> {
   return defer(() => {
     const old = host.current();
-    old.dispose(4100, 'fast reconnect', true);
+    old.dispose(SignalCloseCode.DISPOSE, 'fast reconnect', true);
     return connectSfu$({
       credentials: old.credentials,
       sessionId: old.sessionId,
@@ -81,6 +86,8 @@ function fast$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInfo>
       settings: host.settings,
     }).pipe(
       switchMap((conn) => {
+        // R16 first: adopting subscribes the call to this connection's loss, which may replay at once.
+        ctx.adopted(joinedInfo(conn));
         host.adopt(conn);
         const restart$ = conn.publisher.announcedTracks().length > 0 ? conn.publisher.restartIce$() : EMPTY;
         return concat(restart$.pipe(ignoreElements()), of(joinedInfo(conn)));
@@ -99,7 +106,7 @@ function rejoin$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInf
   return defer(() => {
     const old = host.current();
     // The old session is released first: its peers carry nothing useful any more.
-    old.dispose(4100, 'rejoin');
+    old.dispose(SignalCloseCode.DISPOSE, 'rejoin');
     return credentials$(host.target, { migratingFromList: [...ctx.migratingFromList], reconnecting: true }).pipe(
       switchMap((credentials) => connectSfu$({
         credentials,
@@ -112,8 +119,9 @@ function rejoin$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInf
         settings: host.settings,
       }).pipe(catchError((err) => throwError(() => withSfuId(err, credentials.server.edgeName))))),
       switchMap((conn) => {
+        ctx.adopted(joinedInfo(conn));
         host.adopt(conn);
-        return concat(host.republish$(conn).pipe(ignoreElements()), of(joinedInfo(conn)));
+        return concat(host.localTracks.republish$(conn).pipe(ignoreElements()), of(joinedInfo(conn)));
       }),
     );
   });
@@ -140,7 +148,7 @@ function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedIn
         reconnectDetails: details(host, ctx, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE, old),
         settings: host.settings,
       }).pipe(catchError((err) => throwError(() => withSfuId(err, credentials.server.edgeName))))),
-      switchMap((conn) => concat(host.republish$(conn).pipe(ignoreElements()), old.migrationComplete$).pipe(
+      switchMap((conn) => concat(host.localTracks.republish$(conn).pipe(ignoreElements()), old.migrationComplete$).pipe(
         take(1),
         timeout({
           first: host.migrationTimeoutMs,
@@ -148,15 +156,16 @@ function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedIn
           with: () => throwError(() => rxsfuError('RXSFU_ERR_JOIN_TIMEOUT', `no participant_migration_complete in ${host.migrationTimeoutMs} ms`)),
         }),
         map(() => {
+          ctx.adopted(joinedInfo(conn));
           host.adopt(conn);
           adopted = true;
-          host.retire(old);
+          retire(host, old);
           return joinedInfo(conn);
         }),
         // A migration that did not complete (error, timeout, leave, deadline) must leave nothing of
         // the new connection behind: socket, peers, and the local tracks' writes to its publisher.
         finalize(() => {
-          if (!adopted) host.abandon(conn);
+          if (!adopted) abandon(host, conn);
         }),
       )),
     );
@@ -172,3 +181,35 @@ function iceRestart$(host: ReconnectHost, peer: PeerSide): Observable<unknown> {
   });
 }
 
+
+/**
+ * MIGRATE: the old connection keeps carrying media both ways until the new subscriber delivers its
+ * first packet (or `retireAfterMs` passed), so the move has no gap; then it is closed and local
+ * tracks stop writing to its publisher.
+ */
+function retire(host: ReconnectHost, old: SfuConnection, retireAfterMs = 3000): void {
+  const done = () => {
+    host.localTracks.dropPublisher(old);
+    old.dispose(SignalCloseCode.DISPOSE, 'migrated');
+  };
+  const current = host.current();
+  const firstPacket$ = current !== old ? current.subscriber.remoteTrack$.pipe(mergeMap((track) => track.rtp$), take(1)) : EMPTY;
+  host.keep(merge(firstPacket$, timer(retireAfterMs, host.settings.scheduler)).pipe(take(1), finalize(done)).subscribe());
+}
+
+/** Closes a connection a MIGRATE opened but never completed, and stops writing to its publisher. */
+function abandon(host: ReconnectHost, conn: SfuConnection): void {
+  host.localTracks.dropPublisher(conn);
+  // Abandoned by leave(): the new SFU already holds our session, so tell it we are gone (else it
+  // keeps a ghost until its FAST deadline). Otherwise a retry will replace it.
+  if (host.leaving()) {
+    try {
+      conn.signal.send({ leaveCallRequest: { sessionId: conn.sessionId, reason: 'leaving during a migration' } });
+    } catch {
+      // Its socket is gone already.
+    }
+    conn.dispose(SignalCloseCode.LEAVE, 'leave');
+  } else {
+    conn.dispose(SignalCloseCode.DISPOSE, 'migration abandoned');
+  }
+}

@@ -7,7 +7,7 @@
  * it to a REJOIN (docs/RECONNECT.md, R1 `media-stalled`).
  */
 import { EMPTY, asyncScheduler, distinctUntilChanged, map, startWith, switchMap, timer, type Observable, type SchedulerLike } from 'rxjs';
-import { rxsfuError } from '../errors.js';
+import { rxsfuError } from '../../errors.js';
 
 /** Options of {@link mediaStalled$}. */
 export interface MediaStallOptions {

@@ -11,7 +11,7 @@ import { vp8RtpPackets$ } from '../../media/vp8.js';
 import type { MediaParticipant, SimulatedMediaOptions } from './contract.js';
 import type { RtpRouter, TrackRef } from './rtp-router.js';
 
-export class SimulatedParticipant {
+export class SimulatedMediaSource {
   private readonly sources = new Subscription();
   private readonly tracks: TrackType[];
 

@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { TrackType, type SfuEventInit } from '../protocol/index.js';
 import { toParticipant, type CallRegistry, type RegisteredSession } from './call-registry.js';
 import type { EmulatorRecords, LeaveReason } from './records.js';
-import type { SfuServer } from './sfu-server.js';
+import type { SimulatedHost } from './sfu-host.js';
 
 /** Options of `Emulator.addParticipant`. */
 export interface SimulatedParticipantOptions {
@@ -57,7 +57,7 @@ export class SimulatedSession implements RegisteredSession {
   constructor(readonly userId: string, readonly callCid: string, public sfuId: string, readonly media: { audio: boolean; video: boolean }) {}
 
   /** Its SFU died: the media moves to `target` (added there first, so the tracks are taken over, not re-offered). */
-  relocate(from: SfuServer, target: SfuServer | undefined): Promise<void> {
+  relocate(from: SimulatedHost, target: SimulatedHost | undefined): Promise<void> {
     const { sessionId, userId, trackLookupPrefix, callCid } = this;
     this.earlierReceived.push(...from.media.receivedPackets(sessionId));
     if (target) {
@@ -67,7 +67,7 @@ export class SimulatedSession implements RegisteredSession {
     return from.media.removeSession(sessionId);
   }
 
-  received(sfu: SfuServer | undefined): ReceivedTrackPackets[] {
+  received(sfu: SimulatedHost | undefined): ReceivedTrackPackets[] {
     const totals = new Map<string, ReceivedTrackPackets>();
     for (const r of [...this.earlierReceived, ...(sfu?.media.receivedPackets(this.sessionId) ?? [])]) {
       const key = `${r.fromSessionId}|${r.trackType}`;
@@ -86,7 +86,7 @@ export interface SimulatedParticipantHandle extends SimulatedParticipant {
   remove(reason: LeaveReason): Promise<void>;
 }
 
-export function addSimulatedParticipant(sfu: SfuServer, records: EmulatorRecords, options: SimulatedParticipantOptions): SimulatedParticipantHandle {
+export function addSimulatedParticipant(sfu: SimulatedHost, records: EmulatorRecords, options: SimulatedParticipantOptions): SimulatedParticipantHandle {
   const registry = sfu.registry;
   const callCid = `${options.callType ?? 'default'}:${options.callId}`;
   const audio = options.audio ?? true;

@@ -1,0 +1,144 @@
+/**
+ * The tracks the agent publishes, across reconnects: publish (with the rollback of a refused
+ * track), republish in publish order on a new publisher (REJOIN, MIGRATE), writing every packet to
+ * both publishers while a MIGRATE runs, and stopping at leave.
+ *
+ * Each track's source is subscribed once and outlives the connections: a reconnect only changes the
+ * track's `targets` (the transceivers its packets are written to).
+ */
+import { Subscription, lastValueFrom, of, defer, takeUntil, type Observable } from 'rxjs';
+import type { RtpPacket } from 'werift';
+import { rxsfuError } from '../errors.js';
+import type { TrackType } from '../protocol/index.js';
+import type { Publisher, PublishedTrack } from '../rtc/index.js';
+import type { Logger } from '../logger.js';
+import type { SfuConnection } from './sfu-connection.js';
+
+/** A track the agent publishes. Its source keeps feeding it across reconnects. */
+export interface LocalTrack {
+  readonly trackType: TrackType;
+  readonly kind: 'audio' | 'video';
+  /** Stops publishing this track's packets (the transceiver stays until leave). */
+  stop(): void;
+}
+
+interface LocalTrackSpec {
+  readonly trackType: TrackType;
+  readonly kind: 'audio' | 'video';
+  /**
+   * Where packets go: the transceiver on the current publisher, and during a MIGRATE also the one
+   * on the new SFU's publisher (the old keeps carrying media until the migration completes).
+   */
+  targets: { publisher: Publisher; track: PublishedTrack }[];
+  source: Subscription;
+}
+
+/** What the local tracks need from the call. */
+export interface LocalTracksHost {
+  /** The connection in use now (undefined before the first join). */
+  current(): SfuConnection | undefined;
+  /** Whether the call is joined now (no reconnect running). */
+  joined(): boolean;
+  /** Resolves once no reconnect runs: joined again, or ended. */
+  settled(): Promise<unknown>;
+  /** Throws the call's failure (or `RXSFU_ERR_LEFT`) once leave began. */
+  assertLive(): void;
+  /** Emits at leave: negotiations and sources stop. */
+  readonly left$: Observable<void>;
+  /** The list of local track types changed; `removed` is the type of a track taken back. */
+  changed(removed?: TrackType): void;
+  readonly logger: Logger;
+}
+
+/** Writes one packet to every target; werift rewrites headers in place, so extra targets get copies. */
+function writeToTargets(spec: LocalTrackSpec, packet: RtpPacket): void {
+  spec.targets.forEach(({ track }, i) => track.writeRtp(i === 0 ? packet : packet.clone()));
+}
+
+export class LocalTracks {
+  private readonly specs: LocalTrackSpec[] = [];
+
+  constructor(private readonly host: LocalTracksHost) {}
+
+  /** The published track types, in publish order. */
+  types(): TrackType[] {
+    return this.specs.map((spec) => spec.trackType);
+  }
+
+  /** Publishes a track fed by `source$`; resolves once the SFU accepted the publisher offer. */
+  async publish(kind: 'audio' | 'video', trackType: TrackType, source$: Observable<RtpPacket>): Promise<LocalTrack> {
+    const host = this.host;
+    host.assertLive();
+    // During a reconnect the publisher is being moved: publish on the connection it ends on.
+    if (!host.joined()) {
+      await host.settled();
+      host.assertLive();
+    }
+    const conn = host.current();
+    if (!conn) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'publish before the call is joined');
+    const spec: LocalTrackSpec = { kind, trackType, source: new Subscription(), targets: [] };
+    const track = conn.publisher.addTrack(kind, trackType);
+    spec.targets.push({ publisher: conn.publisher, track });
+    this.specs.push(spec);
+    try {
+      await lastValueFrom(conn.publisher.negotiate$().pipe(takeUntil(host.left$)), { defaultValue: undefined });
+    } catch (err) {
+      await this.afterFailedPublish(conn, spec, track, err);
+    }
+    // A leave during the negotiation cut it short: the SFU never accepted this track.
+    host.assertLive();
+    host.changed();
+    spec.source = source$.pipe(takeUntil(host.left$)).subscribe({
+      next: (packet) => writeToTargets(spec, packet),
+      error: (err: Error) => host.logger.warn('local track source failed', { kind, error: err.message }),
+    });
+    return { kind, trackType, stop: () => spec.source.unsubscribe() };
+  }
+
+  /**
+   * The publish negotiation failed. If a reconnect cut it short (its `dispose` closed the Twirp
+   * client), the track rides on what the reconnect carries over: FAST's ICE restart renegotiates
+   * every transceiver, REJOIN/MIGRATE's `republish$` recreates every spec; so wait for it and keep
+   * the track. Otherwise the SFU refused it: take it back, or every later negotiation (and every
+   * REJOIN) would re-send it, and throw the SFU's error.
+   */
+  private async afterFailedPublish(conn: SfuConnection, spec: LocalTrackSpec, track: PublishedTrack, err: unknown): Promise<void> {
+    const host = this.host;
+    host.assertLive();
+    if (!host.joined() || host.current() !== conn) {
+      await host.settled();
+      host.assertLive();
+      return;
+    }
+    this.specs.splice(this.specs.indexOf(spec), 1);
+    conn.publisher.removeTrack(track);
+    host.changed(spec.trackType);
+    throw err;
+  }
+
+  /**
+   * Re-creates every local track, in publish order, on a new publisher connection (REJOIN,
+   * MIGRATE). A closed publisher (REJOIN) is dropped; an open one (MIGRATE) keeps receiving packets
+   * until the old connection is retired.
+   */
+  republish$(conn: SfuConnection): Observable<void> {
+    return defer(() => {
+      if (this.specs.length === 0) return of(undefined);
+      for (const spec of this.specs) {
+        const track = conn.publisher.addTrack(spec.kind, spec.trackType);
+        spec.targets = [...spec.targets.filter((t) => !t.publisher.isClosed()), { publisher: conn.publisher, track }];
+      }
+      return conn.publisher.negotiate$();
+    });
+  }
+
+  /** Local tracks stop writing to `conn`'s publisher (it is being closed). */
+  dropPublisher(conn: SfuConnection): void {
+    for (const spec of this.specs) spec.targets = spec.targets.filter((t) => t.publisher !== conn.publisher);
+  }
+
+  /** Every source stops (leave). */
+  stopAll(): void {
+    for (const spec of this.specs) spec.source.unsubscribe();
+  }
+}

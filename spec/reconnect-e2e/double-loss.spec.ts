@@ -1,0 +1,101 @@
+/**
+ * Two losses close together (issue 9): the signaling TCP connection is reset, the agent reconnects,
+ * and the NEW connection is reset again a moment after its join_response, while the episode is still
+ * finishing (FAST's ICE-restart check, REJOIN's republish). A loss of the connection that ends up
+ * current must never be dropped (R16): the call ends `joined` with a live, joined signaling socket
+ * whose health checks are answered, for an agent that only publishes and one that only listens.
+ *
+ * The resets go through a TCP proxy in front of the SFU (real sockets, RST on both sides).
+ */
+import { expect } from 'chai';
+import { joinCall, type Call } from '../../lib/call/index.js';
+import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
+import { opusRtpPackets$ } from '../../lib/media/index.js';
+import type { Logger } from '../../lib/logger.js';
+import { ErrorCode, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
+import type { ReconnectionRecord } from '../../lib/reconnect/index.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { untilJoinedAndHealthy } from '../support/call-health.js';
+import { QUICK, until } from './support/scenario.js';
+
+type Role = 'publishes only' | 'listens only';
+
+interface Rig {
+  emu: Emulator;
+  proxy: TcpProxy;
+  call: Call;
+  records: ReconnectionRecord[];
+  /** Runs `hit` once, right after the next signaling join_response (a reconnect's). */
+  onNextJoin(hit: () => void): void;
+}
+
+describe('reconnect e2e: a second loss while the episode finishes (R16)', function () {
+  this.timeout(60000);
+  let rig: Rig | undefined;
+
+  afterEach(async () => {
+    await rig?.call.leave();
+    await rig?.proxy.close();
+    await rig?.emu.close();
+    rig = undefined;
+  });
+
+  async function start(role: Role): Promise<Rig> {
+    let proxy: TcpProxy | undefined;
+    const emu = await startEmulator({ sfuAddress: (sfu) => ({ ...sfu, wsEndpoint: proxy?.wsEndpoint ?? sfu.wsEndpoint }) });
+    proxy = await startTcpProxy(Number(new URL(emu.sfus[0]!.url).port));
+    let pending: (() => void) | undefined;
+    const logger: Logger = {
+      debug() {}, warn() {}, error() {},
+      info(message) {
+        if (message !== 'signal: joined' || !pending) return;
+        const hit = pending;
+        pending = undefined;
+        // A few ms after the join_response: the executor has adopted the connection and goes on.
+        setImmediate(hit);
+      },
+    };
+    if (role === 'listens only') await emu.addParticipant({ callId: 'double', userId: 'human', audio: true });
+    const call = await joinCall({
+      ...emu.agentOptions('agent', 'double'), ...QUICK, healthCheckIntervalMs: 500, logger,
+    });
+    const records: ReconnectionRecord[] = [];
+    call.reconnections$.subscribe((r) => records.push(r));
+    if (role === 'publishes only') await call.publishAudio(opusRtpPackets$());
+    rig = { emu, proxy, call, records, onNextJoin: (hit) => { pending = hit; } };
+    await untilJoinedAndHealthy(call, emu);
+    return rig;
+  }
+
+  function resetSignaling(r: Rig): void {
+    const ws = r.proxy.latest('websocket');
+    expect(ws, 'an open signaling connection through the proxy').to.not.equal(undefined);
+    ws!.reset();
+  }
+
+  for (const role of ['publishes only', 'listens only'] as const) {
+    it(`${role}: TCP reset, then the FAST connection reset right after its join → joined and healthy`, async () => {
+      const r = await start(role);
+      const session = r.call.sessionId;
+      r.onNextJoin(() => resetSignaling(r));
+      resetSignaling(r);
+      await until(() => r.records.length >= 1, 30000, 'the first episode');
+      await untilJoinedAndHealthy(r.call, r.emu, 30000);
+      expect(r.records.every((rec) => rec.outcome === 'joined')).to.equal(true);
+      expect(r.records[0]!.trigger.source).to.equal('connection-lost');
+      // Both resets were losses the agent acted on: at least three signaling joins in all.
+      expect(r.emu.records.joins.filter((j) => j.userId === 'agent').length).to.be.at.least(3);
+      expect(r.call.sessionId === session || r.records.some((rec) => rec.strategiesTried.includes('rejoin'))).to.equal(true);
+    });
+
+    it(`${role}: SFU error REJOIN, then the new connection reset right after its join → joined and healthy`, async () => {
+      const r = await start(role);
+      r.onNextJoin(() => resetSignaling(r));
+      r.emu.faults.session(r.call.sessionId).sendError(ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, S.WEBSOCKET_RECONNECT_STRATEGY_REJOIN, 'rejoin please');
+      await until(() => r.records.length >= 1, 30000, 'the first episode');
+      await untilJoinedAndHealthy(r.call, r.emu, 30000);
+      expect(r.records[0]!.trigger.source).to.equal('sfu-error');
+      expect(r.emu.records.joins.filter((j) => j.userId === 'agent').length).to.be.at.least(3);
+    });
+  }
+});

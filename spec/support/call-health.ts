@@ -1,0 +1,45 @@
+/**
+ * The "never silently out" invariant (docs/RECONNECT.md, "The joined invariant") as a test helper:
+ * what the agent believes (its `health$`) checked against what the emulator knows (the session is
+ * live and connected on the SFU the agent thinks it is on, and it answers health checks).
+ */
+import { take } from 'rxjs';
+import type { Call } from '../../lib/call/index.js';
+import type { Emulator } from '../../lib/emulator/index.js';
+import { until } from '../emulator/support/until.js';
+
+/** What is wrong with `call` now, as `joined` promises it (empty: the invariant holds). */
+export function joinedProblems(call: Call, emu: Emulator): string[] {
+  const problems: string[] = [];
+  if (call.state !== 'joined') return [`state is ${call.state}`];
+  const conn = call.currentConnection;
+  if (!conn) return ['no current connection'];
+  let signal = 'unknown';
+  conn.signal.state$.pipe(take(1)).subscribe((s) => { signal = s; });
+  if (signal !== 'joined') problems.push(`signaling socket is ${signal}`);
+  const live = emu.liveSessions().find((s) => s.sessionId === conn.sessionId && !s.simulated);
+  if (!live) problems.push(`the SFU does not know session ${conn.sessionId}`);
+  else if (!live.connected) problems.push('the SFU sees no socket for the session');
+  else if (live.sfuId !== conn.sfuId) problems.push(`the session lives on ${live.sfuId}, the agent talks to ${conn.sfuId}`);
+  return problems;
+}
+
+/**
+ * Resolves once the invariant holds and a health check of the current session was answered after
+ * this call; rejects with the last problems after `timeoutMs` (a bound, not a timing assertion).
+ */
+export async function untilJoinedAndHealthy(call: Call, emu: Emulator, timeoutMs = 20000): Promise<void> {
+  let problems: string[] = ['not checked yet'];
+  const checksBefore = emu.records.healthChecks.length;
+  const answeredSince = () => emu.records.healthChecks.slice(checksBefore)
+    .some((h) => h.sessionId === call.currentConnection?.sessionId && h.answered);
+  try {
+    await until(() => {
+      problems = joinedProblems(call, emu);
+      if (problems.length === 0 && !answeredSince()) problems = ['no answered health check yet'];
+      return problems.length === 0;
+    }, timeoutMs, 'the joined invariant');
+  } catch {
+    throw new Error(`the joined invariant does not hold: ${problems.join('; ')}`);
+  }
+}
