@@ -34,6 +34,11 @@ export interface JoinCallOptions extends CallTarget {
   /** @default silent */
   logger?: Logger;
   /**
+   * Gather ICE candidates on 127.0.0.1 only: a local emulator or test (the emulator's
+   * `agentOptions` set it). Never implied by empty `ice_servers`. @default false
+   */
+  iceLoopbackOnly?: boolean;
+  /**
    * Silence (ms) of expected inbound media (joined, with a live remote track) after which the call
    * REJOINs, because werift notices a vanished peer late or never. 0 disables. @default 8000
    */
@@ -64,6 +69,7 @@ export function resolveSettings(options: JoinCallOptions): ConnectionSettings {
     unhealthyAfterMs,
     scheduler: options.scheduler ?? asyncScheduler,
     logger: options.logger ?? silentLogger,
+    iceLoopbackOnly: options.iceLoopbackOnly ?? false,
   };
 }
 

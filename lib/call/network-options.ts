@@ -9,12 +9,13 @@ export interface NetworkOptions {
   location?: unknown;
   locationHintUrl?: unknown;
   allowInsecure?: unknown;
+  iceLoopbackOnly?: unknown;
 }
 
 /** Throws RXSFU_ERR_INVALID_ARGUMENT for an unusable network option. */
 export function assertNetworkOptions(options: NetworkOptions): void {
   assertLocationOptions(options);
-  for (const key of ['allowInsecure'] as const) {
+  for (const key of ['allowInsecure', 'iceLoopbackOnly'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean') {
       throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `${key} must be a boolean`);
     }

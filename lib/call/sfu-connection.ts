@@ -29,6 +29,8 @@ export interface ConnectionSettings {
   unhealthyAfterMs: number;
   scheduler: SchedulerLike;
   logger: Logger;
+  /** Gather ICE on loopback only (a local emulator); otherwise on the host's addresses. */
+  iceLoopbackOnly: boolean;
 }
 
 export interface SfuConnectionParams {
@@ -143,7 +145,7 @@ export function connectSfu$(params: SfuConnectionParams): Observable<SfuConnecti
         // Frames are delivered one per socket message, so nothing is lost between here and the
         // backlog subscription below.
         const events$ = backlogged(signal.events$, wiring);
-        peers = params.peers ?? newPeers(rpc, sessionId, rtcConfiguration({ iceServers: credentials.iceServers }), log);
+        peers = params.peers ?? newPeers(rpc, sessionId, rtcConfiguration({ iceServers: credentials.iceServers, loopbackOnly: settings.iceLoopbackOnly }), log);
         peers.link.rpc = rpc;
         wiring.add(wire(signal, rpc, peers, sessionId, log));
         return {

@@ -19,6 +19,8 @@ export interface EmulatorAgentOptions {
   location: string;
   /** The emulator speaks plain http:// and ws:// on loopback. */
   allowInsecure: true;
+  /** Its SFUs listen on loopback: gather nothing else. */
+  iceLoopbackOnly: true;
 }
 
 /** What an emulator (or a handle to one in another process) must expose. */
@@ -38,5 +40,6 @@ export function emulatorAgentOptions(emulator: EmulatorAddress, userId: string, 
     callId,
     location: EMULATOR_LOCATION,
     allowInsecure: true,
+    iceLoopbackOnly: true,
   };
 }

@@ -47,6 +47,8 @@ export interface CoordinatorOptions {
   logger: Logger;
   /** What clients are told about an SFU (see `EmulatorOptions.sfuAddress`). */
   sfuAddress?: (sfu: SfuAddress) => SfuAddress;
+  /** `credentials.ice_servers` of every join (see `EmulatorOptions.iceServers`). */
+  iceServers?: readonly { urls: string[]; username?: string; password?: string }[];
 }
 
 /** An SFU's id and where clients reach it (Twirp base URL, signaling WebSocket). */
@@ -178,7 +180,7 @@ export class Coordinator {
       credentials: {
         server: { edge_name: sfu.id, url: address.url, ws_endpoint: address.wsEndpoint },
         token,
-        ice_servers: [],
+        ice_servers: this.options.iceServers ?? [],
       },
       stats_options: { reporting_interval_ms: 10000, enable_rtc_stats: false },
     };

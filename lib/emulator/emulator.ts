@@ -39,6 +39,11 @@ export interface EmulatorOptions {
    * front of an SFU this way (faults below the WebSocket). @default the SFU's own `url` and `wsEndpoint`
    */
   sfuAddress?: (sfu: EmulatedSfu) => EmulatedSfu;
+  /**
+   * ICE servers the coordinator hands out in `credentials.ice_servers`, as Stream's does (its SFUs
+   * still answer on loopback; a test can give an unreachable TURN server). @default none
+   */
+  iceServers?: readonly { urls: string[]; username?: string; password?: string }[];
 }
 
 /** An SFU as the coordinator hands it out. */
@@ -94,7 +99,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     allSfus: () => servers,
   };
   const coordinator = await startAll(servers, sfuCount, shared, () =>
-    Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger, sfuAddress: options.sfuAddress }),
+    Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger, sfuAddress: options.sfuAddress, iceServers: options.iceServers }),
   );
   logger.info('emulator started', { coordinatorUrl: coordinator.url, sfus: servers.map((s) => s.id) });
   const simulated = new Map<string, SimulatedParticipantHandle>();

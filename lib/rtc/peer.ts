@@ -28,6 +28,7 @@ import { createLocalCandidates, createRemoteCandidates, parseCandidate, type Can
 import { createSignalingQueue, type SignalingQueue } from './signaling-queue.js';
 import { fromWeriftEvent, type WeriftEventLike } from './werift-event.js';
 import { silentLogger } from '../logger.js';
+import { appliedOrGathering$ } from './bounded-gathering.js';
 import type { RtcLogger } from './rtc-logger.js';
 
 /** Options common to the publisher and the subscriber. */
@@ -81,13 +82,15 @@ function setRemoteDescription$(pc: RTCPeerConnection, role: string, flush: () =>
   return werift$(`${role} setRemoteDescription(${type})`, () => pc.setRemoteDescription({ type, sdp })).pipe(map(() => flush()));
 }
 
-/** createOffer/createAnswer then setLocalDescription; the local SDP. */
-function setLocalDescription$(pc: RTCPeerConnection, role: string, type: 'offer' | 'answer', opts: { iceRestart?: boolean } = {}): Observable<string> {
+/**
+ * createOffer/createAnswer then setLocalDescription; the local SDP, with the candidates gathered so
+ * far (host ones at least). Gathering is bounded (`bounded-gathering.ts`): the rest trickles.
+ */
+function setLocalDescription$(pc: RTCPeerConnection, role: string, scheduler: SchedulerLike, type: 'offer' | 'answer', opts: { iceRestart?: boolean } = {}): Observable<string> {
   return werift$(`${role} create ${type}`, () =>
     type === 'offer' ? pc.createOffer({ iceRestart: opts.iceRestart ?? false }) : pc.createAnswer(),
   ).pipe(
-    // werift resolves setLocalDescription after gathering, so the SDP already lists host candidates.
-    concatMap((description) => werift$(`${role} setLocalDescription(${type})`, () => pc.setLocalDescription(description))),
+    concatMap((description) => appliedOrGathering$(werift$(`${role} setLocalDescription(${type})`, () => pc.setLocalDescription(description)), pc, type, scheduler)),
     map(() => pc.localDescription?.sdp ?? ''),
   );
 }
@@ -151,7 +154,7 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
     holdLocalCandidates: local.hold,
     releaseLocalCandidates: local.release,
     setRemoteDescription$: (type, sdp) => setRemoteDescription$(pc, role, () => remote.flush(), type, sdp),
-    setLocalDescription$: (type, opts) => setLocalDescription$(pc, role, type, opts),
+    setLocalDescription$: (type, opts) => setLocalDescription$(pc, role, scheduler, type, opts),
     addRemoteCandidate,
     stats$: () => peerStats$(pc, role),
     close,

@@ -122,7 +122,7 @@ describe('call e2e: leave', function () {
     const joined = await firstValueFrom(coordinatorJoin$({ baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, token, callType: CALL_TYPE, callId: 'wire', create: true, location: EMULATOR_LOCATION }));
     const relay = await recordingRelay(joined.credentials.server.wsEndpoint);
     try {
-      const call = await joinCall({ credentials: { ...joined.credentials, server: { ...joined.credentials.server, wsEndpoint: relay.url } }, allowInsecure: true });
+      const call = await joinCall({ credentials: { ...joined.credentials, server: { ...joined.credentials.server, wsEndpoint: relay.url } }, allowInsecure: true, iceLoopbackOnly: true });
       const sessionId = call.sessionId;
       await call.leave('done for today');
       await until(() => emu.records.sockets.some((s) => s.sessionId === sessionId), 5000, 'the close at the SFU');
