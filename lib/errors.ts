@@ -20,8 +20,12 @@
  * | RXSFU_ERR_RECONNECT_FAILED | reconnection gave up; `cause` is what started the episode |
  * | RXSFU_ERR_CALL_ENDED | the SFU ended the call, or told us to disconnect |
  * | RXSFU_ERR_SFU_ERROR | the SFU sent an `error` event during the call (fields: sfuErrorCode, reconnectStrategy) |
+ * | RXSFU_ERR_TRACK_SOURCE | a local track's source errored or yielded something unusable: that track ended |
+ * | RXSFU_ERR_FRAME_TOO_LARGE | a signaling frame over MAX_SIGNAL_FRAME_BYTES: the socket closes with 1009 (a loss) |
  * | RXSFU_ERR_INSECURE_TRANSPORT | a coordinator or SFU endpoint without TLS (http:, ws:) while `allowInsecure` is off |
  */
+import { foreignErrorMessage } from './foreign-text.js';
+
 export type RxsfuErrorCode =
   | 'RXSFU_ERR_MALFORMED_FRAME'
   | 'RXSFU_ERR_INVALID_ARGUMENT'
@@ -39,6 +43,8 @@ export type RxsfuErrorCode =
   | 'RXSFU_ERR_RECONNECT_FAILED'
   | 'RXSFU_ERR_CALL_ENDED'
   | 'RXSFU_ERR_SFU_ERROR'
+  | 'RXSFU_ERR_TRACK_SOURCE'
+  | 'RXSFU_ERR_FRAME_TOO_LARGE'
   | 'RXSFU_ERR_INSECURE_TRANSPORT';
 
 /** What the far side said, when it said something. Every field is optional. */
@@ -84,7 +90,7 @@ export class ProtocolError extends RxsfuError {
   readonly byteLength: number;
   readonly messageType: string;
   constructor(messageType: string, byteLength: number, cause: unknown) {
-    super('RXSFU_ERR_MALFORMED_FRAME', `malformed ${messageType} (${byteLength} bytes): ${errorMessage(cause)}`, { cause });
+    super('RXSFU_ERR_MALFORMED_FRAME', `malformed ${messageType} (${byteLength} bytes): ${foreignErrorMessage(cause)}`, { cause });
     this.messageType = messageType;
     this.byteLength = byteLength;
   }

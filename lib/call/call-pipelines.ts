@@ -11,7 +11,7 @@ import type { RemoteTrackRegistry } from './remote-tracks.js';
 import type { SfuConnection } from './sfu-connection.js';
 import { sendLatest } from './send-latest.js';
 import { statsReports$, type StatsReporterOptions } from './stats-reporter.js';
-import { desiredSubscriptions, sameSubscriptions, type SubscriptionPolicy } from './subscriptions.js';
+import { sameSubscriptions } from './subscriptions.js';
 
 /**
  * The full subscription list, sent on every new connection and whenever it changes; a refused list
@@ -19,14 +19,13 @@ import { desiredSubscriptions, sameSubscriptions, type SubscriptionPolicy } from
  */
 export function subscriptionUpdates$(
   connection$: Observable<SfuConnection | undefined>,
-  participants$: Observable<ParticipantMap>,
-  policy$: Observable<SubscriptionPolicy>,
+  /** The full list (`desiredSubscriptions`), computed once per change by the call. */
+  tracks$: Observable<TrackSubscriptionDetails[]>,
   logger: Logger,
   scheduler: SchedulerLike,
 ): Observable<unknown> {
   return connection$.pipe(
-    switchMap((conn) => !conn ? EMPTY : combineLatest([participants$, policy$]).pipe(
-      map(([participants, policy]) => desiredSubscriptions(participants, policy)),
+    switchMap((conn) => !conn ? EMPTY : tracks$.pipe(
       distinctUntilChanged<TrackSubscriptionDetails[]>(sameSubscriptions),
       sendLatest((tracks) => conn.rpc.updateSubscriptions$({ sessionId: conn.sessionId, tracks }), {
         onFailure: (err, retry) => logger.warn('UpdateSubscriptions failed', { error: (err as Error).message, retry }),

@@ -8,27 +8,29 @@
 import { randomUUID } from 'node:crypto';
 import {
   EMPTY, Observable, ReplaySubject, Subject, Subscription, filter, concat, defer, from, firstValueFrom, map, share, switchMap, takeUntil, tap,
-  combineLatest,
+  combineLatest, shareReplay,
 } from 'rxjs';
 import type { RtpPacket } from 'werift';
 import { rxsfuError, type RxsfuError } from '../errors.js';
-import { TrackType, type SfuEvent } from '../protocol/index.js';
+import { TrackType, type SfuEvent, type TrackSubscriptionDetails } from '../protocol/index.js';
 import { SignalCloseCode, type ConnectionLost } from '../signaling/index.js';
 import { stateField } from './state-field.js';
-import { reduceParticipants, withLocalTracks, withoutLocalTrack, type ParticipantMap } from './participants.js';
-import { desiredSubscriptions, subscribedTrackIds, type SubscriptionPolicy } from './subscriptions.js';
+import { reduceParticipantEvents, reduceParticipants, withLocalTracks, withoutLocalTrack, type ParticipantMap } from './participants.js';
+import { desiredSubscriptions, trackIds, type SubscriptionPolicy } from './subscriptions.js';
 import { remoteTrackBinding$, statsReporting$, subscriptionUpdates$ } from './call-pipelines.js';
 import { RemoteTrackRegistry, type CallRemoteTrack } from './remote-tracks.js';
 import { connectSfu$, type ConnectionSettings, type SfuConnection } from './sfu-connection.js';
 import { callAccess$, type CallTarget } from './credentials.js';
 import { LocalTracks, type LocalTrack } from './local-tracks.js';
-import { type ReconnectOptions, type ReconnectionRecord, type ReconnectState } from '../reconnect/index.js';
+import { type ReconnectionRecord, type ReconnectState } from '../reconnect/index.js';
 import type { ReconnectHost } from '../reconnect/call-side/executors.js';
 import { callReconnection$ } from '../reconnect/call-side/call-reconnection.js';
 import { callTriggers } from '../reconnect/call-side/call-triggers.js';
-import { DEFAULT_MEDIA_STALL_AFTER_MS } from '../reconnect/call-side/media-stall.js';
 import { sdkVersion } from './join-request.js';
-import { assertStatsInterval, resolveStatsInterval } from './stats-reporter.js';
+import { resolveStatsInterval } from './stats-reporter.js';
+import type { ResolvedJoinOptions } from './join-options.js';
+import { validateSubscriptionPolicy } from './subscription-policy.js';
+import { coalesceTurn } from './coalesce.js';
 
 export type { LocalTrack } from './local-tracks.js';
 
@@ -81,24 +83,17 @@ export class Call {
   readonly participants$: Observable<ParticipantMap> = this.participantsValue.value$;
   /** One record per reconnection episode: trigger, strategies tried, attempts, duration, outcome. */
   readonly reconnections$: Observable<ReconnectionRecord> = this.records.asObservable();
+  /** The full subscription list, computed once per participants or policy change for every consumer. */
+  private readonly desired$: Observable<{ participants: ParticipantMap; tracks: TrackSubscriptionDetails[] }> = combineLatest([this.participantsValue.value$, this.policy.value$]).pipe(
+    map(([participants, policy]) => ({ participants, tracks: desiredSubscriptions(participants, policy) })),
+    shareReplay({ bufferSize: 1, refCount: true }),
+  );
   /** Each remote track once (those already there first), with its `rtp$`. */
   readonly remoteTracks$: Observable<CallRemoteTrack> = defer(() => concat(from(this.registry.current()), this.registry.added$));
 
-  constructor(
-    private readonly target: CallTarget,
-    private readonly settings: ConnectionSettings,
-    policy: SubscriptionPolicy = {},
-    private readonly reconnectOptions: ReconnectOptions = {},
-    /** Silence of expected inbound media that triggers a REJOIN; 0 disables. */
-    private readonly mediaStallAfterMs: number = DEFAULT_MEDIA_STALL_AFTER_MS,
-    /** SendStats period; undefined: the coordinator's, or 10000 with direct credentials; 0 disables. */
-    private readonly statsIntervalMs?: number,
-  ) {
-    if (statsIntervalMs !== undefined) assertStatsInterval(statsIntervalMs);
-    if (!Number.isFinite(mediaStallAfterMs) || mediaStallAfterMs < 0) {
-      throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `mediaStallAfterMs must be 0 (off) or a positive number of ms, got ${mediaStallAfterMs}`);
-    }
-    this.policy.set(policy);
+  /** Built from `resolveJoinOptions` (checked and defaulted once); use `joinCall` / `joinCall$`. */
+  constructor(private readonly options: ResolvedJoinOptions) {
+    this.policy.set(options.subscriptions);
     this.localTracks = new LocalTracks({
       current: () => this.connection.get(),
       joined: () => this.state === 'joined',
@@ -111,6 +106,9 @@ export class Call {
       logger: this.settings.logger,
     });
   }
+
+  private get target(): CallTarget { return this.options.target; }
+  private get settings(): ConnectionSettings { return this.options.settings; }
 
   /** Why the call ended, when it did not end by `leave()`: reconnection gave up, or the SFU ended it. */
   get failure(): RxsfuError | undefined { return this.failureValue; }
@@ -127,7 +125,7 @@ export class Call {
   /** Cold: the first join. Emits once when joined. @internal use `joinCall$` */
   join$(): Observable<void> {
     return defer(() => callAccess$(this.target)).pipe(
-      tap((access) => { this.statsPeriodMs = resolveStatsInterval(this.statsIntervalMs, access.statsIntervalMs); }),
+      tap((access) => { this.statsPeriodMs = resolveStatsInterval(this.options.statsIntervalMs, access.statsIntervalMs); }),
       switchMap(({ credentials }) => connectSfu$({
         credentials, sessionId: randomUUID(), unifiedSessionId: this.unifiedSessionId, settings: this.settings,
       })),
@@ -148,10 +146,10 @@ export class Call {
     this.connection.set(conn);
   }
 
-  /** Subscribe to this set of tracks (the full list is sent to the SFU). */
+  /** Subscribe to this set of tracks (the full list is sent to the SFU); a malformed policy throws RXSFU_ERR_INVALID_ARGUMENT. */
   setSubscriptions(policy: SubscriptionPolicy): void {
     this.assertLive();
-    this.policy.set(policy);
+    this.policy.set(validateSubscriptionPolicy(policy));
   }
 
   /**
@@ -208,18 +206,19 @@ export class Call {
 
   /** Starts the call's standing pipelines (once, at the first join). */
   private start(): void {
-    // Participants follow the current connection's events.
-    this.running.add(this.events$.subscribe((event) => {
-      this.participantsValue.set((state) => withLocalTracks(reduceParticipants(state, event, this.sessionId), this.sessionId, this.localTracks.types()));
+    // Participants follow the current connection's events, one change per burst (coalesce.ts).
+    this.running.add(this.events$.pipe(coalesceTurn(this.settings.scheduler)).subscribe((batch) => {
+      this.participantsValue.set((state) => withLocalTracks(reduceParticipantEvents(state, batch, this.sessionId), this.sessionId, this.localTracks.types()));
     }));
-    this.running.add(subscriptionUpdates$(this.connection.value$, this.participants$, this.policy.value$, this.settings.logger, this.settings.scheduler).subscribe());
+    const tracks$ = this.desired$.pipe(map((desired) => desired.tracks));
+    this.running.add(subscriptionUpdates$(this.connection.value$, tracks$, this.settings.logger, this.settings.scheduler).subscribe());
     // Remote tracks: bind each incoming werift track to its participant; end those that went away.
     this.running.add(remoteTrackBinding$(this.connection.value$, {
       registry: this.registry, participants: () => this.participants, generation: () => this.generation,
       keep: (work) => this.running.add(work), logger: this.settings.logger,
     }).subscribe());
-    this.running.add(combineLatest([this.participants$, this.policy.value$]).subscribe(([participants, policy]) => {
-      this.registry.prune(participants, new Set(subscribedTrackIds(participants, policy)));
+    this.running.add(this.desired$.subscribe(({ participants, tracks }) => {
+      this.registry.prune(participants, new Set(trackIds(tracks)));
     }));
     this.startReconnection();
     this.running.add(statsReporting$(this.connection.value$, this.state$, {
@@ -235,13 +234,13 @@ export class Call {
       connectionLost$: this.connectionLost$,
       events$: this.events$,
       remoteTracks$: this.remoteTracks$,
-      wantedTrackIds$: combineLatest([this.participants$, this.policy.value$]).pipe(map(([p, policy]) => subscribedTrackIds(p, policy))),
+      wantedTrackIds$: this.desired$.pipe(map((desired) => trackIds(desired.tracks))),
       joined$: this.state$.pipe(map((state) => state === 'joined')),
-    }, this.mediaStallAfterMs, this.settings.scheduler);
+    }, this.options.mediaStallAfterMs, this.settings.scheduler);
     this.running.add(callReconnection$({
       triggers,
       host: this.reconnectHost(),
-      options: this.reconnectOptions,
+      options: this.options.reconnect,
       initial: { sfuId: first.sfuId, fastReconnectDeadlineSeconds: first.joinResponse.fastReconnectDeadlineSeconds ?? 0 },
       leave$: this.left,
     }).subscribe({
@@ -280,7 +279,7 @@ export class Call {
       target: this.target,
       settings: this.settings,
       unifiedSessionId: this.unifiedSessionId,
-      migrationTimeoutMs: this.reconnectOptions.migrationTimeoutMs ?? 7000,
+      migrationTimeoutMs: this.options.reconnect.migrationTimeoutMs,
       current: () => this.connection.get()!,
       subscriptions: () => desiredSubscriptions(this.participants, this.policy.get()),
       adopt: (conn) => this.adopt(conn),

@@ -5,7 +5,6 @@
  */
 import { of, switchMap, map, type Observable } from 'rxjs';
 import { assertSecureCoordinator, assertSecureSfu, coordinatorJoin$, DEFAULT_COORDINATOR_URL, createUserToken$, type Credentials } from '../coordinator/index.js';
-import { rxsfuError } from '../errors.js';
 
 /** How to reach the call. Either `credentials`, or the coordinator fields. */
 export interface CallTarget {
@@ -23,7 +22,7 @@ export interface CallTarget {
   callId?: string;
   /** Create the call if it does not exist. @default true */
   create?: boolean;
-  /** Coordinator request timeout. @default 10000 */
+  /** Coordinator request timeout; integer ms in [1, 2³¹−1]. @default 10000 */
   coordinatorTimeoutMs?: number;
   /**
    * The coordinator join's `location` (a CDN POP code such as `AMS`; the coordinator picks an SFU
@@ -60,23 +59,18 @@ export function credentials$(target: CallTarget, request: CredentialRequest = {}
   return callAccess$(target, request).pipe(map((access) => access.credentials));
 }
 
-/** `credentials$` with the coordinator's stats options kept (the first join reads the reporting period). */
+/**
+ * `credentials$` with the coordinator's stats options kept (the first join reads the reporting period).
+ * `target` is one `resolveJoinOptions` checked.
+ */
 export function callAccess$(target: CallTarget, request: CredentialRequest = {}): Observable<CallAccess> {
   const allowInsecure = target.allowInsecure === true;
   if (target.credentials) {
     assertSecureSfu(target.credentials, allowInsecure, 'the given credentials');
     return of({ credentials: target.credentials });
   }
-  const { apiKey, callType, callId } = target;
-  if (!apiKey || !callType || !callId) {
-    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'joinCall needs `credentials`, or `apiKey`, `callType` and `callId`');
-  }
-  if (!target.token && !target.apiSecret) {
-    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'joinCall needs a user `token` or an `apiSecret` to mint one');
-  }
-  if (!target.token && !target.userId) {
-    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'joinCall needs a `userId` to mint a user token');
-  }
+  // resolveJoinOptions checked the target: the coordinator fields are all there.
+  const { apiKey, callType, callId } = target as Required<Pick<CallTarget, 'apiKey' | 'callType' | 'callId'>>;
   const baseUrl = target.baseUrl ?? DEFAULT_COORDINATOR_URL;
   assertSecureCoordinator(baseUrl, allowInsecure);
   const token$ = target.token ? of(target.token) : createUserToken$({ apiSecret: target.apiSecret!, userId: target.userId });

@@ -3,31 +3,34 @@
  * (an Observable, for Rx pipelines: emits the joined Call once; unsubscribing before it
  * emits abandons the join and releases everything it opened).
  */
-import { asyncScheduler, defer, finalize, from, map, type Observable, type SchedulerLike } from 'rxjs';
-import { silentLogger, type Logger } from '../logger.js';
+import { defer, finalize, map, type Observable, type SchedulerLike } from 'rxjs';
+import type { Logger } from '../logger.js';
 import { rxsfuError } from '../errors.js';
 import { Call } from './call.js';
 import type { CallTarget } from './credentials.js';
-import type { ConnectionSettings } from './sfu-connection.js';
 import type { SubscriptionPolicy } from './subscriptions.js';
-import { resolveReconnectOptions, type ReconnectOptions } from '../reconnect/index.js';
-import { assertNetworkOptions } from './network-options.js';
+import type { ReconnectOptions } from '../reconnect/index.js';
+import { resolveJoinOptions } from './join-options.js';
 
-/** Everything `joinCall` needs: where the call is (`CallTarget`) and how to behave in it. */
+/**
+ * Everything `joinCall` needs: where the call is (`CallTarget`) and how to behave in it. Checked
+ * once by `resolveJoinOptions` (lib/call/join-options.ts): durations are integers (ms) in the
+ * ranges below, never beyond 2³¹−1 (Node would clamp a longer timer to 1 ms).
+ */
 export interface JoinCallOptions extends CallTarget {
   /** What to receive. @default every remote participant's audio */
   subscriptions?: SubscriptionPolicy;
   /** Twirp body encoding. @default 'protobuf' */
   rpcEncoding?: 'protobuf' | 'json';
-  /** Per Twirp attempt. @default 5000 */
+  /** Per Twirp attempt; integer ms in [1, 2³¹−1]. @default 5000 */
   rpcTimeoutMs?: number;
-  /** Signaling socket open. @default 5000 */
+  /** Signaling socket open; integer ms in [1, 2³¹−1]. @default 5000 */
   openTimeoutMs?: number;
-  /** JoinRequest → join_response. @default 5000 */
+  /** JoinRequest → join_response; integer ms in [1, 2³¹−1]. @default 5000 */
   joinTimeoutMs?: number;
-  /** Health-check period once joined. @default 5000 */
+  /** Health-check period once joined; integer ms in [100, 2³¹−1]. @default 5000 */
   healthCheckIntervalMs?: number;
-  /** Silence (no frame of any kind) after which the socket counts as lost. @default 12000 */
+  /** Silence (no frame of any kind) after which the socket counts as lost; integer ms, > `healthCheckIntervalMs`, ≤ 2³¹−1. @default 12000 */
   unhealthyAfterMs?: number;
   /** Clock for every timer of the call. @default asyncScheduler */
   scheduler?: SchedulerLike;
@@ -40,37 +43,17 @@ export interface JoinCallOptions extends CallTarget {
   iceLoopbackOnly?: boolean;
   /**
    * Silence (ms) of expected inbound media (joined, with a live remote track) after which the call
-   * REJOINs, because werift notices a vanished peer late or never. 0 disables. @default 8000
+   * REJOINs, because werift notices a vanished peer late or never. 0 disables, else an integer in
+   * [100, 2³¹−1]. @default 8000
    */
   mediaStallAfterMs?: number;
   /**
    * Period (ms) of the SendStats report (publisher and subscriber WebRTC stats) to the SFU; 0
-   * disables. @default the coordinator's `stats_options.reporting_interval_ms`, or 10000 with direct `credentials`
+   * disables, else an integer in [100, 2³¹−1]. @default the coordinator's `stats_options.reporting_interval_ms`, or 10000 with direct `credentials`
    */
   statsIntervalMs?: number;
   /** Reconnection limits and timings; defaults in docs/RECONNECT.md ("Configuration"). */
   reconnect?: Omit<ReconnectOptions, 'initial' | 'leave$'>;
-}
-
-export function resolveSettings(options: JoinCallOptions): ConnectionSettings {
-  const healthCheckIntervalMs = options.healthCheckIntervalMs ?? 5000;
-  const unhealthyAfterMs = options.unhealthyAfterMs ?? 12000;
-  // A health check must be able to arrive before the silence limit, or healthy sockets count as lost.
-  if (!(healthCheckIntervalMs > 0 && unhealthyAfterMs > healthCheckIntervalMs)) {
-    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT',
-      `unhealthyAfterMs (${unhealthyAfterMs}) must be greater than healthCheckIntervalMs (${healthCheckIntervalMs}) > 0`);
-  }
-  return {
-    rpcEncoding: options.rpcEncoding ?? 'protobuf',
-    rpcTimeoutMs: options.rpcTimeoutMs ?? 5000,
-    openTimeoutMs: options.openTimeoutMs ?? 5000,
-    joinTimeoutMs: options.joinTimeoutMs ?? 5000,
-    healthCheckIntervalMs,
-    unhealthyAfterMs,
-    scheduler: options.scheduler ?? asyncScheduler,
-    logger: options.logger ?? silentLogger,
-    iceLoopbackOnly: options.iceLoopbackOnly ?? false,
-  };
 }
 
 /**
@@ -79,10 +62,8 @@ export function resolveSettings(options: JoinCallOptions): ConnectionSettings {
  */
 export function joinCall$(options: JoinCallOptions): Observable<Call> {
   return defer(() => {
-    // Bad reconnection options fail here, before anything opens, not when the engine starts.
-    resolveReconnectOptions(options.reconnect);
-    assertNetworkOptions(options);
-    const call = new Call(options, resolveSettings(options), options.subscriptions, options.reconnect, options.mediaStallAfterMs, options.statsIntervalMs);
+    // Every option is checked here, once, before anything opens (RXSFU_ERR_INVALID_ARGUMENT).
+    const call = new Call(resolveJoinOptions(options));
     let joined = false;
     return call.join$().pipe(
       map(() => {
@@ -100,6 +81,11 @@ export function joinCall$(options: JoinCallOptions): Observable<Call> {
 /** `joinCall$` as a Promise, for scripts: resolves with the joined Call, rejects with a typed RxsfuError. */
 export function joinCall(options: JoinCallOptions): Promise<Call> {
   return new Promise((resolve, reject) => {
-    from(joinCall$(options)).subscribe({ next: resolve, error: reject });
+    joinCall$(options).subscribe({
+      next: resolve,
+      error: reject,
+      // Never expected (a join emits or errors), but a Promise must always settle.
+      complete: () => reject(rxsfuError('RXSFU_ERR_LEFT', 'the join ended without a call')),
+    });
   });
 }

@@ -6,9 +6,11 @@
  * Each track's source is subscribed once and outlives the connections: a reconnect only changes the
  * track's `targets` (the transceivers its packets are written to).
  */
-import { Subscription, lastValueFrom, of, defer, takeUntil, type Observable } from 'rxjs';
+import { ReplaySubject, Subscription, lastValueFrom, of, defer, finalize, isObservable, takeUntil, type Observable } from 'rxjs';
 import type { RtpPacket } from 'werift';
-import { rxsfuError } from '../errors.js';
+import { rxsfuError, type RxsfuError } from '../errors.js';
+import { describeValue } from '../validate.js';
+import { guardTrackSource, isRtpPacket } from './track-source.js';
 import type { TrackType } from '../protocol/index.js';
 import type { Publisher, PublishedTrack } from '../rtc/index.js';
 import type { Logger } from '../logger.js';
@@ -20,6 +22,12 @@ export interface LocalTrack {
   readonly kind: 'audio' | 'video';
   /** Stops publishing this track's packets (the transceiver stays until leave). */
   stop(): void;
+  /**
+   * Completes when the track stops sending (`stop()`, leave, or its source completed); errors with
+   * `RXSFU_ERR_TRACK_SOURCE` when its source failed or yielded something unusable (that track ends,
+   * nothing else does).
+   */
+  readonly ended$: Observable<never>;
 }
 
 interface LocalTrackSpec {
@@ -69,6 +77,8 @@ export class LocalTracks {
   async publish(kind: 'audio' | 'video', trackType: TrackType, source$: Observable<RtpPacket>): Promise<LocalTrack> {
     const host = this.host;
     host.assertLive();
+    // Before anything is added or negotiated: a dead track would be announced and re-published on every REJOIN.
+    if (!isObservable(source$)) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `publish ${kind}: the source must be an Observable, got ${describeValue(source$)}`);
     // During a reconnect the publisher is being moved: publish on the connection it ends on.
     if (!host.joined()) {
       await host.settled();
@@ -88,11 +98,23 @@ export class LocalTracks {
     // A leave during the negotiation cut it short: the SFU never accepted this track.
     host.assertLive();
     host.changed();
-    spec.source = source$.pipe(takeUntil(host.left$)).subscribe({
-      next: (packet) => writeToTargets(spec, packet),
-      error: (err: Error) => host.logger.warn('local track source failed', { kind, error: err.message }),
+    return { kind, trackType, stop: () => spec.source.unsubscribe(), ended$: this.feed(spec, source$) };
+  }
+
+  /** Subscribes the guarded source (track-source.ts): a bad value ends this track, typed, never the process. */
+  private feed(spec: LocalTrackSpec, source$: Observable<unknown>): Observable<never> {
+    const ended = new ReplaySubject<never>(1);
+    spec.source = source$.pipe(
+      guardTrackSource(`${spec.kind} track`, isRtpPacket, 'an RtpPacket', (packet) => writeToTargets(spec, packet)),
+      takeUntil(this.host.left$),
+      finalize(() => ended.complete()),
+    ).subscribe({
+      error: (err: RxsfuError) => {
+        this.host.logger.warn('local track source failed', { kind: spec.kind, error: err.message });
+        ended.error(err);
+      },
     });
-    return { kind, trackType, stop: () => spec.source.unsubscribe() };
+    return ended.asObservable();
   }
 
   /**

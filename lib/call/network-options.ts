@@ -1,23 +1,20 @@
 /**
- * Validation of the options that say how the call reaches Stream's network (location, TLS, ICE),
- * run before anything opens. Small on purpose: `resolveJoinOptions` folds it in.
+ * The options that say how the call reaches Stream's network (location, TLS), checked for
+ * `resolveJoinOptions`: what is given comes back typed, what is absent stays absent.
  */
 import { assertLocationOptions } from '../coordinator/index.js';
-import { rxsfuError } from '../errors.js';
+import { booleanOption } from '../validate.js';
+import type { CallTarget } from './credentials.js';
 
-export interface NetworkOptions {
-  location?: unknown;
-  locationHintUrl?: unknown;
-  allowInsecure?: unknown;
-  iceLoopbackOnly?: unknown;
-}
+export type NetworkTarget = Pick<CallTarget, 'location' | 'locationHintUrl' | 'allowInsecure'>;
 
-/** Throws RXSFU_ERR_INVALID_ARGUMENT for an unusable network option. */
-export function assertNetworkOptions(options: NetworkOptions): void {
-  assertLocationOptions(options);
-  for (const key of ['allowInsecure', 'iceLoopbackOnly'] as const) {
-    if (options[key] !== undefined && typeof options[key] !== 'boolean') {
-      throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `${key} must be a boolean`);
-    }
-  }
+/** Throws RXSFU_ERR_INVALID_ARGUMENT for an unusable `location`, `locationHintUrl` or `allowInsecure`. */
+export function networkTarget(options: Record<string, unknown>): NetworkTarget {
+  const { location, locationHintUrl, allowInsecure } = options;
+  assertLocationOptions({ location, locationHintUrl });
+  return {
+    ...(location !== undefined ? { location: location as string } : {}),
+    ...(locationHintUrl !== undefined ? { locationHintUrl: locationHintUrl as string } : {}),
+    ...(allowInsecure !== undefined ? { allowInsecure: booleanOption('allowInsecure', allowInsecure, false) } : {}),
+  };
 }

@@ -52,86 +52,96 @@ export function toCallParticipant(p: Participant, localSessionId: string): CallP
   };
 }
 
+/**
+ * A participant map being changed: reads see the changes so far; the first write copies the base
+ * map once, and later writes change that copy. So a batch of events costs one copy plus O(1) per
+ * event (a burst of 4,000 joins is linear, not 4,000 copies of a growing map).
+ */
+class ParticipantDraft {
+  private copy: Map<string, CallParticipant> | undefined;
+  constructor(private readonly base: ParticipantMap) {}
+  get current(): ParticipantMap { return this.copy ?? this.base; }
+  get(sessionId: string): CallParticipant | undefined { return this.current.get(sessionId); }
+  set(participant: CallParticipant): void { this.writable().set(participant.sessionId, participant); }
+  delete(sessionId: string): void { if (this.current.has(sessionId)) this.writable().delete(sessionId); }
+  replace(next: Map<string, CallParticipant>): void { this.copy = next; }
+  private writable(): Map<string, CallParticipant> { return (this.copy ??= new Map(this.base)); }
+}
+
 /** Applies one SFU event to the participant map. Events that say nothing about participants return `state` unchanged. */
 export function reduceParticipants(state: ParticipantMap, event: SfuEvent, localSessionId: string): ParticipantMap {
+  return reduceParticipantEvents(state, [event], localSessionId);
+}
+
+/** Applies a batch of SFU events, in order, with at most one copy of the map; `state` itself when nothing changed. */
+export function reduceParticipantEvents(state: ParticipantMap, events: readonly SfuEvent[], localSessionId: string): ParticipantMap {
+  const draft = new ParticipantDraft(state);
+  for (const event of events) applyEvent(draft, event, localSessionId);
+  return draft.current;
+}
+
+function applyEvent(draft: ParticipantDraft, event: SfuEvent, localSessionId: string): void {
   switch (event.eventPayload) {
     case 'joinResponse': {
       const next = new Map<string, CallParticipant>();
       for (const p of event.joinResponse?.callState?.participants ?? []) {
         next.set(p.sessionId ?? '', toCallParticipant(p, localSessionId));
       }
-      return next;
+      draft.replace(next);
+      return;
     }
     case 'participantJoined':
     case 'participantUpdated': {
       const p = event[event.eventPayload]?.participant;
-      return p?.sessionId ? withParticipant(state, toCallParticipant(p, localSessionId)) : state;
+      if (p?.sessionId) draft.set(toCallParticipant(p, localSessionId));
+      return;
     }
     case 'participantLeft': {
       const sessionId = event.participantLeft?.participant?.sessionId;
-      if (!sessionId || !state.has(sessionId)) return state;
-      const next = new Map(state);
-      next.delete(sessionId);
-      return next;
+      if (sessionId) draft.delete(sessionId);
+      return;
     }
     case 'trackPublished':
     case 'trackUnpublished':
-      return reduceTrackChange(state, event, localSessionId);
+      applyTrackChange(draft, event, localSessionId);
+      return;
     case 'audioLevelChanged':
-      return updateEach(state, event.audioLevelChanged?.audioLevels ?? [], (p, level) => ({
-        ...p, audioLevel: level.level ?? 0, isSpeaking: level.isSpeaking ?? false,
-      }));
+      for (const level of event.audioLevelChanged?.audioLevels ?? []) {
+        const p = draft.get(level.sessionId ?? '');
+        if (p) draft.set({ ...p, audioLevel: level.level ?? 0, isSpeaking: level.isSpeaking ?? false });
+      }
+      return;
     case 'connectionQualityChanged':
-      return updateEach(state, event.connectionQualityChanged?.connectionQualityUpdates ?? [], (p, update) => ({
-        ...p, connectionQuality: update.connectionQuality ?? 0,
-      }));
+      for (const update of event.connectionQualityChanged?.connectionQualityUpdates ?? []) {
+        const p = draft.get(update.sessionId ?? '');
+        if (p) draft.set({ ...p, connectionQuality: update.connectionQuality ?? 0 });
+      }
+      return;
     case 'dominantSpeakerChanged': {
       const dominant = event.dominantSpeakerChanged?.sessionId;
-      let changed = false;
-      const next = new Map<string, CallParticipant>();
-      for (const [id, p] of state) {
-        const isDominantSpeaker = id === dominant;
-        changed ||= isDominantSpeaker !== p.isDominantSpeaker;
-        next.set(id, isDominantSpeaker === p.isDominantSpeaker ? p : { ...p, isDominantSpeaker });
+      for (const p of [...draft.current.values()]) {
+        const isDominantSpeaker = p.sessionId === dominant;
+        if (isDominantSpeaker !== p.isDominantSpeaker) draft.set({ ...p, isDominantSpeaker });
       }
-      return changed ? next : state;
+      return;
     }
     default:
-      return state;
+      return;
   }
 }
 
-function reduceTrackChange(state: ParticipantMap, event: SfuEvent, localSessionId: string): ParticipantMap {
+function applyTrackChange(draft: ParticipantDraft, event: SfuEvent, localSessionId: string): void {
   const published = event.eventPayload === 'trackPublished';
   const change = published ? event.trackPublished : event.trackUnpublished;
   const sessionId = change?.sessionId ?? change?.participant?.sessionId;
-  if (!change || !sessionId) return state;
+  if (!change || !sessionId) return;
   // The SFU may attach the whole participant; it is the fresher view, so it wins.
-  const base = change.participant?.sessionId ? toCallParticipant(change.participant, localSessionId) : state.get(sessionId);
-  if (!base) return state;
+  const base = change.participant?.sessionId ? toCallParticipant(change.participant, localSessionId) : draft.get(sessionId);
+  if (!base) return;
   const type = change.type ?? 0;
   const others = base.publishedTracks.filter((t) => t !== type);
   const publishedTracks = published ? [...others, type] : others;
-  return withParticipant(state, { ...base, publishedTracks });
-}
-
-function withParticipant(state: ParticipantMap, participant: CallParticipant): ParticipantMap {
-  const next = new Map(state);
-  next.set(participant.sessionId, participant);
-  return next;
-}
-
-function updateEach<U extends { sessionId?: string | null }>(
-  state: ParticipantMap, updates: readonly U[], apply: (p: CallParticipant, update: U) => CallParticipant,
-): ParticipantMap {
-  let next: Map<string, CallParticipant> | undefined;
-  for (const update of updates) {
-    const current = (next ?? state).get(update.sessionId ?? '');
-    if (!current) continue;
-    next ??= new Map(state);
-    next.set(current.sessionId, apply(current, update));
-  }
-  return next ?? state;
+  draft.set({ ...base, publishedTracks });
 }
 
 /** Operator: SFU events → participant maps, starting from `initial`. */

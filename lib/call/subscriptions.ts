@@ -49,8 +49,10 @@ function wants(policy: SubscriptionPolicy, p: CallParticipant, trackType: TrackT
   }
 }
 
+/** Code-unit order (not `localeCompare`: locale-independent, and an order of magnitude faster in a big call). */
 function bySessionThenType(a: TrackSubscriptionDetails, b: TrackSubscriptionDetails): number {
-  return (a.sessionId ?? '').localeCompare(b.sessionId ?? '') || (a.trackType ?? 0) - (b.trackType ?? 0);
+  const x = a.sessionId ?? '', y = b.sessionId ?? '';
+  return x < y ? -1 : x > y ? 1 : (a.trackType ?? 0) - (b.trackType ?? 0);
 }
 
 /** Equality of two full subscription lists (same order, as `desiredSubscriptions` sorts). */
@@ -62,7 +64,7 @@ export function sameSubscriptions(a: readonly TrackSubscriptionDetails[], b: rea
   });
 }
 
-/** The ids (`sessionId:trackType`, as `CallRemoteTrack.id`) of the tracks `policy` subscribes to. */
-export function subscribedTrackIds(participants: ParticipantMap, policy: SubscriptionPolicy): string[] {
-  return desiredSubscriptions(participants, policy).map((t) => `${t.sessionId}:${t.trackType}`);
+/** The ids (`sessionId:trackType`, as `CallRemoteTrack.id`) of a subscription list (`desiredSubscriptions`). */
+export function trackIds(tracks: readonly TrackSubscriptionDetails[]): string[] {
+  return tracks.map((t) => `${t.sessionId}:${t.trackType}`);
 }

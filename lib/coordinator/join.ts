@@ -8,6 +8,7 @@ import { asyncScheduler, defer, map, of, switchMap, throwError, timeout, type Ob
 import { rxsfuError, type RxsfuError } from '../errors.js';
 import { httpRequest$, mediaType, type HttpResponse } from '../http/request.js';
 import { parseJoinResponse, type CoordinatorJoinResult } from './join-response.js';
+import { foreignText } from '../foreign-text.js';
 import { assertLocationOptions, processLocation$ } from './location.js';
 
 /** Stream's production coordinator. */
@@ -143,7 +144,7 @@ function readJoinResponse(response: HttpResponse): CoordinatorJoinResult {
 export function coordinatorStatusError(response: HttpResponse): RxsfuError {
   const json = parseJson(response.body) as { code?: unknown; message?: unknown; StatusCode?: unknown } | undefined;
   const serverCode = typeof json?.code === 'number' ? json.code : undefined;
-  const message = typeof json?.message === 'string' ? json.message : 'no Stream error body';
+  const message = typeof json?.message === 'string' ? foreignText(json.message) : 'no Stream error body';
   const statusCode = typeof json?.StatusCode === 'number' ? json.StatusCode : response.status;
   const unauthorized = [401, 403].includes(response.status) || [401, 403].includes(statusCode);
   return rxsfuError(

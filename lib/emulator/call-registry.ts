@@ -3,6 +3,7 @@
  * participant on SFU 0 sees the ones on SFU 1, and MIGRATE/REJOIN can find a session wherever it is.
  * Each entry knows how to deliver an event to its participant; simulated participants swallow them.
  */
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { SfuEventInit, Participant, TrackType } from '../protocol/index.js';
 
 /** One participant session as the whole emulator knows it. */
@@ -45,6 +46,9 @@ export interface LiveSession {
 export class CallRegistry {
   private readonly calls = new Map<string, CallEntry>();
 
+  /** `scheduler` stamps `createdAtMs` (the emulator's clock). */
+  constructor(private readonly scheduler: SchedulerLike = asyncScheduler) {}
+
   getCall(cid: string): CallEntry | undefined {
     return this.calls.get(cid);
   }
@@ -54,7 +58,7 @@ export class CallRegistry {
     const existing = this.calls.get(cid);
     if (existing) return { call: existing, created: false };
     const [type = 'default', id = cid] = splitCid(cid);
-    const call: CallEntry = { cid, type, id, createdBy, createdAtMs: Date.now(), sessions: new Map() };
+    const call: CallEntry = { cid, type, id, createdBy, createdAtMs: this.scheduler.now(), sessions: new Map() };
     this.calls.set(cid, call);
     return { call, created: true };
   }

@@ -10,6 +10,7 @@
  * error, 16 does not exist, 40 token expired, 43 token signature invalid, -1 internal error.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { SchedulerLike } from 'rxjs';
 import type { CallRegistry } from './call-registry.js';
 import { signSfuToken, verifyUserToken, TokenRejected, type TokenProblem } from './jwt.js';
 import type { Logger } from '../logger.js';
@@ -45,6 +46,8 @@ export interface CoordinatorOptions {
   records: EmulatorRecords;
   sfus: () => readonly SfuServer[];
   logger: Logger;
+  /** The emulator's clock: stamps the records. */
+  scheduler: SchedulerLike;
   /** What clients are told about an SFU (see `EmulatorOptions.sfuAddress`). */
   sfuAddress?: (sfu: SfuAddress) => SfuAddress;
   /** `credentials.ice_servers` of every join (see `EmulatorOptions.iceServers`). */
@@ -136,7 +139,7 @@ export class Coordinator {
       sendJson(res, 200, { ...answer, duration: duration(started) });
     } catch (err) {
       const failure = err instanceof HttpFailure ? err : new HttpFailure(500, StreamErrorCode.INTERNAL, 'internal error');
-      this.options.records.coordinatorJoins.push({ at: Date.now(), callCid, status: failure.status, migratingFromList: [] });
+      this.options.records.coordinatorJoins.push({ at: this.options.scheduler.now(), callCid, status: failure.status, migratingFromList: [] });
       sendError(res, started, failure);
     }
   }
@@ -144,13 +147,13 @@ export class Coordinator {
   private applyFault(res: ServerResponse, started: bigint, callCid: string): boolean {
     const status = this.failures.shift();
     if (status !== undefined) {
-      this.options.records.coordinatorJoins.push({ at: Date.now(), callCid, status, migratingFromList: [], fault: 'fail' });
+      this.options.records.coordinatorJoins.push({ at: this.options.scheduler.now(), callCid, status, migratingFromList: [], fault: 'fail' });
       sendError(res, started, new HttpFailure(status, StreamErrorCode.INTERNAL, `emulator fault: join failed with ${status}`));
       return true;
     }
     if (this.stalls > 0) {
       this.stalls--;
-      this.options.records.coordinatorJoins.push({ at: Date.now(), callCid, status: 0, migratingFromList: [], fault: 'stall' });
+      this.options.records.coordinatorJoins.push({ at: this.options.scheduler.now(), callCid, status: 0, migratingFromList: [], fault: 'stall' });
       this.stalled.add(res);
       res.on('close', () => this.stalled.delete(res));
       return true;
@@ -171,7 +174,7 @@ export class Coordinator {
     const token = await signSfuToken(apiSecret, { userId, callCid, sfuId: sfu.id });
     const own: SfuAddress = { id: sfu.id, url: sfu.url, wsEndpoint: sfu.wsEndpoint };
     const address = this.options.sfuAddress?.(own) ?? own;
-    records.coordinatorJoins.push({ at: Date.now(), callCid, userId, status: 200, sfuId: sfu.id, migratingFrom: body.migrating_from, migratingFromList, location: body.location });
+    records.coordinatorJoins.push({ at: this.options.scheduler.now(), callCid, userId, status: 200, sfuId: sfu.id, migratingFrom: body.migrating_from, migratingFromList, location: body.location });
     return {
       call: callResponse(call, this.options.registry.sessions(callCid).length),
       members: [],

@@ -4,6 +4,7 @@
  * chosen free (port 0) and `close()` frees them all, with every socket, timer and peer connection.
  */
 import { randomBytes } from 'node:crypto';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { rxsfuError } from '../errors.js';
 import type { stream } from '../protocol/index.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -34,6 +35,12 @@ export interface EmulatorOptions {
   logger?: Logger;
   /** Builds each SFU's media plane (e.g. to wrap it with instrumentation). @default `createMediaPlane` of lib/emulator/media */
   mediaPlaneFactory?: MediaPlaneFactory;
+  /**
+   * The emulator's clock: the FAST window, delayed frames (`faults.delay…`), the migrated-copy grace
+   * and simulated participants' media run on it, and every record's `at` is its `now()`. Pass the
+   * agent's scheduler (e.g. a virtual-time one) to compare both sides' timing. @default asyncScheduler
+   */
+  scheduler?: SchedulerLike;
   /**
    * The address the coordinator hands out for an SFU, asked at every join. Tests put a TCP proxy in
    * front of an SFU this way (faults below the WebSocket). @default the SFU's own `url` and `wsEndpoint`
@@ -88,18 +95,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const apiSecret = options.apiSecret ?? randomBytes(24).toString('hex');
   const logger = options.logger ?? silentLogger;
   const mediaPlaneFactory = options.mediaPlaneFactory ?? createMediaPlane;
-  const registry = new CallRegistry();
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const registry = new CallRegistry(scheduler);
   const records = new EmulatorRecords();
   const servers: SfuServer[] = [];
   const shared = {
-    host, secret: apiSecret, registry, records, logger, mediaPlaneFactory,
+    host, secret: apiSecret, registry, records, logger, mediaPlaneFactory, scheduler,
     // one bus for every SFU's media plane: a call's tracks reach its subscribers on every SFU
     trackBus: new TrackBus(),
     fastReconnectDeadlineSeconds: options.fastReconnectDeadlineSeconds ?? 10,
     allSfus: () => servers,
   };
   const coordinator = await startAll(servers, sfuCount, shared, () =>
-    Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger, sfuAddress: options.sfuAddress, iceServers: options.iceServers }),
+    Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger, scheduler, sfuAddress: options.sfuAddress, iceServers: options.iceServers }),
   );
   logger.info('emulator started', { coordinatorUrl: coordinator.url, sfus: servers.map((s) => s.id) });
   const simulated = new Map<string, SimulatedParticipantHandle>();

@@ -16,7 +16,7 @@ export interface RecordedReconnectDetails {
   subscriptions: number;
 }
 
-/** One JoinRequest an SFU received, and what it did with it. `at` is ms since the epoch in every record. */
+/** One JoinRequest an SFU received, and what it did with it. `at` is the emulator scheduler's `now()` in every record (ms since the epoch by default). */
 export interface JoinRecord {
   at: number;
   sfuId: string;

@@ -3,6 +3,7 @@
  * simulated participants in simulated-session.ts) may use of the SFU hosting them: narrow views of
  * `SfuServer`, so each handler says what it touches and none of them imports the server back.
  */
+import type { SchedulerLike } from 'rxjs';
 import type { WebSocket } from 'ws';
 import { WebsocketReconnectStrategy, type ErrorCode, type SfuEventInit, type TrackInfo, type TrackType } from '../protocol/index.js';
 import type { Logger } from '../logger.js';
@@ -14,13 +15,15 @@ import type { DeliveryFaults, SfuSession } from './sfu-session.js';
 /** How an SFU refuses a join (fault injection). */
 export type JoinRejectionMode = 'sfu-full' | 'never-answer' | 'close-before-join-response';
 
-/** What every handler reads: the SFU's name, the shared registry and journal, its media plane. */
+/** What every handler reads: the SFU's name, the shared registry and journal, its media plane, the clock. */
 export interface SfuBasics {
   readonly id: string;
   readonly registry: CallRegistry;
   readonly records: EmulatorRecords;
   readonly logger: Logger;
   readonly media: SfuMediaPlane;
+  /** The emulator's clock: record stamps, session deadlines, delayed frames. */
+  readonly scheduler: SchedulerLike;
 }
 
 /** What the JoinRequest handler needs: sessions, the other SFUs (MIGRATE, REJOIN), refusals. */

@@ -59,8 +59,9 @@ function joinFresh(sfu: JoinHost, ws: WebSocket, join: JoinRequest, claims: SfuT
   const sessionId = join.sessionId || randomUUID();
   removePrevious(sfu, sessionId, claims.userId);
   const session = new SfuSession(
-    { sessionId, userId: claims.userId, callCid: claims.callCid, sfuId: sfu.id, trackLookupPrefix: randomBytes(6).toString('hex'), joinedAtMs: Date.now() },
+    { sessionId, userId: claims.userId, callCid: claims.callCid, sfuId: sfu.id, trackLookupPrefix: randomBytes(6).toString('hex'), joinedAtMs: sfu.scheduler.now() },
     sfu.deliveryFaults,
+    sfu.scheduler,
   );
   sfu.addSession(session);
   session.attach(ws);
@@ -97,7 +98,7 @@ function migrateHere(sfu: JoinHost, ws: WebSocket, join: JoinRequest, claims: Sf
   }
   old.migratedAway = true;
   old.cancelDeadline();
-  const session = new SfuSession({ ...old, sfuId: sfu.id }, sfu.deliveryFaults);
+  const session = new SfuSession({ ...old, sfuId: sfu.id }, sfu.deliveryFaults, sfu.scheduler);
   for (const type of old.publishedTracks) session.publishedTracks.add(type);
   sfu.addSession(session);
   session.attach(ws);
@@ -123,7 +124,7 @@ function removePrevious(sfu: JoinHost, previousSessionId: string, userId: string
 function restoreSubscriptions(sfu: JoinHost, session: SfuSession, details: Pick<ReconnectDetails, 'subscriptions'> | null | undefined): void {
   const tracks = details?.subscriptions ?? [];
   if (tracks.length === 0) return;
-  sfu.records.subscriptions.push({ at: Date.now(), sfuId: sfu.id, sessionId: session.sessionId, tracks });
+  sfu.records.subscriptions.push({ at: sfu.scheduler.now(), sfuId: sfu.id, sessionId: session.sessionId, tracks });
   sfu.media.setSubscriptions(session.sessionId, tracks);
 }
 
@@ -166,7 +167,7 @@ function refuse(sfu: JoinHost, ws: WebSocket, join: JoinRequest, claims: SfuToke
 
 function recordRefusal(sfu: JoinHost, join: JoinRequest, claims: SfuTokenClaims | undefined, detail: string): void {
   sfu.records.joins.push({
-    at: Date.now(),
+    at: sfu.scheduler.now(),
     sfuId: sfu.id,
     sessionId: join.sessionId ?? '',
     userId: claims?.userId ?? '',
@@ -179,7 +180,7 @@ function recordRefusal(sfu: JoinHost, join: JoinRequest, claims: SfuTokenClaims 
 
 function record(sfu: JoinHost, join: JoinRequest, session: SfuSession, outcome: JoinRecord['outcome']): void {
   const { sessionId, userId, callCid } = session;
-  sfu.records.joins.push({ at: Date.now(), sfuId: sfu.id, sessionId, userId, callCid, reconnectDetails: decodeDetails(join.reconnectDetails), outcome });
+  sfu.records.joins.push({ at: sfu.scheduler.now(), sfuId: sfu.id, sessionId, userId, callCid, reconnectDetails: decodeDetails(join.reconnectDetails), outcome });
   sfu.logger.info('participant joined', { sfuId: sfu.id, sessionId, userId, outcome });
 }
 

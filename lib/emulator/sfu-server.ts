@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { SchedulerLike } from 'rxjs';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
   decodeSfuRequest,
@@ -30,7 +31,7 @@ import { TwirpFailure, writeTwirpError } from './twirp.js';
 import { errorMessage } from '../errors.js';
 
 /** Builds one media plane per SFU (the real one is `createMediaPlane` from `./media/index.js`). */
-export type MediaPlaneFactory = (options: { callbacks: MediaCallbacks; logger?: Logger; bus?: TrackBus }) => SfuMediaPlane;
+export type MediaPlaneFactory = (options: { callbacks: MediaCallbacks; logger?: Logger; bus?: TrackBus; scheduler?: SchedulerLike }) => SfuMediaPlane;
 
 export interface SfuServerOptions {
   id: string;
@@ -45,6 +46,8 @@ export interface SfuServerOptions {
   allSfus: () => readonly SfuServer[];
   /** The track bus every SFU's media plane shares (cascading). @default none: media stays on this SFU */
   trackBus?: TrackBus;
+  /** The emulator's clock: FAST deadline, delayed frames, migrated-copy grace, record stamps. */
+  scheduler: SchedulerLike;
 }
 
 /** Per-socket state: the session once joined. */
@@ -65,6 +68,7 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
   /** SFU-wide delivery faults (silence, delay) that every session of this SFU obeys. */
   readonly deliveryFaults: DeliveryFaults = { silent: false, delayMs: 0 };
   readonly allSfus: () => readonly SfuServer[];
+  readonly scheduler: SchedulerLike;
 
   private readonly host: string;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
@@ -82,7 +86,8 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
     this.logger = options.logger;
     this.fastReconnectDeadlineSeconds = options.fastReconnectDeadlineSeconds;
     this.allSfus = options.allSfus;
-    this.media = options.mediaPlaneFactory({ callbacks: this.mediaCallbacks(), logger: options.logger, bus: options.trackBus });
+    this.scheduler = options.scheduler;
+    this.media = options.mediaPlaneFactory({ callbacks: this.mediaCallbacks(), logger: options.logger, bus: options.trackBus, scheduler: options.scheduler });
   }
 
   static async start(options: SfuServerOptions): Promise<SfuServer> {
@@ -132,7 +137,7 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
     const participantLeft = { callCid: session.callCid, participant: toParticipant(session) };
     this.registry.broadcast(session.callCid, { participantLeft }, session.sessionId);
     const { sessionId, userId, callCid } = session;
-    this.records.leaves.push({ at: Date.now(), sfuId: this.id, sessionId, userId, callCid, reason, ...(clientReason !== undefined ? { clientReason } : {}) });
+    this.records.leaves.push({ at: this.scheduler.now(), sfuId: this.id, sessionId, userId, callCid, reason, ...(clientReason !== undefined ? { clientReason } : {}) });
     this.logger.info('participant left', { sfuId: this.id, sessionId, userId, reason });
   }
 
@@ -342,7 +347,7 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
     });
     ws.on('close', (code, reason) => {
       this.sockets.delete(ws);
-      this.records.sockets.push({ at: Date.now(), sfuId: this.id, sessionId: context.session?.sessionId, code, reason: reason.toString() });
+      this.records.sockets.push({ at: this.scheduler.now(), sfuId: this.id, sessionId: context.session?.sessionId, code, reason: reason.toString() });
       this.onSocketClosed(ws, context.session, code);
     });
     ws.on('error', (err) => this.logger.debug('socket error', { sfuId: this.id, error: err.message }));
@@ -372,7 +377,7 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
     if (!session || session.socket !== ws) return;
     if (request.healthCheckRequest) {
       const answered = !session.faults.silent && !this.deliveryFaults.silent;
-      this.records.healthChecks.push({ at: Date.now(), sfuId: this.id, sessionId: session.sessionId, answered });
+      this.records.healthChecks.push({ at: this.scheduler.now(), sfuId: this.id, sessionId: session.sessionId, answered });
       session.deliver({ healthCheckResponse: { participantCount: this.registry.participantCount(session.callCid) } });
     } else if (request.leaveCallRequest) {
       this.leave(session, 'leave-request', request.leaveCallRequest.reason ?? '');

@@ -2,8 +2,10 @@
  * One client session on one SFU: the participant's registry entry plus its current socket, the
  * frame-delivery faults (silence, delay) and the FAST-reconnect deadline. A session outlives its
  * socket: after an unexpected close it waits `fastReconnectDeadlineSeconds` for a FAST join on a
- * new socket before the SFU drops it.
+ * new socket before the SFU drops it. Its timers (that deadline, delayed frames) run on the
+ * emulator's scheduler.
  */
+import type { SchedulerLike, Subscription } from 'rxjs';
 import { WebSocket } from 'ws';
 import { encodeSfuEvent, type SfuEventInit, type TrackType } from '../protocol/index.js';
 import type { RegisteredSession } from './call-registry.js';
@@ -52,13 +54,13 @@ export class SfuSession implements RegisteredSession {
   resumable = true;
 
   private socketRef: WebSocket | undefined;
-  private deadline: NodeJS.Timeout | undefined;
-  private readonly delayed = new Set<NodeJS.Timeout>();
+  private deadline: Subscription | undefined;
+  private readonly delayed = new Set<Subscription>();
   private lastDueMs = 0;
   /** A subscriber offer made while no socket was attached, replayed on FAST resume. */
   private undeliveredOffer: SfuEventInit | undefined;
 
-  constructor(init: SfuSessionInit, private readonly sfuFaults: DeliveryFaults) {
+  constructor(init: SfuSessionInit, private readonly sfuFaults: DeliveryFaults, private readonly scheduler: SchedulerLike) {
     this.sessionId = init.sessionId;
     this.userId = init.userId;
     this.callCid = init.callCid;
@@ -118,33 +120,37 @@ export class SfuSession implements RegisteredSession {
 
   /** Keeps frame order: a frame is never due before the one queued ahead of it. */
   private sendLater(socket: WebSocket, frame: Uint8Array, delayMs: number): void {
-    const now = Date.now();
+    const now = this.scheduler.now();
     const due = Math.max(now + delayMs, this.lastDueMs);
     this.lastDueMs = due;
-    const timer = setTimeout(() => {
-      this.delayed.delete(timer);
+    // A synchronous scheduler runs a zero delay inside schedule(), before `timer` is assigned.
+    let timer: Subscription | undefined;
+    let sent = false;
+    timer = this.scheduler.schedule(() => {
+      sent = true;
+      if (timer) this.delayed.delete(timer);
       if (socket.readyState === WebSocket.OPEN) socket.send(frame);
     }, due - now);
-    this.delayed.add(timer);
+    if (!sent) this.delayed.add(timer);
   }
 
   startDeadline(ms: number, onExpired: () => void): void {
     this.cancelDeadline();
-    this.deadline = setTimeout(() => {
+    this.deadline = this.scheduler.schedule(() => {
       this.deadline = undefined;
       onExpired();
     }, ms);
   }
 
   cancelDeadline(): void {
-    if (this.deadline) clearTimeout(this.deadline);
+    this.deadline?.unsubscribe();
     this.deadline = undefined;
   }
 
   /** Stops every timer; the socket is left to the caller. */
   dispose(): void {
     this.cancelDeadline();
-    for (const timer of this.delayed) clearTimeout(timer);
+    for (const timer of this.delayed) timer.unsubscribe();
     this.delayed.clear();
   }
 }

@@ -52,7 +52,7 @@ const methods: Record<string, RpcMethod> = {
     return {};
   }),
   UpdateSubscriptions: rpc(signal.UpdateSubscriptionsRequest, signal.UpdateSubscriptionsResponse, async (sfu, session, req) => {
-    sfu.records.subscriptions.push({ at: Date.now(), sfuId: sfu.id, sessionId: session.sessionId, tracks: req.tracks });
+    sfu.records.subscriptions.push({ at: sfu.scheduler.now(), sfuId: sfu.id, sessionId: session.sessionId, tracks: req.tracks });
     sfu.media.setSubscriptions(session.sessionId, req.tracks);
     return {};
   }),
@@ -65,11 +65,11 @@ const methods: Record<string, RpcMethod> = {
     return {};
   }),
   SendStats: rpc(signal.SendStatsRequest, signal.SendStatsResponse, async (sfu, session, req) => {
-    sfu.records.stats.push({ at: Date.now(), sfuId: sfu.id, sessionId: session.sessionId, method: 'SendStats', body: toProto3Json(signal.SendStatsRequest, req) });
+    sfu.records.stats.push({ at: sfu.scheduler.now(), sfuId: sfu.id, sessionId: session.sessionId, method: 'SendStats', body: toProto3Json(signal.SendStatsRequest, req) });
     return {};
   }),
   SendMetrics: rpc(signal.SendMetricsRequest, signal.SendMetricsResponse, async (sfu, session, req) => {
-    sfu.records.stats.push({ at: Date.now(), sfuId: sfu.id, sessionId: session.sessionId, method: 'SendMetrics', body: toProto3Json(signal.SendMetricsRequest, req) });
+    sfu.records.stats.push({ at: sfu.scheduler.now(), sfuId: sfu.id, sessionId: session.sessionId, method: 'SendMetrics', body: toProto3Json(signal.SendMetricsRequest, req) });
     return {};
   }),
   StartNoiseCancellation: rpc(signal.StartNoiseCancellationRequest, signal.StartNoiseCancellationResponse, async () => ({})),
@@ -90,11 +90,11 @@ export async function handleSignalRpc(sfu: SignalHost, req: IncomingMessage, res
     const session = sfu.ownedSession(sessionId ?? '', claims.userId);
     const response = await runMethod(sfu, method, session, request);
     writeMessage(res, method.response, response as never, encoding);
-    sfu.records.rpcs.push({ at: Date.now(), sfuId: sfu.id, method: methodName, sessionId, encoding, status: 200 });
+    sfu.records.rpcs.push({ at: sfu.scheduler.now(), sfuId: sfu.id, method: methodName, sessionId, encoding, status: 200 });
   } catch (err) {
     const failure = err instanceof TwirpFailure ? err : new TwirpFailure('internal', 'internal error');
     writeTwirpError(res, failure.twirpCode, failure.message);
-    sfu.records.rpcs.push({ at: Date.now(), sfuId: sfu.id, method: methodName, sessionId, encoding, status: res.statusCode, twirpCode: failure.twirpCode });
+    sfu.records.rpcs.push({ at: sfu.scheduler.now(), sfuId: sfu.id, method: methodName, sessionId, encoding, status: res.statusCode, twirpCode: failure.twirpCode });
   }
 }
 

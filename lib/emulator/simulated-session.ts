@@ -50,11 +50,16 @@ export class SimulatedSession implements RegisteredSession {
   readonly simulated = true;
   readonly publishedTracks = new Set<TrackType>();
   readonly trackLookupPrefix = randomBytes(6).toString('hex');
-  readonly joinedAtMs = Date.now();
   readonly sessionId = randomUUID();
   /** Packets counted by the SFUs it lived on before (each SFU's counters go with its media). */
   readonly earlierReceived: ReceivedTrackPackets[] = [];
-  constructor(readonly userId: string, readonly callCid: string, public sfuId: string, readonly media: { audio: boolean; video: boolean }) {}
+  constructor(
+    readonly userId: string,
+    readonly callCid: string,
+    public sfuId: string,
+    readonly media: { audio: boolean; video: boolean },
+    readonly joinedAtMs: number,
+  ) {}
 
   /** Its SFU died: the media moves to `target` (added there first, so the tracks are taken over, not re-offered). */
   relocate(from: SimulatedHost, target: SimulatedHost | undefined): Promise<void> {
@@ -91,7 +96,7 @@ export function addSimulatedParticipant(sfu: SimulatedHost, records: EmulatorRec
   const callCid = `${options.callType ?? 'default'}:${options.callId}`;
   const audio = options.audio ?? true;
   const video = options.video ?? false;
-  const session = new SimulatedSession(options.userId, callCid, sfu.id, { audio, video });
+  const session = new SimulatedSession(options.userId, callCid, sfu.id, { audio, video }, sfu.scheduler.now());
   if (audio) session.publishedTracks.add(TrackType.TRACK_TYPE_AUDIO);
   if (video) session.publishedTracks.add(TrackType.TRACK_TYPE_VIDEO);
   registry.ensureCall(callCid, options.userId);
@@ -106,7 +111,7 @@ export function addSimulatedParticipant(sfu: SimulatedHost, records: EmulatorRec
     left = true;
     if (registry.remove(session)) {
       registry.broadcast(callCid, { participantLeft: { callCid, participant: toParticipant(session) } }, sessionId);
-      records.leaves.push({ at: Date.now(), sfuId: session.sfuId, sessionId, userId, callCid, reason });
+      records.leaves.push({ at: sfu.scheduler.now(), sfuId: session.sfuId, sessionId, userId, callCid, reason });
     }
     await current()?.media.removeSession(sessionId);
   };

@@ -49,8 +49,9 @@ export function parseProto3Json<T>(type: JsonCodec<T>, name: string, text: strin
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (err) {
-    throw new ProtocolError(name, Buffer.byteLength(text), err);
+  } catch {
+    // JSON.parse quotes the text it choked on: the cause says only what went wrong.
+    throw new ProtocolError(name, Buffer.byteLength(text), new SyntaxError('not valid JSON'));
   }
   return fromProto3Json(type, name, parsed);
 }
@@ -115,7 +116,7 @@ function assertUnderstood(json: { [k: string]: unknown }, message: unknown, path
     const got = Object.prototype.hasOwnProperty.call(message, key) ? (message as { [k: string]: unknown })[key] : undefined;
     if (got === undefined) {
       if (ZERO_LIKE.has(value) || (Array.isArray(value) && value.length === 0)) continue;
-      throw new TypeError(`${path}${key}: unknown field or value ${JSON.stringify(value)}`);
+      throw new TypeError(`${path}${key}: unknown field or value (${kindOf(value)})`);
     }
     assertSameShape(value, got, `${path}${key}`);
   }
@@ -123,7 +124,7 @@ function assertUnderstood(json: { [k: string]: unknown }, message: unknown, path
 
 function assertSameShape(value: unknown, got: unknown, path: string): void {
   if (WELL_KNOWN.some((type) => got instanceof type)) return; // already checked by its converter
-  const fail = (): never => { throw new TypeError(`${path}: ${JSON.stringify(value)} is not a valid value here`); };
+  const fail = (): never => { throw new TypeError(`${path}: ${kindOf(value)} is not a valid value here`); };
   if (Array.isArray(got)) {
     if (!Array.isArray(value) || value.length !== got.length) fail();
     got.forEach((item, i) => assertSameShape((value as unknown[])[i], item, `${path}[${i}]`));
@@ -143,4 +144,11 @@ function numberLike(value: unknown, got: number): boolean {
   if (typeof value !== 'string') return false;
   if (/^[A-Z][A-Z0-9_]*$/.test(value)) return !Number.isNaN(got);
   return Number.isNaN(got) ? value === 'NaN' : value.trim() !== '' && !Number.isNaN(Number(value));
+}
+
+/** What kind of JSON value `value` is, for a message: errors name fields and kinds, never values (they may be tokens). */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -25,8 +25,8 @@ const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d
 
 /** `{seconds, nanos}` → RFC 3339 in UTC with 0, 3, 6 or 9 fractional digits, as proto3 JSON prints it. */
 export function timestampToJson(seconds: number, nanos: number): string {
-  if (seconds < MIN_SECONDS || seconds > MAX_SECONDS) throw new RangeError(`Timestamp seconds ${seconds} out of range`);
-  if (!Number.isInteger(nanos) || nanos < 0 || nanos > 999_999_999) throw new RangeError(`Timestamp nanos ${nanos} out of range`);
+  if (seconds < MIN_SECONDS || seconds > MAX_SECONDS) throw new RangeError('Timestamp seconds out of range');
+  if (!Number.isInteger(nanos) || nanos < 0 || nanos > 999_999_999) throw new RangeError('Timestamp nanos out of range');
   const date = new Date(seconds * 1000).toISOString().slice(0, 19);
   if (nanos === 0) return `${date}Z`;
   let digits = String(nanos).padStart(9, '0');
@@ -39,10 +39,10 @@ export function timestampToJson(seconds: number, nanos: number): string {
 export function timestampFromJson(text: string): { seconds: number; nanos: number } {
   const m = RFC3339.exec(text);
   const ms = m ? Date.parse(`${m[1]}Z`) : NaN;
-  if (!m || Number.isNaN(ms)) throw new TypeError(`Timestamp: not an RFC 3339 time: ${JSON.stringify(text)}`);
+  if (!m || Number.isNaN(ms)) throw new TypeError('Timestamp: not an RFC 3339 time');
   const offset = m[3] === 'Z' ? 0 : (m[3]!.startsWith('-') ? -1 : 1) * (Number(m[3]!.slice(1, 3)) * 3600 + Number(m[3]!.slice(4, 6)) * 60);
   const seconds = ms / 1000 - offset;
-  if (seconds < MIN_SECONDS || seconds > MAX_SECONDS) throw new TypeError(`Timestamp out of range: ${text}`);
+  if (seconds < MIN_SECONDS || seconds > MAX_SECONDS) throw new TypeError('Timestamp out of range');
   return { seconds, nanos: Number((m[2] ?? '').padEnd(9, '0')) };
 }
 

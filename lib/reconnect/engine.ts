@@ -40,7 +40,7 @@ export function reconnectEpisodes(
 ): Observable<ReconnectionEvent> {
   const resolved = resolveReconnectOptions(options);
   return new Observable<ReconnectionEvent>((subscriber) => {
-    const memory: EngineMemory = { lastJoin: resolved.initial, reconnectAttempt: 0, rateHistory: [], current: undefined };
+    const memory: EngineMemory = { lastJoin: resolved.initial, reconnectAttempt: 0, rateHistory: [], fastHistory: [], current: undefined };
     const hub = new Subject<ReconnectRequest>();
     const env: EpisodeEnv = { executors, options: resolved, scheduler, memory, requests$: hub };
 

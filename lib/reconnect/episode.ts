@@ -37,6 +37,8 @@ export interface EngineMemory {
   lastJoin: JoinedInfo | undefined;
   reconnectAttempt: number;
   rateHistory: RateLimitHistory;
+  /** Start times of recent FAST attempts (R8's FAST window). */
+  fastHistory: RateLimitHistory;
   /** The running episode, so that R12/R13 can close its record. */
   current: EpisodeProgress | undefined;
 }
@@ -205,7 +207,10 @@ class Episode {
       fastDeadlineMs: fastDeadlineMs(options, memory.lastJoin),
       fastAttempts: options.fastAttempts,
     });
-    const strategy = chosen === 'ice-restart' && !executors.iceRestart ? 'rejoin' : chosen;
+    const possible = chosen === 'ice-restart' && !executors.iceRestart ? 'rejoin' : chosen;
+    // R8: a FAST beyond its window escalates to REJOIN (which R8 limits in turn): FASTs that each
+    // succeed and are lost at once can never loop.
+    const strategy = possible === 'fast' && !this.admitFast() ? 'rejoin' : possible;
     if (strategy !== this.floor$.value) this.floor$.next(escalate(this.floor$.value, strategy));
     return strategy;
   }
@@ -215,6 +220,13 @@ class Episode {
     if (strategy !== 'rejoin' && strategy !== 'migrate') return true;
     const decision = admitRejoin(this.env.memory.rateHistory, this.env.scheduler.now(), this.env.options.rateLimit);
     this.env.memory.rateHistory = decision.history;
+    return decision.admitted;
+  }
+
+  /** R8: FAST attempts go through their own engine-wide sliding window. */
+  private admitFast(): boolean {
+    const decision = admitRejoin(this.env.memory.fastHistory, this.env.scheduler.now(), this.env.options.fastRateLimit);
+    this.env.memory.fastHistory = decision.history;
     return decision.admitted;
   }
 

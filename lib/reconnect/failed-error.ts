@@ -2,9 +2,10 @@
  * The error of a reconnection that gave up (R11), and the error facts the rules read: which errors
  * are final (R9), which SFU an attempt blamed (R5).
  */
-import { errorMessage, isRxsfuError, RxsfuError, rxsfuError } from '../errors.js';
+import { isRxsfuError, RxsfuError, rxsfuError } from '../errors.js';
 import { WebsocketReconnectStrategy } from '../protocol/index.js';
 import type { ReconnectRequest } from './request.js';
+import { foreignErrorMessage } from '../foreign-text.js';
 
 /** Why an episode failed. */
 export type ReconnectFailureReason =
@@ -62,5 +63,5 @@ export function finalReason(error: RxsfuError): ReconnectFailureReason | undefin
 /** An executor that errored with something other than an `RxsfuError` still fails its attempt typed. */
 export function asAttemptError(error: unknown): RxsfuError {
   if (isRxsfuError(error)) return error;
-  return rxsfuError('RXSFU_ERR_JOIN_REJECTED', `reconnect attempt failed: ${errorMessage(error)}`, { cause: error });
+  return rxsfuError('RXSFU_ERR_JOIN_REJECTED', `reconnect attempt failed: ${foreignErrorMessage(error)}`, { cause: error });
 }

@@ -8,6 +8,7 @@ import { type RxsfuError, rxsfuError } from '../errors.js';
 import { CallEndedReason, GoAwayReason, PeerType, WebsocketReconnectStrategy, type stream } from '../protocol/index.js';
 import type { ConnectionLost } from '../signaling/connection-lost.js';
 import type { PeerSide, ReconnectRequest, RequestedStrategy } from './types.js';
+import { foreignText } from '../foreign-text.js';
 
 type SfuErrorEvent = stream.video.sfu.event.Error.$Properties;
 type GoAwayEvent = stream.video.sfu.event.GoAway.$Properties;
@@ -34,7 +35,7 @@ const SFU_STRATEGY: Readonly<Record<number, RequestedStrategy | undefined>> = {
 export function fromSfuError(event: SfuErrorEvent): ReconnectRequest | undefined {
   const strategy = SFU_STRATEGY[event.reconnectStrategy ?? 0];
   if (strategy === undefined) return undefined;
-  const message = event.error?.message || 'no message';
+  const message = foreignText(event.error?.message) || 'no message';
   const detail = `SFU error ${event.error?.code ?? 0}: ${message}`;
   return { strategy, source: 'sfu-error', detail, cause: sfuErrorToRxsfuError(event, strategy, detail) };
 }

@@ -8,6 +8,7 @@ import type { HttpResponse } from '../http/request.js';
 import { mediaType } from '../http/request.js';
 import { decodeMessage, encodeMessage, parseProto3Json, toProto3Json, ProtocolError } from '../protocol/index.js';
 import type { TwirpMethod, WithSfuError } from './twirp-methods.js';
+import { foreignText } from '../foreign-text.js';
 
 export type TwirpEncoding = 'protobuf' | 'json';
 
@@ -66,7 +67,7 @@ export function twirpStatusError(methodName: string, response: HttpResponse): Rx
   const serverCode = twirp?.code;
   const unauthorized = response.status === 401 || response.status === 403 ||
     (serverCode !== undefined && UNAUTHORIZED_TWIRP_CODES.has(serverCode));
-  const text = twirp?.msg ? `${serverCode}: ${twirp.msg}` : (serverCode ?? 'no Twirp error body');
+  const text = twirp?.msg ? `${foreignText(serverCode)}: ${foreignText(twirp.msg)}` : (serverCode === undefined ? 'no Twirp error body' : foreignText(serverCode));
   return rxsfuError(
     unauthorized ? 'RXSFU_ERR_UNAUTHORIZED' : 'RXSFU_ERR_RPC',
     `${methodName} failed with HTTP ${response.status} (${text})`,
@@ -90,7 +91,7 @@ function parseTwirpError(body: Buffer): { code?: string; msg?: string } | undefi
 
 /** 2xx with `error`: the SFU refused; `should_retry` decides whether another attempt may help. */
 export function sfuResponseError(methodName: string, error: NonNullable<WithSfuError['error']>, httpStatus = 200): RxsfuError {
-  return rxsfuError('RXSFU_ERR_RPC', `${methodName} rejected by the SFU (code ${error.code ?? 0}): ${error.message ?? ''}`, {
+  return rxsfuError('RXSFU_ERR_RPC', `${methodName} rejected by the SFU (code ${error.code ?? 0}): ${foreignText(error.message)}`, {
     httpStatus,
     sfuErrorCode: error.code ?? 0,
     shouldRetry: error.shouldRetry === true,

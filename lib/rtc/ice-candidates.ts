@@ -74,15 +74,33 @@ export function createLocalCandidates(pc: RTCPeerConnection): LocalCandidates {
   };
 }
 
+/**
+ * Most remote candidates held for a description not applied yet. A real session trickles a few
+ * per ufrag; a hostile or buggy SFU may send candidates of a ufrag that never matches, forever.
+ * Beyond this the oldest held one is dropped (a stale ufrag's candidates are the oldest).
+ */
+export const MAX_HELD_REMOTE_CANDIDATES = 64;
+
 export interface RemoteCandidates {
-  /** Applies the candidate now when its description is in place, otherwise holds it. */
+  /** Applies the candidate now when its description is in place, otherwise holds it (at most MAX_HELD_REMOTE_CANDIDATES). */
   accept(init: CandidateInit): void;
   /** A remote description was applied: apply the held candidates that belong to it. */
   flush(): void;
+  /** How many candidates are held now. */
+  readonly heldCount: number;
 }
 
 export function createRemoteCandidates(pc: RTCPeerConnection, logger: RtcLogger, role: string): RemoteCandidates {
   const held: CandidateInit[] = [];
+  let dropped = 0;
+
+  function hold(init: CandidateInit): void {
+    held.push(init);
+    if (held.length <= MAX_HELD_REMOTE_CANDIDATES) return;
+    held.shift();
+    // Said once per burst of drops, not once per candidate.
+    if (dropped++ === 0) logger.warn?.(`${role}: remote candidates for an unknown ufrag dropped`, { max: MAX_HELD_REMOTE_CANDIDATES });
+  }
 
   function apply(init: CandidateInit): void {
     pc.addIceCandidate(init).catch((err: unknown) =>
@@ -98,8 +116,10 @@ export function createRemoteCandidates(pc: RTCPeerConnection, logger: RtcLogger,
   }
 
   return {
-    accept: (init) => (belongs(init) ? apply(init) : held.push(init)),
+    accept: (init) => (belongs(init) ? apply(init) : hold(init)),
+    get heldCount() { return held.length; },
     flush() {
+      dropped = 0;
       for (let i = 0; i < held.length; ) {
         if (belongs(held[i])) apply(held.splice(i, 1)[0]);
         else i += 1;

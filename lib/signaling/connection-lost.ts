@@ -22,6 +22,8 @@ export interface ConnectionLost {
   readonly closeCode?: number;
   /** Human-readable cause (close reason, error message, silence length). Never holds tokens. */
   readonly detail: string;
+  /** The typed socket error, for `kind: 'error'` (e.g. `RXSFU_ERR_FRAME_TOO_LARGE`). */
+  readonly error?: RxsfuError;
 }
 
 /** The streams of one signaling connection that {@link connectionLost$} decides from. */
@@ -70,7 +72,7 @@ function closeLoss({ code, reason }: { code: number; reason: string }): Connecti
 }
 
 function errorLoss(error: RxsfuError): ConnectionLost {
-  return { kind: 'error', detail: error.message };
+  return { kind: 'error', detail: error.message, error };
 }
 
 function heartbeatLoss({ silentForMs }: HeartbeatTimeout): ConnectionLost {

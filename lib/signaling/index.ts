@@ -44,4 +44,4 @@ export {
   type SignalLogger,
   type SignalState,
 } from './signal-connection.js';
-export { webSocket$, type CloseRequest, type SocketSignal, type WebSocketOptions } from './web-socket.js';
+export { webSocket$, MAX_SIGNAL_FRAME_BYTES, type CloseRequest, type SocketSignal, type WebSocketOptions } from './web-socket.js';

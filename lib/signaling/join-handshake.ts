@@ -15,6 +15,7 @@
 import { asyncScheduler, filter, merge, mergeMap, type Observable, of, type SchedulerLike, take, throwError, timeout } from 'rxjs';
 import { rxsfuError, type RxsfuError } from '../errors.js';
 import type { JoinResponse, SfuEvent } from '../protocol/index.js';
+import { foreignText } from '../foreign-text.js';
 
 export interface JoinHandshakeInputs {
   /** Emits when the socket is open (replay it if it may already be open). */
@@ -60,7 +61,7 @@ function joinAnswer(event: SfuEvent): Observable<JoinResponse> {
   if (event.joinResponse) return of(event.joinResponse);
   const sfuError = event.error?.error;
   return throwError(() =>
-    rxsfuError('RXSFU_ERR_JOIN_REJECTED', `SFU rejected the join: ${sfuError?.message || 'no message'}`, {
+    rxsfuError('RXSFU_ERR_JOIN_REJECTED', `SFU rejected the join: ${foreignText(sfuError?.message) || 'no message'}`, {
       sfuErrorCode: sfuError?.code ?? undefined,
       shouldRetry: sfuError?.shouldRetry ?? undefined,
       reconnectStrategy: event.error?.reconnectStrategy ?? undefined,

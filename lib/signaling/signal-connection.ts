@@ -33,6 +33,7 @@ import { healthCheckRequests$, heartbeatTimeout$ } from './health-check.js';
 import { joinHandshake$ } from './join-handshake.js';
 import { sfuEvents$, type SignalFrame } from './sfu-events.js';
 import type { CloseRequest } from './web-socket.js';
+import { foreignText } from '../foreign-text.js';
 
 /** Where a signaling connection is: `closed` is final. */
 export type SignalState = 'connecting' | 'open' | 'joined' | 'closed';
@@ -253,7 +254,7 @@ class SignalConnectionImpl implements SignalConnection {
     } else if (frame.kind === 'malformed') {
       this.log.warn('signal: malformed frame', { byteLength: frame.error.byteLength, message: frame.error.message });
     } else if (frame.kind === 'error') {
-      this.log.warn('signal: socket error', { message: frame.error.message });
+      this.log.warn('signal: socket error', { message: foreignText(frame.error.message) });
     } else if (frame.kind === 'close') {
       this.log.debug('signal: socket closed', { code: frame.code, reason: frame.reason });
     }

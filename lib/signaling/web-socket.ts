@@ -44,12 +44,20 @@ export interface WebSocketOptions {
   wsOptions?: ClientOptions;
 }
 
+/**
+ * The largest signaling frame accepted: 8 MiB. The largest real frame is a `join_response` for a
+ * big call (about 300 bytes per participant: 8 MiB holds over 25,000); `ws`'s default of 100 MiB
+ * would let a hostile SFU make us buffer that much per frame. A bigger frame is a socket error
+ * `RXSFU_ERR_FRAME_TOO_LARGE` and `ws` closes the socket (sending 1009): a loss, like any socket error.
+ */
+export const MAX_SIGNAL_FRAME_BYTES = 8 * 1024 * 1024;
+
 /** Opens a WebSocket to `url` per subscription. See the file comment for the protocol. */
 export function webSocket$(url: string, options: WebSocketOptions = {}): Observable<SocketSignal> {
   return new Observable<SocketSignal>((subscriber) => {
     let socket: WebSocket;
     try {
-      socket = new WebSocket(url, options.wsOptions);
+      socket = new WebSocket(url, { maxPayload: MAX_SIGNAL_FRAME_BYTES, ...options.wsOptions });
     } catch (cause) {
       // Bad URL: ws throws synchronously. Report it like any socket failure.
       subscriber.error(rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `cannot open WebSocket: ${errorMessage(cause)}`, { cause }));
@@ -67,8 +75,10 @@ export function webSocket$(url: string, options: WebSocketOptions = {}): Observa
     socket.on('message', (data: RawData, isBinary: boolean) => {
       subscriber.next({ kind: 'message', data: toBytes(data), isBinary });
     });
-    socket.on('error', (cause: Error) => {
-      const error = rxsfuError('RXSFU_ERR_SOCKET_ERROR', `signaling socket error: ${cause.message}`, { cause });
+    socket.on('error', (cause: Error & { code?: string }) => {
+      const error = cause.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
+        ? rxsfuError('RXSFU_ERR_FRAME_TOO_LARGE', `signaling frame over ${MAX_SIGNAL_FRAME_BYTES} bytes`, { cause, closeCode: 1009 })
+        : rxsfuError('RXSFU_ERR_SOCKET_ERROR', `signaling socket error: ${cause.message}`, { cause });
       subscriber.next({ kind: 'error', error });
     });
     socket.on('close', (code: number, reason: Buffer) => {

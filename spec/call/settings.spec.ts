@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { firstValueFrom } from 'rxjs';
-import { joinCall$, resolveSettings } from '../../lib/call/join-call.js';
+import { joinCall$ } from '../../lib/call/join-call.js';
+import { resolveSettings } from '../../lib/call/join-options.js';
 import { isRxsfuError } from '../../lib/errors.js';
 
 describe('call settings', () => {
@@ -15,7 +16,7 @@ describe('call settings', () => {
     const err = await firstValueFrom(joinCall$({ credentials: undefined, healthCheckIntervalMs: 5000, unhealthyAfterMs: 2000 })).catch((e: unknown) => e);
     expect(isRxsfuError(err, 'RXSFU_ERR_INVALID_ARGUMENT')).to.equal(true);
     expect((err as Error).message).to.match(/unhealthyAfterMs \(2000\) must be greater than healthCheckIntervalMs \(5000\)/);
-    expect(() => resolveSettings({ healthCheckIntervalMs: 0 })).to.throw(/must be greater/);
+    expect(() => resolveSettings({ healthCheckIntervalMs: 0 })).to.throw(/healthCheckIntervalMs must be an integer number of ms in \[100, /);
     expect(resolveSettings({ healthCheckIntervalMs: 500, unhealthyAfterMs: 2000 })).to.include({ healthCheckIntervalMs: 500, unhealthyAfterMs: 2000 });
   });
 });

@@ -296,6 +296,16 @@ describe('reconnect engine (docs/RECONNECT.md)', () => {
   });
 
   describe('R8 rate limit', () => {
+    it('R8: FAST has its own window: the FAST beyond it escalates to REJOIN, so FASTs that succeed and are lost at once cannot loop', () => {
+      testScheduler().run(({ hot, cold, expectObservable }) => {
+        const ex = executors({ fast: scripted(cold('-j|', { j: J }), cold('-j|', { j: J })), rejoin: scripted(cold('-j|', { j: J })) });
+        expectObservable(run$(hot('f----f----f', { f: req.fast }), ex, { fastRateLimit: { max: 2, windowMs: 1000 } })).toBe('a(Rj)b(Rj)c(Qj)', {
+          a: S.fast(1), b: S.fast(1), c: S.rejoin(1), j: S.joined,
+          R: record('joined', 'fast', 1, 'connection-lost'), Q: record('joined', 'rejoin', 1, 'connection-lost'),
+        });
+      });
+    });
+
     it('R8: the REJOIN beyond the limit is refused: the episode fails with reason rate-limit and no executor runs', () => {
       testScheduler().run(({ hot, cold, expectObservable }) => {
         const ex = executors({ rejoin: scripted(cold('-#', undefined, lost), cold('-#', undefined, lost)) });

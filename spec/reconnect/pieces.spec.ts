@@ -174,5 +174,20 @@ describe('reconnect pieces', () => {
       expect(() => resolveReconnectOptions({ rateLimit: { max: -1 } })).to.throw(/rateLimit\.max/).with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
       expect(() => resolveReconnectOptions({ disconnectionTimeoutMs: Infinity })).to.throw(/disconnectionTimeoutMs/);
     });
+
+    it('R8: every duration is a finite integer no timer would clamp; no rate limit allows a reconnect loop', () => {
+      for (const bad of [Infinity, 2 ** 31, -1, Number.NaN, 1.5, '100', null]) {
+        for (const key of ['attemptTimeoutMs', 'migrationTimeoutMs', 'disconnectionTimeoutMs', 'fastDeadlineMs'] as const) {
+          expect(() => resolveReconnectOptions({ [key]: bad }), `${key}: ${String(bad)}`).to.throw(new RegExp(key)).with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
+        }
+        expect(() => resolveReconnectOptions({ backoff: { maxDelayMs: bad as number } })).to.throw(/backoff\.maxDelayMs/);
+      }
+      expect(() => resolveReconnectOptions({ rateLimit: { max: 1000, windowMs: 1000 } })).to.throw(/rateLimit\.windowMs/).with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
+      expect(() => resolveReconnectOptions({ fastRateLimit: { windowMs: 0 } })).to.throw(/fastRateLimit\.windowMs/);
+      expect(() => resolveReconnectOptions({ fastAttempts: 101 })).to.throw(/fastAttempts/);
+      expect(() => resolveReconnectOptions(null)).to.throw(/reconnect must be an object/);
+      expect(resolveReconnectOptions({ attemptTimeoutMs: 2 ** 31 - 1 }).attemptTimeoutMs).to.equal(2 ** 31 - 1);
+      expect(resolveReconnectOptions().fastRateLimit).to.deep.equal({ max: 10, windowMs: 60_000 });
+    });
   });
 });

@@ -13,7 +13,7 @@ const beats: Record<string, HeartbeatTimeout> = { t: { silentForMs: 12000 } };
 const losses: Record<string, ConnectionLost> = {
   C: { kind: 'close', closeCode: 1011, detail: 'socket closed unexpectedly (1011 internal)' },
   D: { kind: 'close', closeCode: 1006, detail: 'socket closed unexpectedly (1006)' },
-  E: { kind: 'error', detail: 'signaling socket error: ECONNRESET' },
+  E: { kind: 'error', detail: 'signaling socket error: ECONNRESET', error: errors.e },
   T: { kind: 'heartbeat-timeout', detail: 'no frame for 12000 ms' },
 };
 

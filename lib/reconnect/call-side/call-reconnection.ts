@@ -6,6 +6,7 @@ import { EMPTY, catchError, filter, ignoreElements, merge, tap, type Observable 
 import { statsIdentity } from '../../call/stats-reporter.js';
 import { sdkVersion } from '../../call/join-request.js';
 import { reconnectionTelemetry } from '../telemetry.js';
+import { foreignText } from '../../foreign-text.js';
 import type { SfuConnection } from '../../call/sfu-connection.js';
 import { reconnectEpisodes } from '../engine.js';
 import type { ReconnectOptions } from '../options.js';
@@ -30,7 +31,7 @@ export function callReconnection$(params: CallReconnectionParams): Observable<Re
   // Every SFU error is logged, also those that ask for nothing (R1: UNSPECIFIED).
   const sfuErrorsLogged$ = triggers.events$.pipe(
     filter((e) => e.eventPayload === 'error'),
-    tap(({ error: e }) => log.warn('SFU error', { code: e?.error?.code, strategy: e?.reconnectStrategy, message: e?.error?.message })),
+    tap(({ error: e }) => log.warn('SFU error', { code: e?.error?.code, strategy: e?.reconnectStrategy, message: foreignText(e?.error?.message) })),
     ignoreElements(),
   );
   const requests$: Observable<ReconnectRequest> = merge(sfuErrorsLogged$, reconnectRequests$(triggers)).pipe(
