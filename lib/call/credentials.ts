@@ -3,8 +3,9 @@
  * (with a user JWT minted from the API secret when no token is given). REJOIN and MIGRATE ask
  * again, MIGRATE naming the SFUs to avoid.
  */
-import { of, switchMap, map, type Observable } from 'rxjs';
-import { assertSecureCoordinator, assertSecureSfu, coordinatorJoin$, DEFAULT_COORDINATOR_URL, createUserToken$, type Credentials } from '../coordinator/index.js';
+import { of, map, type Observable } from 'rxjs';
+import { assertSecureCoordinator, assertSecureSfu, coordinatorJoin$, DEFAULT_COORDINATOR_URL, type Credentials } from '../coordinator/index.js';
+import { withUserToken$, type TokenProvider } from './user-token.js';
 
 /** How to reach the call. Either `credentials`, or the coordinator fields. */
 export interface CallTarget {
@@ -17,6 +18,13 @@ export interface CallTarget {
   apiSecret?: string;
   /** A ready user JWT, instead of `apiSecret`. Never logged. */
   token?: string;
+  /**
+   * Gives user JWTs (a string, a Promise or an Observable of one), for tokens that expire: asked for
+   * the first one when `token` is absent, again before a coordinator join when the token expires
+   * within a minute, and once more when the coordinator refuses it (401/403; a refused fresh token is
+   * final). Never logged.
+   */
+  tokenProvider?: TokenProvider;
   userId?: string;
   callType?: string;
   callId?: string;
@@ -73,22 +81,20 @@ export function callAccess$(target: CallTarget, request: CredentialRequest = {})
   const { apiKey, callType, callId } = target as Required<Pick<CallTarget, 'apiKey' | 'callType' | 'callId'>>;
   const baseUrl = target.baseUrl ?? DEFAULT_COORDINATOR_URL;
   assertSecureCoordinator(baseUrl, allowInsecure);
-  const token$ = target.token ? of(target.token) : createUserToken$({ apiSecret: target.apiSecret!, userId: target.userId });
-  return token$.pipe(
-    switchMap((token) => coordinatorJoin$({
-      baseUrl,
-      apiKey,
-      token,
-      callType,
-      callId,
-      create: target.create ?? true,
-      migratingFrom: request.migratingFrom,
-      migratingFromList: request.migratingFromList,
-      timeoutMs: target.coordinatorTimeoutMs,
-      location: target.location,
-      locationHintUrl: target.locationHintUrl,
-      awaitLocationHint: !request.reconnecting,
-    })),
+  return withUserToken$(target, (token) => coordinatorJoin$({
+    baseUrl,
+    apiKey,
+    token,
+    callType,
+    callId,
+    create: target.create ?? true,
+    migratingFrom: request.migratingFrom,
+    migratingFromList: request.migratingFromList,
+    timeoutMs: target.coordinatorTimeoutMs,
+    location: target.location,
+    locationHintUrl: target.locationHintUrl,
+    awaitLocationHint: !request.reconnecting,
+  })).pipe(
     map((result) => {
       assertSecureSfu(result.credentials, allowInsecure, 'the coordinator');
       return { credentials: result.credentials, statsIntervalMs: result.statsOptions?.reportingIntervalMs };

@@ -16,6 +16,7 @@ import { validateSubscriptionPolicy } from './subscription-policy.js';
 import type { SubscriptionPolicy } from './subscriptions.js';
 import { DEFAULT_MEDIA_STALL_AFTER_MS } from '../reconnect/call-side/media-stall.js';
 import { networkTarget } from './network-options.js';
+import type { TokenProvider } from './user-token.js';
 
 /** Least period of anything that ticks while joined (health checks, stats reports): 100 ms. */
 export const MIN_PERIOD_MS = 100;
@@ -85,8 +86,10 @@ function resolveTarget(options: Record<string, unknown>): CallTarget {
   const token = stringOption('token', options.token, true);
   const apiSecret = stringOption('apiSecret', options.apiSecret, true);
   const userId = stringOption('userId', options.userId, true);
-  if (!token && !apiSecret) throw invalidArgument('joinCall needs a user `token` or an `apiSecret` to mint one');
-  if (!token && !userId) throw invalidArgument('joinCall needs a `userId` to mint a user token');
+  const tokenProvider = options.tokenProvider;
+  if (tokenProvider !== undefined && typeof tokenProvider !== 'function') throw invalidArgument('tokenProvider must be a function');
+  if (!token && !apiSecret && !tokenProvider) throw invalidArgument('joinCall needs a user `token`, a `tokenProvider` or an `apiSecret` to mint one');
+  if (!token && !tokenProvider && !userId) throw invalidArgument('joinCall needs a `userId` to mint a user token');
   return {
     apiKey: stringOption('apiKey', apiKey),
     callType: stringOption('callType', callType),
@@ -95,6 +98,7 @@ function resolveTarget(options: Record<string, unknown>): CallTarget {
     ...(token ? { token } : {}),
     ...(apiSecret ? { apiSecret } : {}),
     ...(userId ? { userId } : {}),
+    ...(tokenProvider ? { tokenProvider: tokenProvider as TokenProvider } : {}),
     create,
     coordinatorTimeoutMs,
     ...network,

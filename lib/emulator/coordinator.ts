@@ -50,6 +50,8 @@ export interface CoordinatorOptions {
   scheduler: SchedulerLike;
   /** What clients are told about an SFU (see `EmulatorOptions.sfuAddress`). */
   sfuAddress?: (sfu: SfuAddress) => SfuAddress;
+  /** Lifetime of the SFU tokens it hands out (see `EmulatorOptions.sfuTokenValiditySeconds`). */
+  sfuTokenValiditySeconds?: number;
   /** `credentials.ice_servers` of every join (see `EmulatorOptions.iceServers`). */
   iceServers?: readonly { urls: string[]; username?: string; password?: string }[];
 }
@@ -171,7 +173,7 @@ export class Coordinator {
     const { call, created } = registry.ensureCall(callCid, userId);
     const migratingFromList = [...(body.migrating_from_list ?? [])];
     const sfu = this.pickSfu(callCid, [body.migrating_from ?? '', ...migratingFromList]);
-    const token = await signSfuToken(apiSecret, { userId, callCid, sfuId: sfu.id });
+    const token = await signSfuToken(apiSecret, { userId, callCid, sfuId: sfu.id }, this.options.sfuTokenValiditySeconds);
     const own: SfuAddress = { id: sfu.id, url: sfu.url, wsEndpoint: sfu.wsEndpoint };
     const address = this.options.sfuAddress?.(own) ?? own;
     records.coordinatorJoins.push({ at: this.options.scheduler.now(), callCid, userId, status: 200, sfuId: sfu.id, migratingFrom: body.migrating_from, migratingFromList, location: body.location });

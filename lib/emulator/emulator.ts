@@ -51,6 +51,11 @@ export interface EmulatorOptions {
    * still answer on loopback; a test can give an unreachable TURN server). @default none
    */
   iceServers?: readonly { urls: string[]; username?: string; password?: string }[];
+  /**
+   * Lifetime of the SFU tokens the coordinator hands out; the SFUs refuse an expired one (a join
+   * with ERROR_CODE_UNAUTHENTICATED, Twirp with 401), so a test can let one expire mid-call. @default 3600
+   */
+  sfuTokenValiditySeconds?: number;
 }
 
 /** An SFU as the coordinator hands it out. */
@@ -107,7 +112,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     allSfus: () => servers,
   };
   const coordinator = await startAll(servers, sfuCount, shared, () =>
-    Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger, scheduler, sfuAddress: options.sfuAddress, iceServers: options.iceServers }),
+    Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger, scheduler, sfuAddress: options.sfuAddress, iceServers: options.iceServers, sfuTokenValiditySeconds: options.sfuTokenValiditySeconds }),
   );
   logger.info('emulator started', { coordinatorUrl: coordinator.url, sfus: servers.map((s) => s.id) });
   const simulated = new Map<string, SimulatedParticipantHandle>();

@@ -24,6 +24,7 @@ import { episodeDeadline } from './deadline.js';
 import { finalReason, type ReconnectFailureReason, ReconnectFailedError, sfuIdOf } from './failed-error.js';
 import { AttemptAbandoned, attemptRetryDelay, EpisodeGiveUp } from './retry-delay.js';
 import { escalate, nextStrategy, strategyRank } from './next-strategy.js';
+import { WebsocketReconnectStrategy } from '../protocol/index.js';
 import { fastDeadlineMs, type ResolvedReconnectOptions } from './options.js';
 import { admitRejoin, type RateLimitHistory } from './rate-limit.js';
 import { blameSfu, excludeSfu, NO_EXCLUSION, type SfuExclusion } from './sfu-exclusion.js';
@@ -191,6 +192,11 @@ class Episode {
       this.progress.lastError = error;
       const sfuId = sfuIdOf(error) ?? this.env.memory.lastJoin?.sfuId;
       this.exclusion = blameSfu(this.exclusion, sfuId, error);
+      // R4: an attempt refused with a request for REJOIN (the SFU's reconnect_strategy, or a stale
+      // SFU token during FAST) is followed by REJOIN, not by the same strategy again.
+      if (!finalReason(error) && error.reconnectStrategy === WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN) {
+        this.floor$.next(escalate(this.floor$.value, 'rejoin'));
+      }
       const next$ = finalReason(error) ? EMPTY : this.plan(strategy);
       return concat(next$, throwError(() => error));
     });

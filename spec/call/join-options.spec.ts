@@ -42,7 +42,8 @@ describe('resolveJoinOptions (issue 8 item 7, issue 10 items 2–3)', () => {
   it('refuses what is not an options object, and a target that names no call', () => {
     for (const input of [undefined, null, 42, 'options', []]) invalid(input, /joinCall options must be an object/);
     invalid({}, /needs `credentials`, or `apiKey`/);
-    invalid({ ...target, apiSecret: undefined }, /`token` or an `apiSecret`/);
+    invalid({ ...target, apiSecret: undefined }, /`token`, a `tokenProvider` or an `apiSecret`/);
+    invalid({ ...target, apiSecret: undefined, tokenProvider: "nope" }, /tokenProvider must be a function/);
     invalid({ ...target, userId: undefined }, /`userId`/);
     invalid({ ...target, callId: 7 }, /callId must be a non-empty string/);
     invalid({ ...target, baseUrl: 'ftp://x' }, /baseUrl/);

@@ -8,8 +8,8 @@ import {
   EMPTY, catchError, concat, defer, finalize, ignoreElements, map, merge, mergeMap, of, switchMap, take, throwError, timeout, timer,
   type Observable, type Subscription,
 } from 'rxjs';
-import { rxsfuError } from '../../errors.js';
-import { PeerType, WebsocketReconnectStrategy, type ReconnectDetails } from '../../protocol/index.js';
+import { rxsfuError, type RxsfuError } from '../../errors.js';
+import { ErrorCode, PeerType, WebsocketReconnectStrategy, type ReconnectDetails } from '../../protocol/index.js';
 import type { AttemptContext, JoinedInfo, PeerSide, ReconnectExecutors } from '../index.js';
 import { withSfuId } from '../index.js';
 import { credentials$, type CallTarget } from '../../call/credentials.js';
@@ -92,8 +92,25 @@ function fast$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInfo>
         const restart$ = conn.publisher.announcedTracks().length > 0 ? conn.publisher.restartIce$() : EMPTY;
         return concat(restart$.pipe(ignoreElements()), of(joinedInfo(conn)));
       }),
-      catchError((err) => throwError(() => withSfuId(err, old.sfuId))),
+      catchError((err) => throwError(() => withSfuId(staleTokenAsRejoin(err), old.sfuId))),
     );
+  });
+}
+
+/**
+ * FAST reuses the SFU token, which may have expired since the join: the SFU then refuses the join
+ * (ERROR_CODE_UNAUTHENTICATED) or a Twirp call (401). That is no reason to end the call: the error
+ * asks for REJOIN, which gets fresh credentials from the coordinator (R4).
+ */
+function staleTokenAsRejoin(err: RxsfuError): RxsfuError {
+  const refused = err.code === 'RXSFU_ERR_UNAUTHORIZED' ||
+    (err.code === 'RXSFU_ERR_JOIN_REJECTED' && err.sfuErrorCode === ErrorCode.ERROR_CODE_UNAUTHENTICATED);
+  if (!refused) return err;
+  return rxsfuError('RXSFU_ERR_JOIN_REJECTED', `the SFU refused our token during FAST (${err.message}): REJOIN for fresh credentials`, {
+    reconnectStrategy: WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN,
+    ...(err.sfuErrorCode !== undefined ? { sfuErrorCode: err.sfuErrorCode } : {}),
+    ...(err.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}),
+    cause: err,
   });
 }
 
