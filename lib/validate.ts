@@ -11,6 +11,9 @@ import { rxsfuError, type RxsfuError } from './errors.js';
  */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Least period of anything that ticks while joined (health checks, stats reports): 100 ms. */
+export const MIN_PERIOD_MS = 100;
+
 /** A safe description of `value` for an error message: numbers and kinds, never string contents. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';

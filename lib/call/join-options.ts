@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import type { Credentials } from '../coordinator/index.js';
 import { resolveReconnectOptions, type ResolvedReconnectOptions } from '../reconnect/index.js';
 import {
-  booleanOption, durationOption, invalidArgument, isRecord, methodsOption, oneOfOption, recordOption, stringOption,
+  booleanOption, durationOption, invalidArgument, isRecord, methodsOption, MIN_PERIOD_MS, oneOfOption, recordOption, stringOption,
 } from '../validate.js';
 import type { CallTarget } from './credentials.js';
 import type { ConnectionSettings } from './sfu-connection.js';
@@ -17,9 +17,6 @@ import type { SubscriptionPolicy } from './subscriptions.js';
 import { DEFAULT_MEDIA_STALL_AFTER_MS } from '../reconnect/call-side/media-stall.js';
 import { networkTarget } from './network-options.js';
 import type { TokenProvider } from './user-token.js';
-
-/** Least period of anything that ticks while joined (health checks, stats reports): 100 ms. */
-export const MIN_PERIOD_MS = 100;
 
 /** Everything a `Call` runs on, every default applied (docs/API.md "JoinCallOptions"). */
 export interface ResolvedJoinOptions {

@@ -10,6 +10,7 @@
  */
 import { EMPTY, Observable, catchError, concatMap, exhaustMap, forkJoin, interval, map, switchMap, type SchedulerLike } from 'rxjs';
 import { errorMessage, rxsfuError } from '../errors.js';
+import { MAX_TIMER_MS, MIN_PERIOD_MS } from '../validate.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { SendStatsRequestInit, SignalServerClient } from '../rpc/index.js';
 import type { PeerStats, Publisher, Subscriber } from '../rtc/index.js';
@@ -43,7 +44,8 @@ export function statsIdentity(sessionId: string, unifiedSessionId: string, sdkVe
 
 /**
  * The reporting period of a call: the caller's `statsIntervalMs` if given, else the coordinator's
- * `reporting_interval_ms` (0 there means the coordinator turned reporting off), else 10000.
+ * `reporting_interval_ms` (0 there means the coordinator turned reporting off; outside
+ * [MIN_PERIOD_MS, MAX_TIMER_MS] it is ignored), else 10000.
  * A negative or non-finite option is RXSFU_ERR_INVALID_ARGUMENT.
  */
 export function resolveStatsInterval(option: number | undefined, coordinatorMs: number | undefined): number {
@@ -51,8 +53,10 @@ export function resolveStatsInterval(option: number | undefined, coordinatorMs: 
     assertStatsInterval(option);
     return option;
   }
-  if (coordinatorMs !== undefined && Number.isFinite(coordinatorMs) && coordinatorMs >= 0) return coordinatorMs;
-  return DEFAULT_STATS_INTERVAL_MS;
+  if (coordinatorMs === 0) return 0;
+  // A coordinator's number is foreign input: one a timer would clamp (or a 1 ms period) is not taken.
+  const usable = coordinatorMs !== undefined && Number.isInteger(coordinatorMs) && coordinatorMs >= MIN_PERIOD_MS && coordinatorMs <= MAX_TIMER_MS;
+  return usable ? coordinatorMs : DEFAULT_STATS_INTERVAL_MS;
 }
 
 /** Throws RXSFU_ERR_INVALID_ARGUMENT unless `ms` is 0 (off) or a positive finite number. */

@@ -5,25 +5,12 @@
  * test asserts a typed error and a process that lived on (and left its call cleanly) after it.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { optionCases } from './support/hostile-input-child.js';
+import { lastJsonLine, runTsChild, type ChildResult } from '../support/child-process.js';
 
 const child = fileURLToPath(new URL('./support/hostile-input-child.ts', import.meta.url));
-
-interface ChildResult { exitCode: number | null; stdout: string; stderr: string }
-
-function runCase(name: string): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, name], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    proc.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    proc.on('error', reject);
-    proc.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
-  });
-}
+const runCase = (name: string) => runTsChild(child, [name]);
 
 const expected: Record<string, { code: string; detail?: unknown }> = {
   'joinCall(undefined)': { code: 'RXSFU_ERR_INVALID_ARGUMENT' },
@@ -46,8 +33,7 @@ const expected: Record<string, { code: string; detail?: unknown }> = {
 
 function lastLine(result: ChildResult): unknown {
   expect(result.exitCode, `child exited ${result.exitCode}; stderr:\n${result.stderr}`).to.equal(0);
-  const lines = result.stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!);
+  return lastJsonLine(result);
 }
 
 describe('hostile input never ends the process (issue 10 items 1–3, in child processes without handlers)', function () {

@@ -172,6 +172,14 @@ describe('call: statsReports$ (periodic SendStats)', () => {
       expect(DEFAULT_STATS_INTERVAL_MS).to.equal(10000);
     });
 
+    it('a hostile coordinator period (1 ms, 2**40, fractions, NaN) is ignored: the default, never a timer Node would clamp', () => {
+      for (const bad of [1, 99, 2 ** 40, 2 ** 31, 1000.5, Number.NaN, -5, Number.POSITIVE_INFINITY]) {
+        expect(resolveStatsInterval(undefined, bad), String(bad)).to.equal(DEFAULT_STATS_INTERVAL_MS);
+      }
+      expect(resolveStatsInterval(undefined, 2 ** 31 - 1)).to.equal(2 ** 31 - 1);
+      expect(resolveStatsInterval(undefined, 100)).to.equal(100);
+    });
+
     it('rejects a bad option with RXSFU_ERR_INVALID_ARGUMENT', () => {
       expect(() => resolveStatsInterval(-5, 5000)).to.throw().with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
     });
