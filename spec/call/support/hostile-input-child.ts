@@ -5,6 +5,7 @@
  * `node --import tsx hostile-input-child.ts <case>`; prints one JSON line `{ code, detail }`, and
  * exits 0 only after the call went on working (a valid setSubscriptions and a leave) afterwards.
  */
+import { pathToFileURL } from 'node:url';
 import { lastValueFrom, of, type Observable } from 'rxjs';
 import type { RtpPacket } from 'werift';
 import { joinCall, type Call, type JoinCallOptions } from '../../../lib/call/index.js';
@@ -108,6 +109,8 @@ async function main(name: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(outcome)}\n`);
 }
 
-if (process.argv[2]) {
+// Only as the child's entry point: mocha imports this module too (for `optionCases`), with its own argv.
+const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isEntryPoint && process.argv[2]) {
   void main(process.argv[2]).then(() => process.exit(0));
 }
