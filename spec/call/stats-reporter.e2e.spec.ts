@@ -81,7 +81,7 @@ describe('call e2e: periodic SendStats', function () {
       // The emulator's coordinator answers reporting_interval_ms: 10000, as Stream's does.
       expect(access.statsIntervalMs).to.equal(10000);
       expect(emu.records.coordinatorJoins).to.have.length(1);
-      const direct = await firstValueFrom(callAccess$({ credentials: access.credentials }));
+      const direct = await firstValueFrom(callAccess$({ credentials: access.credentials, allowInsecure: true }));
       expect(direct).to.deep.equal({ credentials: access.credentials });
     });
 
