@@ -13,6 +13,7 @@ import { PeerType, type JoinResponse, type ReconnectDetails, type SfuEvent } fro
 import { createSignalConnection, type SignalConnection } from '../signaling/index.js';
 import { createSignalServerClient, type SignalServerClient } from '../rpc/index.js';
 import { createPublisher, createSubscriber, genericSdps$, rtcConfiguration, type Publisher, type Subscriber } from '../rtc/index.js';
+import { acceptPublishOptions, activeVideo, type PublishOption } from '../rtc/publish-options.js';
 import type { Credentials } from '../coordinator/index.js';
 import type { PeerConfig } from 'werift';
 import type { Logger } from '../logger.js';
@@ -147,7 +148,7 @@ export function connectSfu$(params: SfuConnectionParams): Observable<SfuConnecti
         const events$ = backlogged(signal.events$, wiring);
         peers = params.peers ?? newPeers(rpc, sessionId, rtcConfiguration({ iceServers: credentials.iceServers, loopbackOnly: settings.iceLoopbackOnly }), log);
         peers.link.rpc = rpc;
-        wiring.add(wire(signal, rpc, peers, sessionId, log));
+        wiring.add(wire(signal, rpc, peers, sessionId, log, joinResponse.publishOptions ?? []));
         return {
           credentials, sessionId, sfuId: credentials.server.edgeName, signal, rpc,
           publisher: peers.publisher, subscriber: peers.subscriber, peers, joinResponse, events$,
@@ -181,9 +182,35 @@ function newPeers(rpc: SignalServerClient, sessionId: string, rtc: Partial<PeerC
   return { publisher, subscriber, link };
 }
 
-function wire(signal: SignalConnection, rpc: SignalServerClient, peers: SfuPeers, sessionId: string, log: Logger): Subscription {
+/**
+ * The SFU's publish options for this connection's publisher: those of the JoinResponse, then each
+ * `change_publish_options` (a codec we cannot produce is refused and logged; an accepted change is
+ * announced with a new SetPublisher), and `change_publish_quality` (a video track whose layers are
+ * all off stops sending until one is on again).
+ */
+function followPublishOptions(signal: SignalConnection, publisher: Publisher, initial: readonly PublishOption[], log: Logger): Subscription {
+  let current: readonly PublishOption[] = initial;
+  publisher.setPublishOptions(current);
+  return signal.events$.subscribe((event) => {
+    if (event.eventPayload === 'changePublishOptions' && event.changePublishOptions) {
+      const { options, refused } = acceptPublishOptions(current, event.changePublishOptions.publishOptions ?? []);
+      for (const reason of refused) log.warn('change_publish_options refused', { reason });
+      if (options.length === current.length && options.every((o, i) => o === current[i])) return;
+      current = options;
+      publisher.setPublishOptions(current);
+      if (publisher.announcedTracks().length > 0) {
+        publisher.negotiate$().subscribe({ error: (err: Error) => log.warn('renegotiation for new publish options failed', { error: err.message }) });
+      }
+    } else if (event.eventPayload === 'changePublishQuality' && event.changePublishQuality) {
+      for (const [trackType, sending] of activeVideo(event.changePublishQuality)) publisher.setSending(trackType, sending);
+    }
+  });
+}
+
+function wire(signal: SignalConnection, rpc: SignalServerClient, peers: SfuPeers, sessionId: string, log: Logger, publishOptions: readonly PublishOption[]): Subscription {
   const { publisher, subscriber, link } = peers;
   const wiring = new Subscription();
+  wiring.add(followPublishOptions(signal, publisher, publishOptions, log));
   wiring.add(signal.events$.subscribe((event) => {
     if (event.eventPayload === 'subscriberOffer' && event.subscriberOffer) {
       const offer = event.subscriberOffer;

@@ -10,7 +10,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { ErrorCode, WebsocketReconnectStrategy, type JoinRequest, type ReconnectDetails, type SfuEventInit } from '../protocol/index.js';
+import { ErrorCode, TrackType, WebsocketReconnectStrategy, type JoinRequest, type ReconnectDetails, type SfuEventInit } from '../protocol/index.js';
 import { toParticipant } from './call-registry.js';
 import { verifySfuToken, type SfuTokenClaims } from './jwt.js';
 import type { JoinRecord, RecordedReconnectDetails } from './records.js';
@@ -140,6 +140,11 @@ function joinResponse(sfu: JoinHost, session: SfuSession, reconnected: boolean):
       },
       reconnected,
       fastReconnectDeadlineSeconds: Math.ceil(sfu.fastReconnectDeadlineSeconds),
+      // What a single-layer VP8 / Opus publisher follows (the client announces these ids and codecs).
+      publishOptions: [
+        { id: 0, trackType: TrackType.TRACK_TYPE_AUDIO, codec: { name: 'opus', payloadType: 111, clockRate: 48000 } },
+        { id: 1, trackType: TrackType.TRACK_TYPE_VIDEO, codec: { name: 'VP8', payloadType: 96, clockRate: 90000 }, bitrate: 1_000_000, fps: 30, videoDimension: { width: 1280, height: 720 }, maxSpatialLayers: 1, useSingleLayer: true },
+      ],
     },
   };
 }

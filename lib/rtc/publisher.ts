@@ -11,6 +11,7 @@ import { rxsfuError } from '../errors.js';
 import type { TrackInfo, TrackType } from '../protocol/index.js';
 import { afterIceRestart$, expectTransportUp$, hasConnected, type IceRestartOptions } from './ice-restart.js';
 import { createPeerCore, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
+import { fromPublishOption, type PublishOption } from './publish-options.js';
 
 export interface PublisherOptions extends PeerOptions {
   /** Sends `SetPublisher{sdp, tracks}` (session id added by the caller); one value: the answer. */
@@ -56,6 +57,13 @@ export interface Publisher {
   /** The tracks for `SetPublisher` and `reconnect_details.announced_tracks`, in publish order. */
   announcedTracks(): TrackInfo[];
   /**
+   * The SFU's publish options (JoinResponse, then `change_publish_options`): each track announces
+   * its option's id and codec, a video track its layer (`publish-options.ts`).
+   */
+  setPublishOptions(options: readonly PublishOption[]): void;
+  /** `change_publish_quality`: a video track whose layers are all off writes nothing until one is on again. */
+  setSending(trackType: TrackType, sending: boolean): void;
+  /**
    * ICE restart (FAST reconnect): restart offer/answer, werift workaround, then the check: a packet
    * coming back when we wrote one lately, otherwise a packet or the ICE transports connected again
    * (an idle publisher gets no RTCP). Fails with RXSFU_ERR_WEBRTC when the check does not pass, so
@@ -71,12 +79,15 @@ export interface Publisher {
 
 interface TrackSlot {
   published: PublishedTrack;
+  /** False while the SFU switched every layer of this track off. */
+  sending: boolean;
   transceiverMid: () => string | null;
   stop: () => void;
 }
 
 /** A sendonly transceiver carrying a new track; `onWrite` is told of every packet written to it. */
 function addSendonlyTrack(pc: PeerCore['pc'], kind: 'audio' | 'video', trackType: TrackType, onWrite: () => void): TrackSlot {
+  let slot: TrackSlot | undefined;
   const trackId = randomUUID();
   const track = new MediaStreamTrack({ kind, id: trackId });
   const stream = new MediaStream({ id: trackId, tracks: [track] });
@@ -89,16 +100,33 @@ function addSendonlyTrack(pc: PeerCore['pc'], kind: 'audio' | 'video', trackType
       return transceiver.mid;
     },
     writeRtp: (packet) => {
+      if (slot && !slot.sending) return;
       onWrite();
       track.writeRtp(packet);
     },
   };
-  return { published, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() };
+  slot = { published, sending: true, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() };
+  return slot;
 }
 
 /** What `SetPublisher` and `announced_tracks` say of one track. */
-function trackInfo({ published, transceiverMid }: TrackSlot): TrackInfo {
-  return { trackId: published.trackId, trackType: published.trackType, mid: transceiverMid() ?? '', muted: false };
+function trackInfo({ published, transceiverMid }: TrackSlot, options: readonly PublishOption[]): TrackInfo {
+  const option = options.find((o) => o.trackType === published.trackType);
+  return { trackId: published.trackId, trackType: published.trackType, mid: transceiverMid() ?? '', muted: false, ...fromPublishOption(option) };
+}
+
+/** The tracks as `SetPublisher` announces them, following the SFU's publish options and quality requests. */
+function announcements(slots: readonly TrackSlot[]): Pick<Publisher, 'announcedTracks' | 'setPublishOptions' | 'setSending'> {
+  let publishOptions: readonly PublishOption[] = [];
+  return {
+    announcedTracks: () => slots.map((slot) => trackInfo(slot, publishOptions)),
+    setPublishOptions: (options) => {
+      publishOptions = [...options];
+    },
+    setSending: (trackType, sending) => {
+      for (const slot of slots) if (slot.published.trackType === trackType) slot.sending = sending;
+    },
+  };
 }
 
 export function createPublisher(options: PublisherOptions): Publisher {
@@ -122,7 +150,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     if (!core.isClosed()) slot!.stop();
   }
 
-  const announcedTracks = (): TrackInfo[] => slots.map(trackInfo);
+  const announced = announcements(slots);
 
   /** The offer/answer exchange itself; runs inside the queue. */
   function exchange$(iceRestart: boolean): Observable<void> {
@@ -131,7 +159,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       return core.setLocalDescription$('offer', { iceRestart });
     }).pipe(
       tap((sdp) => logger.debug?.('publisher: sending offer', { bytes: sdp.length, iceRestart })),
-      concatMap((sdp) => options.setPublisher({ sdp, tracks: announcedTracks() })),
+      concatMap((sdp) => options.setPublisher({ sdp, tracks: announced.announcedTracks() })),
       concatMap((answer) => core.setRemoteDescription$('answer', answer?.sdp)),
       tap(() => core.releaseLocalCandidates()),
       map(() => undefined),
@@ -167,7 +195,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     removeTrack,
     negotiate$,
     addRemoteCandidate: core.addRemoteCandidate,
-    announcedTracks,
+    ...announced,
     restartIce$,
     stats$: core.stats$,
     close: core.close,
