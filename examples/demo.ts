@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   say('agent', `joined on ${call.currentConnection?.sfuId} as session ${call.sessionId.slice(0, 8)}…`);
   sessionsChanged(emu);
   const counts = watch(call);
-  await call.publishAudio(opusRtpPackets$({ frequencyHz: 440 }));
+  await call.publishAudioRtp(opusRtpPackets$({ frequencyHz: 440 }));
   say('agent', 'publishing a 440 Hz Opus tone');
 
   await expectMediaBothWays('initial media', call, alice, counts);

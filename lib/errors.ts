@@ -9,8 +9,11 @@
  * | RXSFU_ERR_SOCKET_OPEN_TIMEOUT | the signaling socket did not open in time |
  * | RXSFU_ERR_SOCKET_ERROR | the socket failed (DNS, refused, TLS, reset) |
  * | RXSFU_ERR_SOCKET_CLOSED | the socket closed before the join finished, or a send after close |
- * | RXSFU_ERR_JOIN_TIMEOUT | no `join_response` in time |
+ * | RXSFU_ERR_JOIN_TIMEOUT | no `join_response` in time (the join handshake, first join or reconnect) |
  * | RXSFU_ERR_JOIN_REJECTED | the SFU answered the join with an `error` event |
+ * | RXSFU_ERR_ATTEMPT_TIMEOUT | a reconnect attempt gave no answer within `attemptTimeoutMs` (R7) |
+ * | RXSFU_ERR_MIGRATION_TIMEOUT | a MIGRATE got no `participant_migration_complete` within `migrationTimeoutMs` |
+ * | RXSFU_ERR_INTERNAL | a bug: an exception the SDK did not type (e.g. a `TypeError`), or a broken internal contract |
  * | RXSFU_ERR_COORDINATOR | the coordinator answered with an error, or with garbage |
  * | RXSFU_ERR_UNAUTHORIZED | 401/403 from the coordinator or SFU: never retried |
  * | RXSFU_ERR_RPC | a Twirp call failed (transport, HTTP status or `error` in the response) |
@@ -23,6 +26,10 @@
  * | RXSFU_ERR_TRACK_SOURCE | a local track's source errored or yielded something unusable: that track ended |
  * | RXSFU_ERR_FRAME_TOO_LARGE | a signaling frame over MAX_SIGNAL_FRAME_BYTES: the socket closes with 1009 (a loss) |
  * | RXSFU_ERR_INSECURE_TRANSPORT | a coordinator or SFU endpoint without TLS (http:, ws:) while `allowInsecure` is off |
+ * | RXSFU_ERR_AUDIO_OVERFLOW | a PCM source ran further ahead of real time than the pacing queue holds |
+ *
+ * Final for reconnection (docs/RECONNECT.md R9: the episode gives up at once, no further attempt):
+ * {@link FINAL_RECONNECT_CODES}. Every other code fails one attempt and the next one follows (R4).
  */
 import { foreignErrorMessage } from './foreign-text.js';
 
@@ -34,6 +41,9 @@ export type RxsfuErrorCode =
   | 'RXSFU_ERR_SOCKET_CLOSED'
   | 'RXSFU_ERR_JOIN_TIMEOUT'
   | 'RXSFU_ERR_JOIN_REJECTED'
+  | 'RXSFU_ERR_ATTEMPT_TIMEOUT'
+  | 'RXSFU_ERR_MIGRATION_TIMEOUT'
+  | 'RXSFU_ERR_INTERNAL'
   | 'RXSFU_ERR_COORDINATOR'
   | 'RXSFU_ERR_UNAUTHORIZED'
   | 'RXSFU_ERR_RPC'
@@ -45,7 +55,15 @@ export type RxsfuErrorCode =
   | 'RXSFU_ERR_SFU_ERROR'
   | 'RXSFU_ERR_TRACK_SOURCE'
   | 'RXSFU_ERR_FRAME_TOO_LARGE'
-  | 'RXSFU_ERR_INSECURE_TRANSPORT';
+  | 'RXSFU_ERR_INSECURE_TRANSPORT'
+  | 'RXSFU_ERR_AUDIO_OVERFLOW';
+
+/**
+ * R9: codes after which a reconnection episode stops at once (with an SFU `error` whose strategy is
+ * DISCONNECT, whatever its code): 401/403 will not heal by retrying, an ended call has nothing to
+ * rejoin, and retrying a bug only repeats it.
+ */
+export const FINAL_RECONNECT_CODES: readonly RxsfuErrorCode[] = ['RXSFU_ERR_UNAUTHORIZED', 'RXSFU_ERR_CALL_ENDED', 'RXSFU_ERR_INTERNAL'];
 
 /** What the far side said, when it said something. Every field is optional. */
 export interface RxsfuErrorDetails {

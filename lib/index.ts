@@ -6,7 +6,7 @@
  * Wire-level codecs live in `rxsfu/protocol`, the local SFU emulator in `rxsfu/emulator`.
  */
 export * from './call/index.js';
-export { RxsfuError, ProtocolError, rxsfuError, isRxsfuError, type RxsfuErrorCode, type RxsfuErrorDetails } from './errors.js';
+export { RxsfuError, ProtocolError, rxsfuError, isRxsfuError, FINAL_RECONNECT_CODES, type RxsfuErrorCode, type RxsfuErrorDetails } from './errors.js';
 export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
 export { VERSION } from './version.js';
 export {
@@ -29,5 +29,10 @@ export {
 export {
   opusRtpPackets$, opusToneFrames$, decodeOpus, createOpusDecoder, vp8RtpPackets$,
   type OpusRtpOptions, type OpusToneOptions, type OpusDecoder, type Vp8RtpOptions,
+  remoteAudio$, jitterBuffer, OPUS_SAMPLE_RATES, pace, encodeOpusRtp, rmsLevel, estimateFrequencyHz, pcmSignalFrame,
+  type PaceOptions, type OpusPublishOptions, mixAudio$, type MixOptions, type MixedFrame,
+  vp8Depacketize, remoteVideo$, type VideoFrame, type RemoteVideoOptions, packetizeVp8, vp8SyntheticFrames$,
+  type Vp8SourceFrame, type Vp8PacketizerOptions,
+  type AudioFrame, type AudioOptions, type PcmFrame, type OpusSampleRate, type JitterBufferOptions, type JitterOutput,
 } from './media/index.js';
 export { TrackType, PeerType, ErrorCode, WebsocketReconnectStrategy } from './protocol/index.js';

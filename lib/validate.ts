@@ -3,7 +3,7 @@
  * option and the accepted range; a message never quotes a string's contents (it may be a token),
  * only its kind.
  */
-import { rxsfuError, type RxsfuError } from './errors.js';
+import { isRxsfuError, rxsfuError, type RxsfuError } from './errors.js';
 
 /**
  * The longest delay any timer of the SDK may take. Node clamps a longer (or non-finite) `setTimeout`
@@ -30,6 +30,19 @@ export function describeValue(value: unknown): string {
 
 export function invalidArgument(message: string): RxsfuError {
   return rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', message);
+}
+
+/**
+ * Runs a check over a caller's object; a throw that is not already typed (a getter or Proxy that
+ * throws while read) becomes `RXSFU_ERR_INVALID_ARGUMENT` too: no input gives a plain TypeError.
+ */
+export function checked<T>(name: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (isRxsfuError(err)) throw err;
+    throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `${name} could not be read`, { cause: err });
+  }
 }
 
 /** A non-null, non-array object. */

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  EMPTY, Observable, ReplaySubject, Subject, Subscription, filter, concat, defer, from, firstValueFrom, map, share, switchMap, takeUntil, tap,
+  EMPTY, Observable, isObservable, ReplaySubject, Subject, Subscription, filter, concat, defer, from, firstValueFrom, map, share, switchMap, takeUntil, tap,
   combineLatest, shareReplay,
 } from 'rxjs';
 import type { RtpPacket } from 'werift';
@@ -15,7 +15,7 @@ import { rxsfuError, type RxsfuError } from '../errors.js';
 import { TrackType, type SfuEvent, type TrackSubscriptionDetails } from '../protocol/index.js';
 import { SignalCloseCode, type ConnectionLost } from '../signaling/index.js';
 import { stateField } from './state-field.js';
-import { reduceParticipantEvents, reduceParticipants, withLocalTracks, withoutLocalTrack, type ParticipantMap } from './participants.js';
+import { reduceParticipantEvents, reduceParticipants, withLocalTracks, withoutLocalTrack, type ParticipantMap, type CallParticipant } from './participants.js';
 import { desiredSubscriptions, trackIds, type SubscriptionPolicy } from './subscriptions.js';
 import { remoteTrackBinding$, statsReporting$, subscriptionUpdates$ } from './call-pipelines.js';
 import { RemoteTrackRegistry, type CallRemoteTrack } from './remote-tracks.js';
@@ -31,6 +31,14 @@ import { resolveStatsInterval } from './stats-reporter.js';
 import type { ResolvedJoinOptions } from './join-options.js';
 import { validateSubscriptionPolicy } from './subscription-policy.js';
 import { coalesceTurn } from './coalesce.js';
+import { encodeOpusRtp, type OpusPublishOptions } from '../media/opus-publish.js';
+import {
+  participantJoined$, participantLeft$, dominantSpeaker$, audioLevels$, trackChanges$, callGrants$,
+  type ParticipantRef, type ParticipantAudioLevel, type TrackChange, type CallGrants,
+} from './participant-streams.js';
+import { resolveAudioOptions, type AudioOptions, type PcmFrame } from '../media/audio-frame.js';
+import { mixAudio$, type MixOptions, type MixedFrame } from '../media/mix-audio.js';
+import { packetizeVp8, type Vp8SourceFrame } from '../media/vp8-packetizer.js';
 
 export type { LocalTrack } from './local-tracks.js';
 
@@ -52,7 +60,8 @@ export class Call {
   private readonly stateValue = stateField<CallState>('joining');
   private readonly participantsValue = stateField<ParticipantMap>(new Map());
   private readonly policy = stateField<SubscriptionPolicy>({});
-  private readonly registry = new RemoteTrackRegistry();
+  private readonly capabilities = stateField<readonly string[]>([]);
+  private readonly registry: RemoteTrackRegistry;
   private readonly left = new ReplaySubject<void>(1);
   private readonly localTracks: LocalTracks;
   private readonly records = new Subject<ReconnectionRecord>();
@@ -81,6 +90,20 @@ export class Call {
   );
   /** Current participants keyed by session id (our own session included, `isLocal`). */
   readonly participants$: Observable<ParticipantMap> = this.participantsValue.value$;
+  /** Others who joined (those already in the call first); derived from `participants$`. */
+  readonly participantJoined$: Observable<CallParticipant> = participantJoined$(this.participants$);
+  /** Others who left, as last known. */
+  readonly participantLeft$: Observable<CallParticipant> = participantLeft$(this.participants$);
+  /** Who the SFU says speaks now (`dominant_speaker_changed`). */
+  readonly dominantSpeaker$: Observable<ParticipantRef> = dominantSpeaker$(this.events$);
+  /** Audio levels as the SFU reports them (`audio_level_changed`). */
+  readonly audioLevels$: Observable<readonly ParticipantAudioLevel[]> = audioLevels$(this.events$);
+  /** Tracks of the others published / unpublished, mute included (`muted`). */
+  readonly trackChanges$: Observable<TrackChange> = trackChanges$(this.events$);
+  /** What the SFU lets us publish, on each `call_grants_updated`. */
+  readonly callGrants$: Observable<CallGrants> = callGrants$(this.events$);
+  /** Our capabilities in the call from the coordinator's join (`own_capabilities`); empty with direct credentials. */
+  readonly ownCapabilities$: Observable<readonly string[]> = this.capabilities.value$;
   /** One record per reconnection episode: trigger, strategies tried, attempts, duration, outcome. */
   readonly reconnections$: Observable<ReconnectionRecord> = this.records.asObservable();
   /** The full subscription list, computed once per participants or policy change for every consumer. */
@@ -90,9 +113,22 @@ export class Call {
   );
   /** Each remote track once (those already there first), with its `rtp$`. */
   readonly remoteTracks$: Observable<CallRemoteTrack> = defer(() => concat(from(this.registry.current()), this.registry.added$));
+  /**
+   * Every remote voice mixed onto one clock (a recorder, a meeting transcriber): one frame per
+   * `frameMs` of real time, silence when nobody speaks, each voice jitter-buffered and concealed as
+   * in `audio$(options)`. Completes at leave. See `mixAudio$`.
+   */
+  mixedAudio$(options: AudioOptions & Pick<MixOptions, 'maxLagFrames'> = {}): Observable<MixedFrame<CallParticipant>> {
+    return defer(() => {
+      const { sampleRate, channels, frameMs } = resolveAudioOptions(options);
+      const voices$ = this.remoteTracks$.pipe(filter((t) => t.kind === 'audio'), map((t) => t.audio$(options)));
+      return mixAudio$(voices$, { sampleRate, channels, frameMs, maxLagFrames: options.maxLagFrames, scheduler: this.settings.scheduler });
+    }).pipe(takeUntil(this.left));
+  }
 
   /** Built from `resolveJoinOptions` (checked and defaulted once); use `joinCall` / `joinCall$`. */
   constructor(private readonly options: ResolvedJoinOptions) {
+    this.registry = new RemoteTrackRegistry(options.settings.scheduler);
     this.policy.set(options.subscriptions);
     this.localTracks = new LocalTracks({
       current: () => this.connection.get(),
@@ -125,7 +161,10 @@ export class Call {
   /** Cold: the first join. Emits once when joined. @internal use `joinCall$` */
   join$(): Observable<void> {
     return defer(() => callAccess$(this.target)).pipe(
-      tap((access) => { this.statsPeriodMs = resolveStatsInterval(this.options.statsIntervalMs, access.statsIntervalMs); }),
+      tap((access) => {
+        this.statsPeriodMs = resolveStatsInterval(this.options.statsIntervalMs, access.statsIntervalMs);
+        this.capabilities.set(access.ownCapabilities ?? []);
+      }),
       switchMap(({ credentials }) => connectSfu$({
         credentials, sessionId: randomUUID(), unifiedSessionId: this.unifiedSessionId, settings: this.settings,
       })),
@@ -153,15 +192,43 @@ export class Call {
   }
 
   /**
-   * Publishes an audio track fed by `source$` (Opus RTP packets, e.g. from `opusRtpPackets$`).
-   * Resolves once the SFU accepted the publisher offer.
+   * Publishes an audio track fed by PCM frames at any Opus-native rate (8/12/16/24/48 kHz, mono or
+   * stereo, any frame size): cut into 20 ms, encoded with libopus, sent on a real-time 20 ms clock,
+   * encoded silence while the source is idle (see `encodeOpusRtp`). A source faster than real time
+   * is queued up to `maxQueueMs`; pipe it through `pace()` for barge-in. Other rates fail the track
+   * with RXSFU_ERR_INVALID_ARGUMENT (no resampler). Resolves once the SFU accepted the offer.
    */
-  async publishAudio(source$: Observable<RtpPacket>): Promise<LocalTrack> {
+  async publishAudio(pcm$: Observable<PcmFrame>, options: Omit<OpusPublishOptions, 'scheduler'> = {}): Promise<LocalTrack> {
+    // A non-Observable goes through as is: the local tracks refuse it, typed, before anything is announced.
+    const rtp$ = isObservable(pcm$) ? pcm$.pipe(encodeOpusRtp({ ...options, scheduler: this.settings.scheduler })) : (pcm$ as never);
+    return this.localTracks.publish('audio', TrackType.TRACK_TYPE_AUDIO, rtp$);
+  }
+
+  /**
+   * Publishes an audio track fed by ready-made Opus RTP packets (e.g. `opusRtpPackets$`), sent as
+   * they come: no framing, encoding or pacing. Resolves once the SFU accepted the offer.
+   */
+  async publishAudioRtp(source$: Observable<RtpPacket>): Promise<LocalTrack> {
     return this.localTracks.publish('audio', TrackType.TRACK_TYPE_AUDIO, source$);
   }
 
-  /** Publishes a video track fed by VP8 RTP packets. */
-  async publishVideo(source$: Observable<RtpPacket>): Promise<LocalTrack> {
+  /**
+   * Publishes encoded VP8 frames (Uint8Array, or `{ data }`), packetized (RFC 7741 descriptor,
+   * PictureID, marker) with 90 kHz timestamps from the scheduler's clock. Pass a function to get the
+   * SFU's keyframe requests (PLI) as an Observable: `publishVideo((keyframes$) => camera(keyframes$))`
+   * (also on the returned track's `keyframeRequests$`). Resolves once the SFU accepted the offer.
+   */
+  async publishVideo(source: Observable<Vp8SourceFrame> | ((keyframeRequests$: Observable<void>) => Observable<Vp8SourceFrame>)): Promise<LocalTrack> {
+    const requests = new Subject<void>();
+    const frames$ = typeof source === 'function' ? defer(() => source(requests.asObservable())) : source;
+    const rtp$ = isObservable(frames$) ? frames$.pipe(packetizeVp8({ scheduler: this.settings.scheduler })) : (frames$ as never);
+    const track = await this.localTracks.publish('video', TrackType.TRACK_TYPE_VIDEO, rtp$);
+    track.keyframeRequests$.pipe(takeUntil(this.left)).subscribe(requests);
+    return track;
+  }
+
+  /** Publishes a video track fed by ready-made VP8 RTP packets (e.g. `vp8RtpPackets$`), sent as they come. */
+  async publishVideoRtp(source$: Observable<RtpPacket>): Promise<LocalTrack> {
     return this.localTracks.publish('video', TrackType.TRACK_TYPE_VIDEO, source$);
   }
 
@@ -172,7 +239,8 @@ export class Call {
 
   /** Leaves the call: LeaveCallRequest, socket closed with `SignalCloseCode.LEAVE`, peer connections closed, every stream completed. */
   leave(reason = 'user is leaving the call'): Promise<void> {
-    return this.shutdown(reason, 'left');
+    // Never rejects, whatever it is given: a non-string reason is not the caller's to break leave with.
+    return this.shutdown(typeof reason === 'string' ? reason : 'user is leaving the call', 'left');
   }
 
   private shutdown(reason: string, finalState: 'left' | 'reconnecting-failed'): Promise<void> {
@@ -202,6 +270,7 @@ export class Call {
     this.participantsValue.complete();
     this.connection.complete();
     this.policy.complete();
+    this.capabilities.complete();
   }
 
   /** Starts the call's standing pipelines (once, at the first join). */

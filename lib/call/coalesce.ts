@@ -11,8 +11,8 @@ import { Observable, type OperatorFunction, type SchedulerLike, type Subscriptio
  * (`scheduler.schedule(…, 0)`). Error and completion first emit what is pending.
  *
  * ```
- * source: -a-b-c-------d---|     (a, b, c in one turn)
- * result: -----x-------y---(z|)  x = [a, b, c], y = [d], z only when something was pending
+ * source: (abc)-d--(e|)      a, b, c in one turn (one virtual frame)
+ * result: x-----y--(z|)      x = [a, b, c] at the end of that turn, y = [d], z = [e] flushed by completion
  * ```
  */
 export function coalesceTurn<T>(scheduler: SchedulerLike): OperatorFunction<T, T[]> {

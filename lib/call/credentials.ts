@@ -61,6 +61,8 @@ export interface CallAccess {
   credentials: Credentials;
   /** `stats_options.reporting_interval_ms` from the coordinator's join response. */
   statsIntervalMs?: number;
+  /** `own_capabilities` from the coordinator's join response. */
+  ownCapabilities?: string[];
 }
 
 export function credentials$(target: CallTarget, request: CredentialRequest = {}): Observable<Credentials> {
@@ -97,7 +99,7 @@ export function callAccess$(target: CallTarget, request: CredentialRequest = {})
   })).pipe(
     map((result) => {
       assertSecureSfu(result.credentials, allowInsecure, 'the coordinator');
-      return { credentials: result.credentials, statsIntervalMs: result.statsOptions?.reportingIntervalMs };
+      return { credentials: result.credentials, statsIntervalMs: result.statsOptions?.reportingIntervalMs, ownCapabilities: result.ownCapabilities };
     }),
   );
 }

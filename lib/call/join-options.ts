@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import type { Credentials } from '../coordinator/index.js';
 import { resolveReconnectOptions, type ResolvedReconnectOptions } from '../reconnect/index.js';
 import {
-  booleanOption, durationOption, invalidArgument, isRecord, methodsOption, MIN_PERIOD_MS, oneOfOption, recordOption, stringOption,
+  booleanOption, checked, durationOption, invalidArgument, isRecord, methodsOption, MIN_PERIOD_MS, oneOfOption, recordOption, stringOption,
 } from '../validate.js';
 import type { CallTarget } from './credentials.js';
 import type { ConnectionSettings } from './sfu-connection.js';
@@ -33,6 +33,10 @@ export interface ResolvedJoinOptions {
 
 /** Checks and defaults `joinCall`'s options; throws `RXSFU_ERR_INVALID_ARGUMENT` (any input, never a TypeError). */
 export function resolveJoinOptions(input: unknown): ResolvedJoinOptions {
+  return checked('joinCall options', () => resolveChecked(input));
+}
+
+function resolveChecked(input: unknown): ResolvedJoinOptions {
   const options = recordOption('joinCall options', input);
   const settings = resolveSettings(options);
   return {

@@ -6,7 +6,7 @@
  * Each track's source is subscribed once and outlives the connections: a reconnect only changes the
  * track's `targets` (the transceivers its packets are written to).
  */
-import { ReplaySubject, Subscription, lastValueFrom, of, defer, finalize, isObservable, takeUntil, type Observable } from 'rxjs';
+import { ReplaySubject, Subject, Subscription, lastValueFrom, of, defer, finalize, isObservable, takeUntil, type Observable } from 'rxjs';
 import type { RtpPacket } from 'werift';
 import { rxsfuError, type RxsfuError } from '../errors.js';
 import { describeValue } from '../validate.js';
@@ -20,14 +20,35 @@ import type { SfuConnection } from './sfu-connection.js';
 export interface LocalTrack {
   readonly trackType: TrackType;
   readonly kind: 'audio' | 'video';
-  /** Stops publishing this track's packets (the transceiver stays until leave). */
-  stop(): void;
+  /** Whether it is muted now. */
+  readonly muted: boolean;
+  /**
+   * Mutes: nothing is sent any more (the source keeps running and what it produces meanwhile is
+   * discarded, like a muted microphone) and the SFU is told (`UpdateMuteStates`), so the others see
+   * the track unpublished with cause USER_MUTED. Survives reconnects: a new session announces it
+   * muted (`TrackInfo.muted`). Resolves once the SFU acknowledged; during a reconnect, once the call
+   * is joined again. Rejects with RXSFU_ERR_LEFT after leave, RXSFU_ERR_INVALID_ARGUMENT after `stop()`.
+   */
+  mute(): Promise<void>;
+  /** Undoes `mute()`, the same way. */
+  unmute(): Promise<void>;
+  /**
+   * Unpublishes: the source is unsubscribed, the transceiver stopped and the publisher renegotiated
+   * without it, so the SFU and the others learn the track is gone (`track_unpublished`). Idempotent;
+   * resolves at once after leave.
+   */
+  stop(): Promise<void>;
   /**
    * Completes when the track stops sending (`stop()`, leave, or its source completed); errors with
    * `RXSFU_ERR_TRACK_SOURCE` when its source failed or yielded something unusable (that track ends,
    * nothing else does).
    */
   readonly ended$: Observable<never>;
+  /**
+   * Each time the SFU asks for a keyframe for this track (RTCP PLI from a subscriber, passed on):
+   * a video source should make its next frame a keyframe. `publishVideo` wires it for you.
+   */
+  readonly keyframeRequests$: Observable<void>;
 }
 
 interface LocalTrackSpec {
@@ -39,6 +60,10 @@ interface LocalTrackSpec {
    */
   targets: { publisher: Publisher; track: PublishedTrack }[];
   source: Subscription;
+  muted: boolean;
+  stopped: boolean;
+  /** PLIs from every publisher this track is on (MIGRATE: two). */
+  keyframeRequests: Subject<void>;
 }
 
 /** What the local tracks need from the call. */
@@ -60,6 +85,7 @@ export interface LocalTracksHost {
 
 /** Writes one packet to every target; werift rewrites headers in place, so extra targets get copies. */
 function writeToTargets(spec: LocalTrackSpec, packet: RtpPacket): void {
+  if (spec.muted) return;
   spec.targets.forEach(({ track }, i) => track.writeRtp(i === 0 ? packet : packet.clone()));
 }
 
@@ -86,9 +112,9 @@ export class LocalTracks {
     }
     const conn = host.current();
     if (!conn) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'publish before the call is joined');
-    const spec: LocalTrackSpec = { kind, trackType, source: new Subscription(), targets: [] };
+    const spec: LocalTrackSpec = { kind, trackType, source: new Subscription(), targets: [], muted: false, stopped: false, keyframeRequests: new Subject<void>() };
     const track = conn.publisher.addTrack(kind, trackType);
-    spec.targets.push({ publisher: conn.publisher, track });
+    this.addTarget(spec, conn.publisher, track);
     this.specs.push(spec);
     try {
       await lastValueFrom(conn.publisher.negotiate$().pipe(takeUntil(host.left$)), { defaultValue: undefined });
@@ -98,7 +124,23 @@ export class LocalTracks {
     // A leave during the negotiation cut it short: the SFU never accepted this track.
     host.assertLive();
     host.changed();
-    return { kind, trackType, stop: () => spec.source.unsubscribe(), ended$: this.feed(spec, source$) };
+    return {
+      kind, trackType,
+      get muted() {
+        return spec.muted;
+      },
+      mute: () => this.setMuted(spec, true),
+      unmute: () => this.setMuted(spec, false),
+      stop: () => this.stop(spec),
+      ended$: this.feed(spec, source$),
+      keyframeRequests$: spec.keyframeRequests.asObservable(),
+    };
+  }
+
+  /** A transceiver the track's packets go to; its PLIs become the track's keyframe requests. */
+  private addTarget(spec: LocalTrackSpec, publisher: Publisher, track: PublishedTrack): void {
+    spec.targets.push({ publisher, track });
+    track.pictureLoss$.pipe(takeUntil(this.host.left$)).subscribe(() => spec.keyframeRequests.next());
   }
 
   /** Subscribes the guarded source (track-source.ts): a bad value ends this track, typed, never the process. */
@@ -115,6 +157,58 @@ export class LocalTracks {
       },
     });
     return ended.asObservable();
+  }
+
+  /** mute()/unmute(): the state is kept here (for the next SetPublisher), then told to the SFU. */
+  private async setMuted(spec: LocalTrackSpec, muted: boolean): Promise<void> {
+    this.host.assertLive();
+    if (spec.stopped) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `${spec.kind} track stopped: it cannot be ${muted ? 'muted' : 'unmuted'}`);
+    spec.muted = muted;
+    for (const { publisher, track } of spec.targets) publisher.setTrackMuted(track, muted);
+    await this.afterReconnects((conn) => conn.rpc.updateMuteStates$({ sessionId: conn.sessionId, muteStates: [{ trackType: spec.trackType, muted: spec.muted }] }));
+  }
+
+  /** stop(): gone from every publisher, then one negotiation without it. */
+  private async stop(spec: LocalTrackSpec): Promise<void> {
+    if (spec.stopped) return;
+    spec.stopped = true;
+    spec.source.unsubscribe();
+    const index = this.specs.indexOf(spec);
+    if (index >= 0) this.specs.splice(index, 1);
+    for (const { publisher, track } of spec.targets) publisher.removeTrack(track);
+    spec.targets = [];
+    try {
+      this.host.assertLive();
+    } catch {
+      return; // leave unpublishes everything anyway
+    }
+    this.host.changed(spec.trackType);
+    await this.afterReconnects((conn) => conn.publisher.negotiate$());
+  }
+
+  /**
+   * Runs `request$` on the connection the call is joined on. A reconnect that cuts it short (the
+   * Twirp client closed) is waited out and the request sent again to the session it ends on: a
+   * FAST keeps the SFU session, so it must hear it; a new session hears it anyway (idempotent).
+   */
+  private async afterReconnects(request$: (conn: SfuConnection) => Observable<unknown>): Promise<void> {
+    const host = this.host;
+    for (;;) {
+      if (!host.joined()) await host.settled();
+      try {
+        host.assertLive();
+      } catch {
+        return;
+      }
+      const conn = host.current();
+      if (!conn) return;
+      try {
+        await lastValueFrom(request$(conn).pipe(takeUntil(host.left$)), { defaultValue: undefined });
+        return;
+      } catch (err) {
+        if (host.joined() && host.current() === conn) throw err;
+      }
+    }
   }
 
   /**
@@ -148,7 +242,9 @@ export class LocalTracks {
       if (this.specs.length === 0) return of(undefined);
       for (const spec of this.specs) {
         const track = conn.publisher.addTrack(spec.kind, spec.trackType);
-        spec.targets = [...spec.targets.filter((t) => !t.publisher.isClosed()), { publisher: conn.publisher, track }];
+        conn.publisher.setTrackMuted(track, spec.muted);
+        spec.targets = spec.targets.filter((t) => !t.publisher.isClosed());
+        this.addTarget(spec, conn.publisher, track);
       }
       return conn.publisher.negotiate$();
     });

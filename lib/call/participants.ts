@@ -119,7 +119,8 @@ function applyEvent(draft: ParticipantDraft, event: SfuEvent, localSessionId: st
       return;
     case 'dominantSpeakerChanged': {
       const dominant = event.dominantSpeakerChanged?.sessionId;
-      for (const p of [...draft.current.values()]) {
+      // Setting existing keys while iterating is safe: no key is added, so the walk ends.
+      for (const p of draft.current.values()) {
         const isDominantSpeaker = p.sessionId === dominant;
         if (isDominantSpeaker !== p.isDominantSpeaker) draft.set({ ...p, isDominantSpeaker });
       }

@@ -3,22 +3,29 @@
  * connections, wired together. A FAST reconnect builds a new one around the same peer connections;
  * REJOIN and MIGRATE build a new one from scratch.
  *
+ * `connectSfu$` is four named steps: open (socket + Twirp client), join (JoinRequest →
+ * join_response), attach peers (new ones, or a FAST reconnect's rebound to the new Twirp client),
+ * and release (a failed or abandoned join closes what it opened).
+ *
  * Wiring, all one way (frames in → peer connections; local candidates out → Twirp):
  *   events$ subscriber_offer → subscriber.handleOffer
  *   events$ ice_trickle      → publisher/subscriber.addRemoteCandidate
  *   *.localCandidate$        → IceTrickle RPC
  */
-import { EMPTY, ReplaySubject, Subscription, catchError, defer, filter, finalize, map, mergeMap, switchMap, throwError, type Observable, type SchedulerLike } from 'rxjs';
+import { EMPTY, ReplaySubject, Subscription, catchError, defer, filter, map, mergeMap, switchMap, type Observable, type SchedulerLike } from 'rxjs';
 import { PeerType, type JoinResponse, type ReconnectDetails, type SfuEvent } from '../protocol/index.js';
-import { createSignalConnection, type SignalConnection } from '../signaling/index.js';
+import { SignalCloseCode, createSignalConnection, type SignalConnection } from '../signaling/index.js';
 import { createSignalServerClient, type SignalServerClient } from '../rpc/index.js';
-import { createPublisher, createSubscriber, genericSdps$, rtcConfiguration, type Publisher, type Subscriber } from '../rtc/index.js';
+import { genericSdps$, type Publisher, type Subscriber } from '../rtc/index.js';
 import { acceptPublishOptions, activeVideo, type PublishOption } from '../rtc/publish-options.js';
 import type { Credentials } from '../coordinator/index.js';
-import type { PeerConfig } from 'werift';
 import type { Logger } from '../logger.js';
 import { buildJoinRequest } from './join-request.js';
 import { backlogged } from './backlog.js';
+import { releaseUntilFirstValue } from './release-until-first-value.js';
+import { createSfuPeers, type SfuPeers } from './sfu-peers.js';
+
+export type { SfuPeers } from './sfu-peers.js';
 
 /** Tunables shared by every connection of a call. */
 export interface ConnectionSettings {
@@ -44,16 +51,6 @@ export interface SfuConnectionParams {
   settings: ConnectionSettings;
 }
 
-/**
- * The peer connections of a session and the Twirp client their RPCs go through. A FAST reconnect
- * hands the same peers to a new connection, which points `link.rpc` at its own client.
- */
-export interface SfuPeers {
-  publisher: Publisher;
-  subscriber: Subscriber;
-  link: { rpc: SignalServerClient; /** Candidates already trickled: a FAST rewire does not resend rtc's replay of them. */ trickled: Set<string> };
-}
-
 export interface SfuConnection {
   readonly credentials: Credentials;
   readonly sessionId: string;
@@ -63,7 +60,7 @@ export interface SfuConnection {
   readonly rpc: SignalServerClient;
   readonly publisher: Publisher;
   readonly subscriber: Subscriber;
-  /** The peers with their RPC link, to hand to a FAST reconnect. */
+  /** The peers, to hand to a FAST reconnect (`SfuPeers.rebind`). */
   readonly peers: SfuPeers;
   readonly joinResponse: JoinResponse;
   /**
@@ -88,98 +85,98 @@ export interface SfuConnection {
 /** Cold: subscribing opens the socket and joins; emits the joined connection once. */
 export function connectSfu$(params: SfuConnectionParams): Observable<SfuConnection> {
   return defer(() => {
-    const { credentials, settings } = params;
-    const log = settings.logger;
-    const signal = createSignalConnection({
-      url: credentials.server.wsEndpoint,
-      openTimeoutMs: settings.openTimeoutMs,
-      joinTimeoutMs: settings.joinTimeoutMs,
-      healthCheckIntervalMs: settings.healthCheckIntervalMs,
-      unhealthyAfterMs: settings.unhealthyAfterMs,
-      scheduler: settings.scheduler,
-      logger: log,
-    });
-    const rpc = createSignalServerClient({
-      url: credentials.server.url,
-      token: credentials.token,
-      encoding: settings.rpcEncoding,
-      timeoutMs: settings.rpcTimeoutMs,
-      scheduler: settings.scheduler,
-      logger: log,
-    });
-    const sessionId = params.sessionId;
-    const migrationComplete = new ReplaySubject<void>(1);
-    const wiring = new Subscription();
-    wiring.add(signal.events$.subscribe((event) => {
-      if (event.eventPayload === 'participantMigrationComplete') migrationComplete.next();
-    }));
-    // Peer connections are made (or taken over) only once the SFU accepted us: a refused or
-    // abandoned join then opens no UDP socket at all. join_response is handled synchronously, so
-    // they exist before the next frame (the subscriber_offer) is delivered.
-    let peers: SfuPeers | undefined;
-    let socketClosed = false;
-    // Two steps, because a FAST reconnect closes the socket but keeps the peers; if that reconnect
-    // is then abandoned (leave), the peers are closed by a second dispose without `keepPeers`.
-    const dispose = (code: number, reason: string, keepPeers = false) => {
-      if (!socketClosed) {
-        socketClosed = true;
-        wiring.unsubscribe();
-        signal.close(code, reason);
-        rpc.close();
-      }
-      if (peers && !keepPeers) {
-        peers.publisher.close();
-        peers.subscriber.close();
-      }
-    };
-    let joined = false;
-    return genericSdps$().pipe(
-      switchMap((sdps) => signal.join$(buildJoinRequest({
-        token: credentials.token,
-        sessionId,
-        unifiedSessionId: params.unifiedSessionId,
-        reconnectDetails: params.reconnectDetails,
-        ...sdps,
-      }))),
-      map((joinResponse): SfuConnection => {
-        joined = true;
-        // Frames are delivered one per socket message, so nothing is lost between here and the
-        // backlog subscription below.
-        const events$ = backlogged(signal.events$, wiring);
-        peers = params.peers ?? newPeers(rpc, sessionId, rtcConfiguration({ iceServers: credentials.iceServers, loopbackOnly: settings.iceLoopbackOnly }), log);
-        peers.link.rpc = rpc;
-        wiring.add(wire(signal, rpc, peers, sessionId, log, joinResponse.publishOptions ?? []));
-        return {
-          credentials, sessionId, sfuId: credentials.server.edgeName, signal, rpc,
-          publisher: peers.publisher, subscriber: peers.subscriber, peers, joinResponse, events$,
-          migrationComplete$: migrationComplete.asObservable(), dispose,
-        };
-      }),
-      // A failed or abandoned join releases everything it opened; lent peers stay with their owner.
-      catchError((err) => {
-        dispose(4101, 'join failed');
-        return throwError(() => err);
-      }),
-      finalize(() => {
-        if (!joined) dispose(4101, 'join abandoned');
-      }),
+    const transport = openTransport(params);
+    return joinResponse$(transport, params).pipe(
+      map((joinResponse) => attachPeers(transport, joinResponse, params)),
+      // A failed or abandoned join releases everything it opened; lent peers stay with their owner
+      // (they are attached only once joined).
+      releaseUntilFirstValue((failed) => transport.close(SignalCloseCode.JOIN_FAILED, failed ? 'join failed' : 'join abandoned')),
     );
   });
 }
 
-function newPeers(rpc: SignalServerClient, sessionId: string, rtc: Partial<PeerConfig>, log: Logger): SfuPeers {
-  const link = { rpc, trickled: new Set<string>() };
-  const publisher = createPublisher({
-    rtc,
-    logger: log,
-    setPublisher: (req) => link.rpc.setPublisher$({ sdp: req.sdp, sessionId, tracks: req.tracks }).pipe(map((res) => ({ sdp: res.sdp ?? '' }))),
+/** Step 1 (open): the socket and Twirp client of one connection, and what listens to them. */
+interface Transport {
+  readonly signal: SignalConnection;
+  readonly rpc: SignalServerClient;
+  /** Listeners on the socket's frames; ended by `close`. */
+  readonly wiring: Subscription;
+  readonly migrationComplete: ReplaySubject<void>;
+  /** Closes socket and Twirp client with `code`; idempotent (a second close changes nothing). */
+  close(code: number, reason: string): void;
+}
+
+function openTransport({ credentials, settings }: SfuConnectionParams): Transport {
+  const signal = createSignalConnection({
+    url: credentials.server.wsEndpoint,
+    openTimeoutMs: settings.openTimeoutMs,
+    joinTimeoutMs: settings.joinTimeoutMs,
+    healthCheckIntervalMs: settings.healthCheckIntervalMs,
+    unhealthyAfterMs: settings.unhealthyAfterMs,
+    scheduler: settings.scheduler,
+    logger: settings.logger,
   });
-  const subscriber = createSubscriber({
-    rtc,
-    logger: log,
-    sendAnswer: (req) => link.rpc.sendAnswer$({ peerType: PeerType.PEER_TYPE_SUBSCRIBER, sdp: req.sdp, sessionId, negotiationId: req.negotiationId }),
+  const rpc = createSignalServerClient({
+    url: credentials.server.url,
+    token: credentials.token,
+    encoding: settings.rpcEncoding,
+    timeoutMs: settings.rpcTimeoutMs,
+    scheduler: settings.scheduler,
+    logger: settings.logger,
   });
-  return { publisher, subscriber, link };
+  const migrationComplete = new ReplaySubject<void>(1);
+  const wiring = new Subscription();
+  wiring.add(signal.events$.subscribe((event) => {
+    if (event.eventPayload === 'participantMigrationComplete') migrationComplete.next();
+  }));
+  // Each part's close is idempotent, so the transport's is too.
+  const close = (code: number, reason: string) => {
+    wiring.unsubscribe();
+    signal.close(code, reason);
+    rpc.close();
+  };
+  return { signal, rpc, wiring, migrationComplete, close };
+}
+
+/** Step 2 (join): the JoinRequest (with our generic SDPs) and the SFU's `join_response`. */
+function joinResponse$(transport: Transport, params: SfuConnectionParams): Observable<JoinResponse> {
+  return genericSdps$().pipe(
+    switchMap((sdps) => transport.signal.join$(buildJoinRequest({
+      token: params.credentials.token,
+      sessionId: params.sessionId,
+      unifiedSessionId: params.unifiedSessionId,
+      reconnectDetails: params.reconnectDetails,
+      ...sdps,
+    }))),
+  );
+}
+
+/**
+ * Step 3 (attach peers), at `join_response`: peer connections are made (or a FAST reconnect's are
+ * rebound to this Twirp client) only once the SFU accepted us, so a refused or abandoned join
+ * opens no UDP socket. It runs synchronously at join_response, so the peers exist before the next
+ * frame (the subscriber_offer) is delivered, and frames are delivered one per socket message, so
+ * the backlog loses nothing in between.
+ */
+function attachPeers(transport: Transport, joinResponse: JoinResponse, params: SfuConnectionParams): SfuConnection {
+  const { credentials, sessionId, settings } = params;
+  const { signal, rpc, wiring } = transport;
+  const events$ = backlogged(signal.events$, wiring);
+  const peers = params.peers ?? createSfuPeers(rpc, sessionId, credentials.iceServers, settings.logger, settings.iceLoopbackOnly);
+  peers.rebind(rpc);
+  wiring.add(wire(signal, rpc, peers, sessionId, settings.logger));
+  wiring.add(followPublishOptions(signal, peers.publisher, joinResponse.publishOptions ?? [], settings.logger));
+  return {
+    credentials, sessionId, sfuId: credentials.server.edgeName, signal, rpc,
+    publisher: peers.publisher, subscriber: peers.subscriber, peers, joinResponse, events$,
+    migrationComplete$: transport.migrationComplete.asObservable(),
+    // Step 4 (release) of a joined connection. Two steps, because a FAST reconnect closes the socket
+    // but keeps the peers; if that reconnect is then abandoned, a second dispose closes the peers.
+    dispose: (code, reason, keepPeers = false) => {
+      transport.close(code, reason);
+      if (!keepPeers) peers.close();
+    },
+  };
 }
 
 /**
@@ -207,10 +204,9 @@ function followPublishOptions(signal: SignalConnection, publisher: Publisher, in
   });
 }
 
-function wire(signal: SignalConnection, rpc: SignalServerClient, peers: SfuPeers, sessionId: string, log: Logger, publishOptions: readonly PublishOption[]): Subscription {
-  const { publisher, subscriber, link } = peers;
+function wire(signal: SignalConnection, rpc: SignalServerClient, peers: SfuPeers, sessionId: string, log: Logger): Subscription {
+  const { publisher, subscriber } = peers;
   const wiring = new Subscription();
-  wiring.add(followPublishOptions(signal, publisher, publishOptions, log));
   wiring.add(signal.events$.subscribe((event) => {
     if (event.eventPayload === 'subscriberOffer' && event.subscriberOffer) {
       const offer = event.subscriberOffer;
@@ -230,12 +226,7 @@ function wire(signal: SignalConnection, rpc: SignalServerClient, peers: SfuPeers
         return EMPTY;
       }),
     );
-  const fresh = (peer: string) => filter((candidate: string) => {
-    const key = `${peer}|${candidate}`;
-    if (link.trickled.has(key)) return false;
-    link.trickled.add(key);
-    return true;
-  });
+  const fresh = (peer: 'pub' | 'sub') => filter((candidate: string) => peers.firstTrickle(peer, candidate));
   wiring.add(publisher.localCandidate$.pipe(fresh('pub'), mergeMap(trickle(PeerType.PEER_TYPE_PUBLISHER_UNSPECIFIED))).subscribe());
   wiring.add(subscriber.localCandidate$.pipe(fresh('sub'), mergeMap(trickle(PeerType.PEER_TYPE_SUBSCRIBER))).subscribe());
   return wiring;

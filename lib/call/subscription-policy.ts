@@ -4,7 +4,7 @@
  * TypeError later inside a pipeline.
  */
 import { TrackType, type TrackSubscriptionDetails } from '../protocol/index.js';
-import { booleanOption, integerOption, invalidArgument, recordOption, stringOption } from '../validate.js';
+import { booleanOption, checked, integerOption, invalidArgument, recordOption, stringOption } from '../validate.js';
 import type { SubscriptionPolicy } from './subscriptions.js';
 
 /** Largest video size that may be requested (either side, in pixels). */
@@ -15,6 +15,10 @@ const TRACK_TYPES: readonly number[] = [
 
 /** A checked copy of `value`; throws `RXSFU_ERR_INVALID_ARGUMENT` naming the first wrong field. */
 export function validateSubscriptionPolicy(value: unknown, name = 'subscription policy'): SubscriptionPolicy {
+  return checked(name, () => checkedPolicy(value, name));
+}
+
+function checkedPolicy(value: unknown, name: string): SubscriptionPolicy {
   const policy = recordOption(name, value);
   const checked: { -readonly [K in keyof SubscriptionPolicy]: SubscriptionPolicy[K] } = {};
   if (policy.audio !== undefined) checked.audio = booleanOption(`${name}.audio`, policy.audio, true);

@@ -87,7 +87,7 @@ async function session(call: Call, args: JoinArgs, out: Output, stop$: Observabl
   }));
   subs.add(interval(LEVEL_PERIOD_MS, asyncScheduler).subscribe(() => report.printLevels(out)));
   if (args.tone !== undefined) {
-    await call.publishAudio(opusRtpPackets$({ frequencyHz: args.tone }));
+    await call.publishAudioRtp(opusRtpPackets$({ frequencyHz: args.tone }));
     out.event(`publishing a ${args.tone} Hz tone`);
   }
   const reason = await firstValueFrom(merge(

@@ -10,6 +10,7 @@ import { httpRequest$, mediaType, type HttpResponse } from '../http/request.js';
 import { parseJoinResponse, type CoordinatorJoinResult } from './join-response.js';
 import { foreignText } from '../foreign-text.js';
 import { assertLocationOptions, processLocation$ } from './location.js';
+import { durationOption } from '../validate.js';
 
 /** Stream's production coordinator. */
 export const DEFAULT_COORDINATOR_URL = 'https://video.stream-io-api.com';
@@ -56,7 +57,7 @@ export interface CoordinatorJoinOptions {
  * RXSFU_ERR_UNAUTHORIZED (401/403) or RXSFU_ERR_COORDINATOR (other status, bad body, timeout).
  */
 export function coordinatorJoin$(options: CoordinatorJoinOptions): Observable<CoordinatorJoinResult> {
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = durationOption('timeoutMs', options.timeoutMs, 10_000, 1);
   const location$ = options.location !== undefined
     ? of(options.location)
     : processLocation$({ url: options.locationHintUrl, wait: options.awaitLocationHint ?? true, scheduler: options.scheduler });

@@ -164,6 +164,8 @@ function publicHandle(handle: SimulatedParticipantHandle): SimulatedParticipant 
       return handle.sfuId;
     },
     received: () => handle.received(),
+    receivedAudio: () => handle.receivedAudio(),
+    speak: (pcm$) => handle.speak(pcm$),
     leave: () => handle.leave(),
   };
 }

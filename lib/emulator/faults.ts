@@ -9,6 +9,14 @@ import type { Coordinator } from './coordinator.js';
 import { errorEvent, type JoinRejectionMode } from './sfu-host.js';
 import type { SfuServer } from './sfu-server.js';
 import type { SfuSession } from './sfu-session.js';
+import type { MediaDisturbance } from './media/media-disturbance.js';
+
+function checkDisturbance(d: MediaDisturbance | undefined): MediaDisturbance | undefined {
+  for (const n of [d?.dropEvery, d?.reorderEvery]) {
+    if (n !== undefined && !(Number.isInteger(n) && n >= 2)) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `disturbMedia: every-n must be an integer ≥ 2, got ${n}`);
+  }
+  return d;
+}
 
 /** Faults that act on one session's socket, or on every session of an SFU. */
 export interface SessionFaults {
@@ -38,6 +46,11 @@ export interface SessionFaults {
 export interface ClientSessionFaults extends SessionFaults {
   /** The SFU stops forwarding RTP to this session; sockets and peer connections stay up (a vanished media path). */
   dropMedia(): void;
+  /**
+   * The SFU drops and/or reorders RTP to this session on a fixed pattern (every n-th packet of each
+   * track), peer connections and signaling untouched; `disturbMedia(undefined)` ends it.
+   */
+  disturbMedia(disturbance: MediaDisturbance | undefined): void;
 }
 
 /** Faults of one SFU: every session of it, its joins, and the process. */
@@ -97,7 +110,9 @@ export function createFaults(sfus: () => readonly SfuServer[], coordinator: () =
     session(sessionId) {
       const session = findSession(sessionId);
       const host = sfus().find((s) => s.sessions.get(sessionId) === session);
-      return { ...sessionFaults(() => [session], () => [session.faults]), dropMedia: () => host?.media.dropMediaTo?.(sessionId) };
+      return { ...sessionFaults(() => [session], () => [session.faults]), dropMedia: () => host?.media.dropMediaTo?.(sessionId),
+        disturbMedia: (disturbance) => host?.media.disturbMediaTo?.(sessionId, checkDisturbance(disturbance)),
+      };
     },
     sfu(sfuId) {
       const sfu = findSfu(sfuId);

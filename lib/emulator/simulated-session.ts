@@ -8,9 +8,17 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { TrackType, type SfuEventInit } from '../protocol/index.js';
+import { rxsfuError } from '../errors.js';
 import { toParticipant, type CallRegistry, type RegisteredSession } from './call-registry.js';
 import type { EmulatorRecords, LeaveReason } from './records.js';
+import type { SimulatedTone } from './media/contract.js';
+import type { Observable } from 'rxjs';
+import type { PcmFrame } from '../media/audio-frame.js';
+import type { ReceivedAudio } from './media/audio-recorder.js';
 import type { SimulatedHost } from './sfu-host.js';
+
+/** Decoded audio a simulated participant received from one sender. */
+export type ReceivedAudioSummary = ReceivedAudio;
 
 /** Options of `Emulator.addParticipant`. */
 export interface SimulatedParticipantOptions {
@@ -18,8 +26,8 @@ export interface SimulatedParticipantOptions {
   callType?: string;
   callId: string;
   userId: string;
-  /** Publish an Opus tone. @default true */
-  audio?: boolean;
+  /** Publish an Opus tone; an object chooses the tone. @default true (440 Hz, speech-like) */
+  audio?: boolean | SimulatedTone;
   /** Publish synthetic VP8. @default false */
   video?: boolean;
   /** The SFU to live on. @default the SFU already hosting the call, else the first alive one */
@@ -42,6 +50,16 @@ export interface SimulatedParticipant {
   readonly sfuId: string;
   /** RTP packets received so far, per track it subscribes to. */
   received(): ReceivedTrackPackets[];
+  /**
+   * Speaks `pcm$` (PCM frames at an Opus-native rate) on its audio track instead of its tone, paced
+   * in real time, silence once it runs dry. Throws RXSFU_ERR_INVALID_ARGUMENT without an audio track.
+   */
+  speak(pcm$: Observable<PcmFrame>): void;
+  /**
+   * What it heard: every audio track it received, decoded to 48 kHz mono (the most recent 120 s of
+   * each), one entry per sender session, so a test can check what an agent said.
+   */
+  receivedAudio(): ReceivedAudioSummary[];
   /** Leaves the call: participant_left to the others, media removed. Idempotent. */
   leave(): Promise<void>;
 }
@@ -53,11 +71,13 @@ export class SimulatedSession implements RegisteredSession {
   readonly sessionId = randomUUID();
   /** Packets counted by the SFUs it lived on before (each SFU's counters go with its media). */
   readonly earlierReceived: ReceivedTrackPackets[] = [];
+  /** Audio heard on the SFUs it lived on before. */
+  readonly earlierAudio: ReceivedAudio[] = [];
   constructor(
     readonly userId: string,
     readonly callCid: string,
     public sfuId: string,
-    readonly media: { audio: boolean; video: boolean },
+    readonly media: { audio: boolean; video: boolean; tone?: SimulatedTone },
     readonly joinedAtMs: number,
   ) {}
 
@@ -65,6 +85,7 @@ export class SimulatedSession implements RegisteredSession {
   relocate(from: SimulatedHost, target: SimulatedHost | undefined): Promise<void> {
     const { sessionId, userId, trackLookupPrefix, callCid } = this;
     this.earlierReceived.push(...from.media.receivedPackets(sessionId));
+    this.earlierAudio.push(...from.media.receivedAudio(sessionId));
     if (target) {
       target.media.addSimulatedParticipant({ sessionId, userId, trackLookupPrefix, callCid }, this.media);
       this.sfuId = target.id;
@@ -80,6 +101,21 @@ export class SimulatedSession implements RegisteredSession {
     }
     return [...totals.values()];
   }
+  /** Audio heard here and on earlier SFUs, one entry per sender (earlier recordings first). */
+  receivedAudio(sfu: SimulatedHost | undefined): ReceivedAudio[] {
+    const bySender = new Map<string, ReceivedAudio>();
+    for (const r of [...this.earlierAudio, ...(sfu?.media.receivedAudio(this.sessionId) ?? [])]) {
+      const before = bySender.get(r.fromSessionId);
+      if (!before) bySender.set(r.fromSessionId, r);
+      else {
+        const samples = new Int16Array(before.samples.length + r.samples.length);
+        samples.set(before.samples);
+        samples.set(r.samples, before.samples.length);
+        bySender.set(r.fromSessionId, { ...r, samples });
+      }
+    }
+    return [...bySender.values()];
+  }
   connected(): boolean {
     return false;
   }
@@ -94,14 +130,15 @@ export interface SimulatedParticipantHandle extends SimulatedParticipant {
 export function addSimulatedParticipant(sfu: SimulatedHost, records: EmulatorRecords, options: SimulatedParticipantOptions): SimulatedParticipantHandle {
   const registry = sfu.registry;
   const callCid = `${options.callType ?? 'default'}:${options.callId}`;
-  const audio = options.audio ?? true;
+  const audio = options.audio !== false;
+  const tone = typeof options.audio === 'object' ? options.audio : undefined;
   const video = options.video ?? false;
-  const session = new SimulatedSession(options.userId, callCid, sfu.id, { audio, video }, sfu.scheduler.now());
+  const session = new SimulatedSession(options.userId, callCid, sfu.id, { audio, video, tone }, sfu.scheduler.now());
   if (audio) session.publishedTracks.add(TrackType.TRACK_TYPE_AUDIO);
   if (video) session.publishedTracks.add(TrackType.TRACK_TYPE_VIDEO);
   registry.ensureCall(callCid, options.userId);
   const { sessionId, userId, trackLookupPrefix } = session;
-  sfu.media.addSimulatedParticipant({ sessionId, userId, trackLookupPrefix, callCid }, { audio, video });
+  sfu.media.addSimulatedParticipant({ sessionId, userId, trackLookupPrefix, callCid }, session.media);
   registry.add(session);
   announce(registry, session);
   const current = () => sfu.allSfus().find((s) => s.id === session.sfuId);
@@ -123,6 +160,12 @@ export function addSimulatedParticipant(sfu: SimulatedHost, records: EmulatorRec
       return session.sfuId;
     },
     received: () => session.received(current()),
+    receivedAudio: () => session.receivedAudio(current()),
+    speak: (pcm$) => {
+      const sfuNow = current();
+      if (!sfuNow || !session.media.audio) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `speak: ${session.userId} has no audio track on a live SFU`);
+      sfuNow.media.speakSimulated(sessionId, pcm$);
+    },
     leave: () => remove('simulated-leave'),
     remove,
   };

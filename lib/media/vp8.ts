@@ -6,7 +6,7 @@
  * frame boundaries (marker bit), 90 kHz timestamps and PictureIDs.
  */
 import { randomInt } from 'node:crypto';
-import { asyncScheduler, defer, interval, map, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, finalize, interval, map, type Observable, type SchedulerLike } from 'rxjs';
 import type { RtpPacket } from 'werift';
 import { rxsfuError } from '../errors.js';
 import { writeVp8PayloadDescriptor } from './vp8-descriptor.js';
@@ -42,8 +42,26 @@ export function vp8SyntheticKeyframe(options: Vp8KeyframeOptions = {}): Uint8Arr
   return frame;
 }
 
+/**
+ * A VP8 interframe: frame tag with key_frame = 1 (no start code, no size), filler after it. As the
+ * keyframes, not a decodable picture (see the file comment).
+ */
+export function vp8SyntheticInterframe(options: { frameBytes?: number; seed?: number } = {}): Uint8Array {
+  const size = Math.max(4, options.frameBytes ?? 600);
+  const frame = new Uint8Array(size);
+  const tag = 1 | (1 << 4) | ((size - 3) << 5);
+  frame.set([tag & 0xff, (tag >> 8) & 0xff, (tag >> 16) & 0xff]);
+  const seed = options.seed ?? 0;
+  for (let i = 3; i < size; i++) frame[i] = (i * 17 + seed * 5) & 0xff;
+  return frame;
+}
+
 /** Options of {@link vp8SyntheticFrames$} and {@link vp8RtpPackets$}. */
 export interface Vp8SourceOptions extends Omit<Vp8KeyframeOptions, 'seed'> {
+  /** A keyframe every this many frames, interframes between. @default 1 (every frame a keyframe) */
+  keyframeIntervalFrames?: number;
+  /** Each emission makes the next frame a keyframe (how a PLI/FIR reaches the source). */
+  keyframeRequests$?: Observable<unknown>;
   /** Frames per second (frames come every round(1000 / fps) ms). @default 30 */
   fps?: number;
   /** Paces the frames. @default asyncScheduler */
@@ -61,8 +79,16 @@ export function vp8SyntheticFrames$(options: Vp8SourceOptions = {}): Observable<
   const fps = options.fps ?? 30;
   return defer(() => {
     if (!(fps > 0 && fps <= 1000)) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `fps must be in (0, 1000], got ${fps}`);
+    const every = Math.max(1, Math.floor(options.keyframeIntervalFrames ?? 1));
+    let requested = false;
+    const requests = options.keyframeRequests$?.subscribe(() => (requested = true));
     return interval(Math.round(1000 / fps), options.scheduler ?? asyncScheduler).pipe(
-      map((index) => vp8SyntheticKeyframe({ ...options, seed: index })),
+      map((index) => {
+        const key = requested || index % every === 0;
+        requested = false;
+        return key ? vp8SyntheticKeyframe({ ...options, seed: index }) : vp8SyntheticInterframe({ seed: index });
+      }),
+      finalize(() => requests?.unsubscribe()),
     );
   });
 }

@@ -15,9 +15,9 @@ import { asAttemptError } from './failed-error.js';
  * ```
  * timeoutMs 5:
  * executor:  --j-k|   → --(j|)
- * executor:  -#       → -#        the executor's error, as an RxsfuError (asAttemptError)
- * executor:  --|      → --#       RXSFU_ERR_JOIN_REJECTED (completed without joining)
- * executor:  -------  → -----#    RXSFU_ERR_JOIN_TIMEOUT, executor unsubscribed
+ * executor:  -#       → -#        the executor's error; an untyped one as RXSFU_ERR_INTERNAL (asAttemptError)
+ * executor:  --|      → --#       RXSFU_ERR_INTERNAL (completed without joining: a broken executor)
+ * executor:  -------  → -----#    RXSFU_ERR_ATTEMPT_TIMEOUT, executor unsubscribed
  * ```
  *
  * @param start subscribes the executor; called once, on the scheduler. May throw: that fails the attempt.
@@ -27,11 +27,11 @@ export function attemptOnce$<T>(start: () => Observable<T>, timeoutMs: number, s
     subscribeOn(scheduler),
     timeout({ first: timeoutMs, scheduler, with: () => throwError(() => attemptTimeout(timeoutMs)) }),
     take(1),
-    throwIfEmpty(() => rxsfuError('RXSFU_ERR_JOIN_REJECTED', 'reconnect attempt completed without joining')),
+    throwIfEmpty(() => rxsfuError('RXSFU_ERR_INTERNAL', 'reconnect executor completed without joining')),
     catchError((error: unknown) => throwError(() => asAttemptError(error))),
   );
 }
 
 function attemptTimeout(timeoutMs: number): RxsfuError {
-  return rxsfuError('RXSFU_ERR_JOIN_TIMEOUT', `reconnect attempt gave no answer in ${timeoutMs} ms`);
+  return rxsfuError('RXSFU_ERR_ATTEMPT_TIMEOUT', `reconnect attempt gave no answer in ${timeoutMs} ms`);
 }

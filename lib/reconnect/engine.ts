@@ -3,15 +3,14 @@
  * records out. Pure: executors do the I/O, the scheduler is the only clock.
  */
 import {
-  asyncScheduler, exhaustMap, filter, map, merge, Observable, type SchedulerLike, share, Subject, take,
+  asyncScheduler, connect, defer, endWith, exhaustMap, filter, map, merge, mergeMap, Observable, type SchedulerLike, share, take, takeWhile,
 } from 'rxjs';
-import { type RxsfuError, rxsfuError } from '../errors.js';
-import { disconnectError, type EngineMemory, type EpisodeEnv, episodeRecord, runEpisode } from './episode.js';
+import { isRxsfuError, type RxsfuError, rxsfuError } from '../errors.js';
+import { engineStore, type EngineStore, runEpisode } from './episode.js';
+import { type AttemptRequest, endEpisode, episodeRecord, initialEngineState } from './episode-state.js';
 import { ReconnectFailedError } from './failed-error.js';
 import { type ReconnectOptions, resolveReconnectOptions } from './options.js';
-import type {
-  AttemptStrategy, ReconnectExecutors, ReconnectionEvent, ReconnectionRecord, ReconnectRequest, ReconnectState,
-} from './types.js';
+import type { ReconnectExecutors, ReconnectionEvent, ReconnectionRecord, ReconnectRequest, ReconnectState } from './types.js';
 
 /** Why the engine stops before an episode could finish (R12, R13). */
 interface EngineEnd {
@@ -39,50 +38,43 @@ export function reconnectEpisodes(
   scheduler: SchedulerLike = asyncScheduler,
 ): Observable<ReconnectionEvent> {
   const resolved = resolveReconnectOptions(options);
-  return new Observable<ReconnectionEvent>((subscriber) => {
-    const memory: EngineMemory = { lastJoin: resolved.initial, reconnectAttempt: 0, rateHistory: [], fastHistory: [], current: undefined };
-    const hub = new Subject<ReconnectRequest>();
-    const env: EpisodeEnv = { executors, options: resolved, scheduler, memory, requests$: hub };
-
-    // Subscribed before the episodes, so that on leave/DISCONNECT the running episode's record is
-    // built from its live tally first; completing then tears the episode (and its executor) down.
-    const endSubscription = endOf$(hub, resolved.leave$).subscribe({
-      next: (end) => {
-        for (const event of endEvents(end, memory, scheduler.now())) subscriber.next(event);
-        subscriber.complete();
-      },
-      error: (error: unknown) => subscriber.error(error),
-    });
-    const episodeSubscription = hub
-      .pipe(
-        filter(isAttemptRequest),
-        exhaustMap((request) => runEpisode(request, env)),
-      )
-      .subscribe({
-        next: (event) => {
-          subscriber.next(event);
-          if (event.type === 'state' && event.state.kind === 'reconnecting-failed') subscriber.complete();
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-    const sourceSubscription = requests$.subscribe(hub);
-    return () => {
-      endSubscription.unsubscribe();
-      episodeSubscription.unsubscribe();
-      sourceSubscription.unsubscribe();
-    };
+  return defer(() => {
+    const store = engineStore(initialEngineState(resolved.initial));
+    // One subscription to `requests$`, made once both readers below are subscribed (`connect`), so
+    // neither can miss a request; which of them is subscribed first means nothing: the end reads
+    // the running episode from the store, whatever the episode saw of the same request.
+    return requests$.pipe(
+      connect((shared) => merge(
+        shared.pipe(
+          filter(isAttemptRequest),
+          exhaustMap((request) => runEpisode(request, { executors, options: resolved, scheduler, store, requests$: shared })),
+          endWith(REQUESTS_DONE),
+        ),
+        endOf$(shared, resolved.leave$).pipe(mergeMap((end) => endEvents(end, store, scheduler.now()))),
+      )),
+      // Ends after a terminal state (`reconnecting-failed`, `left`), or once `requests$` completed
+      // with no episode running; unsubscribing then tears down whatever still runs (R12, I4).
+      takeWhile((step) => step !== REQUESTS_DONE && !isTerminal(step), true),
+      filter((step): step is ReconnectionEvent => step !== REQUESTS_DONE),
+    );
   });
 }
 
+/** `requests$` completed and no episode runs: the engine completes. */
+const REQUESTS_DONE = Symbol('requests done');
+
+function isTerminal(step: ReconnectionEvent | typeof REQUESTS_DONE): boolean {
+  return step !== REQUESTS_DONE && step.type === 'state' && (step.state.kind === 'reconnecting-failed' || step.state.kind === 'left');
+}
+
 /** R12/R13: the running episode's record (cancelled, or failed for DISCONNECT), then `left`. */
-function endEvents(end: EngineEnd, memory: EngineMemory, now: number): ReconnectionEvent[] {
+function endEvents(end: EngineEnd, store: EngineStore, now: number): ReconnectionEvent[] {
   const events: ReconnectionEvent[] = [];
-  const current = memory.current;
-  if (current && !current.done) {
-    const failure = end.outcome === 'failed' ? new ReconnectFailedError('disconnected', current.trigger, end.error) : undefined;
-    current.done = true;
-    events.push({ type: 'record', record: episodeRecord(current, end.outcome, now, failure) });
+  const episode = store.get().episode;
+  if (episode) {
+    const failure = end.outcome === 'failed' ? new ReconnectFailedError('disconnected', episode.trigger, end.error) : undefined;
+    store.set(endEpisode(store.get()));
+    events.push({ type: 'record', record: episodeRecord(episode, end.outcome, now, failure) });
   }
   events.push({ type: 'state', state: { kind: 'left', error: end.error } });
   return events;
@@ -98,7 +90,7 @@ function endOf$(requests$: Observable<ReconnectRequest>, leave$: Observable<unkn
   return merge(left$, disconnected$).pipe(take(1));
 }
 
-function isAttemptRequest(request: ReconnectRequest): request is ReconnectRequest & { strategy: AttemptStrategy } {
+function isAttemptRequest(request: ReconnectRequest): request is AttemptRequest {
   return request.strategy !== 'disconnect';
 }
 
@@ -122,4 +114,11 @@ export function createReconnectEngine(
     state$: events$.pipe(filter((e) => e.type === 'state'), map((e) => e.state)),
     reconnections$: events$.pipe(filter((e) => e.type === 'record'), map((e) => e.record)),
   };
+}
+
+/** The `left` error of R13: the SFU's own error when the trigger carries one. */
+function disconnectError(request: ReconnectRequest): RxsfuError {
+  const cause = request.cause;
+  if (isRxsfuError(cause, 'RXSFU_ERR_CALL_ENDED')) return cause;
+  return rxsfuError('RXSFU_ERR_CALL_ENDED', `disconnected: ${request.detail}`, { cause });
 }

@@ -16,7 +16,9 @@ export type ReconnectFailureReason =
   /** R8: too many REJOIN/MIGRATE attempts in the window. */
   | 'rate-limit'
   /** R10: the overall disconnection deadline passed. */
-  | 'deadline';
+  | 'deadline'
+  /** R9: an attempt failed with `RXSFU_ERR_INTERNAL` (a bug: retrying would only repeat it). */
+  | 'internal';
 
 /**
  * `RXSFU_ERR_RECONNECT_FAILED`: `cause` is what started the episode (the trigger's `cause`, else its
@@ -56,12 +58,17 @@ export function sfuIdOf(error: RxsfuError): string | undefined {
 export function finalReason(error: RxsfuError): ReconnectFailureReason | undefined {
   if (error.code === 'RXSFU_ERR_UNAUTHORIZED') return 'unauthorized';
   if (error.code === 'RXSFU_ERR_CALL_ENDED') return 'disconnected';
+  if (error.code === 'RXSFU_ERR_INTERNAL') return 'internal';
   if (error.reconnectStrategy === WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT) return 'disconnected';
   return undefined;
 }
 
-/** An executor that errored with something other than an `RxsfuError` still fails its attempt typed. */
+/**
+ * An executor that threw or errored with something other than an `RxsfuError` fails its attempt
+ * with `RXSFU_ERR_INTERNAL`: every I/O edge types its failures, so an untyped one (a `TypeError`, …)
+ * is a bug, final under R9, never retried as if the SFU had refused.
+ */
 export function asAttemptError(error: unknown): RxsfuError {
   if (isRxsfuError(error)) return error;
-  return rxsfuError('RXSFU_ERR_JOIN_REJECTED', `reconnect attempt failed: ${foreignErrorMessage(error)}`, { cause: error });
+  return rxsfuError('RXSFU_ERR_INTERNAL', `reconnect attempt failed with an untyped error: ${foreignErrorMessage(error)}`, { cause: error });
 }

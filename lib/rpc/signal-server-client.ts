@@ -21,6 +21,7 @@ import {
 } from './twirp-methods.js';
 import type { stream } from '../protocol/index.js';
 import type { Logger } from '../logger.js';
+import { durationOption } from '../validate.js';
 
 type Signal = typeof stream.video.sfu.signal;
 type Response<K extends keyof Signal> = InstanceType<Signal[K]>;
@@ -74,6 +75,7 @@ export interface SignalServerClient {
 export function createSignalServerClient(options: SignalServerClientOptions): SignalServerClient {
   const scheduler = options.scheduler ?? asyncScheduler;
   const base = parseBaseUrl(options.url);
+  durationOption('timeoutMs', options.timeoutMs, 5000, 1);
   if (!options.token) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'SignalServer client needs a token');
   const agent = base.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
   const closed$ = new Subject<void>();

@@ -10,8 +10,9 @@ import { MediaStream, MediaStreamTrack, type RtpPacket } from 'werift';
 import { rxsfuError } from '../errors.js';
 import type { TrackInfo, TrackType } from '../protocol/index.js';
 import { afterIceRestart$, expectTransportUp$, hasConnected, type IceRestartOptions } from './ice-restart.js';
-import { createPeerCore, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
 import { fromPublishOption, type PublishOption } from './publish-options.js';
+import { createPeerCore, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
+import { fromWeriftEvent } from './werift-event.js';
 
 export interface PublisherOptions extends PeerOptions {
   /** Sends `SetPublisher{sdp, tracks}` (session id added by the caller); one value: the answer. */
@@ -30,6 +31,8 @@ export interface PublishedTrack {
    * negotiated; packets written before the connection is up are dropped.
    */
   writeRtp(packet: RtpPacket | Buffer): void;
+  /** Each RTCP PLI (or FIR) the SFU sends for this track: it wants a keyframe. */
+  readonly pictureLoss$: Observable<void>;
 }
 
 export interface Publisher {
@@ -50,6 +53,8 @@ export interface Publisher {
    * media section) and it leaves `announcedTracks()`. Unknown tracks are ignored.
    */
   removeTrack(track: PublishedTrack): void;
+  /** Marks a track muted or not in `announcedTracks()` (`TrackInfo.muted` of the next SetPublisher). */
+  setTrackMuted(track: PublishedTrack, muted: boolean): void;
   /** offer → setLocalDescription → setPublisher → setRemoteDescription(answer). Cold, queued, one value. */
   negotiate$(options?: { iceRestart?: boolean }): Observable<void>;
   /** A remote candidate (`ice_trickle` for PUBLISHER); waits for the answer it belongs to. Never throws: one that does not parse is logged and dropped. */
@@ -79,6 +84,7 @@ export interface Publisher {
 
 interface TrackSlot {
   published: PublishedTrack;
+  muted: boolean;
   /** False while the SFU switched every layer of this track off. */
   sending: boolean;
   transceiverMid: () => string | null;
@@ -104,15 +110,16 @@ function addSendonlyTrack(pc: PeerCore['pc'], kind: 'audio' | 'video', trackType
       onWrite();
       track.writeRtp(packet);
     },
+    pictureLoss$: fromWeriftEvent(transceiver.sender.onPictureLossIndication).pipe(map(() => undefined)),
   };
-  slot = { published, sending: true, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() };
+  slot = { published, muted: false, sending: true, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() };
   return slot;
 }
 
 /** What `SetPublisher` and `announced_tracks` say of one track. */
-function trackInfo({ published, transceiverMid }: TrackSlot, options: readonly PublishOption[]): TrackInfo {
+function trackInfo({ published, transceiverMid, muted }: TrackSlot, options: readonly PublishOption[]): TrackInfo {
   const option = options.find((o) => o.trackType === published.trackType);
-  return { trackId: published.trackId, trackType: published.trackType, mid: transceiverMid() ?? '', muted: false, ...fromPublishOption(option) };
+  return { trackId: published.trackId, trackType: published.trackType, mid: transceiverMid() ?? '', muted, ...fromPublishOption(option) };
 }
 
 /** The tracks as `SetPublisher` announces them, following the SFU's publish options and quality requests. */
@@ -148,6 +155,11 @@ export function createPublisher(options: PublisherOptions): Publisher {
     if (index < 0) return;
     const [slot] = slots.splice(index, 1);
     if (!core.isClosed()) slot!.stop();
+  }
+
+  function setTrackMuted(track: PublishedTrack, muted: boolean): void {
+    const slot = slots.find((candidate) => candidate.published === track);
+    if (slot) slot.muted = muted;
   }
 
   const announced = announcements(slots);
@@ -193,6 +205,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     isClosed: core.isClosed,
     addTrack,
     removeTrack,
+    setTrackMuted,
     negotiate$,
     addRemoteCandidate: core.addRemoteCandidate,
     ...announced,

@@ -20,6 +20,8 @@ export interface RemoteTrack {
   readonly rtp$: Observable<RtpPacket>;
   /** One value, then complete, when the track ends (section stopped in a re-offer) or the connection closes. */
   readonly ended$: Observable<void>;
+  /** Sends an RTCP PLI for this track (video: ask the sender for a keyframe). No-op before its first packet or after it ended. */
+  requestKeyframe(): void;
 }
 
 /** Splits `a1b2c3:TRACK_TYPE_AUDIO` into prefix and track type. */
@@ -58,5 +60,10 @@ export function toRemoteTrack(event: RTCTrackEvent, connectionClosing$: Observab
       takeUntil(ended$),
     ),
     ended$,
+    requestKeyframe: () => {
+      const ssrc = track.ssrc;
+      // werift's PLI is fire-and-forget; a closed transport only means nobody is listening any more.
+      if (ssrc !== undefined && !track.stopped) event.receiver.sendRtcpPLI(ssrc).catch(() => undefined);
+    },
   };
 }

@@ -34,6 +34,7 @@ import { joinHandshake$ } from './join-handshake.js';
 import { sfuEvents$, type SignalFrame } from './sfu-events.js';
 import type { CloseRequest } from './web-socket.js';
 import { foreignText } from '../foreign-text.js';
+import { durationOption } from '../validate.js';
 
 /** Where a signaling connection is: `closed` is final. */
 export type SignalState = 'connecting' | 'open' | 'joined' | 'closed';
@@ -83,6 +84,10 @@ const silent: SignalLogger = { debug() {}, info() {}, warn() {} };
 
 /** See {@link SignalConnection}. Nothing opens until `join$` is subscribed. */
 export function createSignalConnection(options: SignalConnectionOptions): SignalConnection {
+  // Durations Node would clamp (Infinity, 2**31, NaN, negative) are refused here, once (issue 10).
+  for (const name of ['openTimeoutMs', 'joinTimeoutMs', 'healthCheckIntervalMs', 'unhealthyAfterMs'] as const) {
+    durationOption(name, options[name], 1, 1);
+  }
   return new SignalConnectionImpl(options);
 }
 

@@ -28,6 +28,8 @@ const expected: Record<string, { code: string; detail?: unknown }> = {
   'publishAudio(of({}))': { code: 'RXSFU_ERR_TRACK_SOURCE' },
   'publishAudio(of(Buffer.alloc(3)))': { code: 'RXSFU_ERR_TRACK_SOURCE' },
   'publishAudio(undefined)': { code: 'RXSFU_ERR_INVALID_ARGUMENT', detail: { publishedTracks: [] } },
+  'publishVideo(of(null))': { code: 'RXSFU_ERR_TRACK_SOURCE' },
+  'leave(42)': { code: 'no error', detail: { state: 'left' } },
   'a logger that throws': { code: 'RXSFU_ERR_TRACK_SOURCE' },
 };
 

@@ -55,7 +55,7 @@ describe('call: an unreachable TURN server does not stall the call', function ()
     const human = await emu.addParticipant({ callId: 'turn', userId: 'human', audio: true });
     // A REJOIN must fit in one attempt: the stall alone used to exceed it.
     call = await joinCall({ ...emu.agentOptions('agent', 'turn'), reconnect: { attemptTimeoutMs: 6000 } });
-    await call.publishAudio(opusRtpPackets$());
+    await call.publishAudioRtp(opusRtpPackets$());
     await firstValueFrom(call.remoteTracks$);
     await until(() => (human.received().find((r) => r.fromSessionId === call!.sessionId)?.packets ?? 0) > 10, 15000, 'the human to hear the agent');
     expect(hole.datagrams(), 'werift did try the TURN server from the credentials').to.be.greaterThan(0);

@@ -10,6 +10,9 @@ import { validateSubscriptionPolicy } from '../../lib/call/subscription-policy.j
 import { silentLogger } from '../../lib/logger.js';
 import { isRxsfuError } from '../../lib/errors.js';
 import { joinCall } from '../../lib/call/index.js';
+import { createSignalConnection } from '../../lib/signaling/index.js';
+import { createSignalServerClient } from '../../lib/rpc/index.js';
+import { coordinatorJoin$ } from '../../lib/coordinator/index.js';
 
 const target = { apiKey: 'key', apiSecret: 'secret', userId: 'agent', callType: 'default', callId: 'c' };
 const credentials = { server: { url: 'http://127.0.0.1:1/twirp', wsEndpoint: 'ws://127.0.0.1:1/ws', edgeName: 'sfu-a' }, token: 't', iceServers: [] };
@@ -103,12 +106,30 @@ describe('resolveJoinOptions (issue 8 item 7, issue 10 items 2–3)', () => {
     });
   });
 
+  it('an options object whose getters throw (a Proxy, a getter) is RXSFU_ERR_INVALID_ARGUMENT too, not the getter\'s TypeError', () => {
+    const hostile = new Proxy({}, { get() { throw new TypeError('boom'); } });
+    expect(() => resolveJoinOptions(hostile)).to.throw(/joinCall options could not be read/).with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
+    const getter = { ...target, get subscriptions(): unknown { throw new Error('no'); } };
+    expect(() => resolveJoinOptions(getter)).to.throw(/could not be read/).with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
+    expect(() => validateSubscriptionPolicy(new Proxy({}, { get() { throw new TypeError('boom'); } }))).to.throw(/subscription policy could not be read/)
+      .with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
+  });
+
   it('error messages name options, never quote string values (a token must not end up in a log)', () => {
     invalid({ ...target, rpcTimeoutMs: 'secret-token-value' }, /a string of 18 characters/);
     try {
       resolveJoinOptions({ ...target, rpcTimeoutMs: 'secret-token-value' });
     } catch (err) {
       expect((err as Error).message).not.to.contain('secret-token-value');
+    }
+  });
+
+  it('the layers below joinCall refuse durations Node would clamp too (signal connection, Twirp client, coordinator join)', () => {
+    for (const bad of [Infinity, 2 ** 31, -1, Number.NaN]) {
+      expect(() => createSignalConnection({ url: 'ws://127.0.0.1:9/ws', openTimeoutMs: bad })).to.throw(/openTimeoutMs/).with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
+      expect(() => createSignalConnection({ url: 'ws://127.0.0.1:9/ws', unhealthyAfterMs: bad })).to.throw(/unhealthyAfterMs/);
+      expect(() => createSignalServerClient({ url: 'http://127.0.0.1:9/twirp', token: 't', timeoutMs: bad })).to.throw(/timeoutMs/).with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
+      expect(() => coordinatorJoin$({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', token: 't', callType: 'default', callId: 'c', timeoutMs: bad })).to.throw(/timeoutMs/);
     }
   });
 

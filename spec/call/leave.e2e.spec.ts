@@ -65,7 +65,7 @@ describe('call e2e: leave', function () {
       const stateDone = completes(call.state$).then(() => states);
       call.state$.subscribe((s) => states.push(s));
       const audio = await remoteTrack(call, 'human', TrackType.TRACK_TYPE_AUDIO);
-      await call.publishAudio(opusRtpPackets$());
+      await call.publishAudioRtp(opusRtpPackets$());
       await packetsCounted(audio.rtp$, 10);
       const streamsDone = Promise.all([
         completes(call.participants$), completes(call.events$), completes(call.remoteTracks$), completes(call.connectionLost$),
@@ -88,7 +88,7 @@ describe('call e2e: leave', function () {
       expect(emu.liveSessions().map((s) => s.sessionId)).to.deep.equal([human.sessionId]);
       expect(await resourceGrowth(idle, 5000), 'agent resources left after leave, emulator still up').to.deep.equal({});
 
-      const late = await call.publishAudio(opusRtpPackets$()).then(() => undefined, (err: unknown) => err);
+      const late = await call.publishAudioRtp(opusRtpPackets$()).then(() => undefined, (err: unknown) => err);
       expect(late).to.be.instanceOf(RxsfuError);
       expect((late as RxsfuError).code).to.equal('RXSFU_ERR_LEFT');
       expect(() => call.setSubscriptions({ video: true })).to.throw(RxsfuError).with.property('code', 'RXSFU_ERR_LEFT');
@@ -106,7 +106,7 @@ describe('call e2e: leave', function () {
       const call = await joinCall({
         ...emu.agentOptions('agent', 'cut', CALL_TYPE),
       });
-      const publishing = call.publishAudio(opusRtpPackets$()).then(() => undefined, (err: unknown) => err);
+      const publishing = call.publishAudioRtp(opusRtpPackets$()).then(() => undefined, (err: unknown) => err);
       await call.leave('cut short');
       const outcome = await publishing;
       expect(outcome, 'the SFU never accepted this track').to.be.instanceOf(RxsfuError);

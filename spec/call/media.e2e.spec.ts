@@ -82,7 +82,7 @@ describe('call e2e: media against the emulator', function () {
     const call = await join('agent', 'publish');
     expect(audioFrom(human, call.sessionId)).to.equal(0);
     expect(call.participants.get(call.sessionId)!.publishedTracks).to.deep.equal([]);
-    const local = await call.publishAudio(opusRtpPackets$());
+    const local = await call.publishAudioRtp(opusRtpPackets$());
     expect(local.kind).to.equal('audio');
     expect(call.participants.get(call.sessionId)!.publishedTracks, 'our own entry lists what we publish').to.deep.equal([TrackType.TRACK_TYPE_AUDIO]);
     await until(() => audioFrom(human, call.sessionId) >= 25, 15000, 'the agent\'s audio at the simulated participant');
@@ -94,10 +94,10 @@ describe('call e2e: media against the emulator', function () {
     const { emu, join } = ctx();
     const human = await emu.addParticipant({ callId: 'both', userId: 'human', audio: true });
     const call = await join('agent', 'both');
-    const [audio, video] = await Promise.all([call.publishAudio(opusRtpPackets$()), call.publishVideo(vp8RtpPackets$())]);
+    const [audio, video] = await Promise.all([call.publishAudioRtp(opusRtpPackets$()), call.publishVideoRtp(vp8RtpPackets$())]);
     expect([audio.kind, video.kind]).to.deep.equal(['audio', 'video']);
     await until(() => audioFrom(human, call.sessionId) >= 20 && receivedFrom(human, call.sessionId, TrackType.TRACK_TYPE_VIDEO) >= 20, 15000, 'both tracks at the simulated participant');
-    video.stop();
+    await video.stop();
     const stoppedAt = receivedFrom(human, call.sessionId, TrackType.TRACK_TYPE_VIDEO);
     const audioAt = audioFrom(human, call.sessionId);
     await until(() => audioFrom(human, call.sessionId) >= audioAt + 50, 15000, 'audio to keep flowing');
@@ -124,7 +124,7 @@ describe('call e2e: media against the emulator', function () {
     const human = await emu.addParticipant({ callId: 'json', userId: 'human', audio: true });
     const call = await join('agent', 'json', { rpcEncoding: 'json' });
     const audio = await remoteTrack(call, 'human', TrackType.TRACK_TYPE_AUDIO);
-    await call.publishAudio(opusRtpPackets$());
+    await call.publishAudioRtp(opusRtpPackets$());
     await packetsCounted(audio.rtp$, 20);
     await until(() => audioFrom(human, call.sessionId) >= 10, 15000, 'the agent\'s audio at the simulated participant');
     const ours = emu.records.rpcs.filter((r) => r.sessionId === call.sessionId);

@@ -44,7 +44,7 @@ describe('call e2e: participants come and go', function () {
     await Promise.all(calls.map(async (c) => packetsCounted((await remoteTrack(c, 'human', TrackType.TRACK_TYPE_AUDIO, 30000)).rtp$, 10, 30000)));
 
     const speakers = calls.slice(0, 3);
-    await Promise.all(speakers.map((c) => c.publishAudio(opusRtpPackets$())));
+    await Promise.all(speakers.map((c) => c.publishAudioRtp(opusRtpPackets$())));
     const heard = (c: Call) => human.received().find((r) => r.fromSessionId === c.sessionId && r.trackType === TrackType.TRACK_TYPE_AUDIO)?.packets ?? 0;
     await until(() => speakers.every((c) => heard(c) >= 10), 30000, 'the speakers\' audio at the human');
     expect(calls.slice(3).map(heard), 'agents that do not publish are not heard').to.deep.equal(Array(17).fill(0));

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { TestScheduler } from 'rxjs/testing';
 import { map } from 'rxjs';
 import { events, TrackType, type SfuEventInit, type SfuEvent } from '../../lib/protocol/index.js';
-import { participantsFromEvents, reduceParticipants, type ParticipantMap } from '../../lib/call/participants.js';
+import { participantsFromEvents, reduceParticipantEvents, reduceParticipants, type ParticipantMap } from '../../lib/call/participants.js';
+import { coalesceTurn } from '../../lib/call/coalesce.js';
 import { desiredSubscriptions, sameSubscriptions } from '../../lib/call/subscriptions.js';
 
 const ev = (init: SfuEventInit): SfuEvent => events.SfuEvent.fromObject(init as never);
@@ -107,5 +108,29 @@ describe('withLocalTracks (our own entry lists what we publish)', () => {
     expect(next.get('s-alice')).to.equal(state.get('s-alice'));
     expect(withLocalTracks(next, 's-me', [TrackType.TRACK_TYPE_AUDIO]), 'already listed: same map').to.equal(next);
     expect(withLocalTracks(state, 's-unknown', [TrackType.TRACK_TYPE_AUDIO])).to.equal(state);
+  });
+
+  it('a batch of events gives the map applying them one by one gives; the input map is never changed; no change keeps the same map', () => {
+    const seed = reduceParticipants(new Map(), ev({ joinResponse: { callState: { participants: [alice, me] } } }), 's-me');
+    const batch = [
+      ev({ participantJoined: { participant: bob } }),
+      ev({ trackPublished: { sessionId: 's-bob', userId: 'bob', type: TrackType.TRACK_TYPE_VIDEO } }),
+      ev({ dominantSpeakerChanged: { sessionId: 's-bob' } }),
+      ev({ participantLeft: { participant: { sessionId: 's-alice', userId: 'alice' } } }),
+      ev({ audioLevelChanged: { audioLevels: [{ sessionId: 's-bob', level: 0.5, isSpeaking: true }] } }),
+    ];
+    const before = summary(seed);
+    const oneByOne = batch.reduce((state, event) => reduceParticipants(state, event, 's-me'), seed);
+    const together = reduceParticipantEvents(seed, batch, 's-me');
+    expect([...together.entries()]).to.deep.equal([...oneByOne.entries()]);
+    expect(summary(seed), 'the input map is untouched').to.equal(before);
+    expect(reduceParticipantEvents(seed, [ev({ healthCheckResponse: {} }), ev({ participantLeft: { participant: { sessionId: 's-nobody' } } })], 's-me')).to.equal(seed);
+  });
+
+  it('coalesceTurn: events of one scheduler turn come as one batch (at the end of that turn: the same virtual frame); completion flushes what is pending', () => {
+    const scheduler = new TestScheduler((a, b) => { expect(a).to.deep.equal(b); });
+    scheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('(abc)-d--(e|)').pipe(coalesceTurn(scheduler))).toBe('x-----y--(z|)', { x: ['a', 'b', 'c'], y: ['d'], z: ['e'] });
+    });
   });
 });

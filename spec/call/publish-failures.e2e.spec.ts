@@ -62,7 +62,7 @@ describe('call e2e: publish and subscription failures', function () {
     const call = await join('agent', 'fast-publish');
     const rejections = collectUnhandledRejections();
     const reconnected = firstValueFrom(call.reconnections$.pipe(timeout(20000)));
-    const published = call.publishVideo(vp8RtpPackets$());
+    const published = call.publishVideoRtp(vp8RtpPackets$());
     emu!.faults.session(call.sessionId).destroyTcp();
     const local = await published;
     expect(local.kind).to.equal('video');
@@ -80,14 +80,14 @@ describe('call e2e: publish and subscription failures', function () {
     const human = await emu!.addParticipant({ callId: 'refused', userId: 'human', audio: true });
     const call = await join('agent', 'refused');
     refuse.handlePublisherOffer = 1;
-    const failure = await call.publishVideo(vp8RtpPackets$()).then(() => undefined, (e: unknown) => e);
+    const failure = await call.publishVideoRtp(vp8RtpPackets$()).then(() => undefined, (e: unknown) => e);
     expect(isRxsfuError(failure, 'RXSFU_ERR_RPC'), String(failure)).to.equal(true);
     expect((failure as Error).message).to.contain('permission denied: publish');
     expect(call.state).to.equal('joined');
     expect(call.currentConnection!.publisher.announcedTracks(), 'the refused track is taken back').to.deep.equal([]);
     expect(call.participants.get(call.sessionId)!.publishedTracks).to.deep.equal([]);
 
-    const audio = await call.publishAudio(opusRtpPackets$());
+    const audio = await call.publishAudioRtp(opusRtpPackets$());
     expect(audio.kind).to.equal('audio');
     expect(call.currentConnection!.publisher.announcedTracks().map((t) => t.trackType)).to.deep.equal([TrackType.TRACK_TYPE_AUDIO]);
     expect(call.participants.get(call.sessionId)!.publishedTracks).to.deep.equal([TrackType.TRACK_TYPE_AUDIO]);

@@ -111,10 +111,12 @@ describe('emulator/media plane (real werift on loopback)', function () {
     const pcm = loudPcm(client.received.get('simp:TRACK_TYPE_AUDIO')!.map((p) => p.payload));
     expect(pcm.length).to.be.greaterThan(960 * 10);
     expect(estimateFrequencyHz(pcm)).to.be.within(420, 460);
-    // the video is VP8 with frame starts that are keyframes
+    // the video is VP8: frame starts with PictureIDs counting up, interframes between keyframes (every 10 s or on PLI)
     const starts = client.received.get('simp:TRACK_TYPE_VIDEO')!.map((p) => parseVp8PayloadDescriptor(p.payload)).filter((d) => d.start);
     expect(starts.length).to.be.greaterThan(5);
-    expect(starts.every((d) => d.keyframe && d.pictureId !== undefined)).to.equal(true);
+    expect(starts.every((d) => d.pictureId !== undefined)).to.equal(true);
+    expect(starts.slice(1).every((d, i) => d.pictureId === ((starts[i]!.pictureId! + 1) & 0x7fff))).to.equal(true);
+    expect(starts.filter((d) => !d.keyframe).length, 'interframes between keyframes').to.be.greaterThan(0);
     expect(packetsOf(h.plane.receivedPackets('c1'), VIDEO, 'sim')).to.be.greaterThan(0);
     // payload types are the negotiated ones, whatever the source wrote (Opus 111, VP8 96)
     const negotiated = (codec: string) => Number(new RegExp(`a=rtpmap:(\\d+) ${codec}/`, 'i').exec(client.offers[0].sdp)?.[1]);

@@ -61,7 +61,7 @@ describe('reconnect e2e: a second loss while the episode finishes (R16)', functi
     });
     const records: ReconnectionRecord[] = [];
     call.reconnections$.subscribe((r) => records.push(r));
-    if (role === 'publishes only') await call.publishAudio(opusRtpPackets$());
+    if (role === 'publishes only') await call.publishAudioRtp(opusRtpPackets$());
     rig = { emu, proxy, call, records, onNextJoin: (hit) => { pending = hit; } };
     await untilJoinedAndHealthy(call, emu);
     return rig;

@@ -29,7 +29,7 @@ describe('reconnect e2e: leave during a MIGRATE', function () {
     };
     try {
       call = await joinCall({ ...emu.agentOptions('agent', 'm'), logger });
-      await call.publishAudio(opusRtpPackets$());
+      await call.publishAudioRtp(opusRtpPackets$());
       const sessionId = call.sessionId;
       emu.faults.session(sessionId).goAway();
       await until(() => leaving !== undefined, 10000, 'the MIGRATE join to be answered');

@@ -52,7 +52,7 @@ describe('reconnect e2e: telemetry and continuity', function () {
     const s = await scenarios.start();
     s.emu.faults.session(s.call.sessionId).sendError(ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, S.WEBSOCKET_RECONNECT_STRATEGY_REJOIN, 'rejoin please');
     await until(() => s.call.state === 'reconnecting', 10000, 'the REJOIN to start');
-    const video = await s.call.publishVideo(vp8RtpPackets$());
+    const video = await s.call.publishVideoRtp(vp8RtpPackets$());
     expect(s.call.state).to.equal('joined');
     expect(video.trackType).to.equal(TrackType.TRACK_TYPE_VIDEO);
     const videoAtHuman = () => s.human.received().filter((r) => r.fromSessionId === s.call.sessionId && r.trackType === TrackType.TRACK_TYPE_VIDEO).reduce((n, r) => n + r.packets, 0);

@@ -269,7 +269,7 @@ describe('reconnect engine (docs/RECONNECT.md)', () => {
         });
         expectSubscriptions(rejoin1.subscriptions).toBe('^ 19ms !');
       });
-      expect(ex.rejoin.calls[1]!.previousError?.code).to.equal('RXSFU_ERR_JOIN_TIMEOUT');
+      expect(ex.rejoin.calls[1]!.previousError?.code).to.equal('RXSFU_ERR_ATTEMPT_TIMEOUT');
     });
 
     it('R7/R4: a MIGRATE that never completes times out after attemptTimeoutMs + migrationTimeoutMs and falls back to REJOIN', () => {
@@ -283,17 +283,25 @@ describe('reconnect engine (docs/RECONNECT.md)', () => {
       });
     });
 
-    it('R7: an executor that completes without a value, or throws, fails its attempt with a typed error', () => {
+    it('R7/R9: an executor that throws something untyped fails with RXSFU_ERR_INTERNAL, final: no retry as if the SFU had refused', () => {
       const ex = executors();
-      testScheduler().run(({ hot, cold, expectObservable }) => {
-        const throwing = Object.assign(() => { throw new Error('boom'); }, { calls: [] });
-        Object.assign(ex, { fast: throwing, rejoin: scripted(cold('--|'), cold('-j|', { j: J })) });
-        expectObservable(run$(hot('f', { f: req.fast }), ex, { fastAttempts: 1 })).toBe('(ab)c----(Rj)', {
-          a: S.fast(1), b: S.rejoin(2), c: S.rejoin(3), R: record('joined', 'fast,rejoin,rejoin', 9, 'connection-lost'), j: S.joined,
+      testScheduler().run(({ hot, expectObservable }) => {
+        const throwing = Object.assign(() => { throw new TypeError('boom'); }, { calls: [] });
+        Object.assign(ex, { fast: throwing });
+        expectObservable(run$(hot('f', { f: req.fast }), ex)).toBe('(aRF|)', {
+          a: S.fast(1), F: S.failed, R: record('failed', 'fast', 0, 'connection-lost', { reason: 'internal', lastError: 'RXSFU_ERR_INTERNAL' }),
         });
       });
-      expect(ex.rejoin.calls.map((c) => c.previousError?.code)).to.deep.equal(['RXSFU_ERR_JOIN_REJECTED', 'RXSFU_ERR_JOIN_REJECTED']);
-      expect(ex.rejoin.calls[0]!.previousError?.cause).to.have.property('message', 'boom');
+      expect(ex.rejoin.calls).to.deep.equal([]);
+    });
+
+    it('R7/R9: an executor that completes without a value broke its contract: RXSFU_ERR_INTERNAL, final', () => {
+      testScheduler().run(({ hot, cold, expectObservable }) => {
+        const ex = executors({ rejoin: scripted(cold('--|')) });
+        expectObservable(run$(hot('r', { r: req.rejoin }), ex)).toBe('a-(RF|)', {
+          a: S.rejoin(1), F: S.failed, R: record('failed', 'rejoin', 2, 'peer-failed', { reason: 'internal', lastError: 'RXSFU_ERR_INTERNAL' }),
+        });
+      });
     });
 
     it('I2/R10: executors that never answer end in reconnecting-failed at the overall deadline, never hang', () => {
@@ -302,7 +310,7 @@ describe('reconnect engine (docs/RECONNECT.md)', () => {
         const ex = executors({ fast: scripted(never(), never(), never()), rejoin: scripted(never(), never()) });
         expectObservable(run$(hot('f', { f: req.fast }), ex, { disconnectionTimeoutMs: 100 })).toBe('a 19ms b 21ms c 23ms d 27ms e 5ms (RF|)', {
           a: S.fast(1), b: S.fast(2), c: S.fast(3), d: S.rejoin(4), e: S.rejoin(5), F: S.failed,
-          R: record('failed', 'fast,fast,fast,rejoin', 100, 'connection-lost', { reason: 'deadline', lastError: 'RXSFU_ERR_JOIN_TIMEOUT' }),
+          R: record('failed', 'fast,fast,fast,rejoin', 100, 'connection-lost', { reason: 'deadline', lastError: 'RXSFU_ERR_ATTEMPT_TIMEOUT' }),
         });
       });
     });
@@ -372,7 +380,7 @@ describe('reconnect engine (docs/RECONNECT.md)', () => {
         const engine$ = reconnectEpisodes(hot('r', { r: { ...req.rejoin, cause } }), ex, { ...OPTIONS, attemptTimeoutMs: 40, disconnectionTimeoutMs: 50 });
         expectObservable(engine$.pipe(map((e) => (events.push(e), flat(e))))).toBe('a 39ms b 9ms (RF|)', {
           a: S.rejoin(1), b: S.rejoin(2), F: S.failed,
-          R: record('failed', 'rejoin,rejoin', 50, 'peer-failed', { reason: 'deadline', lastError: 'RXSFU_ERR_JOIN_TIMEOUT' }),
+          R: record('failed', 'rejoin,rejoin', 50, 'peer-failed', { reason: 'deadline', lastError: 'RXSFU_ERR_ATTEMPT_TIMEOUT' }),
         });
         expectSubscriptions(rejoin2.subscriptions).toBe('42ms ^ 7ms !');
       });

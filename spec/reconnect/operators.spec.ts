@@ -43,16 +43,16 @@ describe('reconnect loop pieces', () => {
       });
     });
 
-    it('R7: error, empty, never and a throwing start all end in a typed error; never is unsubscribed at the timeout', () => {
+    it('R7: error, empty, never and a throwing start all end in a typed error, each with its own code; never is unsubscribed at the timeout', () => {
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const never = cold('-');
         const reset = rxsfuError('RXSFU_ERR_SOCKET_ERROR', 'reset');
         expectObservable(attemptOnce$(() => cold('-#', undefined, reset), 5, asyncScheduler)).toBe('-#', undefined, reset);
-        expectObservable(attemptOnce$(() => cold('--|'), 5, asyncScheduler).pipe(errorCode())).toBe('--(e|)', { e: 'RXSFU_ERR_JOIN_REJECTED' });
-        expectObservable(attemptOnce$(() => never, 5, asyncScheduler).pipe(errorCode())).toBe('-----(e|)', { e: 'RXSFU_ERR_JOIN_TIMEOUT' });
+        expectObservable(attemptOnce$(() => cold('--|'), 5, asyncScheduler).pipe(errorCode())).toBe('--(e|)', { e: 'RXSFU_ERR_INTERNAL' });
+        expectObservable(attemptOnce$(() => never, 5, asyncScheduler).pipe(errorCode())).toBe('-----(e|)', { e: 'RXSFU_ERR_ATTEMPT_TIMEOUT' });
         expectSubscriptions(never.subscriptions).toBe('^----!');
         const start = () => { throw new TypeError('bad'); };
-        expectObservable(attemptOnce$(start, 5, asyncScheduler).pipe(errorCode())).toBe('(e|)', { e: 'RXSFU_ERR_JOIN_REJECTED' });
+        expectObservable(attemptOnce$(start, 5, asyncScheduler).pipe(errorCode())).toBe('(e|)', { e: 'RXSFU_ERR_INTERNAL' });
       });
     });
 

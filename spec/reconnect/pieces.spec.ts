@@ -4,9 +4,9 @@
  */
 import { expect } from 'chai';
 import { fullJitterBackoff } from '../../lib/backoff.js';
-import { rxsfuError } from '../../lib/errors.js';
+import { FINAL_RECONNECT_CODES, rxsfuError } from '../../lib/errors.js';
 import {
-  admitRejoin, blameSfu, escalate, excludeSfu, fastDeadlineMs, finalReason, nextStrategy, NO_EXCLUSION,
+  admitRejoin, asAttemptError, blameSfu, escalate, excludeSfu, fastDeadlineMs, finalReason, nextStrategy, NO_EXCLUSION,
   ReconnectFailedError, reconnectionTelemetry, resolveReconnectOptions, sfuIdOf, withSfuId,
 } from '../../lib/reconnect/index.js';
 import { req } from './helpers.js';
@@ -118,6 +118,21 @@ describe('reconnect pieces', () => {
       expect(finalReason(rxsfuError('RXSFU_ERR_SFU_ERROR', 'x', { reconnectStrategy: 1 }))).to.equal('disconnected');
       expect(finalReason(rxsfuError('RXSFU_ERR_SFU_ERROR', 'x', { reconnectStrategy: 3 }))).to.equal(undefined);
       expect(finalReason(rxsfuError('RXSFU_ERR_JOIN_TIMEOUT', 'slow'))).to.equal(undefined);
+    });
+
+    it('R9: every code listed final in lib/errors.ts is final; the attempt and migration timeouts are not; a bug (INTERNAL) is', () => {
+      for (const code of FINAL_RECONNECT_CODES) expect(finalReason(rxsfuError(code, 'x')), code).to.not.equal(undefined);
+      expect(finalReason(rxsfuError('RXSFU_ERR_INTERNAL', 'TypeError'))).to.equal('internal');
+      expect(finalReason(rxsfuError('RXSFU_ERR_ATTEMPT_TIMEOUT', 'slow'))).to.equal(undefined);
+      expect(finalReason(rxsfuError('RXSFU_ERR_MIGRATION_TIMEOUT', 'slow'))).to.equal(undefined);
+      expect(finalReason(rxsfuError('RXSFU_ERR_JOIN_REJECTED', 'full', { sfuErrorCode: 700 }))).to.equal(undefined);
+    });
+
+    it('R9: asAttemptError keeps a typed error and turns an untyped one (a TypeError) into RXSFU_ERR_INTERNAL with it as cause', () => {
+      const typed = rxsfuError('RXSFU_ERR_SOCKET_ERROR', 'reset');
+      expect(asAttemptError(typed)).to.equal(typed);
+      const bug = new TypeError('x is not a function');
+      expect(asAttemptError(bug)).to.include({ code: 'RXSFU_ERR_INTERNAL', cause: bug });
     });
 
     it('R11: ReconnectFailedError carries the original cause, the reason and the last error', () => {

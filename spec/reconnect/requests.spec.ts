@@ -3,7 +3,6 @@
  * (`reconnectRequests$`), and the call's streams → those triggers (`callTriggers`: the current
  * connection's peer states, the media-stall check). Events are decoded from real SfuEvent bytes.
  */
-import { expect } from 'chai';
 import { asyncScheduler, map, NEVER, type Observable } from 'rxjs';
 import { isRxsfuError } from '../../lib/errors.js';
 import {

@@ -8,6 +8,10 @@
  * connection carries the media stream id `${trackLookupPrefix}:${TrackTypeName}`, e.g.
  * `a1b2c3:TRACK_TYPE_AUDIO`, so a client maps it to a participant and a track type.
  */
+import type { MediaDisturbance } from './media-disturbance.js';
+import type { Observable } from 'rxjs';
+import type { PcmFrame } from '../../media/audio-frame.js';
+import type { ReceivedAudio } from './audio-recorder.js';
 import type { TrackInfo, TrackSubscriptionDetails, TrackType, PeerType } from '../../protocol/index.js';
 
 /** How the media plane asks the session layer to signal. */
@@ -34,6 +38,16 @@ export interface MediaParticipant {
 export interface SimulatedMediaOptions {
   audio?: boolean;
   video?: boolean;
+  /** The tone it speaks. @default 440 Hz, speech-like (syllables and pauses) */
+  tone?: SimulatedTone;
+}
+
+/** The tone a simulated participant speaks. */
+export interface SimulatedTone {
+  /** @default 440 */
+  frequencyHz?: number;
+  /** Syllables and pauses; false = a steady tone. @default true */
+  speechLike?: boolean;
 }
 
 /** One SFU's media: werift peer connections of its client sessions, RTP forwarding, simulated participants. */
@@ -54,11 +68,17 @@ export interface SfuMediaPlane {
   publishedTracks(sessionId: string): TrackType[];
   /** Fault: silently stops forwarding RTP to a session; its peer connections and signaling stay up. */
   dropMediaTo?(sessionId: string): void;
+  /** Fault: drops/reorders RTP to a session on a fixed pattern; `undefined` ends it. */
+  disturbMediaTo?(sessionId: string, disturbance: MediaDisturbance | undefined): void;
   /** Closes a session's peer connections and stops forwarding to and from it. */
   removeSession(sessionId: string): Promise<void>;
 
   /** A simulated participant: publishes Opus audio / VP8 video generated in-process. */
   addSimulatedParticipant(participant: MediaParticipant, options: SimulatedMediaOptions): void;
+  /** A simulated participant's audio track carries `pcm$` from now on (instead of its tone). */
+  speakSimulated(sessionId: string, pcm$: Observable<PcmFrame>): void;
+  /** Audio a simulated participant received, decoded, per sender. */
+  receivedAudio(sessionId: string): ReceivedAudio[];
   /** RTP packets that reached `sessionId` (a simulated participant) from each publisher track it subscribes to. */
   receivedPackets(sessionId: string): { fromSessionId: string; trackType: TrackType; packets: number }[];
   /** RTP packets the SFU received from a real client session, per track type. */

@@ -14,6 +14,10 @@ import { silentLogger } from '../../logger.js';
 import type { MediaLogger } from './media-logger.js';
 import { PublisherConnection } from './publisher-connection.js';
 import { RtpRouter, type TrackRef } from './rtp-router.js';
+import type { MediaDisturbance } from './media-disturbance.js';
+import type { Observable } from 'rxjs';
+import type { PcmFrame } from '../../media/audio-frame.js';
+import type { ReceivedAudio } from './audio-recorder.js';
 import { parseCandidateJson } from './sfu-peer.js';
 import { SimulatedMediaSource } from './simulated-media-source.js';
 import { SubscriberConnection } from './subscriber-connection.js';
@@ -121,6 +125,10 @@ class MediaPlane implements SfuMediaPlane {
     return this.router.published(sessionId).map((ref) => ref.trackType);
   }
 
+  disturbMediaTo(sessionId: string, disturbance: MediaDisturbance | undefined): void {
+    this.router.disturb(sessionId, disturbance);
+  }
+
   dropMediaTo(sessionId: string): void {
     this.router.dropTo(sessionId);
   }
@@ -147,6 +155,16 @@ class MediaPlane implements SfuMediaPlane {
     this.simulated.set(participant.sessionId, simulated);
     simulated.start();
     this.tracksChanged();
+  }
+
+  speakSimulated(sessionId: string, pcm$: Observable<PcmFrame>): void {
+    const simulated = this.simulated.get(sessionId);
+    if (!simulated) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `no simulated participant ${sessionId} on this SFU`);
+    simulated.speak(pcm$);
+  }
+
+  receivedAudio(sessionId: string): ReceivedAudio[] {
+    return this.simulated.get(sessionId)?.receivedAudio() ?? [];
   }
 
   receivedPackets(sessionId: string): { fromSessionId: string; trackType: TrackType; packets: number }[] {

@@ -106,6 +106,14 @@ export class PublisherConnection {
     let changed = false;
     for (const trackType of this.announced) if (!now.has(trackType)) changed = this.deps.router.withdraw(ref(trackType)) || changed;
     for (const trackType of now) changed = this.deps.router.announce(ref(trackType)) || changed;
+    // A subscriber's PLI on one of these tracks becomes our PLI to the client's publisher.
+    for (const transceiver of this.receiving()) {
+      const { receiver } = transceiver;
+      this.deps.router.onKeyframeRequest(ref(this.trackTypeOf(transceiver)), () => {
+        const ssrc = receiver.track.ssrc;
+        if (ssrc !== undefined) receiver.sendRtcpPLI(ssrc).catch(() => undefined);
+      });
+    }
     this.announced = now;
     if (changed) this.deps.onTracksChanged();
   }

@@ -8,6 +8,7 @@
 import type { RtpPacket } from 'werift';
 import type { TrackType } from '../../protocol/index.js';
 import { TrackBus, trackKey, type RtpSink, type TrackRef } from './track-bus.js';
+import { disturbedSink, type MediaDisturbance } from './media-disturbance.js';
 
 export { trackKey, type RtpSink, type TrackRef } from './track-bus.js';
 
@@ -22,6 +23,8 @@ export class RtpRouter {
   private readonly received = new Map<string, Map<TrackType, number>>();
   /** Subscribers of this SFU whose packets are silently dropped (fault: media stops, signaling lives). */
   private readonly dropped = new Set<string>();
+  /** Subscribers of this SFU whose packets are dropped or reordered on a pattern (fault). */
+  private readonly disturbed = new Map<string, MediaDisturbance>();
 
   /** @param bus shared with the other SFUs' tables; a private one by default */
   constructor(readonly bus: TrackBus = new TrackBus()) {}
@@ -77,8 +80,9 @@ export class RtpRouter {
     this.forwarded.set(subscriberId, counts);
     const entry = counts.get(trackKey(ref)) ?? { ref: { ...ref }, counter: { packets: 0 } };
     counts.set(trackKey(ref), entry);
+    const disturbed = disturbedSink(sink, () => this.disturbed.get(subscriberId));
     const gated: RtpSink = (packet) => {
-      if (!this.dropped.has(subscriberId)) sink(packet);
+      if (!this.dropped.has(subscriberId)) disturbed(packet);
     };
     source.sinks.set(this.sinkKey(subscriberId), { sink: gated, counter: entry.counter });
     return true;
@@ -111,6 +115,23 @@ export class RtpRouter {
     this.dropped.add(subscriberId);
   }
 
+  /** The publisher side of a track this table owns says how to get a keyframe out of its source. */
+  onKeyframeRequest(ref: TrackRef, handler: () => void): void {
+    const source = this.bus.sources.get(trackKey(ref));
+    if (source?.owner === this) source.keyframeRequested = handler;
+  }
+
+  /** A subscriber asked for a keyframe (PLI): passed to the track's publisher, on whichever SFU it is. */
+  requestKeyframe(ref: TrackRef): void {
+    this.bus.sources.get(trackKey(ref))?.keyframeRequested?.();
+  }
+
+  /** Fault: packets to `subscriberId` on this SFU are dropped/reordered on a fixed pattern; `undefined` ends it. */
+  disturb(subscriberId: string, disturbance: MediaDisturbance | undefined): void {
+    if (disturbance) this.disturbed.set(subscriberId, { ...disturbance });
+    else this.disturbed.delete(subscriberId);
+  }
+
   /** Drops everything this SFU has of a session: the tracks it owns, its sinks everywhere, its counters. */
   removeSession(sessionId: string): void {
     const sinkKey = this.sinkKey(sessionId);
@@ -121,6 +142,7 @@ export class RtpRouter {
     this.forwarded.delete(sessionId);
     this.received.delete(sessionId);
     this.dropped.delete(sessionId);
+    this.disturbed.delete(sessionId);
   }
 
   private sinkKey(subscriberId: string): string {

@@ -4,16 +4,23 @@
  * connection needed), and subscribes to every other track of its call (the plane picks them, on
  * every SFU) so tests can count what reached it.
  */
-import { type SchedulerLike, Subscription } from 'rxjs';
+import { type Observable, type SchedulerLike, Subject, Subscription } from 'rxjs';
 import { TrackType } from '../../protocol/index.js';
 import { opusRtpPackets$ } from '../../media/opus-rtp.js';
 import { vp8RtpPackets$ } from '../../media/vp8.js';
 import type { MediaParticipant, SimulatedMediaOptions } from './contract.js';
 import type { RtpRouter, TrackRef } from './rtp-router.js';
+import { AudioRecorder, type ReceivedAudio } from './audio-recorder.js';
+import { encodeOpusRtp } from '../../media/opus-publish.js';
+import type { PcmFrame } from '../../media/audio-frame.js';
+import { rxsfuError } from '../../errors.js';
 
 export class SimulatedMediaSource {
   private readonly sources = new Subscription();
+  private voice = new Subscription();
+  private readonly recorder: AudioRecorder;
   private readonly tracks: TrackType[];
+  private readonly tone: SimulatedMediaOptions['tone'];
 
   constructor(
     readonly participant: MediaParticipant,
@@ -21,6 +28,8 @@ export class SimulatedMediaSource {
     private readonly router: RtpRouter,
     private readonly scheduler?: SchedulerLike,
   ) {
+    this.tone = options.tone;
+    this.recorder = new AudioRecorder(120, scheduler);
     this.tracks = [
       ...(options.audio ? [TrackType.TRACK_TYPE_AUDIO] : []),
       ...(options.video ? [TrackType.TRACK_TYPE_VIDEO] : []),
@@ -33,23 +42,48 @@ export class SimulatedMediaSource {
     for (const trackType of this.tracks) this.router.announce({ sessionId, trackType });
     if (this.tracks.includes(TrackType.TRACK_TYPE_AUDIO)) {
       const ref = { sessionId, trackType: TrackType.TRACK_TYPE_AUDIO };
-      this.sources.add(opusRtpPackets$({ speechLike: true, scheduler: this.scheduler }).subscribe((p) => this.router.publish(ref, p)));
+      this.voice = opusRtpPackets$({ speechLike: this.tone?.speechLike ?? true, frequencyHz: this.tone?.frequencyHz, scheduler: this.scheduler }).subscribe((p) => this.router.publish(ref, p));
     }
     if (this.tracks.includes(TrackType.TRACK_TYPE_VIDEO)) {
       const ref = { sessionId, trackType: TrackType.TRACK_TYPE_VIDEO };
-      this.sources.add(vp8RtpPackets$({ scheduler: this.scheduler }).subscribe((p) => this.router.publish(ref, p)));
+      // A keyframe every 10 s, interframes between, and one at once when a subscriber asks (PLI).
+      const keyframeRequests = new Subject<void>();
+      this.router.onKeyframeRequest(ref, () => keyframeRequests.next());
+      this.sources.add(vp8RtpPackets$({ scheduler: this.scheduler, keyframeIntervalFrames: 300, keyframeRequests$: keyframeRequests })
+        .subscribe((p) => this.router.publish(ref, p)));
     }
   }
 
-  /** Subscribes (counting only) to every published track of other sessions not yet attached. */
+  /**
+   * From now on its audio track carries `pcm$` (encoded and paced like an agent's `publishAudio`,
+   * silence when it runs dry) instead of its tone.
+   */
+  speak(pcm$: Observable<PcmFrame>): void {
+    if (!this.tracks.includes(TrackType.TRACK_TYPE_AUDIO)) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'speak: this simulated participant publishes no audio');
+    const ref = { sessionId: this.participant.sessionId, trackType: TrackType.TRACK_TYPE_AUDIO };
+    this.voice.unsubscribe();
+    this.voice = pcm$.pipe(encodeOpusRtp({ scheduler: this.scheduler })).subscribe({ next: (p) => this.router.publish(ref, p), error: () => undefined });
+  }
+
+  /** Subscribes to every published track of other sessions not yet attached: audio is decoded and recorded, the rest counted. */
   subscribeTo(published: TrackRef[]): void {
     for (const ref of published) {
       if (ref.sessionId === this.participant.sessionId || this.router.isAttached(this.participant.sessionId, ref)) continue;
-      this.router.attach(this.participant.sessionId, ref, () => undefined);
+      const sink = ref.trackType === TrackType.TRACK_TYPE_AUDIO
+        ? this.recorder.sink(ref.sessionId, this.router.bus.participant(ref.sessionId)?.userId ?? ref.sessionId)
+        : () => undefined;
+      this.router.attach(this.participant.sessionId, ref, sink);
     }
   }
 
+  /** Decoded audio received so far, per sender. */
+  receivedAudio(): ReceivedAudio[] {
+    return this.recorder.received();
+  }
+
   stop(): void {
+    this.voice.unsubscribe();
+    this.recorder.stop();
     this.sources.unsubscribe();
     this.router.removeSession(this.participant.sessionId);
   }

@@ -37,6 +37,8 @@ export interface BusSource extends TrackRef {
   owner: object;
   /** Sinks keyed by `${plane scope}|${subscriber session id}`. */
   sinks: Map<string, BusSink>;
+  /** How a subscriber's PLI reaches the publisher (the owner sets it). */
+  keyframeRequested?: () => void;
 }
 
 export const trackKey = (ref: TrackRef): string => `${ref.sessionId}|${ref.trackType}`;

@@ -170,7 +170,7 @@ function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedIn
         timeout({
           first: host.migrationTimeoutMs,
           scheduler: host.settings.scheduler,
-          with: () => throwError(() => rxsfuError('RXSFU_ERR_JOIN_TIMEOUT', `no participant_migration_complete in ${host.migrationTimeoutMs} ms`)),
+          with: () => throwError(() => rxsfuError('RXSFU_ERR_MIGRATION_TIMEOUT', `no participant_migration_complete in ${host.migrationTimeoutMs} ms`)),
         }),
         map(() => {
           ctx.adopted(joinedInfo(conn));

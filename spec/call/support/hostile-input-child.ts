@@ -29,7 +29,7 @@ const packets = (value: unknown) => of(value) as unknown as Observable<RtpPacket
 
 /** A track whose source is `source$`: the code its `ended$` errors with, and whether the SFU still lists it. */
 async function publishedOutcome(call: Call, source$: Observable<RtpPacket>): Promise<Outcome> {
-  const track = await call.publishAudio(source$);
+  const track = await call.publishAudioRtp(source$);
   return codeOf(() => lastValueFrom(track.ended$, { defaultValue: undefined }));
 }
 
@@ -63,6 +63,16 @@ export const cases: Record<string, Case> = {
     // Refused before the track was added: nothing announced, nothing to re-publish on a REJOIN.
     return { ...outcome, detail: { publishedTracks: c.participants.get(c.sessionId)?.publishedTracks ?? [] } };
   },
+  'publishVideo(of(null))': async ({ call }) => {
+    const c = await call();
+    const track = await c.publishVideo(of(null) as never);
+    return codeOf(() => lastValueFrom(track.ended$, { defaultValue: undefined }));
+  },
+  'leave(42)': async ({ call }) => {
+    const c = await call();
+    const outcome = await codeOf(() => c.leave(42 as never));
+    return { ...outcome, detail: { state: c.state } };
+  },
   'a logger that throws': async ({ options }) => {
     const throwing = () => { throw new Error('logger down'); };
     const c = await joinCall({ ...options, logger: { debug: throwing, info: throwing, warn: throwing, error: throwing } });
@@ -74,7 +84,7 @@ export const cases: Record<string, Case> = {
 };
 
 /** Cases that fail before anything opens: all run in one process, no emulator (nothing may be reached). */
-export const optionCases = Object.keys(cases).filter((name) => !/^(set|publish|a logger)/.test(name));
+export const optionCases = Object.keys(cases).filter((name) => !/^(set|publish|leave|a logger)/.test(name));
 
 async function runOptionCases(): Promise<Record<string, Outcome>> {
   const options: JoinCallOptions = { baseUrl: 'http://127.0.0.1:9', apiKey: 'k', apiSecret: 's', userId: 'agent', callType: 'default', callId: 'hostile' };

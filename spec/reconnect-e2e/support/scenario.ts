@@ -75,7 +75,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
     subs.push(call.state$.subscribe((s) => states.push(s)));
     subs.push(call.reconnections$.subscribe((r) => records.push(r)));
     subs.push(call.remoteTracks$.subscribe((t) => subs.push(t.rtp$.subscribe(() => received++))));
-    await call.publishAudio(opusRtpPackets$());
+    await call.publishAudioRtp(opusRtpPackets$());
     const scenario: Scenario = {
       emu, human, call, states, records, close,
       fromHuman: () => received,

@@ -1,0 +1,66 @@
+/**
+ * The floor of `bench/media`: two werift peer connections in this process, each sending Opus it
+ * encodes itself from 24 kHz PCM every 20 ms and decoding what it receives to 16 kHz: the same codec
+ * and SRTP work as an agent that hears and speaks, with no SDK around it (no jitter buffer, no
+ * concealment, no pacing queue, no signaling, no SFU).
+ */
+import { Decoder, Encoder } from '@evan/opus';
+import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, type RTCIceCandidate } from 'werift';
+import { pcmSignalFrame } from '../../lib/media/pcm-signal.js';
+import { rtcConfiguration } from '../../lib/rtc/config.js';
+
+export interface MediaPair { close(): Promise<void> }
+
+/** One side: a sendrecv audio transceiver, an encoder fed by a 20 ms timer, a decoder on every packet. */
+function side(pc: RTCPeerConnection): { start(): void; stop(): void } {
+  const track = new MediaStreamTrack({ kind: 'audio' });
+  pc.addTransceiver(track, { direction: 'sendrecv' });
+  const encoder = new Encoder({ channels: 1, sample_rate: 24000, application: 'voip' });
+  const decoder = new Decoder({ channels: 1, sample_rate: 16000 });
+  pc.onTrack.subscribe((remote) => remote.onReceiveRtp.subscribe((packet) => decoder.decode(packet.payload)));
+  let timer: NodeJS.Timeout | undefined;
+  let index = 0;
+  return {
+    start: () => {
+      timer = setInterval(() => {
+        const payload = encoder.encode(pcmSignalFrame(index, { sampleRate: 24000, frameSamples: 480, frequencyHz: 600 }));
+        const header = new RtpHeader({ payloadType: 111, sequenceNumber: index & 0xffff, timestamp: (index * 960) >>> 0, ssrc: 1234 });
+        index++;
+        track.writeRtp(new RtpPacket(header, Buffer.from(payload)));
+      }, 20);
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+export async function connectMediaPair(): Promise<MediaPair> {
+  const a = new RTCPeerConnection(rtcConfiguration());
+  const b = new RTCPeerConnection(rtcConfiguration());
+  const sides = [side(a), side(b)];
+  const pending: [RTCPeerConnection, RTCIceCandidate][] = [];
+  let described = 0;
+  const relay = (to: RTCPeerConnection) => (c: RTCIceCandidate | undefined) => {
+    if (!c) return;
+    if (described < 2) pending.push([to, c]);
+    else void to.addIceCandidate(c);
+  };
+  a.onIceCandidate.subscribe(relay(b));
+  b.onIceCandidate.subscribe(relay(a));
+  await a.setLocalDescription(await a.createOffer());
+  await b.setRemoteDescription(a.localDescription!);
+  await b.setLocalDescription(await b.createAnswer());
+  await a.setRemoteDescription(b.localDescription!);
+  described = 2;
+  for (const [to, c] of pending.splice(0)) void to.addIceCandidate(c);
+  await Promise.all([a, b].map((pc) => new Promise<void>((resolve) => {
+    if (pc.connectionState === 'connected') return resolve();
+    const sub = pc.connectionStateChange.subscribe((state) => state === 'connected' && (sub.unSubscribe(), resolve()));
+  })));
+  sides.forEach((s) => s.start());
+  return {
+    close: async () => {
+      sides.forEach((s) => s.stop());
+      await Promise.all([a.close(), b.close()]);
+    },
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Agents that hear and speak: N agents in this process, each in its own call with one simulated
+ * speaker (the emulator in a child process), each hearing it as 16 kHz PCM (`audio$`) and speaking
+ * 24 kHz PCM produced all at once (TTS-like) through `pace()` into `publishAudio`.
+ *
+ *   npm run bench:media            (about 2 min)
+ *   npm run bench:media -- --quick (a smoke run)
+ *
+ * Per N, over a measurement window after a warm-up:
+ * - in, frame lateness: for each agent's audio$ frames, (arrival − timestampMs) minus its smallest
+ *   value in the window: how late a frame comes against the best frame of the same stream
+ *   (jitter-buffer holds included); p99 over all agents' frames.
+ * - out, frame lateness: the same for `pace()` emissions against their due time (20 ms apart).
+ * - lost: audio$ frames concealed in the window (packets that never came).
+ * - CPU: this process's user+system CPU in the window, per agent-second.
+ * Floor: pairs of raw werift peer connections in this process, each side encoding 24 kHz Opus every
+ * 20 ms and decoding what it receives to 16 kHz (bench/lib/werift-media-pair.ts), same window: CPU
+ * per side-second. No SDK, no SFU: the cheapest an agent that hears and speaks can be.
+ */
+import { performance } from 'node:perf_hooks';
+import { filter, first, from, mergeMap, tap } from 'rxjs';
+import { joinCall, type Call } from '../lib/call/index.js';
+import { pace } from '../lib/media/pace.js';
+import { pcmSignalFrame } from '../lib/media/pcm-signal.js';
+import { agentOptions } from './lib/agents.js';
+import { runBench } from './lib/run.js';
+import { printTable, quantile } from './lib/report.js';
+import { connectMediaPair } from './lib/werift-media-pair.js';
+import type { RemoteEmulator } from './lib/remote-emulator.js';
+
+const quick = process.argv.includes('--quick');
+const sizes = quick ? [1, 4] : [1, 5, 10, 20, 30];
+const warmupMs = quick ? 2000 : 3000;
+const windowMs = quick ? 4000 : 10000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** `seconds` of a 24 kHz tone as 20 ms frames: the TTS output, all of it at once. */
+function speech(seconds: number) {
+  return Array.from({ length: seconds * 50 }, (_, i) => ({ samples: pcmSignalFrame(i, { sampleRate: 24000, frameSamples: 480, frequencyHz: 600 }), sampleRate: 24000, channels: 1 as const }));
+}
+
+interface Timeline { offsets: number[]; concealed: number }
+
+/** CPU time (user + system) of this process, ms. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/** p99 of (offset − min offset) per stream, all streams together. */
+function p99Lateness(streams: Timeline[]): number {
+  const lateness = streams.flatMap((s) => {
+    const min = Math.min(...s.offsets);
+    return s.offsets.map((o) => o - min);
+  });
+  return lateness.length ? quantile(lateness, 0.99) : NaN;
+}
+
+async function sdkRound(emulator: RemoteEmulator, n: number, round: number) {
+  const calls: Call[] = [];
+  const inbound: Timeline[] = [];
+  const outbound: Timeline[] = [];
+  let measuring = false;
+  for (let i = 0; i < n; i++) {
+    const callId = `media-${round}-${i}`;
+    await emulator.addParticipant(callId, 'speaker');
+    const call = await joinCall(agentOptions(emulator, callId, `agent-${i}`, { mediaStallAfterMs: 0 }));
+    calls.push(call);
+    const heard: Timeline = { offsets: [], concealed: 0 };
+    const said: Timeline = { offsets: [], concealed: 0 };
+    inbound.push(heard);
+    outbound.push(said);
+    call.remoteTracks$.pipe(filter((t) => t.kind === 'audio'), first(), mergeMap((t) => t.audio$({ sampleRate: 16000 }))).subscribe((frame) => {
+      if (!measuring) return;
+      heard.offsets.push(performance.now() - frame.timestampMs);
+      if (frame.concealed) heard.concealed++;
+    });
+    let k = 0;
+    const spoken$ = from(speech(Math.ceil((warmupMs + windowMs) / 1000) + 30)).pipe(pace(), tap(() => {
+      const at = performance.now() - 20 * k++;
+      if (measuring) said.offsets.push(at);
+    }));
+    await call.publishAudio(spoken$);
+  }
+  await sleep(warmupMs);
+  measuring = true;
+  const cpuStart = cpuMs();
+  const start = performance.now();
+  await sleep(windowMs);
+  const cpu = cpuMs() - cpuStart;
+  const seconds = (performance.now() - start) / 1000;
+  measuring = false;
+  await Promise.all(calls.map((c) => c.leave('bench done')));
+  return {
+    inP99: p99Lateness(inbound), outP99: p99Lateness(outbound),
+    lost: inbound.reduce((sum, s) => sum + s.concealed, 0),
+    frames: inbound.reduce((sum, s) => sum + s.offsets.length, 0),
+    cpuPerAgentSecond: cpu / (n * seconds),
+  };
+}
+
+async function floorRound(n: number) {
+  // n sides = ceil(n / 2) pairs, so the floor does the same number of encode/decode streams.
+  const pairs = await Promise.all(Array.from({ length: Math.ceil(n / 2) }, () => connectMediaPair()));
+  await sleep(warmupMs);
+  const cpuStart = cpuMs();
+  const start = performance.now();
+  await sleep(windowMs);
+  const cpu = cpuMs() - cpuStart;
+  const seconds = (performance.now() - start) / 1000;
+  await Promise.all(pairs.map((p) => p.close()));
+  return cpu / (pairs.length * 2 * seconds);
+}
+
+runBench('bench:media', 1, async (emulator) => {
+  const rows: string[][] = [];
+  let largest = 0;
+  for (const [round, n] of sizes.entries()) {
+    const floor = await floorRound(n);
+    const sdk = await sdkRound(emulator, n, round);
+    const ok = sdk.inP99 < 20 && sdk.outP99 < 20 && sdk.lost === 0;
+    if (ok) largest = n;
+    rows.push([
+      String(n), sdk.frames.toLocaleString('en-US'), sdk.inP99.toFixed(1), sdk.outP99.toFixed(1), String(sdk.lost),
+      `${sdk.cpuPerAgentSecond.toFixed(1)} ms`, `${floor.toFixed(1)} ms`, `${(sdk.cpuPerAgentSecond / floor).toFixed(2)}×`,
+      ok ? 'yes' : 'no',
+    ]);
+  }
+  printTable(['agents', 'frames heard', 'in: p99 lateness ms', 'out: p99 lateness ms', 'lost frames', 'CPU per agent-second (SDK)', 'CPU per side-second (floor)', 'SDK / floor', 'p99 < 20 ms, none lost'], rows);
+  const last = rows.find((r) => r[0] === String(largest));
+  const cpuPerAgentSecond = last ? Number.parseFloat(last[5]!) : NaN;
+  console.log(`largest N with p99 < 20 ms both ways and no frame lost: ${largest}` +
+    (largest ? ` (≈ ${Math.floor(1000 / cpuPerAgentSecond)} agents per core by CPU at that size)` : ''));
+});
