@@ -8,8 +8,8 @@
  *
  * Per N, over a measurement window after a warm-up:
  * - in, frame lateness: for each agent's audio$ frames, (arrival − timestampMs) minus its smallest
- *   value in the window: how late a frame comes against the best frame of the same stream
- *   (jitter-buffer holds included); p99 over all agents' frames.
+ *   value over the last second: how late a frame comes against the best recent frame of the same
+ *   stream (jitter-buffer holds included); p99 over all agents' frames.
  * - out, frame lateness: the same for `pace()` emissions against their due time (20 ms apart).
  * - lost: audio$ frames concealed in the window (packets that never came).
  * - CPU: this process's user+system CPU in the window, per agent-second.
@@ -29,7 +29,7 @@ import { connectMediaPair } from './lib/werift-media-pair.js';
 import type { RemoteEmulator } from './lib/remote-emulator.js';
 
 const quick = process.argv.includes('--quick');
-const sizes = quick ? [1, 4] : [1, 5, 10, 20, 30];
+const sizes = quick ? [1, 4] : [1, 5, 10, 20];
 const warmupMs = quick ? 2000 : 3000;
 const windowMs = quick ? 4000 : 10000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -47,12 +47,14 @@ const cpuMs = () => {
   return (user + system) / 1000;
 };
 
-/** p99 of (offset − min offset) per stream, all streams together. */
+/**
+ * p99 over all streams of each frame's offset above the smallest offset of its stream in the last
+ * second (50 frames). The running minimum forgives a sender whose own clock drifts (the emulator's
+ * tone timer runs slow under load: its RTP time falls behind wall time, which is not lateness
+ * here) and keeps what a listener feels: a frame later than its neighbours.
+ */
 function p99Lateness(streams: Timeline[]): number {
-  const lateness = streams.flatMap((s) => {
-    const min = Math.min(...s.offsets);
-    return s.offsets.map((o) => o - min);
-  });
+  const lateness = streams.flatMap((s) => s.offsets.map((o, i) => o - Math.min(...s.offsets.slice(Math.max(0, i - 49), i + 1))));
   return lateness.length ? quantile(lateness, 0.99) : NaN;
 }
 
@@ -64,7 +66,7 @@ async function sdkRound(emulator: RemoteEmulator, n: number, round: number) {
   for (let i = 0; i < n; i++) {
     const callId = `media-${round}-${i}`;
     await emulator.addParticipant(callId, 'speaker');
-    const call = await joinCall(agentOptions(emulator, callId, `agent-${i}`, { mediaStallAfterMs: 0 }));
+    const call = await joinCall(agentOptions(emulator, callId, `agent-${i}`, { mediaStallAfterMs: 0, rpcTimeoutMs: 20000 }));
     calls.push(call);
     const heard: Timeline = { offsets: [], concealed: 0 };
     const said: Timeline = { offsets: [], concealed: 0 };

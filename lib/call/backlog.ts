@@ -10,16 +10,25 @@
  * ```
  *
  * The buffering subscription belongs to `owner`: when the owner ends (the connection is disposed)
- * nothing is kept any more.
+ * nothing is kept any more. At most `limit` values are kept (the newest): an SFU that floods a
+ * connection not adopted yet (MIGRATE waits up to its timeout) cannot grow the process without bound.
  */
 import { concat, defer, from, type Observable, type Subscription } from 'rxjs';
 
-export function backlogged<T>(source$: Observable<T>, owner: Subscription): Observable<T> {
+/** Most events kept for a connection not adopted yet; far above what a real migration window brings. */
+export const MAX_BACKLOG_EVENTS = 10_000;
+
+export function backlogged<T>(source$: Observable<T>, owner: Subscription, limit = MAX_BACKLOG_EVENTS): Observable<T> {
   let backlog: T[] | undefined = [];
-  const buffering = source$.subscribe((value) => backlog?.push(value));
+  const buffering = source$.subscribe((value) => {
+    if (!backlog) return;
+    backlog.push(value);
+    // Trimmed in halves, so keeping the newest `limit` costs O(1) per value.
+    if (backlog.length >= 2 * limit) backlog = backlog.slice(-limit);
+  });
   owner.add(buffering);
   return defer(() => {
-    const kept = backlog ?? [];
+    const kept = (backlog ?? []).slice(-limit);
     backlog = undefined;
     buffering.unsubscribe();
     return concat(from(kept), source$);

@@ -9,7 +9,7 @@ import type { Coordinator } from './coordinator.js';
 import { errorEvent, type JoinRejectionMode } from './sfu-host.js';
 import type { SfuServer } from './sfu-server.js';
 import type { SfuSession } from './sfu-session.js';
-import type { MediaDisturbance } from './media/media-disturbance.js';
+import type { MediaDisturbance } from './media/contract.js';
 
 function checkDisturbance(d: MediaDisturbance | undefined): MediaDisturbance | undefined {
   for (const n of [d?.dropEvery, d?.reorderEvery]) {

@@ -1,7 +1,7 @@
 /** `rxsfu/emulator`: a local Stream Video backend (coordinator + SFUs) for tests, demos and benchmarks. */
 export { startEmulator, type Emulator, type EmulatorOptions, type EmulatedSfu } from './emulator.js';
 export type { EmulatorFaults, SessionFaults, ClientSessionFaults, SfuFaults, CoordinatorFaults } from './faults.js';
-export type { MediaDisturbance } from './media/media-disturbance.js';
+export type { MediaDisturbance } from './media/contract.js';
 export type { EmulatorRecords, JoinRecord, LeaveRecord, LeaveReason, SubscriptionRecord, RpcRecord, CoordinatorJoinRecord, SocketCloseRecord, StatsRecord, HealthCheckRecord, RecordedReconnectDetails } from './records.js';
 export type { LiveSession } from './call-registry.js';
 export type { SimulatedParticipant, SimulatedParticipantOptions, ReceivedTrackPackets, ReceivedAudioSummary } from './simulated-session.js';

@@ -136,6 +136,20 @@ function announcements(slots: readonly TrackSlot[]): Pick<Publisher, 'announcedT
   };
 }
 
+/** The offer/answer exchange itself (offer → SetPublisher with `tracks()` → answer); runs inside the queue. */
+function offerAnswer$(core: PeerCore, setPublisher: PublisherOptions['setPublisher'], tracks: () => TrackInfo[], iceRestart: boolean): Observable<void> {
+  return defer(() => {
+    core.holdLocalCandidates();
+    return core.setLocalDescription$('offer', { iceRestart });
+  }).pipe(
+    tap((sdp) => core.logger.debug?.('publisher: sending offer', { bytes: sdp.length, iceRestart })),
+    concatMap((sdp) => setPublisher({ sdp, tracks: tracks() })),
+    concatMap((answer) => core.setRemoteDescription$('answer', answer?.sdp)),
+    tap(() => core.releaseLocalCandidates()),
+    map(() => undefined),
+  );
+}
+
 export function createPublisher(options: PublisherOptions): Publisher {
   const core = createPeerCore(options, 'publisher');
   const { pc, queue, logger } = core;
@@ -152,31 +166,13 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   function removeTrack(track: PublishedTrack): void {
     const index = slots.findIndex((slot) => slot.published === track);
-    if (index < 0) return;
-    const [slot] = slots.splice(index, 1);
-    if (!core.isClosed()) slot!.stop();
-  }
-
-  function setTrackMuted(track: PublishedTrack, muted: boolean): void {
-    const slot = slots.find((candidate) => candidate.published === track);
-    if (slot) slot.muted = muted;
+    if (index >= 0 && !core.isClosed()) slots[index]!.stop();
+    if (index >= 0) slots.splice(index, 1);
   }
 
   const announced = announcements(slots);
 
-  /** The offer/answer exchange itself; runs inside the queue. */
-  function exchange$(iceRestart: boolean): Observable<void> {
-    return defer(() => {
-      core.holdLocalCandidates();
-      return core.setLocalDescription$('offer', { iceRestart });
-    }).pipe(
-      tap((sdp) => logger.debug?.('publisher: sending offer', { bytes: sdp.length, iceRestart })),
-      concatMap((sdp) => options.setPublisher({ sdp, tracks: announced.announcedTracks() })),
-      concatMap((answer) => core.setRemoteDescription$('answer', answer?.sdp)),
-      tap(() => core.releaseLocalCandidates()),
-      map(() => undefined),
-    );
-  }
+  const exchange$ = (iceRestart: boolean) => offerAnswer$(core, options.setPublisher, announced.announcedTracks, iceRestart);
 
   function negotiate$(opts: { iceRestart?: boolean } = {}): Observable<void> {
     return queue.run$('publisher negotiation', () => exchange$(opts.iceRestart ?? false));
@@ -205,7 +201,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     isClosed: core.isClosed,
     addTrack,
     removeTrack,
-    setTrackMuted,
+    setTrackMuted: (track, muted) => slots.filter((slot) => slot.published === track).forEach((slot) => (slot.muted = muted)),
     negotiate$,
     addRemoteCandidate: core.addRemoteCandidate,
     ...announced,

@@ -34,7 +34,7 @@ import { joinHandshake$ } from './join-handshake.js';
 import { sfuEvents$, type SignalFrame } from './sfu-events.js';
 import type { CloseRequest } from './web-socket.js';
 import { foreignText } from '../foreign-text.js';
-import { durationOption } from '../validate.js';
+import { durationOption, methodsOption } from '../validate.js';
 
 /** Where a signaling connection is: `closed` is final. */
 export type SignalState = 'connecting' | 'open' | 'joined' | 'closed';
@@ -88,6 +88,8 @@ export function createSignalConnection(options: SignalConnectionOptions): Signal
   for (const name of ['openTimeoutMs', 'joinTimeoutMs', 'healthCheckIntervalMs', 'unhealthyAfterMs'] as const) {
     durationOption(name, options[name], 1, 1);
   }
+  // A logger without its methods would throw later, inside a socket callback.
+  methodsOption('logger', options.logger, ['debug', 'info', 'warn'], undefined);
   return new SignalConnectionImpl(options);
 }
 

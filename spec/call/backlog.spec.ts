@@ -26,4 +26,14 @@ describe('backlogged (events before the connection is adopted are not lost)', ()
     source.next(3);
     expect(seen).to.deep.equal([1, 3]);
   });
+
+  it('keeps at most `limit` values, the newest: a flood before adoption cannot grow without bound (issue 10 item 4)', () => {
+    const source = new Subject<number>();
+    const events$ = backlogged(source, new Subscription(), 3);
+    for (let i = 1; i <= 100_000; i++) source.next(i);
+    const seen: number[] = [];
+    events$.subscribe((v) => seen.push(v));
+    source.next(0);
+    expect(seen).to.deep.equal([99_998, 99_999, 100_000, 0]);
+  });
 });

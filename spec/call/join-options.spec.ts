@@ -128,6 +128,7 @@ describe('resolveJoinOptions (issue 8 item 7, issue 10 items 2–3)', () => {
     for (const bad of [Infinity, 2 ** 31, -1, Number.NaN]) {
       expect(() => createSignalConnection({ url: 'ws://127.0.0.1:9/ws', openTimeoutMs: bad })).to.throw(/openTimeoutMs/).with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
       expect(() => createSignalConnection({ url: 'ws://127.0.0.1:9/ws', unhealthyAfterMs: bad })).to.throw(/unhealthyAfterMs/);
+      expect(() => createSignalConnection({ url: 'ws://127.0.0.1:9/ws', logger: {} as never })).to.throw(/logger must have the methods/);
       expect(() => createSignalServerClient({ url: 'http://127.0.0.1:9/twirp', token: 't', timeoutMs: bad })).to.throw(/timeoutMs/).with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
       expect(() => coordinatorJoin$({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', token: 't', callType: 'default', callId: 'c', timeoutMs: bad })).to.throw(/timeoutMs/);
     }

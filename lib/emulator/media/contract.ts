@@ -8,11 +8,18 @@
  * connection carries the media stream id `${trackLookupPrefix}:${TrackTypeName}`, e.g.
  * `a1b2c3:TRACK_TYPE_AUDIO`, so a client maps it to a participant and a track type.
  */
-import type { MediaDisturbance } from './media-disturbance.js';
 import type { Observable } from 'rxjs';
 import type { PcmFrame } from '../../media/audio-frame.js';
 import type { ReceivedAudio } from './audio-recorder.js';
 import type { TrackInfo, TrackSubscriptionDetails, TrackType, PeerType } from '../../protocol/index.js';
+
+/** What `faults.session(id).disturbMedia()` does to the packets it forwards to that session. */
+export interface MediaDisturbance {
+  /** Drops every n-th packet of each track (n ≥ 2). */
+  dropEvery?: number;
+  /** Holds every n-th packet of each track and sends it after the next one (n ≥ 2). */
+  reorderEvery?: number;
+}
 
 /** How the media plane asks the session layer to signal. */
 export interface MediaCallbacks {

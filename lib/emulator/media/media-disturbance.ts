@@ -4,15 +4,8 @@
  * buffer and loss concealment over real peer connections. Nothing random: the same pattern every run.
  */
 import type { RtpPacket } from 'werift';
+import type { MediaDisturbance } from './contract.js';
 import type { RtpSink } from './track-bus.js';
-
-/** What `faults.session(id).disturbMedia()` does to the packets it forwards to that session. */
-export interface MediaDisturbance {
-  /** Drops every n-th packet of each track (n ≥ 2). */
-  dropEvery?: number;
-  /** Holds every n-th packet of each track and sends it after the next one (n ≥ 2). */
-  reorderEvery?: number;
-}
 
 /** Wraps `sink` so packets follow `disturbance`; counts per wrapped sink (one per track). */
 export function disturbedSink(sink: RtpSink, disturbance: () => MediaDisturbance | undefined): RtpSink {

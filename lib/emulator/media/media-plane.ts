@@ -14,7 +14,7 @@ import { silentLogger } from '../../logger.js';
 import type { MediaLogger } from './media-logger.js';
 import { PublisherConnection } from './publisher-connection.js';
 import { RtpRouter, type TrackRef } from './rtp-router.js';
-import type { MediaDisturbance } from './media-disturbance.js';
+import type { MediaDisturbance } from './contract.js';
 import type { Observable } from 'rxjs';
 import type { PcmFrame } from '../../media/audio-frame.js';
 import type { ReceivedAudio } from './audio-recorder.js';

@@ -8,7 +8,8 @@
 import type { RtpPacket } from 'werift';
 import type { TrackType } from '../../protocol/index.js';
 import { TrackBus, trackKey, type RtpSink, type TrackRef } from './track-bus.js';
-import { disturbedSink, type MediaDisturbance } from './media-disturbance.js';
+import type { MediaDisturbance } from './contract.js';
+import { disturbedSink } from './media-disturbance.js';
 
 export { trackKey, type RtpSink, type TrackRef } from './track-bus.js';
 
