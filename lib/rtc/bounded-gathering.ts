@@ -29,10 +29,12 @@ export function appliedOrGathering$(
   scheduler: SchedulerLike,
   waitMs = GATHER_WAIT_MS,
 ): Observable<void> {
+  const closed = () => pc.connectionState === 'closed' || pc.signalingState === 'closed';
+  // A closed peer ends the wait too (its description goes nowhere): the poll never outlives it.
   const underWay$ = timer(waitMs, POLL_MS, scheduler).pipe(
-    first(() => pc.iceGatheringState === 'gathering'),
+    first(() => pc.iceGatheringState === 'gathering' || closed()),
     map(() => {
-      if (type === 'answer') startConnectivityChecks(pc);
+      if (type === 'answer' && !closed()) startConnectivityChecks(pc);
     }),
   );
   return race(applied$.pipe(map(() => undefined)), underWay$);
