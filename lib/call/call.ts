@@ -15,6 +15,8 @@ import { rxsfuError, type RxsfuError } from '../errors.js';
 import { TrackType, type SfuEvent, type TrackSubscriptionDetails } from '../protocol/index.js';
 import { SignalCloseCode, type ConnectionLost } from '../signaling/index.js';
 import { stateField } from './state-field.js';
+import { callHealth$, type CallHealth } from './health.js';
+import { FrameLogRecorder, type FrameLog } from '../reconnect/frame-log.js';
 import { reduceParticipantEvents, reduceParticipants, withLocalTracks, withoutLocalTrack, type ParticipantMap, type CallParticipant } from './participants.js';
 import { desiredSubscriptions, trackIds, type SubscriptionPolicy } from './subscriptions.js';
 import { remoteTrackBinding$, statsReporting$, subscriptionUpdates$ } from './call-pipelines.js';
@@ -88,6 +90,8 @@ export class Call {
     takeUntil(this.left),
     share(),
   );
+  /** The joined invariant on the current connection (docs/RECONNECT.md J1, J2), at every change. */
+  readonly health$: Observable<CallHealth> = callHealth$(this.stateValue.value$, this.connection.value$);
   /** Current participants keyed by session id (our own session included, `isLocal`). */
   readonly participants$: Observable<ParticipantMap> = this.participantsValue.value$;
   /** Others who joined (those already in the call first); derived from `participants$`. */
@@ -129,6 +133,7 @@ export class Call {
   /** Built from `resolveJoinOptions` (checked and defaulted once); use `joinCall` / `joinCall$`. */
   constructor(private readonly options: ResolvedJoinOptions) {
     this.registry = new RemoteTrackRegistry(options.settings.scheduler);
+    if (options.recordFrames) this.recorder = new FrameLogRecorder(() => options.settings.scheduler.now());
     this.policy.set(options.subscriptions);
     this.localTracks = new LocalTracks({
       current: () => this.connection.get(),
@@ -143,8 +148,17 @@ export class Call {
     });
   }
 
+  private readonly recorder?: FrameLogRecorder;
   private get target(): CallTarget { return this.options.target; }
   private get settings(): ConnectionSettings { return this.options.settings; }
+
+  /**
+   * With `recordFrames: true`, the frame log of the reconnection core so far (JSON-able, no secrets):
+   * attach it to an incident report; `replayFrameLog(log)` replays it in virtual time. Else undefined.
+   */
+  frameLog(): FrameLog | undefined {
+    return this.recorder?.started ? this.recorder.snapshot() : undefined;
+  }
 
   /** Why the call ended, when it did not end by `leave()`: reconnection gave up, or the SFU ended it. */
   get failure(): RxsfuError | undefined { return this.failureValue; }
@@ -305,13 +319,14 @@ export class Call {
       remoteTracks$: this.remoteTracks$,
       wantedTrackIds$: this.desired$.pipe(map((desired) => trackIds(desired.tracks))),
       joined$: this.state$.pipe(map((state) => state === 'joined')),
-    }, this.options.mediaStallAfterMs, this.settings.scheduler);
+    }, this.options.mediaStallAfterMs, this.settings.scheduler, this.settings.peerConnectTimeoutMs);
     this.running.add(callReconnection$({
       triggers,
       host: this.reconnectHost(),
       options: this.options.reconnect,
       initial: { sfuId: first.sfuId, fastReconnectDeadlineSeconds: first.joinResponse.fastReconnectDeadlineSeconds ?? 0 },
       leave$: this.left,
+      ...(this.recorder ? { recorder: this.recorder } : {}),
     }).subscribe({
       next: (e) => (e.type === 'state' ? this.onReconnectState(e.state) : this.records.next(e.record)),
       // Never expected (the engine turns failures into states); if it happens, the call cannot

@@ -32,6 +32,11 @@ export interface JoinCallOptions extends CallTarget {
   healthCheckIntervalMs?: number;
   /** Silence (no frame of any kind) after which the socket counts as lost; integer ms, > `healthCheckIntervalMs`, ≤ 2³¹−1. @default 12000 */
   unhealthyAfterMs?: number;
+  /**
+   * A peer connection that was negotiated but is not `connected` this long (ms) while joined gets an
+   * ICE restart, then a REJOIN if that fails (docs/RECONNECT.md R1 `peer-stuck`). 0 disables. @default 10000
+   */
+  peerConnectTimeoutMs?: number;
   /** Clock for every timer of the call. @default asyncScheduler */
   scheduler?: SchedulerLike;
   /** @default silent */
@@ -52,6 +57,11 @@ export interface JoinCallOptions extends CallTarget {
    * disables, else an integer in [100, 2³¹−1]. @default the coordinator's `stats_options.reporting_interval_ms`, or 10000 with direct `credentials`
    */
   statsIntervalMs?: number;
+  /**
+   * Keep a frame log of what the reconnection core saw and did (requests, attempts, states, records,
+   * SFU frames by kind; no token or SDP): `call.frameLog()`, replayed by `replayFrameLog`. @default false
+   */
+  recordFrames?: boolean;
   /** Reconnection limits and timings; defaults in docs/RECONNECT.md ("Configuration"). */
   reconnect?: Omit<ReconnectOptions, 'initial' | 'leave$'>;
 }

@@ -17,6 +17,7 @@ import type { SubscriptionPolicy } from './subscriptions.js';
 import { DEFAULT_MEDIA_STALL_AFTER_MS } from '../reconnect/call-side/media-stall.js';
 import { networkTarget } from './network-options.js';
 import type { TokenProvider } from './user-token.js';
+import { DEFAULT_PEER_CONNECT_TIMEOUT_MS } from '../reconnect/call-side/peer-stuck.js';
 
 /** Everything a `Call` runs on, every default applied (docs/API.md "JoinCallOptions"). */
 export interface ResolvedJoinOptions {
@@ -29,6 +30,8 @@ export interface ResolvedJoinOptions {
   readonly mediaStallAfterMs: number;
   /** undefined: the coordinator's period, or 10000 with direct credentials; 0: off. */
   readonly statsIntervalMs: number | undefined;
+  /** Keep a frame log of the reconnection core (`call.frameLog()`). */
+  readonly recordFrames: boolean;
 }
 
 /** Checks and defaults `joinCall`'s options; throws `RXSFU_ERR_INVALID_ARGUMENT` (any input, never a TypeError). */
@@ -46,6 +49,7 @@ function resolveChecked(input: unknown): ResolvedJoinOptions {
     reconnect: resolveReconnectOptions(options.reconnect),
     mediaStallAfterMs: durationOption('mediaStallAfterMs', options.mediaStallAfterMs, DEFAULT_MEDIA_STALL_AFTER_MS, MIN_PERIOD_MS, true),
     statsIntervalMs: options.statsIntervalMs === undefined ? undefined : durationOption('statsIntervalMs', options.statsIntervalMs, 0, MIN_PERIOD_MS, true),
+    recordFrames: booleanOption('recordFrames', options.recordFrames, false),
   };
 }
 
@@ -64,6 +68,7 @@ export function resolveSettings(options: Record<string, unknown>): ConnectionSet
     joinTimeoutMs: durationOption('joinTimeoutMs', options.joinTimeoutMs, 5000, 1),
     healthCheckIntervalMs,
     unhealthyAfterMs,
+    peerConnectTimeoutMs: durationOption('peerConnectTimeoutMs', options.peerConnectTimeoutMs, DEFAULT_PEER_CONNECT_TIMEOUT_MS, MIN_PERIOD_MS, true),
     scheduler: methodsOption<SchedulerLike>('scheduler', options.scheduler, ['now', 'schedule'], asyncScheduler),
     logger: guardedLogger(methodsOption<Logger>('logger', options.logger, ['debug', 'info', 'warn', 'error'], silentLogger)),
     iceLoopbackOnly: booleanOption('iceLoopbackOnly', options.iceLoopbackOnly, false),

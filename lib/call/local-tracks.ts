@@ -39,9 +39,9 @@ export interface LocalTrack {
    */
   stop(): Promise<void>;
   /**
-   * Completes when the track stops sending (`stop()`, leave, or its source completed); errors with
-   * `RXSFU_ERR_TRACK_SOURCE` when its source failed or yielded something unusable (that track ends,
-   * nothing else does).
+   * Completes when the track stops sending (`stop()`, leave, or its source completed); errors when
+   * its source failed or yielded something unusable (that track ends, nothing else does): with the
+   * SDK stage's own code (e.g. `RXSFU_ERR_INVALID_ARGUMENT` for a PCM frame), else `RXSFU_ERR_TRACK_SOURCE`.
    */
   readonly ended$: Observable<never>;
   /**

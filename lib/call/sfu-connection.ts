@@ -35,6 +35,8 @@ export interface ConnectionSettings {
   joinTimeoutMs: number;
   healthCheckIntervalMs: number;
   unhealthyAfterMs: number;
+  /** A negotiated peer not `connected` this long while joined is a trigger (J2); 0 disables. */
+  peerConnectTimeoutMs: number;
   scheduler: SchedulerLike;
   logger: Logger;
   /** Gather ICE on loopback only (a local emulator); otherwise on the host's addresses. */

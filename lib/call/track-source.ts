@@ -12,8 +12,9 @@ import { foreignErrorMessage } from '../foreign-text.js';
 
 /**
  * Checks each element with `isElement`, hands it to `write`, and emits nothing; completes with the
- * source. A rejected element, a throwing `write` or a source error errors with
- * `RXSFU_ERR_TRACK_SOURCE` (`cause`: the original error), which unsubscribes the source.
+ * source. A rejected element, a throwing `write` or a foreign source error errors with
+ * `RXSFU_ERR_TRACK_SOURCE` (`cause`: the original error); an `RxsfuError` of the source (an SDK
+ * stage before this one refused its input) passes as it is. Either unsubscribes the source.
  *
  * ```
  * source$: --p--p--x---    x: not an element (or write threw on it)
@@ -33,7 +34,8 @@ export function guardTrackSource<T>(
     }),
     tap(write),
     ignoreElements(),
-    catchError((err: unknown) => throwError(() => (isRxsfuError(err, 'RXSFU_ERR_TRACK_SOURCE') ? err
+    // The SDK's own typed errors (a PCM frame at a rate Opus cannot take, a full queue) keep their code.
+    catchError((err: unknown) => throwError(() => (isRxsfuError(err) ? err
       : rxsfuError('RXSFU_ERR_TRACK_SOURCE', `${label} source failed: ${foreignErrorMessage(err)}`, { cause: err })))),
   );
 }

@@ -47,6 +47,11 @@ export interface ClientSessionFaults extends SessionFaults {
   /** The SFU stops forwarding RTP to this session; sockets and peer connections stay up (a vanished media path). */
   dropMedia(): void;
   /**
+   * From the next SetPublisher on, the session's publisher ICE candidates are withheld both ways
+   * (offer, answer, trickles): its ICE never connects while signaling stays healthy.
+   */
+  blockPublisherIce(): void;
+  /**
    * The SFU drops and/or reorders RTP to this session on a fixed pattern (every n-th packet of each
    * track), peer connections and signaling untouched; `disturbMedia(undefined)` ends it.
    */
@@ -110,8 +115,11 @@ export function createFaults(sfus: () => readonly SfuServer[], coordinator: () =
     session(sessionId) {
       const session = findSession(sessionId);
       const host = sfus().find((s) => s.sessions.get(sessionId) === session);
-      return { ...sessionFaults(() => [session], () => [session.faults]), dropMedia: () => host?.media.dropMediaTo?.(sessionId),
+      return {
+        ...sessionFaults(() => [session], () => [session.faults]),
+        dropMedia: () => host?.media.dropMediaTo?.(sessionId),
         disturbMedia: (disturbance) => host?.media.disturbMediaTo?.(sessionId, checkDisturbance(disturbance)),
+        blockPublisherIce: () => { session.publisherIceBlocked = true; },
       };
     },
     sfu(sfuId) {

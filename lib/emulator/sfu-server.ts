@@ -12,6 +12,7 @@ import {
   decodeSfuRequest,
   encodeSfuEvent,
   ErrorCode,
+  PeerType,
   models,
   type SfuEventInit,
   type TrackInfo,
@@ -225,7 +226,11 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
   private mediaCallbacks(): MediaCallbacks {
     return {
       subscriberOffer: (sessionId, offer) => this.sessions.get(sessionId)?.deliver({ subscriberOffer: offer }),
-      iceCandidate: (sessionId, peerType, iceCandidate) => this.sessions.get(sessionId)?.deliver({ iceTrickle: { peerType, iceCandidate } }),
+      iceCandidate: (sessionId, peerType, iceCandidate) => {
+        const session = this.sessions.get(sessionId);
+        if (session?.publisherIceBlocked && peerType !== PeerType.PEER_TYPE_SUBSCRIBER) return;
+        session?.deliver({ iceTrickle: { peerType, iceCandidate } });
+      },
     };
   }
 

@@ -50,6 +50,11 @@ export class SfuSession implements RegisteredSession {
   onRetiredSocketClosed: (() => void) | undefined;
   /** Set once the media plane forgot the session. */
   mediaRemoved = false;
+  /**
+   * Fault `blockPublisherIce()`: the publisher's candidates are withheld both ways (SetPublisher
+   * offer and answer, trickles), so its ICE never connects while signaling stays healthy.
+   */
+  publisherIceBlocked = false;
   /** False once the SFU holding it crashed (`kill()`): its state is gone, FAST cannot resume it. */
   resumable = true;
 

@@ -37,10 +37,11 @@ function rpc<Req, ResInit>(
 
 const methods: Record<string, RpcMethod> = {
   SetPublisher: rpc(signal.SetPublisherRequest, signal.SetPublisherResponse, async (sfu, session, req) => {
-    const sdp = await sfu.media.handlePublisherOffer(session.sessionId, req.sdp, req.tracks);
+    const blocked = session.publisherIceBlocked;
+    const sdp = await sfu.media.handlePublisherOffer(session.sessionId, blocked ? withoutCandidates(req.sdp) : req.sdp, req.tracks);
     sfu.announceTracks(session, req.tracks);
     sfu.completeMigration(session);
-    return { sdp, sessionId: session.sessionId };
+    return { sdp: blocked ? withoutCandidates(sdp) : sdp, sessionId: session.sessionId };
   }),
   SendAnswer: rpc(signal.SendAnswerRequest, signal.SendAnswerResponse, async (sfu, session, req) => {
     if (req.peerType !== PeerType.PEER_TYPE_SUBSCRIBER) throw new TwirpFailure('invalid_argument', 'SendAnswer is for the subscriber peer connection');
@@ -48,6 +49,7 @@ const methods: Record<string, RpcMethod> = {
     return {};
   }),
   IceTrickle: rpc(models.ICETrickle, signal.ICETrickleResponse, async (sfu, session, req) => {
+    if (session.publisherIceBlocked && req.peerType !== PeerType.PEER_TYPE_SUBSCRIBER) return {};
     await sfu.media.addIceCandidate(session.sessionId, req.peerType, req.iceCandidate);
     return {};
   }),
@@ -128,4 +130,9 @@ async function runMethod(sfu: SignalHost, method: RpcMethod, session: SfuSession
     const error: SfuModelError = { code: ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, message: errorMessage(err), shouldRetry: false };
     return { error };
   }
+}
+
+/** Fault `blockPublisherIce()`: an SDP with every candidate line removed. */
+function withoutCandidates(sdp: string): string {
+  return sdp.split(/\r?\n/).filter((line) => !line.startsWith('a=candidate') && !line.startsWith('a=end-of-candidates')).join('\r\n');
 }

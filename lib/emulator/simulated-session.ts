@@ -133,7 +133,7 @@ export function addSimulatedParticipant(sfu: SimulatedHost, records: EmulatorRec
   const audio = options.audio !== false;
   const tone = typeof options.audio === 'object' ? options.audio : undefined;
   const video = options.video ?? false;
-  const session = new SimulatedSession(options.userId, callCid, sfu.id, { audio, video, tone }, sfu.scheduler.now());
+  const session = new SimulatedSession(options.userId, callCid, sfu.id, { audio, video, ...(tone ? { tone } : {}) }, sfu.scheduler.now());
   if (audio) session.publishedTracks.add(TrackType.TRACK_TYPE_AUDIO);
   if (video) session.publishedTracks.add(TrackType.TRACK_TYPE_VIDEO);
   registry.ensureCall(callCid, options.userId);

@@ -10,3 +10,5 @@ export * from './attempt.js';
 export { ReconnectFailedError, type ReconnectFailureReason, withSfuId, sfuIdOf, finalReason, asAttemptError } from './failed-error.js';
 export { reconnectEpisodes, createReconnectEngine, type ReconnectEngine } from './engine.js';
 export * from './telemetry.js';
+export * from './frame-log.js';
+export { replayFrameLog, loggedOutputs, type ReplayedEntry } from './replay.js';

@@ -23,6 +23,7 @@ export type TriggerSource =
   | 'go-away'
   | 'ice-failed'
   | 'peer-failed'
+  | 'peer-stuck'
   | 'media-stalled'
   | 'ice-restart-event'
   | 'call-ended';

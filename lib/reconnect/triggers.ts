@@ -73,6 +73,14 @@ export function fromPeerFailed(peer: PeerSide, detail = 'peer connection failed'
   return { strategy: 'rejoin', source: 'peer-failed', detail: `${peer}: ${detail}`, peer };
 }
 
+/**
+ * A negotiated peer connection did not reach `connected` in time while joined (J2) → ICE restart of
+ * that peer (a publisher that never connected gets a plain renegotiation); if that fails, REJOIN (R14).
+ */
+export function fromPeerStuck(peer: PeerSide, state: string, forMs: number): ReconnectRequest {
+  return { strategy: 'ice-restart', source: 'peer-stuck', detail: `${peer}: ${state} for ${forMs} ms`, peer };
+}
+
 /** Media stopped flowing while signaling lives → REJOIN. */
 export function fromMediaStalled(detail: string, peer?: PeerSide): ReconnectRequest {
   return { strategy: 'rejoin', source: 'media-stalled', detail, ...(peer ? { peer } : {}) };

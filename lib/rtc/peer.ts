@@ -20,6 +20,7 @@ import {
   of,
   throwError,
   asyncScheduler,
+  type MonoTypeOperatorFunction,
   type SchedulerLike,
 } from 'rxjs';
 import { RTCPeerConnection, type PeerConfig } from 'werift';
@@ -27,6 +28,7 @@ import { errorMessage, isRxsfuError, rxsfuError, type RxsfuError } from '../erro
 import { createLocalCandidates, createRemoteCandidates, parseCandidate, type CandidateInit } from './ice-candidates.js';
 import { createSignalingQueue, type SignalingQueue } from './signaling-queue.js';
 import { fromWeriftEvent, type WeriftEventLike } from './werift-event.js';
+import { endDtlsRetransmits } from './dtls-retransmits.js';
 import { silentLogger } from '../logger.js';
 import { appliedOrGathering$ } from './bounded-gathering.js';
 import type { RtcLogger } from './rtc-logger.js';
@@ -41,7 +43,19 @@ export interface PeerOptions {
   scheduler?: SchedulerLike;
   /** How long `closed$` waits for werift's teardown before giving up. @default 3000 */
   closeTimeoutMs?: number;
+  /** Bound on each werift step (create offer/answer, set local/remote description). @default 10000 */
+  stepTimeoutMs?: number;
+  /**
+   * Bound on one whole negotiation (the publisher's offer → SetPublisher → answer, the subscriber's
+   * offer → answer → SendAnswer), so a hung step or RPC never blocks the signaling queue. @default 30000
+   */
+  negotiationTimeoutMs?: number;
 }
+
+/** @see PeerOptions.stepTimeoutMs */
+export const DEFAULT_STEP_TIMEOUT_MS = 10000;
+/** @see PeerOptions.negotiationTimeoutMs */
+export const DEFAULT_NEGOTIATION_TIMEOUT_MS = 30000;
 
 export interface PeerCore {
   readonly pc: RTCPeerConnection;
@@ -71,26 +85,39 @@ export interface PeerCore {
   addRemoteCandidate(json: string): void;
   /** werift's `getStats()` as plain JSON-able objects (see `peerStats$`); cold, one value. */
   stats$(): Observable<PeerStats>;
+  /** Bounds a whole negotiation by `negotiationTimeoutMs`: RXSFU_ERR_WEBRTC naming `what` when it runs out. */
+  withinNegotiation<T>(what: string): MonoTypeOperatorFunction<T>;
   close(): void;
 }
 
+/** How long one werift step may take (`PeerOptions.stepTimeoutMs`), on which clock. */
+interface StepLimit {
+  readonly ms: number;
+  readonly scheduler: SchedulerLike;
+}
+
+/** A werift step, bounded: werift's promises have no timeout of their own. */
+function step$<T>(limit: StepLimit, step: string, call: () => Promise<T>): Observable<T> {
+  return werift$(step, call).pipe(bounded(step, limit.ms, limit.scheduler));
+}
+
 /** setRemoteDescription, then `flush` (the remote candidates that were waiting for it). */
-function setRemoteDescription$(pc: RTCPeerConnection, role: string, flush: () => void, type: 'offer' | 'answer', sdp: string): Observable<void> {
+function setRemoteDescription$(pc: RTCPeerConnection, role: string, limit: StepLimit, flush: () => void, type: 'offer' | 'answer', sdp: string): Observable<void> {
   // werift accepts some garbage without complaint and then never connects: check the shape first.
   const problem = sdpProblem(sdp);
   if (problem) return throwError(() => rxsfuError('RXSFU_ERR_WEBRTC', `remote ${type} rejected: ${problem}`));
-  return werift$(`${role} setRemoteDescription(${type})`, () => pc.setRemoteDescription({ type, sdp })).pipe(map(() => flush()));
+  return step$(limit, `${role} setRemoteDescription(${type})`, () => pc.setRemoteDescription({ type, sdp })).pipe(map(() => flush()));
 }
 
 /**
  * createOffer/createAnswer then setLocalDescription; the local SDP, with the candidates gathered so
  * far (host ones at least). Gathering is bounded (`bounded-gathering.ts`): the rest trickles.
  */
-function setLocalDescription$(pc: RTCPeerConnection, role: string, scheduler: SchedulerLike, type: 'offer' | 'answer', opts: { iceRestart?: boolean } = {}): Observable<string> {
-  return werift$(`${role} create ${type}`, () =>
+function setLocalDescription$(pc: RTCPeerConnection, role: string, limit: StepLimit, type: 'offer' | 'answer', opts: { iceRestart?: boolean } = {}): Observable<string> {
+  return step$(limit, `${role} create ${type}`, () =>
     type === 'offer' ? pc.createOffer({ iceRestart: opts.iceRestart ?? false }) : pc.createAnswer(),
   ).pipe(
-    concatMap((description) => appliedOrGathering$(werift$(`${role} setLocalDescription(${type})`, () => pc.setLocalDescription(description)), pc, type, scheduler)),
+    concatMap((description) => appliedOrGathering$(step$(limit, `${role} setLocalDescription(${type})`, () => pc.setLocalDescription(description)), pc, type, limit.scheduler)),
     map(() => pc.localDescription?.sdp ?? ''),
   );
 }
@@ -108,6 +135,9 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
   const local = createLocalCandidates(pc);
   const remote = createRemoteCandidates(pc, logger, role);
   let isClosed = false;
+
+  const stepLimit: StepLimit = { ms: options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS, scheduler };
+  const negotiationTimeoutMs = options.negotiationTimeoutMs ?? DEFAULT_NEGOTIATION_TIMEOUT_MS;
 
   function addRemoteCandidate(json: string): void {
     if (isClosed) {
@@ -153,10 +183,11 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
     isClosed: () => isClosed,
     holdLocalCandidates: local.hold,
     releaseLocalCandidates: local.release,
-    setRemoteDescription$: (type, sdp) => setRemoteDescription$(pc, role, () => remote.flush(), type, sdp),
-    setLocalDescription$: (type, opts) => setLocalDescription$(pc, role, scheduler, type, opts),
+    setRemoteDescription$: (type, sdp) => setRemoteDescription$(pc, role, stepLimit, () => remote.flush(), type, sdp),
+    setLocalDescription$: (type, opts) => setLocalDescription$(pc, role, stepLimit, type, opts),
     addRemoteCandidate,
     stats$: () => peerStats$(pc, role),
+    withinNegotiation: <T>(what: string) => bounded<T>(what, negotiationTimeoutMs, scheduler),
     close,
   };
 }
@@ -208,13 +239,21 @@ function closePeerConnection$(
   logger: RtcLogger,
   role: string,
 ): Observable<void> {
-  return defer(() => from(pc.close())).pipe(
+  return defer(() => {
+    endDtlsRetransmits(pc);
+    return from(pc.close());
+  }).pipe(
     timeout({ first: timeoutMs, scheduler }),
     catchError((err: unknown) => {
       logger.warn?.(`${role}: close did not finish cleanly`, { reason: errorMessage(err) });
       return of(undefined);
     }),
   );
+}
+
+/** Fails with RXSFU_ERR_WEBRTC naming `what` when the source gives no value within `ms`. */
+function bounded<T>(what: string, ms: number, scheduler: SchedulerLike): MonoTypeOperatorFunction<T> {
+  return timeout({ first: ms, scheduler, with: () => throwError(() => rxsfuError('RXSFU_ERR_WEBRTC', `${what} timed out after ${ms} ms`)) });
 }
 
 /** Runs a werift promise as an Observable; its failure becomes RXSFU_ERR_WEBRTC naming the step. */

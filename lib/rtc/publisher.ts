@@ -175,7 +175,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const exchange$ = (iceRestart: boolean) => offerAnswer$(core, options.setPublisher, announced.announcedTracks, iceRestart);
 
   function negotiate$(opts: { iceRestart?: boolean } = {}): Observable<void> {
-    return queue.run$('publisher negotiation', () => exchange$(opts.iceRestart ?? false));
+    return queue.run$('publisher negotiation', () => exchange$(opts.iceRestart ?? false).pipe(core.withinNegotiation('publisher negotiation')));
   }
 
   function restartIce$(opts: IceRestartOptions = {}): Observable<void> {
@@ -184,7 +184,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const exchanged$ = queue.run$('publisher ice restart', () => {
       restarted = hasConnected(pc);
       if (!restarted) logger.debug?.('publisher: never connected, renegotiating without an ICE restart');
-      return exchange$(restarted);
+      return exchange$(restarted).pipe(core.withinNegotiation('publisher ice restart negotiation'));
     });
     // Nothing was restarted when it never connected: wait for werift's own first connection (packets
     // written before it were dropped, so they say nothing).

@@ -7,6 +7,7 @@
 import { concat, concatMap, defer, from, map, Observable, of, Subject, takeUntil, tap } from 'rxjs';
 import type { RTCTrackEvent } from 'werift';
 import { errorMessage, rxsfuError, type RxsfuError } from '../errors.js';
+import { bundleProblem } from './bundle.js';
 import { restartIceTransports$ } from './ice-restart.js';
 import { asWebrtcError, createPeerCore, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
 import { toRemoteTrack, type RemoteTrack } from './remote-track.js';
@@ -99,7 +100,12 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
       negotiationErrors.next(rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'subscriber offer without an SDP'));
       return;
     }
-    queue.run$('subscriber offer', () => answer$(core, options, offer)).subscribe({
+    const unbundled = bundleProblem(offer.sdp);
+    if (unbundled) {
+      negotiationErrors.next(rxsfuError('RXSFU_ERR_WEBRTC', `subscriber offer refused (max-bundle): ${unbundled}`));
+      return;
+    }
+    queue.run$('subscriber offer', () => answer$(core, options, offer).pipe(core.withinNegotiation('subscriber answer'))).subscribe({
       error: (err: unknown) => {
         if (core.isClosed()) {
           logger.debug?.('subscriber: offer abandoned on close', { negotiationId: offer.negotiationId });

@@ -6,8 +6,8 @@
  * - Only after the handshake: before `joined$` a close or error fails the join instead.
  * - A loss is an unexpected close, an error, or a heartbeat timeout: the first one wins (`take(1)`),
  *   so an error followed by its close is one loss.
- * - A close we asked for (`closeRequested$`) and anything after `call_ended` (`callEnded$`) is not a
- *   loss: the stream completes instead.
+ * - A close we asked for (`closeRequested$`) and anything after a `call_ended` that came after the
+ *   handshake (`callEnded$`) is not a loss: the stream completes instead.
  * - The heartbeat timeout is reported *before* the connection closes the socket with 4001, so our
  *   own close cannot swallow it.
  */
@@ -61,9 +61,11 @@ export function connectionLost$(inputs: ConnectionLostInputs): Observable<Connec
   );
   return inputs.joined$.pipe(
     take(1),
-    switchMap(() => losses$),
+    // Only a call_ended of the joined connection ends the watch: one before join_response (which
+    // fails the join) must not leave a joined connection whose loss nobody reports (issue 9).
+    switchMap(() => losses$.pipe(takeUntil(inputs.callEnded$))),
     take(1),
-    takeUntil(merge(inputs.closeRequested$, inputs.callEnded$)),
+    takeUntil(inputs.closeRequested$),
   );
 }
 

@@ -38,7 +38,8 @@ export interface JoinHandshakeOptions {
 /**
  * One `JoinResponse`, or an RxsfuError: `RXSFU_ERR_SOCKET_OPEN_TIMEOUT`, `RXSFU_ERR_JOIN_TIMEOUT`,
  * `RXSFU_ERR_JOIN_REJECTED` (the SFU sent `error`; `sfuErrorCode`, `reconnectStrategy` and
- * `shouldRetry` kept), or whatever `failures$` reports first.
+ * `shouldRetry` kept), `RXSFU_ERR_CALL_ENDED` (`call_ended` came first), or whatever `failures$`
+ * reports first.
  */
 export function joinHandshake$(inputs: JoinHandshakeInputs, options: JoinHandshakeOptions = {}): Observable<JoinResponse> {
   const { openTimeoutMs = 5000, joinTimeoutMs = 5000, scheduler = asyncScheduler } = options;
@@ -47,7 +48,7 @@ export function joinHandshake$(inputs: JoinHandshakeInputs, options: JoinHandsha
     timeout({ first: openTimeoutMs, scheduler, with: () => fail('RXSFU_ERR_SOCKET_OPEN_TIMEOUT', `signaling socket not open after ${openTimeoutMs} ms`) }),
   );
   const answer$ = inputs.events$.pipe(
-    filter((event) => event.eventPayload === 'joinResponse' || event.eventPayload === 'error'),
+    filter((event) => event.eventPayload === 'joinResponse' || event.eventPayload === 'error' || event.eventPayload === 'callEnded'),
     take(1),
     timeout({ first: joinTimeoutMs, scheduler, with: () => fail('RXSFU_ERR_JOIN_TIMEOUT', `no join_response after ${joinTimeoutMs} ms`) }),
     mergeMap(joinAnswer),
@@ -59,6 +60,8 @@ export function joinHandshake$(inputs: JoinHandshakeInputs, options: JoinHandsha
 /** The SFU's answer to the JoinRequest, as a value or a JOIN_REJECTED error. */
 function joinAnswer(event: SfuEvent): Observable<JoinResponse> {
   if (event.joinResponse) return of(event.joinResponse);
+  // The call ended while we joined: final (R9), never a connection to keep.
+  if (event.eventPayload === 'callEnded') return throwError(() => rxsfuError('RXSFU_ERR_CALL_ENDED', 'the call ended before the join was answered'));
   const sfuError = event.error?.error;
   return throwError(() =>
     rxsfuError('RXSFU_ERR_JOIN_REJECTED', `SFU rejected the join: ${foreignText(sfuError?.message) || 'no message'}`, {

@@ -25,12 +25,15 @@ const expected: Record<string, { code: string; detail?: unknown }> = {
   'reconnect.attemptTimeoutMs: Infinity': { code: 'RXSFU_ERR_INVALID_ARGUMENT' },
   'setSubscriptions(null)': { code: 'RXSFU_ERR_INVALID_ARGUMENT' },
   'setSubscriptions({ explicit: [{ sessionId: 1 }] })': { code: 'RXSFU_ERR_INVALID_ARGUMENT' },
-  'publishAudio(of({}))': { code: 'RXSFU_ERR_TRACK_SOURCE' },
-  'publishAudio(of(Buffer.alloc(3)))': { code: 'RXSFU_ERR_TRACK_SOURCE' },
+  // PCM and VP8 frames are refused by their encoder stage (its own code); RTP elements by the guard.
+  'publishAudio(of({}))': { code: 'RXSFU_ERR_INVALID_ARGUMENT' },
+  'publishAudio(of(Buffer.alloc(3)))': { code: 'RXSFU_ERR_INVALID_ARGUMENT' },
+  'publishAudioRtp(of({}))': { code: 'RXSFU_ERR_TRACK_SOURCE' },
+  'publishAudioRtp(of(Buffer.alloc(3)))': { code: 'RXSFU_ERR_TRACK_SOURCE' },
   'publishAudio(undefined)': { code: 'RXSFU_ERR_INVALID_ARGUMENT', detail: { publishedTracks: [] } },
-  'publishVideo(of(null))': { code: 'RXSFU_ERR_TRACK_SOURCE' },
+  'publishVideo(of(null))': { code: 'RXSFU_ERR_INVALID_ARGUMENT' },
   'leave(42)': { code: 'no error', detail: { state: 'left' } },
-  'a logger that throws': { code: 'RXSFU_ERR_TRACK_SOURCE' },
+  'a logger that throws': { code: 'RXSFU_ERR_INVALID_ARGUMENT' },
 };
 
 function lastLine(result: ChildResult): unknown {

@@ -19,6 +19,13 @@ describe('call settings', () => {
     expect(() => resolveSettings({ healthCheckIntervalMs: 0 })).to.throw(/healthCheckIntervalMs must be an integer number of ms in \[100, /);
     expect(resolveSettings({ healthCheckIntervalMs: 500, unhealthyAfterMs: 2000 })).to.include({ healthCheckIntervalMs: 500, unhealthyAfterMs: 2000 });
   });
+
+  it('J2: peerConnectTimeoutMs defaults to 10 s, 0 disables it, a negative or non-finite one is refused', () => {
+    expect(resolveSettings({}).peerConnectTimeoutMs).to.equal(10000);
+    expect(resolveSettings({ peerConnectTimeoutMs: 0 }).peerConnectTimeoutMs).to.equal(0);
+    expect(() => resolveSettings({ peerConnectTimeoutMs: -1 })).to.throw(/peerConnectTimeoutMs/).with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
+    expect(() => resolveSettings({ peerConnectTimeoutMs: Number.NaN })).to.throw(/peerConnectTimeoutMs/);
+  });
 });
 
 describe('call state after the end', () => {

@@ -11,12 +11,12 @@ import { expect } from 'chai';
 import { joinCall, type Call } from '../../lib/call/index.js';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { opusRtpPackets$ } from '../../lib/media/index.js';
-import type { Logger } from '../../lib/logger.js';
 import { ErrorCode, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
 import type { ReconnectionRecord } from '../../lib/reconnect/index.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { untilJoinedAndHealthy } from '../support/call-health.js';
 import { QUICK, until } from './support/scenario.js';
+import { nextJoinHook } from './support/next-join.js';
 
 type Role = 'publishes only' | 'listens only';
 
@@ -44,17 +44,7 @@ describe('reconnect e2e: a second loss while the episode finishes (R16)', functi
     let proxy: TcpProxy | undefined;
     const emu = await startEmulator({ sfuAddress: (sfu) => ({ ...sfu, wsEndpoint: proxy?.wsEndpoint ?? sfu.wsEndpoint }) });
     proxy = await startTcpProxy(Number(new URL(emu.sfus[0]!.url).port));
-    let pending: (() => void) | undefined;
-    const logger: Logger = {
-      debug() {}, warn() {}, error() {},
-      info(message) {
-        if (message !== 'signal: joined' || !pending) return;
-        const hit = pending;
-        pending = undefined;
-        // A few ms after the join_response: the executor has adopted the connection and goes on.
-        setImmediate(hit);
-      },
-    };
+    const { logger, onNextJoin } = nextJoinHook();
     if (role === 'listens only') await emu.addParticipant({ callId: 'double', userId: 'human', audio: true });
     const call = await joinCall({
       ...emu.agentOptions('agent', 'double'), ...QUICK, healthCheckIntervalMs: 500, logger,
@@ -62,7 +52,7 @@ describe('reconnect e2e: a second loss while the episode finishes (R16)', functi
     const records: ReconnectionRecord[] = [];
     call.reconnections$.subscribe((r) => records.push(r));
     if (role === 'publishes only') await call.publishAudioRtp(opusRtpPackets$());
-    rig = { emu, proxy, call, records, onNextJoin: (hit) => { pending = hit; } };
+    rig = { emu, proxy, call, records, onNextJoin };
     await untilJoinedAndHealthy(call, emu);
     return rig;
   }

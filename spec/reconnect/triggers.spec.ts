@@ -8,7 +8,7 @@ import {
   CallEndedReason, decodeSfuEvent, encodeSfuEvent, ErrorCode, GoAwayReason, PeerType, type SfuEventInit, WebsocketReconnectStrategy,
 } from '../../lib/protocol/index.js';
 import {
-  fromCallEnded, fromConnectionLost, fromGoAway, fromIceFailed, fromIceRestartEvent, fromMediaStalled, fromPeerFailed, fromSfuError,
+  fromCallEnded, fromConnectionLost, fromGoAway, fromIceFailed, fromIceRestartEvent, fromMediaStalled, fromPeerFailed, fromPeerStuck, fromSfuError,
   mergeTriggers,
 } from '../../lib/reconnect/index.js';
 import { testScheduler } from './helpers.js';
@@ -70,6 +70,7 @@ describe('reconnect triggers (R1)', () => {
   it('R1: ICE failed → ICE restart; peer connection failed and media stalled → REJOIN', () => {
     expect(fromIceFailed('publisher')).to.deep.equal({ strategy: 'ice-restart', source: 'ice-failed', detail: 'publisher: ICE connection failed', peer: 'publisher' });
     expect(fromPeerFailed('subscriber')).to.deep.equal({ strategy: 'rejoin', source: 'peer-failed', detail: 'subscriber: peer connection failed', peer: 'subscriber' });
+    expect(fromPeerStuck('publisher', 'connecting', 10000)).to.deep.equal({ strategy: 'ice-restart', source: 'peer-stuck', detail: 'publisher: connecting for 10000 ms', peer: 'publisher' });
     expect(fromMediaStalled('no RTP for 10 s')).to.deep.equal({ strategy: 'rejoin', source: 'media-stalled', detail: 'no RTP for 10 s' });
   });
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { firstValueFrom, interval, lastValueFrom, map, of, takeUntil, Subject, filter, tap, throwError } from 'rxjs';
-import type { MediaStreamTrack, RtpPacket } from 'werift';
+import { firstValueFrom, interval, lastValueFrom, map, NEVER, of, takeUntil, Subject, filter, tap, throwError } from 'rxjs';
+import { RTCPeerConnection, type MediaStreamTrack, type RtpPacket } from 'werift';
 import { createPublisher, rtcConfiguration, type Publisher } from '../../lib/rtc/index.js';
 import { TrackType } from '../../lib/protocol/index.js';
 import { parseCandidate } from '../../lib/rtc/ice-candidates.js';
@@ -124,6 +124,42 @@ describe('rtc/publisher', function () {
     expect(isRxsfuError(err, 'RXSFU_ERR_RPC')).to.equal(true);
     await lastValueFrom(publisher.negotiate$(), { defaultValue: undefined });
     await waitForState(publisher.connectionState$, 'connected');
+  });
+
+  it('bounds a negotiation whose SetPublisher never answers: RXSFU_ERR_WEBRTC, and the queue is free for the next one (issue 9)', async () => {
+    const sfu = createSfuSide();
+    cleanup.push(() => void sfu.close());
+    let attempt = 0;
+    const publisher = createPublisher({
+      rtc: rtcConfiguration(),
+      negotiationTimeoutMs: 300,
+      setPublisher: (req) => (++attempt === 1 ? NEVER : sfu.setPublisher(req)),
+    });
+    publisher.localCandidate$.subscribe((json) => sfu.addCandidate(json));
+    trickleTo(sfu, publisher.addRemoteCandidate);
+    cleanup.push(() => publisher.close());
+    publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO);
+    const err = await lastValueFrom(publisher.negotiate$()).catch((e: unknown) => e);
+    expect(isRxsfuError(err, 'RXSFU_ERR_WEBRTC'), String(err)).to.equal(true);
+    expect((err as Error).message).to.match(/publisher negotiation timed out after 300 ms/);
+    await lastValueFrom(publisher.negotiate$(), { defaultValue: undefined });
+    await waitForState(publisher.connectionState$, 'connected');
+  });
+
+  it('bounds each werift step: a setLocalDescription that never settles fails with RXSFU_ERR_WEBRTC naming it (issue 9)', async () => {
+    const publisher = createPublisher({ rtc: rtcConfiguration(), stepTimeoutMs: 200, setPublisher: () => NEVER });
+    cleanup.push(() => publisher.close());
+    publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO);
+    // werift's own promise, made to hang: the only way to get a step that never settles on demand.
+    const original = RTCPeerConnection.prototype.setLocalDescription;
+    RTCPeerConnection.prototype.setLocalDescription = (() => new Promise(() => undefined)) as typeof original;
+    try {
+      const err = await lastValueFrom(publisher.negotiate$()).catch((e: unknown) => e);
+      expect(isRxsfuError(err, 'RXSFU_ERR_WEBRTC'), String(err)).to.equal(true);
+      expect((err as Error).message).to.match(/setLocalDescription\(offer\) timed out after 200 ms/);
+    } finally {
+      RTCPeerConnection.prototype.setLocalDescription = original;
+    }
   });
 
   it('fails negotiate$ with RXSFU_ERR_WEBRTC when the answer is not SDP', async () => {

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { filter, firstValueFrom, interval, Subject, take, takeUntil, toArray } from 'rxjs';
+import { filter, firstValueFrom, interval, NEVER, Subject, take, takeUntil, toArray } from 'rxjs';
 import { MediaStream, MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import { createSubscriber, rtcConfiguration, type RemoteTrack, type Subscriber } from '../../lib/rtc/index.js';
 import { TrackType } from '../../lib/protocol/index.js';
 import { isRxsfuError, type RxsfuError } from '../../lib/errors.js';
+import { resourceBaseline, resourceGrowth } from '../support/resources.js';
 import { createSfuSide, numberedPacket, packetNumber, trickleTo, waitForState, type SfuSide } from './sfu-side.js';
 
 /** The SFU side adds a sendonly track carrying the Stream stream-id convention. */
@@ -157,6 +158,45 @@ describe('rtc/subscriber', function () {
     await offer(sfu, subscriber, 3);
     expect(errors.map((e) => e.code).sort()).to.deep.equal(['RXSFU_ERR_INVALID_ARGUMENT', 'RXSFU_ERR_WEBRTC']);
     expect(sfu.answers).to.deep.equal([3]);
+  });
+
+  it('bounds an answer whose SendAnswer never returns: RXSFU_ERR_WEBRTC on negotiationError$, and the next offer is answered (issue 9)', async () => {
+    const sfu = createSfuSide();
+    let sends = 0;
+    const subscriber = createSubscriber({
+      rtc: rtcConfiguration(),
+      negotiationTimeoutMs: 300,
+      sendAnswer: (req) => (++sends === 1 ? NEVER : sfu.sendAnswer(req)),
+    });
+    const errors: RxsfuError[] = [];
+    subscriber.negotiationError$.subscribe((e) => errors.push(e));
+    cleanup.push(() => subscriber.close(), () => void sfu.close());
+    sendTrack(sfu, 'audio', 'p:TRACK_TYPE_AUDIO');
+    subscriber.handleOffer({ sdp: await sfu.offer(), negotiationId: 1, iceRestart: false });
+    await firstValueFrom(interval(5).pipe(filter(() => errors.length > 0)));
+    expect(errors[0]!.code).to.equal('RXSFU_ERR_WEBRTC');
+    expect(errors[0]!.message).to.match(/subscriber answer timed out after 300 ms/);
+    await offer(sfu, subscriber, 2);
+    expect(sfu.answers).to.include(2);
+  });
+
+  it('refuses an offer whose BUNDLE group leaves out a media section (max-bundle), answers the next one, and leaves no UDP socket after close (issue 9)', async () => {
+    const before = await resourceBaseline(['UDPWrap']);
+    const { sfu, subscriber, errors } = connect();
+    sendTrack(sfu, 'audio', 'p:TRACK_TYPE_AUDIO');
+    sendTrack(sfu, 'video', 'p:TRACK_TYPE_VIDEO');
+    const full = await sfu.offer();
+    const group = /a=group:BUNDLE ([^\r\n]+)/.exec(full)!;
+    const unbundled = full.replace(group[0], `a=group:BUNDLE ${group[1]!.split(' ')[0]}`);
+    subscriber.handleOffer({ sdp: unbundled, negotiationId: 1, iceRestart: false });
+    await offer(sfu, subscriber, 2);
+    expect(errors.map((e) => [e.code, /BUNDLE/.test(e.message)])).to.deep.equal([['RXSFU_ERR_WEBRTC', true]]);
+    expect(sfu.answers).to.deep.equal([2]);
+    await waitForState(subscriber.connectionState$, 'connected');
+    subscriber.close();
+    await firstValueFrom(subscriber.closed$);
+    await sfu.close();
+    expect(await resourceGrowth(before)).to.deep.equal({});
   });
 
   it('ignores an offer after close: no throw, no unhandled rejection', async () => {

@@ -107,6 +107,14 @@ describe('connectionLost$', () => {
     }, '           ---|     ');
   });
 
+  it('a call_ended before the join does not end the watch: a later loss of the joined socket is reported (issue 9)', () => {
+    run({
+      callEnded: ' -x-------',
+      joined: '    ---j-----',
+      closes: '    -----c---',
+    }, '           -----(C|)');
+  });
+
   it('close() before the join: nothing, ever', () => {
     run({
       joined: '         ---j----',

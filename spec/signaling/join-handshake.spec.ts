@@ -15,6 +15,7 @@ const evs: Record<string, SfuEvent> = {
   x: event({ error: { error: { code: 700, message: 'full', shouldRetry: true }, reconnectStrategy: 4 } }),
   p: event({ participantJoined: { callCid: 'default:1' } }),
   h: event({ healthCheckResponse: {} }),
+  k: event({ callEnded: { reason: 1 } }),
 };
 const failures: Record<string, RxsfuError> = {
   e: rxsfuError('RXSFU_ERR_SOCKET_ERROR', 'signaling socket error: ECONNREFUSED'),
@@ -82,6 +83,13 @@ describe('joinHandshake$', () => {
       const expected = '    --#     ';
       const join$ = joinHandshake$({ opened$: opened, events$: events, failures$: hot('-') }, options);
       expectObservable(join$).toBe(expected, undefined, shapeOf('RXSFU_ERR_JOIN_REJECTED', { sfuErrorCode: 700, reconnectStrategy: 4, shouldRetry: true }));
+    });
+  });
+
+  it('fails with RXSFU_ERR_CALL_ENDED (final) when call_ended comes before the join_response (issue 9)', () => {
+    scheduler().run(({ hot, expectObservable }) => {
+      const join$ = joinHandshake$({ opened$: hot('o'), events$: hot('--k-r', evs), failures$: hot('-') }, options);
+      expectObservable(join$).toBe('--#', undefined, shapeOf('RXSFU_ERR_CALL_ENDED'));
     });
   });
 

@@ -224,6 +224,17 @@ describe('createSignalConnection (real sockets)', () => {
     expect(await lastValueFrom(signal.connectionLost$.pipe(toArray()))).to.deep.equal([]);
   });
 
+  it('fails the join with RXSFU_ERR_CALL_ENDED when call_ended comes before the join_response, and closes with 4101 (issue 9)', async () => {
+    const signal = connect();
+    const result = expectError(firstValueFrom(signal.join$(joinRequest)));
+    const server = await testSfu().sockets.next();
+    await server.requests.next();
+    server.send({ callEnded: { reason: 1 } });
+    server.send(joinResponse);
+    expect((await result).code).to.equal('RXSFU_ERR_CALL_ENDED');
+    expect((await server.closed).code).to.equal(SignalCloseCode.JOIN_FAILED);
+  });
+
   it('reports a protocol error from ws after the join (bad opcode) as one loss of kind error, not two', async () => {
     const { signal, server } = await joined();
     const rawSocket = (server.ws as unknown as { _socket: { write(bytes: Uint8Array): void } })._socket;

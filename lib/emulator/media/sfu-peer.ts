@@ -6,6 +6,7 @@
 import { RTCPeerConnection, type PeerConfig, type RTCIceCandidateInit, type RTCSessionDescription } from 'werift';
 import { errorMessage, rxsfuError } from '../../errors.js';
 import { rtcConfiguration } from '../../rtc/config.js';
+import { endDtlsRetransmits } from '../../rtc/dtls-retransmits.js';
 import type { MediaLogger } from './media-logger.js';
 
 /** Candidates kept for a description that has not arrived yet; older ones are dropped beyond this. */
@@ -121,6 +122,7 @@ export class SfuPeer {
     this.stopStateWatch();
     this.pendingCandidates.length = 0;
     this.heldCandidates = undefined;
+    endDtlsRetransmits(this.pc);
     await this.pc.close();
   }
 

@@ -9,6 +9,7 @@ import { reconnectionTelemetry } from '../telemetry.js';
 import { foreignText } from '../../foreign-text.js';
 import type { SfuConnection } from '../../call/sfu-connection.js';
 import { reconnectEpisodes } from '../engine.js';
+import { recordedReconnectEpisodes, type FrameLogRecorder } from '../frame-log.js';
 import type { ReconnectOptions } from '../options.js';
 import type { JoinedInfo, ReconnectionEvent, ReconnectionRecord, ReconnectRequest } from '../types.js';
 import { createReconnectExecutors, type ReconnectHost } from './executors.js';
@@ -22,6 +23,8 @@ export interface CallReconnectionParams {
   readonly initial: JoinedInfo;
   /** Emits (and replays) at leave (R12). */
   readonly leave$: Observable<unknown>;
+  /** `recordFrames`: the frame log every input and output goes into (issue 9 item 4). */
+  readonly recorder?: FrameLogRecorder;
 }
 
 /** Cold: subscribing starts the call's reconnection engine (docs/RECONNECT.md). */
@@ -34,12 +37,17 @@ export function callReconnection$(params: CallReconnectionParams): Observable<Re
     tap(({ error: e }) => log.warn('SFU error', { code: e?.error?.code, strategy: e?.reconnectStrategy, message: foreignText(e?.error?.message) })),
     ignoreElements(),
   );
-  const requests$: Observable<ReconnectRequest> = merge(sfuErrorsLogged$, reconnectRequests$(triggers)).pipe(
+  const recorder = params.recorder;
+  const framesLogged$ = recorder ? triggers.events$.pipe(tap((e) => recorder.frameIn(e)), ignoreElements()) : EMPTY;
+  const requests$: Observable<ReconnectRequest> = merge(framesLogged$, sfuErrorsLogged$, reconnectRequests$(triggers)).pipe(
     tap((r) => log.info('reconnect request', { strategy: r.strategy, source: r.source, detail: r.detail })),
   );
-  return reconnectEpisodes(requests$, createReconnectExecutors(host), {
-    ...params.options, initial: params.initial, leave$: params.leave$,
-  }, host.settings.scheduler).pipe(
+  const options = { ...params.options, initial: params.initial, leave$: params.leave$ };
+  const executors = createReconnectExecutors(host);
+  const events$ = recorder
+    ? recordedReconnectEpisodes(requests$, executors, options, host.settings.scheduler, recorder)
+    : reconnectEpisodes(requests$, executors, options, host.settings.scheduler);
+  return events$.pipe(
     tap((e) => {
       if (e.type === 'record') reported(host, e.record);
     }),

@@ -9,6 +9,7 @@ import type { SfuConnection } from '../../call/sfu-connection.js';
 import type { CallRemoteTrack } from '../../call/remote-tracks.js';
 import type { PeerSide } from '../types.js';
 import { mediaStalled$, type MediaStall } from './media-stall.js';
+import { peersStuck$ } from './peer-stuck.js';
 import type { PeerStateChange, ReconnectTriggers } from './requests.js';
 
 /** The call's streams the triggers are read from. */
@@ -24,13 +25,17 @@ export interface CallTriggerSources {
   readonly joined$: Observable<boolean>;
 }
 
-/** The triggers of a call; `mediaStallAfterMs` 0 disables the media-stall check. */
-export function callTriggers(sources: CallTriggerSources, mediaStallAfterMs: number, scheduler: SchedulerLike): ReconnectTriggers {
+/**
+ * The triggers of a call; `mediaStallAfterMs` 0 disables the media-stall check, `peerConnectTimeoutMs`
+ * 0 (the default) the peer-stuck check (J2).
+ */
+export function callTriggers(sources: CallTriggerSources, mediaStallAfterMs: number, scheduler: SchedulerLike, peerConnectTimeoutMs = 0): ReconnectTriggers {
   return {
     connectionLost$: sources.connectionLost$,
     events$: sources.events$,
     peerStates$: sources.connection$.pipe(switchMap((conn) => (conn ? peerStates$(conn) : EMPTY))),
     mediaStalls$: mediaStallAfterMs === 0 ? EMPTY : callMediaStalls$(sources, mediaStallAfterMs, scheduler),
+    peersStuck$: peersStuck$(sources.connection$, sources.joined$, peerConnectTimeoutMs, scheduler),
   };
 }
 

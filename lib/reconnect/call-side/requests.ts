@@ -3,15 +3,16 @@
  * (no clock, no I/O): each input is mapped by its `from…` function of `../triggers.ts`, nothing else
  * decides a strategy. Tested in virtual time (spec/reconnect/requests.spec.ts).
  */
-import { filter, map, type Observable } from 'rxjs';
+import { EMPTY, filter, map, type Observable } from 'rxjs';
 import type { SfuEvent } from '../../protocol/index.js';
 import type { ConnectionLost } from '../../signaling/index.js';
 import {
-  fromCallEnded, fromConnectionLost, fromGoAway, fromIceFailed, fromIceRestartEvent, fromMediaStalled, fromPeerFailed, fromSfuError,
+  fromCallEnded, fromConnectionLost, fromGoAway, fromIceFailed, fromIceRestartEvent, fromMediaStalled, fromPeerFailed, fromPeerStuck, fromSfuError,
   mergeTriggers,
 } from '../triggers.js';
 import type { PeerSide, ReconnectRequest } from '../types.js';
 import type { MediaStall } from './media-stall.js';
+import type { PeerStuck } from './peer-stuck.js';
 
 /** A state change of one peer connection: its `connectionState` or its `iceConnectionState`. */
 export interface PeerStateChange {
@@ -30,6 +31,8 @@ export interface ReconnectTriggers {
   readonly peerStates$: Observable<PeerStateChange>;
   /** Detected media stalls (`mediaStalled$`). */
   readonly mediaStalls$: Observable<MediaStall>;
+  /** Negotiated peers that did not reach `connected` in time while joined (`peersStuck$`, J2). */
+  readonly peersStuck$?: Observable<PeerStuck>;
 }
 
 type EventKind = NonNullable<SfuEvent['eventPayload']>;
@@ -42,6 +45,7 @@ type EventKind = NonNullable<SfuEvent['eventPayload']>;
  * events$:         ----e--g--c-------      e: error REJOIN    → r;  g: go_away → m;  c: call_ended → d
  * peerStates$:     -------------p-i--      p: publisher failed → r (peer-failed); i: ICE failed → x (ice-restart)
  * mediaStalls$:    ----------------s-      s: stall            → r (media-stalled)
+ * (peersStuck$:    a stuck peer → ice-restart of it (peer-stuck))
  * result:          --f-r--m--d--r-x-r
  * ```
  */
@@ -56,6 +60,7 @@ export function reconnectRequests$(triggers: ReconnectTriggers): Observable<Reco
     event$('callEnded').pipe(map(fromCallEnded)),
     triggers.peerStates$.pipe(map(fromPeerState)),
     triggers.mediaStalls$.pipe(map((stall) => fromMediaStalled(`no inbound RTP for ${stall.silentMs} ms`, 'subscriber'))),
+    (triggers.peersStuck$ ?? EMPTY).pipe(map((stuck) => fromPeerStuck(stuck.peer, stuck.state, stuck.forMs))),
   );
 }
 

@@ -27,8 +27,14 @@ async function codeOf(run: () => unknown): Promise<Outcome> {
 
 const packets = (value: unknown) => of(value) as unknown as Observable<RtpPacket>;
 
-/** A track whose source is `source$`: the code its `ended$` errors with, and whether the SFU still lists it. */
-async function publishedOutcome(call: Call, source$: Observable<RtpPacket>): Promise<Outcome> {
+/** A PCM track (`publishAudio`) whose source is `source$`: the code its `ended$` errors with. */
+async function publishedOutcome(call: Call, source$: Observable<unknown>): Promise<Outcome> {
+  const track = await call.publishAudio(source$ as never);
+  return codeOf(() => lastValueFrom(track.ended$, { defaultValue: undefined }));
+}
+
+/** An RTP pass-through track (`publishAudioRtp`) whose source is `source$`: the code its `ended$` errors with. */
+async function rtpOutcome(call: Call, source$: Observable<RtpPacket>): Promise<Outcome> {
   const track = await call.publishAudioRtp(source$);
   return codeOf(() => lastValueFrom(track.ended$, { defaultValue: undefined }));
 }
@@ -57,6 +63,8 @@ export const cases: Record<string, Case> = {
   },
   'publishAudio(of({}))': async ({ call }) => publishedOutcome(await call(), packets({})),
   'publishAudio(of(Buffer.alloc(3)))': async ({ call }) => publishedOutcome(await call(), packets(Buffer.alloc(3))),
+  'publishAudioRtp(of({}))': async ({ call }) => rtpOutcome(await call(), packets({})),
+  'publishAudioRtp(of(Buffer.alloc(3)))': async ({ call }) => rtpOutcome(await call(), packets(Buffer.alloc(3))),
   'publishAudio(undefined)': async ({ call }) => {
     const c = await call();
     const outcome = await codeOf(() => c.publishAudio(undefined as never));

@@ -1,0 +1,35 @@
+/**
+ * `npm run chaos -- --seed S --minutes M --agents K`: the soak of spec/chaos/soak.ts from the command
+ * line. Prints faults injected, episodes by strategy, time out of joined and media gaps (p50/p95/max),
+ * stuck agents and leaked handles; on any violation exits 1 and prints the seed and the journal that
+ * reproduces it (the same seed draws the same faults).
+ */
+import { runSoak, type Distribution } from './soak.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+}
+
+const show = (d: Distribution) => `p50 ${d.p50} ms, p95 ${d.p95} ms, max ${d.max} ms (${d.count})`;
+
+const seed = arg('seed', Math.floor(Math.random() * 2 ** 31));
+const report = await runSoak({
+  seed, minutes: arg('minutes', 1), agents: arg('agents', 3),
+  log: process.argv.includes('--verbose') ? (line) => console.log(line) : undefined,
+});
+console.log(`chaos soak, seed ${report.seed}`);
+console.log(`faults injected: ${JSON.stringify(report.faults)}`);
+console.log(`episodes by strategy: ${JSON.stringify(report.episodesByStrategy)}`);
+console.log(`time out of joined: ${show(report.outOfJoinedMs)}`);
+console.log(`media gaps: ${show(report.mediaGapsMs)}`);
+console.log(`stuck agents: ${report.stuck.length}`);
+console.log(`leaked handles: ${JSON.stringify(report.leaked)}`);
+if (report.violations.length > 0) {
+  console.log(`\nVIOLATIONS (seed ${report.seed}):\n${report.violations.join('\n')}\n\njournal:\n${report.journal.join('\n')}`);
+  process.exit(1);
+}
+console.log('0 violations');
+process.exit(0);

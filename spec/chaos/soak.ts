@@ -1,0 +1,209 @@
+/**
+ * The chaos soak (issue 9 item 3): K agents, each in its own call with a simulated participant,
+ * on one two-SFU emulator behind killable TCP proxies; random faults from the matrix (and bursts of
+ * them) at random times, all drawn from one seed; the joined invariant checked every 250 ms.
+ *
+ * An agent is "out of joined" while the invariant does not hold (spec/support/call-health.ts); an
+ * outage longer than `stuckAfterMs`, or an agent not back at the end, is a violation (stuck), and
+ * so is any resource left after every leave() and the emulator's close.
+ */
+import type { RtpPacket } from 'werift';
+import { mergeMap } from 'rxjs';
+import { joinCall, type Call } from '../../lib/call/index.js';
+import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
+import { opusRtpPackets$ } from '../../lib/media/index.js';
+import type { ReconnectionRecord } from '../../lib/reconnect/index.js';
+import { joinedProblems } from '../support/call-health.js';
+import { resourceBaseline, resourceGrowth, type ResourceCounts } from '../support/resources.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { QUICK } from '../reconnect-e2e/support/scenario.js';
+import { CHAOS_FAULTS, type ChaosTarget } from './faults.js';
+import { seededRandom } from './random.js';
+
+export interface SoakOptions {
+  readonly seed: number;
+  readonly minutes: number;
+  readonly agents: number;
+  /** An outage longer than this is a stuck agent. @default 30000 */
+  readonly stuckAfterMs?: number;
+  /** Mean pause between faults, per emulator. @default 4000 / agents, at least 500 */
+  readonly meanFaultGapMs?: number;
+  /** Progress lines (faults as they are injected). */
+  readonly log?: (line: string) => void;
+}
+
+export interface Distribution {
+  readonly count: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly max: number;
+}
+
+export interface SoakReport {
+  readonly seed: number;
+  readonly faults: Readonly<Record<string, number>>;
+  readonly episodesByStrategy: Readonly<Record<string, number>>;
+  readonly outOfJoinedMs: Distribution;
+  readonly mediaGapsMs: Distribution;
+  readonly stuck: readonly string[];
+  readonly leaked: ResourceCounts;
+  /** Everything that happened, in order, with times (ms since the start): the log that reproduces a violation. */
+  readonly journal: readonly string[];
+  readonly violations: readonly string[];
+}
+
+interface Agent {
+  readonly name: string;
+  readonly call: Call;
+  readonly records: ReconnectionRecord[];
+  outageSince: number | undefined;
+  lastPacketAt: number | undefined;
+}
+
+const CHECK_EVERY_MS = 250;
+/** A pause in the human's 50 packets/s longer than this counts as a media gap. */
+const GAP_MS = 200;
+
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const random = seededRandom(options.seed);
+  const stuckAfterMs = options.stuckAfterMs ?? 30000;
+  const started = performance.now();
+  const now = () => Math.round(performance.now() - started);
+  const journal: string[] = [];
+  const note = (line: string) => {
+    journal.push(`${now()} ms ${line}`);
+    options.log?.(`${now()} ms ${line}`);
+  };
+  const before = await resourceBaseline();
+  const proxies = new Map<string, TcpProxy>();
+  const emu = await startEmulator({ sfuCount: 2, sfuAddress: (sfu) => ({ ...sfu, wsEndpoint: proxies.get(sfu.id)?.wsEndpoint ?? sfu.wsEndpoint }) });
+  for (const sfu of emu.sfus) proxies.set(sfu.id, await startTcpProxy(Number(new URL(sfu.url).port)));
+  const outages: number[] = [];
+  const gaps: number[] = [];
+  const faults: Record<string, number> = {};
+  const violations: string[] = [];
+  const agents: Agent[] = [];
+  try {
+    for (let i = 0; i < options.agents; i++) agents.push(await startAgent(emu, `agent-${i}`, gaps, note));
+    const endAt = performance.now() + options.minutes * 60_000;
+    const meanGapMs = options.meanFaultGapMs ?? Math.max(500, 4000 / options.agents);
+    let nextFaultAt = performance.now() + meanGapMs * 2 * random();
+    while (performance.now() < endAt) {
+      await sleep(CHECK_EVERY_MS);
+      check(agents, emu, now, outages, stuckAfterMs, violations, note);
+      if (performance.now() < nextFaultAt) continue;
+      nextFaultAt = performance.now() + meanGapMs * 2 * random();
+      await injectRandom(agents, emu, proxies, random, faults, note);
+    }
+    note('faults stop; settling');
+    await settle(agents, emu, now, outages, stuckAfterMs, violations, note);
+  } finally {
+    for (const agent of agents) await agent.call.leave('soak over').catch(() => undefined);
+    await Promise.all([...proxies.values()].map((p) => p.close()));
+    await emu.close();
+  }
+  const leaked = await resourceGrowth(before, 10000);
+  if (Object.keys(leaked).length > 0) violations.push(`leaked handles ${JSON.stringify(leaked)}`);
+  const stuck = violations.filter((v) => v.includes('stuck'));
+  return {
+    seed: options.seed, faults, episodesByStrategy: episodesByStrategy(agents), outOfJoinedMs: distribution(outages),
+    mediaGapsMs: distribution(gaps), stuck, leaked, journal, violations,
+  };
+}
+
+async function startAgent(emu: Emulator, name: string, gaps: number[], note: (line: string) => void): Promise<Agent> {
+  const callId = `chaos-${name}`;
+  await emu.addParticipant({ callId, userId: `human-of-${name}`, audio: true });
+  const call = await joinCall({
+    baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: name, callType: 'default', callId,
+    ...QUICK, coordinatorTimeoutMs: 2000, healthCheckIntervalMs: 500, unhealthyAfterMs: 1500, mediaStallAfterMs: 1500, peerConnectTimeoutMs: 4000,
+    reconnect: { ...QUICK.reconnect, disconnectionTimeoutMs: 20000, rateLimit: { max: 1000, windowMs: 120_000 } },
+  });
+  const agent: Agent = { name, call, records: [], outageSince: undefined, lastPacketAt: undefined };
+  call.reconnections$.subscribe((r) => {
+    agent.records.push(r);
+    note(`${name} episode ${r.trigger.source} → ${r.strategiesTried.join('>')} ${r.outcome} in ${r.durationMs} ms`);
+  });
+  call.state$.subscribe((s) => note(`${name} state ${s}`));
+  call.remoteTracks$.pipe(mergeMap((t) => t.rtp$)).subscribe((_packet: RtpPacket) => {
+    const at = performance.now();
+    if (agent.lastPacketAt !== undefined && at - agent.lastPacketAt > GAP_MS) gaps.push(Math.round(at - agent.lastPacketAt));
+    agent.lastPacketAt = at;
+  });
+  await call.publishAudioRtp(opusRtpPackets$());
+  return agent;
+}
+
+async function injectRandom(
+  agents: Agent[], emu: Emulator, proxies: Map<string, TcpProxy>, random: () => number, counts: Record<string, number>, note: (line: string) => void,
+): Promise<void> {
+  const agent = agents[Math.floor(random() * agents.length)]!;
+  // A burst: 2 or 3 faults on the same agent a few ms apart (the double-loss class of bug).
+  const burst = random() < 0.2 ? 2 + Math.floor(random() * 2) : 1;
+  for (let i = 0; i < burst; i++) {
+    const fault = CHAOS_FAULTS[Math.floor(random() * CHAOS_FAULTS.length)]!;
+    const target: ChaosTarget = { emu, call: agent.call, proxyOf: (sfuId) => proxies.get(sfuId) };
+    counts[fault.name] = (counts[fault.name] ?? 0) + 1;
+    note(`${agent.name} fault ${fault.name}${burst > 1 ? ` (burst ${i + 1}/${burst})` : ''}`);
+    try {
+      await fault.inject(target);
+    } catch (err) {
+      // The target vanished mid-episode (no such session right now): a fault that did nothing.
+      note(`${agent.name} fault ${fault.name} not applicable: ${(err as Error).message}`);
+    }
+    if (i < burst - 1) await sleep(Math.floor(random() * 50));
+  }
+}
+
+function check(
+  agents: Agent[], emu: Emulator, now: () => number, outages: number[], stuckAfterMs: number, violations: string[], note: (line: string) => void,
+): void {
+  for (const agent of agents) {
+    const problems = joinedProblems(agent.call, emu);
+    const at = now();
+    if (problems.length > 0) {
+      agent.outageSince ??= at;
+      if (at - agent.outageSince > stuckAfterMs && !violations.some((v) => v.startsWith(agent.name))) {
+        violations.push(`${agent.name} stuck out of joined for ${at - agent.outageSince} ms: ${problems.join('; ')}`);
+        note(`${agent.name} VIOLATION stuck: ${problems.join('; ')}`);
+      }
+    } else if (agent.outageSince !== undefined) {
+      outages.push(at - agent.outageSince);
+      agent.outageSince = undefined;
+    }
+  }
+}
+
+/** After the last fault: every agent must come back within `stuckAfterMs`. */
+async function settle(
+  agents: Agent[], emu: Emulator, now: () => number, outages: number[], stuckAfterMs: number, violations: string[], note: (line: string) => void,
+): Promise<void> {
+  const giveUpAt = performance.now() + stuckAfterMs + 5000;
+  while (performance.now() < giveUpAt && agents.some((a) => a.outageSince !== undefined || joinedProblems(a.call, emu).length > 0)) {
+    await sleep(CHECK_EVERY_MS);
+    check(agents, emu, now, outages, stuckAfterMs, violations, note);
+  }
+  for (const agent of agents) {
+    const problems = joinedProblems(agent.call, emu);
+    if (problems.length > 0 && !violations.some((v) => v.startsWith(agent.name))) violations.push(`${agent.name} stuck at the end: ${problems.join('; ')}`);
+  }
+}
+
+function episodesByStrategy(agents: Agent[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const record of agents.flatMap((a) => a.records)) {
+    const key = `${record.strategiesTried.at(-1) ?? 'none'} ${record.outcome}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+export function distribution(values: readonly number[]): Distribution {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
+  return { count: sorted.length, p50: at(0.5), p95: at(0.95), max: sorted.at(-1) ?? 0 };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
