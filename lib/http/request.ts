@@ -16,7 +16,7 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 export interface HttpRequest {
   /** Absolute `http:` or `https:` URL. */
   url: string | URL;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'HEAD';
   headers?: Record<string, string>;
   body?: Uint8Array | string;
   /** Connection pool; the caller owns it and destroys it. Default: a fresh agent without keep-alive. */

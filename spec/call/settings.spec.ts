@@ -8,6 +8,7 @@ describe('call settings', () => {
   it('defaults match the official client (5 s open/join/RPC, health every 5 s, lost after 12 s of silence)', () => {
     expect(resolveSettings({})).to.include({
       openTimeoutMs: 5000, joinTimeoutMs: 5000, rpcTimeoutMs: 5000, healthCheckIntervalMs: 5000, unhealthyAfterMs: 12000, rpcEncoding: 'protobuf',
+      iceLoopbackOnly: false,
     });
   });
 
