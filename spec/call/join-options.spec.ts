@@ -34,7 +34,7 @@ describe('resolveJoinOptions (issue 8 item 7, issue 10 items 2–3)', () => {
     expect(resolved.target).to.include({ ...target, create: true, coordinatorTimeoutMs: 10_000 });
     expect(resolved.settings).to.deep.equal({
       rpcEncoding: 'protobuf', rpcTimeoutMs: 5000, openTimeoutMs: 5000, joinTimeoutMs: 5000, healthCheckIntervalMs: 5000,
-      unhealthyAfterMs: 12000, scheduler: asyncScheduler, logger: silentLogger, iceLoopbackOnly: false,
+      unhealthyAfterMs: 12000, scheduler: asyncScheduler, logger: silentLogger, iceLoopbackOnly: false, peerConnectTimeoutMs: 10000,
     });
     expect(resolved).to.include({ mediaStallAfterMs: 8000, statsIntervalMs: undefined });
     expect(resolved.subscriptions).to.deep.equal({});
