@@ -31,7 +31,7 @@
  * Final for reconnection (docs/RECONNECT.md R9: the episode gives up at once, no further attempt):
  * {@link FINAL_RECONNECT_CODES}. Every other code fails one attempt and the next one follows (R4).
  */
-import { foreignErrorMessage } from './foreign-text.js';
+import { foreignText } from './foreign-text.js';
 
 export type RxsfuErrorCode =
   | 'RXSFU_ERR_MALFORMED_FRAME'
@@ -108,7 +108,7 @@ export class ProtocolError extends RxsfuError {
   readonly byteLength: number;
   readonly messageType: string;
   constructor(messageType: string, byteLength: number, cause: unknown) {
-    super('RXSFU_ERR_MALFORMED_FRAME', `malformed ${messageType} (${byteLength} bytes): ${foreignErrorMessage(cause)}`, { cause });
+    super('RXSFU_ERR_MALFORMED_FRAME', `malformed ${messageType} (${byteLength} bytes): ${errorMessage(cause)}`, { cause });
     this.messageType = messageType;
     this.byteLength = byteLength;
   }
@@ -124,7 +124,10 @@ export function isRxsfuError(err: unknown, code?: RxsfuErrorCode): err is RxsfuE
   return err instanceof RxsfuError && (code === undefined || err.code === code);
 }
 
-/** What to log or wrap of any thrown value: an Error's message, else the value as a string. */
+/**
+ * What to log or wrap of any thrown value: an Error's message, else the value as a string, cut to
+ * `FOREIGN_TEXT_MAX_CHARS` (a thrown value is text we did not write: it must not grow logs or errors).
+ */
 export function errorMessage(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
+  return foreignText(cause instanceof Error ? cause.message : String(cause));
 }

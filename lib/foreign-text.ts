@@ -13,8 +13,3 @@ export function foreignText(text: unknown): string {
   if (text.length <= FOREIGN_TEXT_MAX_CHARS) return text;
   return `${text.slice(0, FOREIGN_TEXT_MAX_CHARS)}…(${text.length - FOREIGN_TEXT_MAX_CHARS} more)`;
 }
-
-/** The message of a foreign error, cut. */
-export function foreignErrorMessage(err: unknown): string {
-  return foreignText(err instanceof Error ? err.message : typeof err === 'string' ? err : String(err));
-}

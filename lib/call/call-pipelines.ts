@@ -3,7 +3,7 @@
  * the SFU, and incoming werift tracks bound to their participants. Started once, at the first join.
  */
 import { EMPTY, combineLatest, distinctUntilChanged, map, switchMap, tap, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import { isRxsfuError } from '../errors.js';
+import { errorMessage, isRxsfuError } from '../errors.js';
 import type { TrackSubscriptionDetails } from '../protocol/index.js';
 import type { Logger } from '../logger.js';
 import type { ParticipantMap } from './participants.js';
@@ -28,7 +28,7 @@ export function subscriptionUpdates$(
     switchMap((conn) => !conn ? EMPTY : tracks$.pipe(
       distinctUntilChanged<TrackSubscriptionDetails[]>(sameSubscriptions),
       sendLatest((tracks) => conn.rpc.updateSubscriptions$({ sessionId: conn.sessionId, tracks }), {
-        onFailure: (err, retry) => logger.warn('UpdateSubscriptions failed', { error: (err as Error).message, retry }),
+        onFailure: (err, retry) => logger.warn('UpdateSubscriptions failed', { error: errorMessage(err), retry }),
         // Unauthorized, or the client closed by a reconnect (the new connection re-sends the list).
         isFinal: (err) => isRxsfuError(err, 'RXSFU_ERR_UNAUTHORIZED') || isRxsfuError(err, 'RXSFU_ERR_LEFT'),
       }, scheduler),

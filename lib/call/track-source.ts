@@ -6,9 +6,8 @@
  * notification: one bad value ends that one track with a typed error, never the process.
  */
 import { catchError, ignoreElements, map, tap, throwError, type OperatorFunction } from 'rxjs';
-import { isRxsfuError, rxsfuError } from '../errors.js';
+import { errorMessage, isRxsfuError, rxsfuError } from '../errors.js';
 import { describeValue } from '../validate.js';
-import { foreignErrorMessage } from '../foreign-text.js';
 
 /**
  * Checks each element with `isElement`, hands it to `write`, and emits nothing; completes with the
@@ -36,7 +35,7 @@ export function guardTrackSource<T>(
     ignoreElements(),
     // The SDK's own typed errors (a PCM frame at a rate Opus cannot take, a full queue) keep their code.
     catchError((err: unknown) => throwError(() => (isRxsfuError(err) ? err
-      : rxsfuError('RXSFU_ERR_TRACK_SOURCE', `${label} source failed: ${foreignErrorMessage(err)}`, { cause: err })))),
+      : rxsfuError('RXSFU_ERR_TRACK_SOURCE', `${label} source failed: ${errorMessage(err)}`, { cause: err })))),
   );
 }
 

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeMessage, encodeMessage, parseProto3Json, toProto3Json, type JsonCodec, type MessageCodec } from '../protocol/index.js';
+import { errorMessage } from '../errors.js';
 
 export type TwirpEncoding = 'protobuf' | 'json';
 
@@ -63,7 +64,7 @@ export function decodeBody<T, Init>(type: TwirpMessageType<T, Init>, name: strin
   try {
     return encoding === 'json' ? parseProto3Json(type, name, body.toString('utf8')) : decodeMessage(type, name, body);
   } catch (err) {
-    throw new TwirpFailure('malformed', `the ${encoding} body does not decode as ${name}: ${(err as Error).message}`);
+    throw new TwirpFailure('malformed', `the ${encoding} body does not decode as ${name}: ${errorMessage(err)}`);
   }
 }
 

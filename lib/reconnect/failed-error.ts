@@ -2,10 +2,9 @@
  * The error of a reconnection that gave up (R11), and the error facts the rules read: which errors
  * are final (R9), which SFU an attempt blamed (R5).
  */
-import { isRxsfuError, RxsfuError, rxsfuError } from '../errors.js';
+import { errorMessage, isRxsfuError, RxsfuError, rxsfuError } from '../errors.js';
 import { WebsocketReconnectStrategy } from '../protocol/index.js';
 import type { ReconnectRequest } from './request.js';
-import { foreignErrorMessage } from '../foreign-text.js';
 
 /** Why an episode failed. */
 export type ReconnectFailureReason =
@@ -70,5 +69,5 @@ export function finalReason(error: RxsfuError): ReconnectFailureReason | undefin
  */
 export function asAttemptError(error: unknown): RxsfuError {
   if (isRxsfuError(error)) return error;
-  return rxsfuError('RXSFU_ERR_INTERNAL', `reconnect attempt failed with an untyped error: ${foreignErrorMessage(error)}`, { cause: error });
+  return rxsfuError('RXSFU_ERR_INTERNAL', `reconnect attempt failed with an untyped error: ${errorMessage(error)}`, { cause: error });
 }

@@ -10,7 +10,7 @@
  * `state`, `record`. `frame-in` entries are context only.
  */
 import { defer, map, tap, type Observable, type SchedulerLike } from 'rxjs';
-import { isRxsfuError, type RxsfuError } from '../errors.js';
+import { errorMessage, isRxsfuError, type RxsfuError } from '../errors.js';
 import { sfuIdOf } from './failed-error.js';
 import { reconnectEpisodes } from './engine.js';
 import { resolveReconnectOptions, type ReconnectOptions, type ResolvedReconnectOptions } from './options.js';
@@ -159,6 +159,8 @@ export class FrameLogRecorder {
 
   /** An SFU event, by kind only (an `error` keeps its code and strategy): never SDP, candidates or tokens. */
   frameIn(event: { readonly eventPayload?: string; readonly error?: { readonly error?: { readonly code?: number | null } | null; readonly reconnectStrategy?: number | null } | null }): void {
+    // Health-check answers are the heartbeat, not news: left out, or the log would grow every few seconds.
+    if (event.eventPayload === 'healthCheckResponse') return;
     const detail = event.eventPayload === 'error' ? `code ${event.error?.error?.code ?? '?'} strategy ${event.error?.reconnectStrategy ?? '?'}` : undefined;
     this.add({ kind: 'frame-in', event: event.eventPayload ?? 'unknown', ...(detail ? { detail } : {}) });
   }
@@ -175,7 +177,7 @@ export class FrameLogRecorder {
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
 
 export function loggedError(error: unknown): LoggedError {
-  if (!isRxsfuError(error)) return { code: 'RXSFU_ERR_UNKNOWN', message: error instanceof Error ? error.message : String(error) };
+  if (!isRxsfuError(error)) return { code: 'RXSFU_ERR_UNKNOWN', message: errorMessage(error) };
   const e: RxsfuError = error;
   const sfuId = sfuIdOf(e);
   return {

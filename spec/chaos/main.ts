@@ -1,8 +1,8 @@
 /**
  * `npm run chaos -- --seed S --minutes M --agents K`: the soak of spec/chaos/soak.ts from the command
  * line. Prints faults injected, episodes by strategy, time out of joined and media gaps (p50/p95/max),
- * stuck agents and leaked handles; on any violation exits 1 and prints the seed and the journal that
- * reproduces it (the same seed draws the same faults).
+ * stuck agents and leaked handles; on any violation exits 1 and prints the seed, the journal and the
+ * frame log of each agent concerned (the same seed draws the same faults; `replayFrameLog` replays a log).
  */
 import { runSoak, type Distribution } from './soak.js';
 
@@ -29,6 +29,8 @@ console.log(`stuck agents: ${report.stuck.length}`);
 console.log(`leaked handles: ${JSON.stringify(report.leaked)}`);
 if (report.violations.length > 0) {
   console.log(`\nVIOLATIONS (seed ${report.seed}):\n${report.violations.join('\n')}\n\njournal:\n${report.journal.join('\n')}`);
+  // Each stuck agent's frame log: replayFrameLog(log) steps through its reconnection core in virtual time.
+  for (const [agent, log] of Object.entries(report.frameLogs)) console.log(`\nframe log of ${agent}:\n${JSON.stringify(log)}`);
   process.exit(1);
 }
 console.log('0 violations');

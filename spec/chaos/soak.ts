@@ -12,7 +12,7 @@ import { mergeMap } from 'rxjs';
 import { joinCall, type Call } from '../../lib/call/index.js';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { opusRtpPackets$ } from '../../lib/media/index.js';
-import type { ReconnectionRecord } from '../../lib/reconnect/index.js';
+import type { FrameLog, ReconnectionRecord } from '../../lib/reconnect/index.js';
 import { joinedProblems } from '../support/call-health.js';
 import { resourceBaseline, resourceGrowth, type ResourceCounts } from '../support/resources.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -49,6 +49,8 @@ export interface SoakReport {
   readonly leaked: ResourceCounts;
   /** Everything that happened, in order, with times (ms since the start): the log that reproduces a violation. */
   readonly journal: readonly string[];
+  /** The frame log of each agent that violated the invariant (`replayFrameLog` replays it). */
+  readonly frameLogs: Readonly<Record<string, FrameLog | undefined>>;
   readonly violations: readonly string[];
 }
 
@@ -102,12 +104,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     await Promise.all([...proxies.values()].map((p) => p.close()));
     await emu.close();
   }
+  const frameLogs = Object.fromEntries(agents.filter((a) => violations.some((v) => v.startsWith(`${a.name} `))).map((a) => [a.name, a.call.frameLog()]));
   const leaked = await resourceGrowth(before, 10000);
   if (Object.keys(leaked).length > 0) violations.push(`leaked handles ${JSON.stringify(leaked)}`);
   const stuck = violations.filter((v) => v.includes('stuck'));
   return {
     seed: options.seed, faults, episodesByStrategy: episodesByStrategy(agents), outOfJoinedMs: distribution(outages),
-    mediaGapsMs: distribution(gaps), stuck, leaked, journal, violations,
+    mediaGapsMs: distribution(gaps), stuck, leaked, journal, frameLogs, violations,
   };
 }
 
@@ -116,7 +119,7 @@ async function startAgent(emu: Emulator, name: string, gaps: number[], note: (li
   await emu.addParticipant({ callId, userId: `human-of-${name}`, audio: true });
   const call = await joinCall({
     ...emu.agentOptions(name, callId),
-    ...QUICK, coordinatorTimeoutMs: 2000, healthCheckIntervalMs: 500, unhealthyAfterMs: 1500, mediaStallAfterMs: 1500, peerConnectTimeoutMs: 4000,
+    ...QUICK, recordFrames: true, coordinatorTimeoutMs: 2000, healthCheckIntervalMs: 500, unhealthyAfterMs: 1500, mediaStallAfterMs: 1500, peerConnectTimeoutMs: 4000,
     reconnect: { ...QUICK.reconnect, disconnectionTimeoutMs: 20000, rateLimit: { max: 1000, windowMs: 120_000 } },
   });
   const agent: Agent = { name, call, records: [], outageSince: undefined, lastPacketAt: undefined };
