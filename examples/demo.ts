@@ -1,8 +1,10 @@
 /**
  * The main job: an agent joins a call on the embedded emulator, receives a participant's audio and
- * video, publishes its own audio, survives three network faults, and leaves. Prints a timeline.
+ * video, publishes its own audio, survives three network faults, and leaves. Prints a timeline
+ * (each line says something new) and a summary: faults survived, how, and the longest gap in what
+ * the agent heard.
  *
- *   npm run demo            (add `-- --quick` for a shorter run)
+ *   npm run demo
  */
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import { joinCall, opusRtpPackets$, type Call } from '../lib/index.js';
@@ -20,13 +22,13 @@ async function main(): Promise<void> {
   say('alice', 'joined (simulated participant publishing Opus audio and VP8 video)');
 
   const call = await joinCall({
-    baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret,
-    userId: 'agent', callType: 'default', callId: 'demo',
+    ...emu.agentOptions('agent', 'demo'),
     subscriptions: { audio: true, video: true },
     // Shorter than the defaults (5 s / 12 s) so the silent-SFU fault is noticed quickly in the demo.
     healthCheckIntervalMs: 1000, unhealthyAfterMs: 3000,
   });
   say('agent', `joined on ${call.currentConnection?.sfuId} as session ${call.sessionId.slice(0, 8)}…`);
+  sessionsChanged(emu);
   const counts = watch(call);
   await call.publishAudioRtp(opusRtpPackets$({ frequencyHz: 440 }));
   say('agent', 'publishing a 440 Hz Opus tone');
@@ -45,33 +47,80 @@ async function main(): Promise<void> {
   say('agent', `left (state ${call.state}); live sessions now: ${emu.liveSessions().map((s) => s.userId).join(', ')}`);
   await emu.close();
   say('emulator', 'closed');
+  summary(counts, faults);
 }
 
-interface Counts { fromAlice: number }
+interface Counts {
+  fromAlice: number;
+  /** Arrival of the last packet from alice, and the longest silence between two of them (ms). */
+  lastAt?: number;
+  longestGapMs: number;
+}
+
+interface FaultOutcome { name: string; how: string }
+const faults: FaultOutcome[] = [];
 
 function watch(call: Call): Counts {
-  const counts: Counts = { fromAlice: 0 };
-  call.participants$.subscribe((participants) =>
-    say('agent', `participants: ${[...participants.values()].map((p) => p.userId + (p.isLocal ? ' (me)' : '')).join(', ')}`));
+  const counts: Counts = { fromAlice: 0, longestGapMs: 0 };
+  // Who is in the call: said once per arrival and departure, not on every participant update.
+  const present = new Set<string>();
+  call.participants$.subscribe((participants) => {
+    const now = new Set([...participants.values()].filter((p) => !p.isLocal).map((p) => p.userId));
+    for (const user of now) if (!present.has(user)) say('agent', `sees ${user} in the call`);
+    for (const user of present) if (!now.has(user)) say('agent', `sees ${user} leave`);
+    present.clear();
+    now.forEach((user) => present.add(user));
+  });
   call.remoteTracks$.subscribe((track) => {
     say('agent', `receiving ${track.kind} from ${track.participant.userId}`);
-    track.rtp$.subscribe(() => { counts.fromAlice += 1; });
+    track.rtp$.subscribe(() => {
+      const at = performance.now();
+      if (track.kind === 'audio' && counts.lastAt !== undefined) counts.longestGapMs = Math.max(counts.longestGapMs, at - counts.lastAt);
+      if (track.kind === 'audio') counts.lastAt = at;
+      counts.fromAlice += 1;
+    });
     track.replaced$.subscribe(({ reason }) => say('agent', `${track.kind} from ${track.participant.userId} moved: ${reason}`));
   });
   call.connectionLost$.subscribe((lost) => say('agent', `connection lost: ${lost.kind}${lost.closeCode ? ` ${lost.closeCode}` : ''} (${lost.detail})`));
-  call.state$.subscribe((state) => say('agent', `state → ${state}`));
-  call.reconnections$.subscribe((r) => say('agent',
-    `recovered by ${r.strategiesTried.join(' → ')} in ${r.durationMs.toFixed(0)} ms (${r.attempts} attempt${r.attempts > 1 ? 's' : ''}, outcome ${r.outcome})`));
+  // "reconnecting" and "joined again" are what the loss and recovery lines already say.
+  let joinedOnce = false;
+  call.state$.subscribe((state) => {
+    if (state === 'reconnecting' || (state === 'joined' && joinedOnce)) return;
+    joinedOnce ||= state === 'joined';
+    say('agent', `state → ${state}`);
+  });
+  call.reconnections$.subscribe((r) => {
+    const how = `${r.strategiesTried.join(' → ')} in ${r.durationMs.toFixed(0)} ms`;
+    faults.at(-1)!.how = how;
+    say('agent', `recovered by ${how} (${r.attempts} attempt${r.attempts > 1 ? 's' : ''}, outcome ${r.outcome})`);
+  });
   return counts;
+}
+
+function summary(counts: Counts, survived: FaultOutcome[]): void {
+  console.log('');
+  console.log(`summary: ${survived.length} faults survived, media both ways after each`);
+  for (const f of survived) console.log(`  - ${f.name}: ${f.how}`);
+  console.log(`  longest gap in alice's audio at the agent: ${counts.longestGapMs.toFixed(0)} ms (one packet every 20 ms when flowing)`);
+  console.log(`  ${counts.fromAlice} RTP packets received from alice in all`);
+}
+
+let lastSessions = '';
+/** The emulator's view, said only when it changed. */
+function sessionsChanged(emu: Emulator): void {
+  const sessions = emu.liveSessions().map((s) => `${s.userId}@${s.sfuId}`).sort().join(', ');
+  if (sessions !== lastSessions) say('emulator', `live sessions: ${sessions}`);
+  lastSessions = sessions;
 }
 
 async function fault(name: string, emu: Emulator, call: Call, alice: SimulatedParticipant, counts: Counts, inject: () => void): Promise<void> {
   say('fault', name);
+  faults.push({ name, how: 'not recovered' });
   inject();
   await firstValueFrom(call.state$.pipe(filter((s) => s !== 'joined'), timeout(15_000)));
   await firstValueFrom(call.state$.pipe(filter((s) => s === 'joined' || s === 'reconnecting-failed'), timeout(30_000)));
   if (call.state !== 'joined') throw new Error(`did not recover from "${name}": ${call.failure?.message}`);
-  say('emulator', `live sessions: ${emu.liveSessions().map((s) => `${s.userId}@${s.sfuId}`).join(', ')}`);
+  sessionsChanged(emu);
   await expectMediaBothWays(`after "${name}"`, call, alice, counts);
 }
 

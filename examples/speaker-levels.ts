@@ -15,8 +15,7 @@ await emu.addParticipant({ callId: 'levels', userId: 'alice', audio: true });
 await emu.addParticipant({ callId: 'levels', userId: 'bob', audio: true });
 
 joinCall$({
-  baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret,
-  userId: 'listener', callType: 'default', callId: 'levels',
+  ...emu.agentOptions('listener', 'levels'),
 }).pipe(
   mergeMap((call) => call.remoteTracks$.pipe(
     filter((track) => track.kind === 'audio'),

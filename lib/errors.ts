@@ -25,6 +25,7 @@
  * | RXSFU_ERR_SFU_ERROR | the SFU sent an `error` event during the call (fields: sfuErrorCode, reconnectStrategy) |
  * | RXSFU_ERR_TRACK_SOURCE | a local track's source errored or yielded something unusable: that track ended |
  * | RXSFU_ERR_FRAME_TOO_LARGE | a signaling frame over MAX_SIGNAL_FRAME_BYTES: the socket closes with 1009 (a loss) |
+ * | RXSFU_ERR_INSECURE_TRANSPORT | a coordinator or SFU endpoint without TLS (http:, ws:) while `allowInsecure` is off |
  * | RXSFU_ERR_AUDIO_OVERFLOW | a PCM source ran further ahead of real time than the pacing queue holds |
  *
  * Final for reconnection (docs/RECONNECT.md R9: the episode gives up at once, no further attempt):
@@ -54,6 +55,7 @@ export type RxsfuErrorCode =
   | 'RXSFU_ERR_SFU_ERROR'
   | 'RXSFU_ERR_TRACK_SOURCE'
   | 'RXSFU_ERR_FRAME_TOO_LARGE'
+  | 'RXSFU_ERR_INSECURE_TRANSPORT'
   | 'RXSFU_ERR_AUDIO_OVERFLOW';
 
 /**

@@ -8,6 +8,7 @@
 export * from './call/index.js';
 export { RxsfuError, ProtocolError, rxsfuError, isRxsfuError, FINAL_RECONNECT_CODES, type RxsfuErrorCode, type RxsfuErrorDetails } from './errors.js';
 export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
+export { VERSION } from './version.js';
 export {
   createSignalConnection, SignalCloseCode, connectionLost$, heartbeatTimeout$, healthCheckRequests$, sfuEvents$,
   type SignalConnection, type SignalConnectionOptions, type ConnectionLost, type ConnectionLostInputs, type SignalState,
@@ -15,7 +16,7 @@ export {
 } from './signaling/index.js';
 export { createSignalServerClient, type SignalServerClient, type SignalServerClientOptions } from './rpc/index.js';
 export {
-  coordinatorJoin$, createUserToken$, DEFAULT_COORDINATOR_URL,
+  coordinatorJoin$, createUserToken$, DEFAULT_COORDINATOR_URL, DEFAULT_LOCATION_HINT_URL,
   type Credentials, type CoordinatorJoinResult, type CoordinatorJoinOptions, type CreateUserTokenOptions,
 } from './coordinator/index.js';
 export type { IceServer } from './rtc/config.js';

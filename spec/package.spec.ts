@@ -4,10 +4,10 @@
  */
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -37,6 +37,20 @@ describe('package (build output and exports map)', function () {
     expect(JSON.parse(out)).to.deep.equal({
       joinCall: 'function', joinCall$: 'function', audio: 1, err: 'RXSFU_ERR_LEFT', kind: 'joinResponse', deadline: 7, emulator: 'function',
     });
+  });
+
+  it('the built package reports package.json\'s version: VERSION from the root, and clientDetails in every JoinRequest', () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    writeFileSync(join(project, 'version.mjs'), [
+      "import { VERSION } from 'rxsfu';",
+      // The built join-request module itself (the exports map hides it from package imports).
+      `const { buildJoinRequest } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/lib/call/join-request.js')).href)});`,
+      "const details = buildJoinRequest({ token: 't', sessionId: 's', unifiedSessionId: 'u', publisherSdp: '', subscriberSdp: '' }).clientDetails;",
+      'console.log(JSON.stringify({ VERSION, sdk: [details.sdk.major, details.sdk.minor, details.sdk.patch].join("."), browser: details.browser.version }));',
+    ].join('\n'));
+    const out = execFileSync(process.execPath, ['version.mjs'], { cwd: project, encoding: 'utf8' });
+    expect(version).to.match(/^\d+\.\d+\.\d+/);
+    expect(JSON.parse(out)).to.deep.equal({ VERSION: version, sdk: version, browser: version });
   });
 
   it('ships type declarations for each entry point', () => {

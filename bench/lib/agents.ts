@@ -5,11 +5,12 @@
 import { performance } from 'node:perf_hooks';
 import { firstValueFrom, map, mergeMap, switchMap, take, type Observable } from 'rxjs';
 import { joinCall$, type Call, type JoinCallOptions } from '../../lib/call/index.js';
+import { emulatorAgentOptions } from '../../lib/emulator/index.js';
 import type { RemoteEmulator } from './remote-emulator.js';
 
 /** Join options for one agent in `callId`; audio of every remote participant is subscribed (the default). */
 export function agentOptions(emulator: RemoteEmulator, callId: string, userId: string, extra: Partial<JoinCallOptions> = {}): JoinCallOptions {
-  return { baseUrl: emulator.coordinatorUrl, apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, userId, callType: 'default', callId, ...extra };
+  return { ...emulatorAgentOptions(emulator, userId, callId), ...extra };
 }
 
 /** Emits once, at the next remote RTP packet of any track (tracks already there included). */

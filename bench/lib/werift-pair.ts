@@ -1,5 +1,5 @@
 /**
- * The floor for a join: two werift peer connections in this process with `rtcConfiguration()`,
+ * The floor for a join: two werift peer connections in this process with `rtcConfiguration({ loopbackOnly: true })`,
  * offer/answer and candidates handed over in-process (no signaling server, no coordinator), one
  * sending an Opus tone every 20 ms from the start as a simulated participant does. What remains is
  * ICE + DTLS + SRTP on loopback: no SDK can join faster than this.
@@ -51,8 +51,8 @@ const firstRtp$ = (pc: RTCPeerConnection): Observable<void> => new Observable<vo
 
 /** Connects one pair and times it. The caller closes it (or keeps it, to measure memory). */
 export async function connectRawPair(): Promise<RawPair> {
-  const sender = new RTCPeerConnection(rtcConfiguration());
-  const receiver = new RTCPeerConnection(rtcConfiguration());
+  const sender = new RTCPeerConnection(rtcConfiguration({ loopbackOnly: true }));
+  const receiver = new RTCPeerConnection(rtcConfiguration({ loopbackOnly: true }));
   const track = new MediaStreamTrack({ kind: 'audio' });
   sender.addTransceiver(track, { direction: 'sendonly' });
   const toReceiver = candidateRelay(receiver);

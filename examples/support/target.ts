@@ -35,7 +35,7 @@ export async function exampleTarget(options: { human?: { audio?: boolean | { fre
     durationMs,
     emulator,
     human,
-    joinOptions: (userId) => ({ baseUrl: emulator.coordinatorUrl, apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, userId, callType: 'default', callId }),
+    joinOptions: (userId) => emulator.agentOptions(userId, callId),
     close: () => emulator.close(),
   };
 }

@@ -42,6 +42,11 @@ export interface JoinCallOptions extends CallTarget {
   /** @default silent */
   logger?: Logger;
   /**
+   * Gather ICE candidates on 127.0.0.1 only: a local emulator or test (the emulator's
+   * `agentOptions` set it). Never implied by empty `ice_servers`. @default false
+   */
+  iceLoopbackOnly?: boolean;
+  /**
    * Silence (ms) of expected inbound media (joined, with a live remote track) after which the call
    * REJOINs, because werift notices a vanished peer late or never. 0 disables, else an integer in
    * [100, 2³¹−1]. @default 8000

@@ -16,6 +16,8 @@ import { validateSubscriptionPolicy } from './subscription-policy.js';
 import type { SubscriptionPolicy } from './subscriptions.js';
 import { DEFAULT_HEALTH_CHECK_INTERVAL_MS, DEFAULT_UNHEALTHY_AFTER_MS } from '../signaling/index.js';
 import { DEFAULT_MEDIA_STALL_AFTER_MS } from '../reconnect/call-side/media-stall.js';
+import { networkTarget } from './network-options.js';
+import type { TokenProvider } from './user-token.js';
 import { DEFAULT_PEER_CONNECT_TIMEOUT_MS } from '../reconnect/call-side/peer-stuck.js';
 
 /** Everything a `Call` runs on, every default applied (docs/API.md "JoinCallOptions"). */
@@ -75,6 +77,7 @@ export function resolveSettings(options: Record<string, unknown>): ConnectionSet
     peerConnectTimeoutMs: durationOption('peerConnectTimeoutMs', options.peerConnectTimeoutMs, DEFAULT_PEER_CONNECT_TIMEOUT_MS, MIN_PERIOD_MS, true),
     scheduler: methodsOption<SchedulerLike>('scheduler', options.scheduler, ['now', 'schedule'], asyncScheduler),
     logger: guardedLogger(methodsOption<Logger>('logger', options.logger, ['debug', 'info', 'warn', 'error'], silentLogger)),
+    iceLoopbackOnly: booleanOption('iceLoopbackOnly', options.iceLoopbackOnly, false),
   };
 }
 
@@ -84,8 +87,9 @@ function resolveTarget(options: Record<string, unknown>): CallTarget {
   const baseUrl = stringOption('baseUrl', options.baseUrl, true);
   if (baseUrl !== undefined && !/^https?:\/\//i.test(baseUrl)) throw invalidArgument('baseUrl must be an http(s) URL');
   const create = booleanOption('create', options.create, true);
+  const network = networkTarget(options);
   if (options.credentials !== undefined) {
-    return { credentials: checkedCredentials(options.credentials), coordinatorTimeoutMs, create, ...(baseUrl ? { baseUrl } : {}) };
+    return { credentials: checkedCredentials(options.credentials), coordinatorTimeoutMs, create, ...(baseUrl ? { baseUrl } : {}), ...network };
   }
   const apiKey = options.apiKey, callType = options.callType, callId = options.callId;
   if (apiKey === undefined || callType === undefined || callId === undefined) {
@@ -94,8 +98,10 @@ function resolveTarget(options: Record<string, unknown>): CallTarget {
   const token = stringOption('token', options.token, true);
   const apiSecret = stringOption('apiSecret', options.apiSecret, true);
   const userId = stringOption('userId', options.userId, true);
-  if (!token && !apiSecret) throw invalidArgument('joinCall needs a user `token` or an `apiSecret` to mint one');
-  if (!token && !userId) throw invalidArgument('joinCall needs a `userId` to mint a user token');
+  const tokenProvider = options.tokenProvider;
+  if (tokenProvider !== undefined && typeof tokenProvider !== 'function') throw invalidArgument('tokenProvider must be a function');
+  if (!token && !apiSecret && !tokenProvider) throw invalidArgument('joinCall needs a user `token`, a `tokenProvider` or an `apiSecret` to mint one');
+  if (!token && !tokenProvider && !userId) throw invalidArgument('joinCall needs a `userId` to mint a user token');
   return {
     apiKey: stringOption('apiKey', apiKey),
     callType: stringOption('callType', callType),
@@ -104,8 +110,10 @@ function resolveTarget(options: Record<string, unknown>): CallTarget {
     ...(token ? { token } : {}),
     ...(apiSecret ? { apiSecret } : {}),
     ...(userId ? { userId } : {}),
+    ...(tokenProvider ? { tokenProvider: tokenProvider as TokenProvider } : {}),
     create,
     coordinatorTimeoutMs,
+    ...network,
   };
 }
 

@@ -1,8 +1,8 @@
 /**
  * Builds the JoinRequest of every join and reconnect. Pure: everything it says comes in as data.
  */
-import { readFileSync } from 'node:fs';
 import { ClientCapability, SdkType, type JoinRequest, type ReconnectDetails } from '../protocol/index.js';
+import { VERSION } from '../version.js';
 
 export interface JoinRequestParams {
   token: string;
@@ -15,10 +15,8 @@ export interface JoinRequestParams {
   subscriberSdp: string;
 }
 
-const version = readSdkVersion();
-
 export function buildJoinRequest(params: JoinRequestParams): JoinRequest {
-  const [major, minor, patch] = version.split('.');
+  const [major, minor, patch] = VERSION.split('.');
   return {
     token: params.token,
     sessionId: params.sessionId,
@@ -29,7 +27,7 @@ export function buildJoinRequest(params: JoinRequestParams): JoinRequest {
     clientDetails: {
       sdk: { type: SdkType.SDK_TYPE_PLAIN_JAVASCRIPT, major, minor, patch },
       os: { name: process.platform, version: process.version, architecture: process.arch },
-      browser: { name: 'rxsfu', version },
+      browser: { name: 'rxsfu', version: VERSION },
       device: { name: 'node', version: process.versions.node },
       webrtcVersion: 'werift',
     },
@@ -38,17 +36,7 @@ export function buildJoinRequest(params: JoinRequestParams): JoinRequest {
   };
 }
 
-/** The SDK's version from package.json, e.g. `0.1.0` (read once, at load). */
+/** The SDK's version, e.g. `0.1.0` (`VERSION`, read once at load). */
 export function sdkVersion(): string {
-  return version;
+  return VERSION;
 }
-
-function readSdkVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
-

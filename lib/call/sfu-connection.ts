@@ -17,6 +17,7 @@ import { PeerType, type JoinResponse, type ReconnectDetails, type SfuEvent } fro
 import { SignalCloseCode, createSignalConnection, type SignalConnection } from '../signaling/index.js';
 import { createSignalServerClient, type SignalServerClient } from '../rpc/index.js';
 import { genericSdps$, type Publisher, type Subscriber } from '../rtc/index.js';
+import { acceptPublishOptions, activeVideo, type PublishOption } from '../rtc/publish-options.js';
 import type { Credentials } from '../coordinator/index.js';
 import type { Logger } from '../logger.js';
 import { buildJoinRequest } from './join-request.js';
@@ -38,6 +39,8 @@ export interface ConnectionSettings {
   peerConnectTimeoutMs: number;
   scheduler: SchedulerLike;
   logger: Logger;
+  /** Gather ICE on loopback only (a local emulator); otherwise on the host's addresses. */
+  iceLoopbackOnly: boolean;
 }
 
 export interface SfuConnectionParams {
@@ -68,7 +71,11 @@ export interface SfuConnection {
    * so no `participant_joined`, `error` or `call_ended` falls in the gap.
    */
   readonly events$: Observable<SfuEvent>;
-  /** Emits (and replays) once the SFU sent `participant_migration_complete` on this connection. */
+  /**
+   * Emits (and replays) once this SFU sent `participant_migration_complete`: the migration AWAY
+   * from this connection completed. Stream's SFU says it on the socket being left, never on the
+   * new one (the official client listens with the old signaling client's tag).
+   */
   readonly migrationComplete$: Observable<void>;
   /**
    * Closes the socket with `code`. With `keepPeers` (a FAST reconnect takes them over) the peer
@@ -157,9 +164,10 @@ function attachPeers(transport: Transport, joinResponse: JoinResponse, params: S
   const { credentials, sessionId, settings } = params;
   const { signal, rpc, wiring } = transport;
   const events$ = backlogged(signal.events$, wiring);
-  const peers = params.peers ?? createSfuPeers(rpc, sessionId, credentials.iceServers, settings.logger);
+  const peers = params.peers ?? createSfuPeers(rpc, sessionId, credentials.iceServers, settings.logger, settings.iceLoopbackOnly);
   peers.rebind(rpc);
   wiring.add(wire(signal, rpc, peers, sessionId, settings.logger));
+  wiring.add(followPublishOptions(signal, peers.publisher, joinResponse.publishOptions ?? [], settings.logger));
   return {
     credentials, sessionId, sfuId: credentials.server.edgeName, signal, rpc,
     publisher: peers.publisher, subscriber: peers.subscriber, peers, joinResponse, events$,
@@ -171,6 +179,31 @@ function attachPeers(transport: Transport, joinResponse: JoinResponse, params: S
       if (!keepPeers) peers.close();
     },
   };
+}
+
+/**
+ * The SFU's publish options for this connection's publisher: those of the JoinResponse, then each
+ * `change_publish_options` (a codec we cannot produce is refused and logged; an accepted change is
+ * announced with a new SetPublisher), and `change_publish_quality` (a video track whose layers are
+ * all off stops sending until one is on again).
+ */
+function followPublishOptions(signal: SignalConnection, publisher: Publisher, initial: readonly PublishOption[], log: Logger): Subscription {
+  let current: readonly PublishOption[] = initial;
+  publisher.setPublishOptions(current);
+  return signal.events$.subscribe((event) => {
+    if (event.eventPayload === 'changePublishOptions' && event.changePublishOptions) {
+      const { options, refused } = acceptPublishOptions(current, event.changePublishOptions.publishOptions ?? []);
+      for (const reason of refused) log.warn('change_publish_options refused', { reason });
+      if (options.length === current.length && options.every((o, i) => o === current[i])) return;
+      current = options;
+      publisher.setPublishOptions(current);
+      if (publisher.announcedTracks().length > 0) {
+        publisher.negotiate$().subscribe({ error: (err: Error) => log.warn('renegotiation for new publish options failed', { error: err.message }) });
+      }
+    } else if (event.eventPayload === 'changePublishQuality' && event.changePublishQuality) {
+      for (const [trackType, sending] of activeVideo(event.changePublishQuality)) publisher.setSending(trackType, sending);
+    }
+  });
 }
 
 function wire(signal: SignalConnection, rpc: SignalServerClient, peers: SfuPeers, sessionId: string, log: Logger): Subscription {

@@ -24,10 +24,10 @@ export interface SfuPeers {
   close(): void;
 }
 
-export function createSfuPeers(rpc: SignalServerClient, sessionId: string, iceServers: Credentials['iceServers'], logger: Logger): SfuPeers {
+export function createSfuPeers(rpc: SignalServerClient, sessionId: string, iceServers: Credentials['iceServers'], logger: Logger, loopbackOnly = false): SfuPeers {
   let bound = rpc;
   const trickled = new Set<string>();
-  const rtc = rtcConfiguration({ iceServers });
+  const rtc = rtcConfiguration({ iceServers, loopbackOnly });
   const publisher = createPublisher({
     rtc,
     logger,

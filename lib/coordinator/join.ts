@@ -4,11 +4,12 @@
  * answer turned into {@link CoordinatorJoinResult} or one typed error. Not retried here: whoever
  * asks (join, REJOIN, MIGRATE) owns its own retry policy.
  */
-import { asyncScheduler, defer, map, throwError, timeout, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, map, of, switchMap, throwError, timeout, type Observable, type SchedulerLike } from 'rxjs';
 import { rxsfuError, type RxsfuError } from '../errors.js';
 import { httpRequest$, mediaType, type HttpResponse } from '../http/request.js';
 import { parseJoinResponse, type CoordinatorJoinResult } from './join-response.js';
 import { foreignText } from '../foreign-text.js';
+import { assertLocationOptions, processLocation$ } from './location.js';
 import { durationOption } from '../validate.js';
 
 /** Stream's production coordinator. */
@@ -31,8 +32,18 @@ export interface CoordinatorJoinOptions {
   migratingFrom?: string;
   /** SFUs that failed us; none of them may be picked. @default omitted */
   migratingFromList?: string[];
-  /** Location hint (e.g. an edge code). @default omitted */
+  /**
+   * Where the caller is (a CDN POP code such as `AMS`); the API requires it and picks an SFU near
+   * it. @default the process's location hint (`location.ts`), looked up once and cached
+   */
   location?: string;
+  /** Where the location hint is read. @default DEFAULT_LOCATION_HINT_URL */
+  locationHintUrl?: string;
+  /**
+   * Wait for the location hint when it is not known yet (a first join). A reconnect passes false:
+   * it never waits, and sends what is known now (`ERR` if nothing). @default true
+   */
+  awaitLocationHint?: boolean;
   /** How many members to return. @default omitted */
   membersLimit?: number;
   /** Time allowed for the whole request, in ms. @default 10000 */
@@ -47,8 +58,19 @@ export interface CoordinatorJoinOptions {
  */
 export function coordinatorJoin$(options: CoordinatorJoinOptions): Observable<CoordinatorJoinResult> {
   const timeoutMs = durationOption('timeoutMs', options.timeoutMs, 10_000, 1);
+  const location$ = options.location !== undefined
+    ? of(options.location)
+    : processLocation$({ url: options.locationHintUrl, wait: options.awaitLocationHint ?? true, scheduler: options.scheduler });
+  return defer(() => {
+    assertLocationOptions(options);
+    const url = joinUrl(options);
+    return location$.pipe(switchMap((location) => post$(url, { ...options, location }, timeoutMs)));
+  });
+}
+
+function post$(url: URL, options: CoordinatorJoinOptions & { location: string }, timeoutMs: number): Observable<CoordinatorJoinResult> {
   return defer(() => httpRequest$({
-    url: joinUrl(options),
+    url,
     method: 'POST',
     headers: {
       authorization: options.token,

@@ -2,7 +2,8 @@
  * The coordinator's one endpoint an agent needs: `POST /video/call/{type}/{id}/join?api_key=KEY`.
  * It checks the user JWT and the API key, creates the call when asked, picks an SFU (least loaded,
  * round-robin on ties, never one named in `migrating_from` / `migrating_from_list` when another is
- * alive) and answers with credentials holding an SFU token for that SFU.
+ * alive) and answers with credentials holding an SFU token for that SFU. Like the real API it
+ * requires `location` in the body (400 without it) and records the value.
  *
  * Errors are Stream-style JSON `{code, message, StatusCode, duration, more_info}`. Stream codes used
  * (from Stream's published API error table): 2 API key invalid, 4 input error, 5 authentication
@@ -52,6 +53,10 @@ export interface CoordinatorOptions {
   sfuAddress?: (sfu: SfuAddress) => SfuAddress;
   /** The emulator's network cuts: a cut user's requests wait until restored. @default none */
   network?: NetworkCuts;
+  /** Lifetime of the SFU tokens it hands out (see `EmulatorOptions.sfuTokenValiditySeconds`). */
+  sfuTokenValiditySeconds?: number;
+  /** `credentials.ice_servers` of every join (see `EmulatorOptions.iceServers`). */
+  iceServers?: readonly { urls: string[]; username?: string; password?: string }[];
 }
 
 /** An SFU's id and where clients reach it (Twirp base URL, signaling WebSocket). */
@@ -69,6 +74,7 @@ class HttpFailure extends Error {
 
 interface JoinBody {
   create?: boolean;
+  location: string;
   migrating_from?: string;
   migrating_from_list?: string[];
 }
@@ -172,10 +178,10 @@ export class Coordinator {
     const { call, created } = registry.ensureCall(callCid, userId);
     const migratingFromList = [...(body.migrating_from_list ?? [])];
     const sfu = this.pickSfu(callCid, [body.migrating_from ?? '', ...migratingFromList]);
-    const token = await signSfuToken(apiSecret, { userId, callCid, sfuId: sfu.id });
+    const token = await signSfuToken(apiSecret, { userId, callCid, sfuId: sfu.id }, this.options.sfuTokenValiditySeconds);
     const own: SfuAddress = { id: sfu.id, url: sfu.url, wsEndpoint: sfu.wsEndpoint };
     const address = this.options.sfuAddress?.(own) ?? own;
-    records.coordinatorJoins.push({ at: this.options.scheduler.now(), callCid, userId, status: 200, sfuId: sfu.id, migratingFrom: body.migrating_from, migratingFromList });
+    records.coordinatorJoins.push({ at: this.options.scheduler.now(), callCid, userId, status: 200, sfuId: sfu.id, migratingFrom: body.migrating_from, migratingFromList, location: body.location });
     return {
       call: callResponse(call, this.options.registry.sessions(callCid).length),
       members: [],
@@ -184,7 +190,7 @@ export class Coordinator {
       credentials: {
         server: { edge_name: sfu.id, url: address.url, ws_endpoint: address.wsEndpoint },
         token,
-        ice_servers: [],
+        ice_servers: this.options.iceServers ?? [],
       },
       stats_options: { reporting_interval_ms: 10000, enable_rtc_stats: false },
     };
@@ -221,7 +227,6 @@ async function authenticate(secret: string, header: string | undefined): Promise
 }
 
 function parseBody(text: string): JoinBody {
-  if (text.trim() === '') return {};
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -234,7 +239,12 @@ function parseBody(text: string): JoinBody {
   if (!validList || (from !== undefined && from !== null && typeof from !== 'string')) {
     throw new HttpFailure(400, StreamErrorCode.INPUT, 'migrating_from must be a string and migrating_from_list an array of strings');
   }
-  return { create: create === true, migrating_from: (from as string | null) || undefined, migrating_from_list: (list as string[] | null) ?? [] };
+  // The one field the API requires (the official client's JoinCallRequest has only `location` non-optional).
+  const { location } = body as Record<string, unknown>;
+  if (typeof location !== 'string' || location === '') {
+    throw new HttpFailure(400, StreamErrorCode.INPUT, 'JoinCall failed with error: "location is a required field"');
+  }
+  return { create: create === true, location, migrating_from: (from as string | null) || undefined, migrating_from_list: (list as string[] | null) ?? [] };
 }
 
 function callResponse(call: { cid: string; type: string; id: string; createdBy: string; createdAtMs: number }, participants: number) {

@@ -18,6 +18,7 @@ import { SfuServer, type MediaPlaneFactory } from './sfu-server.js';
 import { addSimulatedParticipant, type SimulatedParticipant, type SimulatedParticipantHandle, type SimulatedParticipantOptions } from './simulated-session.js';
 import { endCall } from './end-call.js';
 import { NetworkCuts } from './network.js';
+import { emulatorAgentOptions, type EmulatorAgentOptions } from './agent-options.js';
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
@@ -46,6 +47,16 @@ export interface EmulatorOptions {
    * front of an SFU this way (faults below the WebSocket). @default the SFU's own `url` and `wsEndpoint`
    */
   sfuAddress?: (sfu: EmulatedSfu) => EmulatedSfu;
+  /**
+   * ICE servers the coordinator hands out in `credentials.ice_servers`, as Stream's does (its SFUs
+   * still answer on loopback; a test can give an unreachable TURN server). @default none
+   */
+  iceServers?: readonly { urls: string[]; username?: string; password?: string }[];
+  /**
+   * Lifetime of the SFU tokens the coordinator hands out; the SFUs refuse an expired one (a join
+   * with ERROR_CODE_UNAUTHENTICATED, Twirp with 401), so a test can let one expire mid-call. @default 3600
+   */
+  sfuTokenValiditySeconds?: number;
 }
 
 /** An SFU as the coordinator hands it out. */
@@ -65,6 +76,11 @@ export interface Emulator {
   readonly sfus: readonly EmulatedSfu[];
   readonly faults: EmulatorFaults;
   readonly records: EmulatorRecords;
+  /**
+   * `joinCall` options for an agent of this emulator (coordinator, key, secret, user, call, and the
+   * settings only a local setup may use); spread them and add your own. @default callType 'default'
+   */
+  agentOptions(userId: string, callId: string, callType?: string): EmulatorAgentOptions;
   /** A user JWT (HS256, emulator secret). @default validitySeconds 3600 */
   createUserToken(userId: string, validitySeconds?: number): Promise<string>;
   addParticipant(options: SimulatedParticipantOptions): Promise<SimulatedParticipant>;
@@ -98,15 +114,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     allSfus: () => servers,
   };
   const coordinator = await startAll(servers, sfuCount, shared, () =>
-    Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger, scheduler, sfuAddress: options.sfuAddress, network }),
+    Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger, scheduler, sfuAddress: options.sfuAddress, iceServers: options.iceServers, sfuTokenValiditySeconds: options.sfuTokenValiditySeconds, network }),
   );
   logger.info('emulator started', { coordinatorUrl: coordinator.url, sfus: servers.map((s) => s.id) });
   const simulated = new Map<string, SimulatedParticipantHandle>();
   let closed: Promise<void> | undefined;
+  const address = { coordinatorUrl: coordinator.url, apiKey, apiSecret };
   return {
-    coordinatorUrl: coordinator.url,
-    apiKey,
-    apiSecret,
+    ...address,
+    agentOptions: (userId, callId, callType) => emulatorAgentOptions(address, userId, callId, callType),
     sfus: servers.map((s) => ({ id: s.id, url: s.url, wsEndpoint: s.wsEndpoint })),
     faults: createFaults(() => servers, () => coordinator, network),
     records,

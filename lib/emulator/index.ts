@@ -10,3 +10,4 @@ export type { JoinRejectionMode } from './sfu-host.js';
 export type { SfuMediaPlane, MediaCallbacks, MediaParticipant, SimulatedMediaOptions, SimulatedTone } from './media/contract.js';
 export type { TrackBus } from './media/track-bus.js';
 export { StreamErrorCode } from './coordinator.js';
+export { emulatorAgentOptions, EMULATOR_LOCATION, type EmulatorAgentOptions, type EmulatorAddress } from './agent-options.js';

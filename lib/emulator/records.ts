@@ -82,6 +82,8 @@ export interface CoordinatorJoinRecord {
   sfuId?: string;
   migratingFrom?: string;
   migratingFromList: string[];
+  /** The body's `location` (accepted joins; a join without one is refused with 400). */
+  location?: string;
   /** Set when the join was failed or stalled by a fault. */
   fault?: 'fail' | 'stall';
 }

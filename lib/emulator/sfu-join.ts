@@ -3,13 +3,14 @@
  * - first join / REJOIN: a new session (REJOIN first removes `previous_session_id` as left);
  * - FAST: the same session (id, media, peer connections) resumes on this new socket, `reconnected = true`;
  * - MIGRATE: the session moves here from another SFU of the emulator with the same id and fresh media;
- *   `participant_migration_complete` follows the first SetPublisher, or comes right after the
- *   join_response when `announced_tracks` is empty (nothing to publish, nothing to wait for).
+ *   the SFU being left says `participant_migration_complete` on the OLD socket (as Stream's SFU
+ *   does, docs/shared BEHAVIOUR "MIGRATE") once the new session published: after its first
+ *   SetPublisher, or right after the join_response when `announced_tracks` is empty.
  * Refusals are an `error` event followed by a close: 1008 for a bad token, 1011 otherwise.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { ErrorCode, WebsocketReconnectStrategy, type JoinRequest, type ReconnectDetails, type SfuEventInit } from '../protocol/index.js';
+import { ErrorCode, TrackType, WebsocketReconnectStrategy, type JoinRequest, type ReconnectDetails, type SfuEventInit } from '../protocol/index.js';
 import { toParticipant } from './call-registry.js';
 import { verifySfuToken, type SfuTokenClaims } from './jwt.js';
 import type { JoinRecord, RecordedReconnectDetails } from './records.js';
@@ -102,8 +103,7 @@ function migrateHere(sfu: JoinHost, ws: WebSocket, join: JoinRequest, claims: Sf
   sfu.addSession(session);
   session.attach(ws);
   restoreSubscriptions(sfu, session, join.reconnectDetails ?? join.migration ?? undefined);
-  session.onMigrationComplete = () => fromSfu.retireMigrated(old);
-  session.pendingMigrationComplete = true;
+  session.migratingFrom = { sfu: fromSfu, session: old };
   session.deliver(joinResponse(sfu, session, false));
   const announced = join.reconnectDetails?.announcedTracks ?? join.migration?.announcedTracks ?? [];
   if (announced.length === 0) sfu.completeMigration(session);
@@ -140,6 +140,11 @@ function joinResponse(sfu: JoinHost, session: SfuSession, reconnected: boolean):
       },
       reconnected,
       fastReconnectDeadlineSeconds: Math.ceil(sfu.fastReconnectDeadlineSeconds),
+      // What a single-layer VP8 / Opus publisher follows (the client announces these ids and codecs).
+      publishOptions: [
+        { id: 0, trackType: TrackType.TRACK_TYPE_AUDIO, codec: { name: 'opus', payloadType: 111, clockRate: 48000 } },
+        { id: 1, trackType: TrackType.TRACK_TYPE_VIDEO, codec: { name: 'VP8', payloadType: 96, clockRate: 90000 }, bitrate: 1_000_000, fps: 30, videoDimension: { width: 1280, height: 720 }, maxSpatialLayers: 1, useSingleLayer: true },
+      ],
     },
   };
 }

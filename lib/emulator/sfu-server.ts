@@ -173,13 +173,17 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
     this.removeMedia(session);
   }
 
-  /** Sends `participant_migration_complete` once, then lets the old SFU drop its copy. */
+  /**
+   * The migrated `session` is set up here: the SFU it left sends `participant_migration_complete`
+   * once, on the old socket (the official client listens there, not on the new one), then
+   * retires its copy.
+   */
   completeMigration(session: SfuSession): void {
-    if (!session.pendingMigrationComplete) return;
-    session.pendingMigrationComplete = false;
-    session.deliver({ participantMigrationComplete: {} });
-    session.onMigrationComplete?.();
-    session.onMigrationComplete = undefined;
+    const from = session.migratingFrom;
+    if (!from) return;
+    session.migratingFrom = undefined;
+    from.session.deliver({ participantMigrationComplete: {} });
+    from.sfu.retireMigrated(from.session);
   }
 
   /**

@@ -41,10 +41,11 @@ export class SfuSession implements RegisteredSession {
   readonly faults: DeliveryFaults = { silent: false, delayMs: 0 };
   /** Set when this session moved to another SFU: its socket closing then means nothing. */
   migratedAway = false;
-  /** Set while a MIGRATE join waits for the publisher to be set up before `participant_migration_complete`. */
-  pendingMigrationComplete = false;
-  /** Drops the session's old copy on the SFU it migrated from (set by a MIGRATE join). */
-  onMigrationComplete: (() => void) | undefined;
+  /**
+   * Set by a MIGRATE join until the migration completes: the copy on the SFU being left, which
+   * then says `participant_migration_complete` on its own (old) socket.
+   */
+  migratingFrom: { sfu: { retireMigrated(session: SfuSession): void }; session: SfuSession } | undefined;
   /**
    * Set on the old copy once its migration completed: the old SFU keeps serving it (media included)
    * until the client closes the old socket, as a real SFU does, so the move has no media gap.

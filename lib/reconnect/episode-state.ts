@@ -18,6 +18,7 @@ import type { RxsfuError } from '../errors.js';
 import type { ReconnectFailedError } from './failed-error.js';
 import { sfuIdOf } from './failed-error.js';
 import { escalate, nextStrategy, strategyRank } from './next-strategy.js';
+import { WebsocketReconnectStrategy } from '../protocol/index.js';
 import { fastDeadlineMs, type ResolvedReconnectOptions } from './options.js';
 import { admitRejoin, type RateLimitHistory } from './rate-limit.js';
 import { blameSfu, excludeSfu, NO_EXCLUSION, type SfuExclusion } from './sfu-exclusion.js';
@@ -218,7 +219,11 @@ export function attemptEnded(state: EngineState): EngineState {
 export function attemptFailed(state: EngineState, error: RxsfuError): EngineState {
   const episode = running(state);
   const sfuId = sfuIdOf(error) ?? state.lastJoin?.sfuId;
-  return { ...state, episode: { ...episode, lastError: error, exclusion: blameSfu(episode.exclusion, sfuId, error) } };
+  // R4: an attempt refused with a request for REJOIN (the SFU's reconnect_strategy, or a stale SFU
+  // token during FAST) is followed by REJOIN, not by the same strategy again.
+  const asksRejoin = error.reconnectStrategy === WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN;
+  const floor = asksRejoin ? escalate(episode.floor, 'rejoin') : episode.floor;
+  return { ...state, episode: { ...episode, floor, lastError: error, exclusion: blameSfu(episode.exclusion, sfuId, error) } };
 }
 
 /** R11/R15: the attempt joined; the episode ends, and a session strategy's join becomes the current one. */

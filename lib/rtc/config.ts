@@ -17,13 +17,17 @@ export interface RtcConfigOptions {
   /** ICE servers from the coordinator. Default none: host candidates only. */
   iceServers?: IceServer[];
   /**
-   * Only gather on loopback (tests, the emulator, benchmarks). Default: true when every ICE
-   * server is absent, because the emulator and local setups never need anything else.
+   * Only gather on loopback (tests, the emulator, benchmarks): an explicit choice, never implied
+   * by an empty `iceServers` (a real SFU with no TURN still needs the host's real addresses).
+   * @default false
    */
   loopbackOnly?: boolean;
   /** Advertise ICE-lite and take the controlled role (the SFU side). Default false. */
   iceLite?: boolean;
 }
+
+/** Seconds werift may spend on one TURN allocation (werift's default: 8). */
+export const TURN_CONNECT_TIMEOUT_SECONDS = 2;
 
 export function rtcConfiguration(options: RtcConfigOptions = {}): Partial<PeerConfig> {
   // werift takes one URL per server entry; Stream lists several per server (TURN over UDP, TCP,
@@ -35,7 +39,7 @@ export function rtcConfiguration(options: RtcConfigOptions = {}): Partial<PeerCo
       credential: server.credential ?? server.password,
     })),
   );
-  const loopbackOnly = options.loopbackOnly ?? iceServers.length === 0;
+  const loopbackOnly = options.loopbackOnly ?? false;
   return {
     iceServers,
     bundlePolicy: 'max-bundle',
@@ -45,6 +49,9 @@ export function rtcConfiguration(options: RtcConfigOptions = {}): Partial<PeerCo
     iceLite: options.iceLite ?? false,
     // werift looks up a public STUN host even with no iceServers; keep that wait short (pitfall 1).
     iceStunGatherTimeout: 0.1,
+    // setLocalDescription waits for every candidate; an unreachable TURN server held it 8 s per
+    // transport (UDP, then the TCP fallback). A relay that takes longer is not worth the wait.
+    iceTurnConnectTimeout: TURN_CONNECT_TIMEOUT_SECONDS,
     ...(loopbackOnly
       ? { iceAdditionalHostAddresses: ['127.0.0.1'], iceInterfaceAddresses: { udp4: '127.0.0.1' } }
       : {}),

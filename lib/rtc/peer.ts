@@ -30,6 +30,7 @@ import { createSignalingQueue, type SignalingQueue } from './signaling-queue.js'
 import { fromWeriftEvent, type WeriftEventLike } from './werift-event.js';
 import { endDtlsRetransmits } from './dtls-retransmits.js';
 import { silentLogger } from '../logger.js';
+import { appliedOrGathering$ } from './bounded-gathering.js';
 import type { RtcLogger } from './rtc-logger.js';
 
 /** Options common to the publisher and the subscriber. */
@@ -108,13 +109,15 @@ function setRemoteDescription$(pc: RTCPeerConnection, role: string, limit: StepL
   return step$(limit, `${role} setRemoteDescription(${type})`, () => pc.setRemoteDescription({ type, sdp })).pipe(map(() => flush()));
 }
 
-/** createOffer/createAnswer then setLocalDescription; the local SDP. */
+/**
+ * createOffer/createAnswer then setLocalDescription; the local SDP, with the candidates gathered so
+ * far (host ones at least). Gathering is bounded (`bounded-gathering.ts`): the rest trickles.
+ */
 function setLocalDescription$(pc: RTCPeerConnection, role: string, limit: StepLimit, type: 'offer' | 'answer', opts: { iceRestart?: boolean } = {}): Observable<string> {
   return step$(limit, `${role} create ${type}`, () =>
     type === 'offer' ? pc.createOffer({ iceRestart: opts.iceRestart ?? false }) : pc.createAnswer(),
   ).pipe(
-    // werift resolves setLocalDescription after gathering, so the SDP already lists host candidates.
-    concatMap((description) => step$(limit, `${role} setLocalDescription(${type})`, () => pc.setLocalDescription(description))),
+    concatMap((description) => appliedOrGathering$(step$(limit, `${role} setLocalDescription(${type})`, () => pc.setLocalDescription(description)), pc, type, limit.scheduler)),
     map(() => pc.localDescription?.sdp ?? ''),
   );
 }

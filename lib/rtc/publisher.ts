@@ -10,6 +10,7 @@ import { MediaStream, MediaStreamTrack, type RtpPacket } from 'werift';
 import { rxsfuError } from '../errors.js';
 import type { TrackInfo, TrackType } from '../protocol/index.js';
 import { afterIceRestart$, expectTransportUp$, hasConnected, type IceRestartOptions } from './ice-restart.js';
+import { fromPublishOption, type PublishOption } from './publish-options.js';
 import { createPeerCore, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
 import { fromWeriftEvent } from './werift-event.js';
 
@@ -61,6 +62,13 @@ export interface Publisher {
   /** The tracks for `SetPublisher` and `reconnect_details.announced_tracks`, in publish order. */
   announcedTracks(): TrackInfo[];
   /**
+   * The SFU's publish options (JoinResponse, then `change_publish_options`): each track announces
+   * its option's id and codec, a video track its layer (`publish-options.ts`).
+   */
+  setPublishOptions(options: readonly PublishOption[]): void;
+  /** `change_publish_quality`: a video track whose layers are all off writes nothing until one is on again. */
+  setSending(trackType: TrackType, sending: boolean): void;
+  /**
    * ICE restart (FAST reconnect): restart offer/answer, werift workaround, then the check: a packet
    * coming back when we wrote one lately, otherwise a packet or the ICE transports connected again
    * (an idle publisher gets no RTCP). Fails with RXSFU_ERR_WEBRTC when the check does not pass, so
@@ -77,12 +85,15 @@ export interface Publisher {
 interface TrackSlot {
   published: PublishedTrack;
   muted: boolean;
+  /** False while the SFU switched every layer of this track off. */
+  sending: boolean;
   transceiverMid: () => string | null;
   stop: () => void;
 }
 
 /** A sendonly transceiver carrying a new track; `onWrite` is told of every packet written to it. */
 function addSendonlyTrack(pc: PeerCore['pc'], kind: 'audio' | 'video', trackType: TrackType, onWrite: () => void): TrackSlot {
+  let slot: TrackSlot | undefined;
   const trackId = randomUUID();
   const track = new MediaStreamTrack({ kind, id: trackId });
   const stream = new MediaStream({ id: trackId, tracks: [track] });
@@ -95,17 +106,34 @@ function addSendonlyTrack(pc: PeerCore['pc'], kind: 'audio' | 'video', trackType
       return transceiver.mid;
     },
     writeRtp: (packet) => {
+      if (slot && !slot.sending) return;
       onWrite();
       track.writeRtp(packet);
     },
     pictureLoss$: fromWeriftEvent(transceiver.sender.onPictureLossIndication).pipe(map(() => undefined)),
   };
-  return { published, muted: false, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() };
+  slot = { published, muted: false, sending: true, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() };
+  return slot;
 }
 
 /** What `SetPublisher` and `announced_tracks` say of one track. */
-function trackInfo({ published, transceiverMid, muted }: TrackSlot): TrackInfo {
-  return { trackId: published.trackId, trackType: published.trackType, mid: transceiverMid() ?? '', muted };
+function trackInfo({ published, transceiverMid, muted }: TrackSlot, options: readonly PublishOption[]): TrackInfo {
+  const option = options.find((o) => o.trackType === published.trackType);
+  return { trackId: published.trackId, trackType: published.trackType, mid: transceiverMid() ?? '', muted, ...fromPublishOption(option) };
+}
+
+/** The tracks as `SetPublisher` announces them, following the SFU's publish options and quality requests. */
+function announcements(slots: readonly TrackSlot[]): Pick<Publisher, 'announcedTracks' | 'setPublishOptions' | 'setSending'> {
+  let publishOptions: readonly PublishOption[] = [];
+  return {
+    announcedTracks: () => slots.map((slot) => trackInfo(slot, publishOptions)),
+    setPublishOptions: (options) => {
+      publishOptions = [...options];
+    },
+    setSending: (trackType, sending) => {
+      for (const slot of slots) if (slot.published.trackType === trackType) slot.sending = sending;
+    },
+  };
 }
 
 /** The offer/answer exchange itself (offer → SetPublisher with `tracks()` → answer); runs inside the queue. */
@@ -142,9 +170,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
     if (index >= 0) slots.splice(index, 1);
   }
 
-  const announcedTracks = (): TrackInfo[] => slots.map(trackInfo);
+  const announced = announcements(slots);
 
-  const exchange$ = (iceRestart: boolean) => offerAnswer$(core, options.setPublisher, announcedTracks, iceRestart);
+  const exchange$ = (iceRestart: boolean) => offerAnswer$(core, options.setPublisher, announced.announcedTracks, iceRestart);
 
   function negotiate$(opts: { iceRestart?: boolean } = {}): Observable<void> {
     return queue.run$('publisher negotiation', () => exchange$(opts.iceRestart ?? false).pipe(core.withinNegotiation('publisher negotiation')));
@@ -176,7 +204,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     setTrackMuted: (track, muted) => slots.filter((slot) => slot.published === track).forEach((slot) => (slot.muted = muted)),
     negotiate$,
     addRemoteCandidate: core.addRemoteCandidate,
-    announcedTracks,
+    ...announced,
     restartIce$,
     stats$: core.stats$,
     close: core.close,

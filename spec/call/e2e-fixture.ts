@@ -34,7 +34,7 @@ export function useEmulator(sfuCount = 1): () => E2eContext {
   beforeEach(async () => {
     const emu = await startEmulator({ host: '127.0.0.1', sfuCount });
     const options = (userId: string, callId: string, extra: Partial<JoinCallOptions> = {}): JoinCallOptions => ({
-      baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId, callType: CALL_TYPE, callId, ...extra,
+      ...emu.agentOptions(userId, callId, CALL_TYPE), ...extra,
     });
     const trackCall = (call: Call) => (calls.push(call), call);
     ctx = {

@@ -49,7 +49,7 @@ describe('call e2e: bad input fails with a typed error and leaves nothing runnin
   let idle: ResourceCounts;
   const expectClientClean = async () => expect(await resourceGrowth(idle), 'client resources before the emulator closes').to.deep.equal({});
   const options = (extra: Partial<JoinCallOptions> = {}): JoinCallOptions => ({
-    baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: 'agent', callType: CALL_TYPE, callId: 'bad', ...extra,
+    ...emu.agentOptions('agent', 'bad', CALL_TYPE), ...extra,
   });
 
   before(() => {

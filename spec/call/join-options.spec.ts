@@ -34,7 +34,7 @@ describe('resolveJoinOptions (issue 8 item 7, issue 10 items 2–3)', () => {
     expect(resolved.target).to.include({ ...target, create: true, coordinatorTimeoutMs: 10_000 });
     expect(resolved.settings).to.deep.equal({
       rpcEncoding: 'protobuf', rpcTimeoutMs: 5000, openTimeoutMs: 5000, joinTimeoutMs: 5000, healthCheckIntervalMs: 1000,
-      unhealthyAfterMs: 2500, peerConnectTimeoutMs: 10000, scheduler: asyncScheduler, logger: silentLogger,
+      unhealthyAfterMs: 2500, peerConnectTimeoutMs: 10000, scheduler: asyncScheduler, logger: silentLogger, iceLoopbackOnly: false,
     });
     expect(resolved).to.include({ mediaStallAfterMs: 8000, statsIntervalMs: undefined, recordFrames: false });
     expect(resolved.subscriptions).to.deep.equal({});
@@ -47,10 +47,24 @@ describe('resolveJoinOptions (issue 8 item 7, issue 10 items 2–3)', () => {
   it('refuses what is not an options object, and a target that names no call', () => {
     for (const input of [undefined, null, 42, 'options', []]) invalid(input, /joinCall options must be an object/);
     invalid({}, /needs `credentials`, or `apiKey`/);
-    invalid({ ...target, apiSecret: undefined }, /`token` or an `apiSecret`/);
+    invalid({ ...target, apiSecret: undefined }, /`token`, a `tokenProvider` or an `apiSecret`/);
+    invalid({ ...target, apiSecret: undefined, tokenProvider: "nope" }, /tokenProvider must be a function/);
     invalid({ ...target, userId: undefined }, /`userId`/);
     invalid({ ...target, callId: 7 }, /callId must be a non-empty string/);
     invalid({ ...target, baseUrl: 'ftp://x' }, /baseUrl/);
+  });
+
+  it('network options (issue 11): location, locationHintUrl, allowInsecure and iceLoopbackOnly are checked and kept', () => {
+    const resolved = resolveJoinOptions({ ...target, location: 'AMS', locationHintUrl: 'http://127.0.0.1:1/', allowInsecure: true, iceLoopbackOnly: true });
+    expect(resolved.target).to.include({ location: 'AMS', locationHintUrl: 'http://127.0.0.1:1/', allowInsecure: true });
+    expect(resolved.settings.iceLoopbackOnly).to.equal(true);
+    expect(resolveJoinOptions({ credentials, allowInsecure: true }).target.allowInsecure).to.equal(true);
+    expect(resolveJoinOptions(target).target).to.not.have.any.keys('location', 'locationHintUrl', 'allowInsecure');
+    invalid({ ...target, location: '' }, /location/);
+    invalid({ ...target, location: 'has space' }, /location/);
+    invalid({ ...target, locationHintUrl: 'file:///etc/passwd' }, /locationHintUrl/);
+    invalid({ ...target, allowInsecure: 'yes' }, /allowInsecure/);
+    invalid({ ...target, iceLoopbackOnly: 1 }, /iceLoopbackOnly/);
   });
 
   it('refuses incomplete direct credentials ({}, no server, no token)', () => {

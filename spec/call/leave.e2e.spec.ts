@@ -4,7 +4,7 @@ import { firstValueFrom, lastValueFrom, toArray, type Observable } from 'rxjs';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { joinCall } from '../../lib/call/index.js';
 import { coordinatorJoin$ } from '../../lib/coordinator/index.js';
-import { startEmulator } from '../../lib/emulator/index.js';
+import { EMULATOR_LOCATION, startEmulator } from '../../lib/emulator/index.js';
 import { RxsfuError } from '../../lib/errors.js';
 import { opusRtpPackets$ } from '../../lib/media/index.js';
 import { decodeSfuRequest, TrackType } from '../../lib/protocol/index.js';
@@ -58,7 +58,7 @@ describe('call e2e: leave', function () {
       // (closing it would also close the agent's sockets from the far side and hide a client leak).
       const idle = await resourceBaseline();
       const call = await joinCall({
-        baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: 'agent', callType: CALL_TYPE, callId: 'leave',
+        ...emu.agentOptions('agent', 'leave', CALL_TYPE),
       });
       const sessionId = call.sessionId;
       const states: string[] = [];
@@ -104,7 +104,7 @@ describe('call e2e: leave', function () {
     const emu = await startEmulator({ host: '127.0.0.1', sfuCount: 1 });
     try {
       const call = await joinCall({
-        baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: 'agent', callType: CALL_TYPE, callId: 'cut',
+        ...emu.agentOptions('agent', 'cut', CALL_TYPE),
       });
       const publishing = call.publishAudioRtp(opusRtpPackets$()).then(() => undefined, (err: unknown) => err);
       await call.leave('cut short');
@@ -119,10 +119,10 @@ describe('call e2e: leave', function () {
   it('the LeaveCallRequest on the wire carries the session and the reason, before the 1000 close', async () => {
     const emu = await startEmulator({ host: '127.0.0.1', sfuCount: 1 });
     const token = await emu.createUserToken('agent');
-    const joined = await firstValueFrom(coordinatorJoin$({ baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, token, callType: CALL_TYPE, callId: 'wire', create: true }));
+    const joined = await firstValueFrom(coordinatorJoin$({ baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, token, callType: CALL_TYPE, callId: 'wire', create: true, location: EMULATOR_LOCATION }));
     const relay = await recordingRelay(joined.credentials.server.wsEndpoint);
     try {
-      const call = await joinCall({ credentials: { ...joined.credentials, server: { ...joined.credentials.server, wsEndpoint: relay.url } } });
+      const call = await joinCall({ credentials: { ...joined.credentials, server: { ...joined.credentials.server, wsEndpoint: relay.url } }, allowInsecure: true, iceLoopbackOnly: true });
       const sessionId = call.sessionId;
       await call.leave('done for today');
       await until(() => emu.records.sockets.some((s) => s.sessionId === sessionId), 5000, 'the close at the SFU');

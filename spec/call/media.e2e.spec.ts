@@ -6,6 +6,7 @@ import { coordinatorJoin$ } from '../../lib/coordinator/index.js';
 import { createOpusDecoder, estimateFrequencyHz, opusRtpPackets$, rmsLevel, vp8RtpPackets$ } from '../../lib/media/index.js';
 import { TrackType } from '../../lib/protocol/index.js';
 import { CALL_TYPE, nextPackets, packetsCounted, participantsWhere, remoteTrack, until, useEmulator } from './e2e-fixture.js';
+import { EMULATOR_LOCATION } from '../../lib/emulator/index.js';
 
 /** Decodes packets in sequence order with one decoder (Opus frames depend on the previous ones). */
 function decodeInOrder(packets: RtpPacket[]): Int16Array[] {
@@ -108,10 +109,10 @@ describe('call e2e: media against the emulator', function () {
     await emu.addParticipant({ callId: 'direct', userId: 'human', audio: true });
     const token = await emu.createUserToken('agent');
     const joined = await firstValueFrom(coordinatorJoin$({
-      baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, token, callType: CALL_TYPE, callId: 'direct', create: true,
+      baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, token, callType: CALL_TYPE, callId: 'direct', create: true, location: EMULATOR_LOCATION,
     }));
     const joinsBefore = emu.records.coordinatorJoins.length;
-    const call: Call = track(await joinCall({ credentials: joined.credentials }));
+    const call: Call = track(await joinCall({ credentials: joined.credentials, allowInsecure: true, iceLoopbackOnly: true }));
     expect(call.state).to.equal('joined');
     const audio = await remoteTrack(call, 'human', TrackType.TRACK_TYPE_AUDIO);
     await packetsCounted(audio.rtp$, 20);

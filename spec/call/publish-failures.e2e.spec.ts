@@ -52,7 +52,7 @@ describe('call e2e: publish and subscription failures', function () {
     emu = undefined;
   });
   const join = async (userId: string, callId: string): Promise<Call> => {
-    const call = await joinCall({ baseUrl: emu!.coordinatorUrl, apiKey: emu!.apiKey, apiSecret: emu!.apiSecret, userId, callType: CALL_TYPE, callId });
+    const call = await joinCall(emu!.agentOptions(userId, callId, CALL_TYPE));
     calls.push(call);
     return call;
   };

@@ -8,6 +8,7 @@ describe('call settings', () => {
   it('defaults: 5 s open/join/RPC as the official client; health every 1 s, lost after 2.5 s of silence (bench:outage, issue 13)', () => {
     expect(resolveSettings({})).to.include({
       openTimeoutMs: 5000, joinTimeoutMs: 5000, rpcTimeoutMs: 5000, healthCheckIntervalMs: 1000, unhealthyAfterMs: 2500, rpcEncoding: 'protobuf',
+      iceLoopbackOnly: false,
     });
   });
 

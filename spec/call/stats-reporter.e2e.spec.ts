@@ -73,7 +73,7 @@ describe('call e2e: periodic SendStats', function () {
       await emu?.close();
       emu = undefined;
     });
-    const target = (e: Emulator) => ({ baseUrl: e.coordinatorUrl, apiKey: e.apiKey, apiSecret: e.apiSecret, userId: 'agent', callType: 'default', callId: 'stats-period' });
+    const target = (e: Emulator) => e.agentOptions('agent', 'stats-period');
 
     it('a coordinator join carries stats_options.reporting_interval_ms; direct credentials carry none', async () => {
       emu = await startEmulator({ host: '127.0.0.1' });
@@ -81,7 +81,7 @@ describe('call e2e: periodic SendStats', function () {
       // The emulator's coordinator answers reporting_interval_ms: 10000, as Stream's does.
       expect(access.statsIntervalMs).to.equal(10000);
       expect(emu.records.coordinatorJoins).to.have.length(1);
-      const direct = await firstValueFrom(callAccess$({ credentials: access.credentials }));
+      const direct = await firstValueFrom(callAccess$({ credentials: access.credentials, allowInsecure: true }));
       expect(direct).to.deep.equal({ credentials: access.credentials });
     });
 

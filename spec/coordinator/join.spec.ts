@@ -26,7 +26,7 @@ describe('coordinator: coordinatorJoin$ (real HTTP)', () => {
   const start = async (handler: TestHandler) => {
     server = await startTestServer(handler);
     return (extra: Partial<CoordinatorJoinOptions> = {}): CoordinatorJoinOptions => ({
-      baseUrl: server!.origin, apiKey: 'key-1', token: USER_JWT, callType: 'default', callId: 'abc', ...extra,
+      baseUrl: server!.origin, apiKey: 'key-1', token: USER_JWT, callType: 'default', callId: 'abc', location: 'AMS', ...extra,
     });
   };
   const json = (status: number, body: unknown): TestHandler => (_req, res) => reply(res, status, 'application/json', JSON.stringify(body));

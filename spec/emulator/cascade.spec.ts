@@ -107,7 +107,7 @@ describe('emulator cascading: media between SFUs of one call (real werift)', fun
     expect(moved.joined.response.joinResponse, 'MIGRATE accepted').to.not.equal(undefined);
     const offersBefore = listener.client.events.filter((e) => e.subscriberOffer).length;
     await moved.publishAudio();
-    await moved.client.waitFor('participantMigrationComplete');
+    await mover.client.waitFor('participantMigrationComplete'); // said by sfu-0, on the socket being left
     await mover.close(); // the old publisher connection is gone: whatever reaches the listener now came through sfu-1
     await until(() => !t.media[0]!.sessions.has(mover.sessionId), 5000, 'sfu-0 to drop its copy of the mover once its socket closed');
 

@@ -75,6 +75,20 @@ describe('emulator coordinator', () => {
     expect(answer.json().code).to.equal(StreamErrorCode.API_KEY_INVALID);
   });
 
+  it('requires location as the real API does: 400 (code 4) without it, empty or not a string; records it when given', async () => {
+    for (const location of [undefined, '', 7, null]) {
+      const answer = await coordinatorJoin(t.emu, { callId: 'loc', body: { create: true, location } });
+      expect(answer.status, JSON.stringify(location)).to.equal(400);
+      expect(answer.json().code).to.equal(StreamErrorCode.INPUT);
+      expect(answer.json().message).to.contain('location');
+    }
+    const notCreated = await coordinatorJoin(t.emu, { callId: 'loc', body: { create: false, location: 'AMS' } });
+    expect(notCreated.status, 'a refused join created no call').to.equal(404);
+    const answer = await coordinatorJoin(t.emu, { callId: 'loc', body: { create: true, location: 'AMS' } });
+    expect(answer.status).to.equal(200);
+    expect(t.emu.records.coordinatorJoins.at(-1)).to.include({ callCid: 'default:loc', status: 200, location: 'AMS' });
+  });
+
   it('answers 400 (code 4) to a body that is not JSON', async () => {
     const answer = await coordinatorJoin(t.emu, { body: '{nope' });
     expect(answer.status).to.equal(400);

@@ -158,7 +158,7 @@ describe('emulator fault injection (observed from the client side)', () => {
       expect(t.emu.liveSessions().map((s) => s.sessionId)).to.deep.equal([rejoined.sessionId]);
     });
 
-    it('a session of a killed SFU can MIGRATE to another SFU', async () => {
+    it('a session of a killed SFU can MIGRATE to another SFU (no participant_migration_complete: the SFU that would say it is dead)', async () => {
       await t.emu.close();
       t = await startTestEmulator({ sfuCount: 2 });
       const bob = await joinAgent(t.emu, 'bob');
@@ -168,7 +168,9 @@ describe('emulator fault injection (observed from the client side)', () => {
       const client = keep(await RawSfuClient.connect(creds.server.ws_endpoint));
       const answer = await client.join({ token: creds.token, sessionId: bob.sessionId, reconnectDetails: { strategy: S.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE } });
       expect(answer.eventPayload).to.equal('joinResponse');
-      await client.waitFor('participantMigrationComplete');
+      client.send({ healthCheckRequest: {} });
+      await client.waitFor('healthCheckResponse');
+      expect(client.count('participantMigrationComplete')).to.equal(0);
       expect(t.emu.liveSessions()).to.deep.include({ callCid: 'default:demo', userId: 'bob', sessionId: bob.sessionId, sfuId: creds.server.edge_name, connected: true, simulated: false });
     });
 

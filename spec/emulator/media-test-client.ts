@@ -1,6 +1,6 @@
 /**
  * A minimal client for the media-plane specs: plain werift peer connections configured with
- * rtcConfiguration(), wired straight to the plane (no control plane). It publishes real Opus RTP
+ * rtcConfiguration({ loopbackOnly: true }), wired straight to the plane (no control plane). It publishes real Opus RTP
  * and counts what arrives on its subscriber connection per media stream id.
  */
 import { MediaStreamTrack, RTCPeerConnection, type RtpPacket } from 'werift';
@@ -14,8 +14,8 @@ import type { SfuMediaPlane } from '../../lib/emulator/media/index.js';
 type Offer = { sdp: string; negotiationId: number; iceRestart: boolean };
 
 export class TestClient {
-  readonly publisher = new RTCPeerConnection(rtcConfiguration());
-  readonly subscriber = new RTCPeerConnection(rtcConfiguration());
+  readonly publisher = new RTCPeerConnection(rtcConfiguration({ loopbackOnly: true }));
+  readonly subscriber = new RTCPeerConnection(rtcConfiguration({ loopbackOnly: true }));
   /** RTP received on the subscriber connection, per media stream id. */
   readonly received = new Map<string, RtpPacket[]>();
   readonly packets$ = new Subject<{ streamId: string; packet: RtpPacket }>();

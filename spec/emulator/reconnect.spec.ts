@@ -145,10 +145,13 @@ describe('emulator reconnect strategies', () => {
       return { alice, bob, from, to: creds.server.edge_name, creds, client, response };
     }
 
-    it('moves the session with the same id and sends participant_migration_complete right away when nothing is announced', async () => {
+    it('moves the session with the same id; the old SFU says participant_migration_complete on the old socket right away when nothing is announced', async () => {
       const m = await migrate([]);
       expect(m.response.eventPayload).to.equal('joinResponse');
-      await m.client.waitFor('participantMigrationComplete');
+      await m.alice.client.waitFor('participantMigrationComplete');
+      m.client.send({ healthCheckRequest: {} });
+      await m.client.waitFor('healthCheckResponse');
+      expect(m.client.count('participantMigrationComplete'), 'never on the new socket').to.equal(0);
       expect(t.emu.liveSessions().find((s) => s.userId === 'alice')).to.include({ sessionId: m.alice.sessionId, sfuId: m.to });
       const fromPlane = t.media[Number(m.from.slice(4))]!;
       const toPlane = t.media[Number(m.to.slice(4))]!;
@@ -166,19 +169,22 @@ describe('emulator reconnect strategies', () => {
       expect(m.bob.client.count('participantLeft')).to.equal(0);
     });
 
-    it('waits for SetPublisher on the new SFU before participant_migration_complete when tracks are announced', async () => {
+    it('waits for SetPublisher on the new SFU before participant_migration_complete (on the old socket) when tracks are announced', async () => {
       const tracks = [{ trackId: 'a', trackType: TrackType.TRACK_TYPE_AUDIO, mid: '0' }];
       const m = await migrate(tracks);
-      m.client.send({ healthCheckRequest: {} });
-      await m.client.waitFor('healthCheckResponse');
-      expect(m.client.count('participantMigrationComplete')).to.equal(0);
+      m.alice.client.send({ healthCheckRequest: {} });
+      await m.alice.client.waitFor('healthCheckResponse');
+      expect(m.alice.client.count('participantMigrationComplete')).to.equal(0);
       const body = encodeMessage(signal.SetPublisherRequest, { sdp: await realPublisherOffer(), sessionId: m.alice.sessionId, tracks });
       const answer = await httpPost(`${m.creds.server.url}/stream.video.sfu.signal.SignalServer/SetPublisher`, body, {
         'content-type': 'application/protobuf',
         authorization: `Bearer ${m.creds.token}`,
       });
       expect(answer.status).to.equal(200);
-      await m.client.waitFor('participantMigrationComplete');
+      await m.alice.client.waitFor('participantMigrationComplete');
+      m.client.send({ healthCheckRequest: {} });
+      await m.client.waitFor('healthCheckResponse');
+      expect(m.client.count('participantMigrationComplete'), 'never on the new socket').to.equal(0);
     });
 
     it('refuses MIGRATE of an unknown session with PARTICIPANT_MIGRATION_FAILED', async () => {

@@ -94,7 +94,7 @@ describe('emulator: injected clock (virtual time, real sockets)', () => {
     const creds = await credentialsFor(t.emu, 'alice', 'demo', { migrating_from: from });
     const client = keep(await RawSfuClient.connect(creds.server.ws_endpoint));
     await client.join({ token: creds.token, sessionId: alice.sessionId, reconnectDetails: { strategy: S.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE, fromSfuId: from, announcedTracks: [] } });
-    await client.waitFor('participantMigrationComplete');
+    await alice.client.waitFor('participantMigrationComplete'); // said by the SFU being left, on the old socket
     const fromPlane = t.media[Number(from.slice(4))]!;
     // The agent never closes the old socket: only the grace, on the emulator's clock, ends the old copy.
     clock.advanceBy(MIGRATED_COPY_GRACE_MS - 1);

@@ -31,6 +31,7 @@ export const HANG_MS = 15_000;
 /** Fast-failing options: the fuzzer wants many joins, reconnects and failures per second. */
 const FUZZ_OPTIONS: Partial<JoinCallOptions> = {
   joinTimeoutMs: 1000, openTimeoutMs: 1000, rpcTimeoutMs: 1000, mediaStallAfterMs: 0, statsIntervalMs: 0, supervisor: false,
+  allowInsecure: true, iceLoopbackOnly: true, // the scripted SFUs speak ws:// on loopback
   reconnect: { attemptTimeoutMs: 1000, backoff: { baseMs: 5, maxDelayMs: 20 }, disconnectionTimeoutMs: 3000, fastRateLimit: { max: 5, windowMs: 1000 }, rateLimit: { max: 5, windowMs: 1000 } },
 };
 

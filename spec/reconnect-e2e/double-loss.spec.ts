@@ -47,8 +47,7 @@ describe('reconnect e2e: a second loss while the episode finishes (R16)', functi
     const { logger, onNextJoin } = nextJoinHook();
     if (role === 'listens only') await emu.addParticipant({ callId: 'double', userId: 'human', audio: true });
     const call = await joinCall({
-      baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: 'agent', callType: 'default', callId: 'double',
-      ...QUICK, healthCheckIntervalMs: 500, logger,
+      ...emu.agentOptions('agent', 'double'), ...QUICK, healthCheckIntervalMs: 500, logger,
     });
     const records: ReconnectionRecord[] = [];
     call.reconnections$.subscribe((r) => records.push(r));

@@ -28,7 +28,7 @@ describe('reconnect e2e: leave during a MIGRATE', function () {
       },
     };
     try {
-      call = await joinCall({ baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: 'agent', callType: 'default', callId: 'm', logger });
+      call = await joinCall({ ...emu.agentOptions('agent', 'm'), logger });
       await call.publishAudioRtp(opusRtpPackets$());
       const sessionId = call.sessionId;
       emu.faults.session(sessionId).goAway();

@@ -30,7 +30,7 @@ describe('reconnect e2e: SFU error, go_away, call_ended', function () {
     await expectRecovered(s);
   });
 
-  it('error MIGRATE → the other SFU, same session id, participant_migration_complete awaited', async () => {
+  it('error MIGRATE → the other SFU, same session id, participant_migration_complete awaited on the OLD socket (awaited on the new one it never comes: REJOIN)', async () => {
     const s = await scenarios.start({ sfuCount: 2 });
     const before = s.call.sessionId;
     s.emu.faults.session(before).sendError(ErrorCode.ERROR_CODE_SFU_SHUTTING_DOWN, S.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE);

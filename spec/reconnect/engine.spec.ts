@@ -159,6 +159,19 @@ describe('reconnect engine (docs/RECONNECT.md)', () => {
       expect(ex.fast.calls.map((c) => c.previousError?.code)).to.deep.equal([undefined, 'RXSFU_ERR_SOCKET_ERROR', 'RXSFU_ERR_SOCKET_ERROR']);
     });
 
+    it('R4: a FAST refused with a request for REJOIN (reconnect_strategy, a stale SFU token) is followed by REJOIN, not FAST again', () => {
+      const askedRejoin = rxsfuError('RXSFU_ERR_JOIN_REJECTED', 'the SFU refused our token', { reconnectStrategy: 3 });
+      testScheduler().run(({ hot, cold, expectObservable }) => {
+        const requests = hot('  f', { f: req.fast });
+        const fast1 = cold('    -#', undefined, askedRejoin);
+        const rejoin1 = cold('     --j|', { j: J });
+        const expected = '      ab---(Rj)';
+        expectObservable(run$(requests, executors({ fast: scripted(fast1), rejoin: scripted(rejoin1) }))).toBe(expected, {
+          a: S.fast(1), b: S.rejoin(2), R: record('joined', 'fast,rejoin', 5, 'connection-lost'), j: S.joined,
+        });
+      });
+    });
+
     it('R4: FAST becomes REJOIN once the episode is older than the FAST deadline', () => {
       testScheduler().run(({ hot, cold, expectObservable }) => {
         const requests = hot('  f', { f: req.fast });

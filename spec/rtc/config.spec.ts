@@ -3,10 +3,17 @@ import { rtcConfiguration } from '../../lib/rtc/config.js';
 
 describe('rtcConfiguration', () => {
   it('without ICE servers: loopback host candidates only, max-bundle, a short STUN wait (WERIFT.md pitfall 1)', () => {
-    expect(rtcConfiguration()).to.deep.include({
+    expect(rtcConfiguration({ loopbackOnly: true })).to.deep.include({
       iceServers: [], bundlePolicy: 'max-bundle', iceUseIpv6: false, iceStunGatherTimeout: 0.1,
       iceAdditionalHostAddresses: ['127.0.0.1'], iceInterfaceAddresses: { udp4: '127.0.0.1' },
     });
+  });
+
+  it('empty iceServers do not mean loopback: real host addresses unless loopbackOnly is asked for; TURN allocation bounded', () => {
+    const config = rtcConfiguration({ iceServers: [] });
+    expect(config).to.not.have.property('iceAdditionalHostAddresses');
+    expect(config).to.not.have.property('iceInterfaceAddresses');
+    expect(config.iceTurnConnectTimeout).to.be.a('number').and.be.below(8);
   });
 
   it('keeps every URL of a coordinator ICE server (TURN over UDP, TCP and TLS), with its credentials', () => {

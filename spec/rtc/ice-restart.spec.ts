@@ -17,7 +17,7 @@ interface Fixture {
 /** A connected publisher whose audio track streams numbered packets to the SFU side every 5 ms. */
 async function streaming(): Promise<Fixture> {
   const sfu = createSfuSide();
-  const publisher = createPublisher({ rtc: rtcConfiguration(), setPublisher: sfu.setPublisher });
+  const publisher = createPublisher({ rtc: rtcConfiguration({ loopbackOnly: true }), setPublisher: sfu.setPublisher });
   publisher.localCandidate$.subscribe((json) => sfu.addCandidate(json));
   trickleTo(sfu, publisher.addRemoteCandidate);
   const audio = publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO);
@@ -88,7 +88,7 @@ describe('rtc/ice-restart (publisher, FAST reconnect)', function () {
 
   it('an idle publisher (track negotiated, nothing ever written, so no RTCP) restarts ICE: the ICE check is the proof, and media flows afterwards', async () => {
     const sfu = createSfuSide();
-    const publisher = createPublisher({ rtc: rtcConfiguration(), setPublisher: sfu.setPublisher });
+    const publisher = createPublisher({ rtc: rtcConfiguration({ loopbackOnly: true }), setPublisher: sfu.setPublisher });
     const stop = new Subject<void>();
     fixture = { sfu, publisher, audio: publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO), received: [], stop };
     const { audio, received } = fixture;
@@ -108,7 +108,7 @@ describe('rtc/ice-restart (publisher, FAST reconnect)', function () {
 
   it('an idle publisher without the workaround still fails (no selected ICE pair after the restart, no packet)', async () => {
     const sfu = createSfuSide();
-    const publisher = createPublisher({ rtc: rtcConfiguration(), setPublisher: sfu.setPublisher });
+    const publisher = createPublisher({ rtc: rtcConfiguration({ loopbackOnly: true }), setPublisher: sfu.setPublisher });
     fixture = { sfu, publisher, audio: publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO), received: [], stop: new Subject<void>() };
     publisher.localCandidate$.subscribe((json) => sfu.addCandidate(json));
     trickleTo(sfu, publisher.addRemoteCandidate);
@@ -134,7 +134,7 @@ describe('rtc/ice-restart (publisher, FAST reconnect)', function () {
     const offers: string[] = [];
     let attempt = 0;
     const publisher = createPublisher({
-      rtc: rtcConfiguration(),
+      rtc: rtcConfiguration({ loopbackOnly: true }),
       setPublisher: (req) => {
         offers.push(req.sdp);
         attempt += 1;
@@ -156,7 +156,7 @@ describe('rtc/ice-restart (publisher, FAST reconnect)', function () {
 
   it('subscriber: an SFU offer with ice_restart keeps media flowing (workaround applied on the answer)', async () => {
     const sfu = createSfuSide();
-    const subscriber = createSubscriber({ rtc: rtcConfiguration(), sendAnswer: sfu.sendAnswer });
+    const subscriber = createSubscriber({ rtc: rtcConfiguration({ loopbackOnly: true }), sendAnswer: sfu.sendAnswer });
     subscriber.localCandidate$.subscribe((json) => sfu.addCandidate(json));
     trickleTo(sfu, subscriber.addRemoteCandidate);
     const stop = new Subject<void>();

@@ -12,7 +12,7 @@ describe('rtc/lifecycle: close', function () {
 
   it('close() twice does not hang or throw; closed$ fires; streams complete', async () => {
     const sfu = createSfuSide();
-    const publisher = createPublisher({ rtc: rtcConfiguration(), setPublisher: sfu.setPublisher });
+    const publisher = createPublisher({ rtc: rtcConfiguration({ loopbackOnly: true }), setPublisher: sfu.setPublisher });
     publisher.localCandidate$.subscribe((json) => sfu.addCandidate(json));
     trickleTo(sfu, publisher.addRemoteCandidate);
     publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO);
@@ -34,7 +34,7 @@ describe('rtc/lifecycle: close', function () {
   });
 
   it('after close: negotiate$ fails with RXSFU_ERR_WEBRTC, addTrack throws it, candidates are ignored', async () => {
-    const publisher = createPublisher({ rtc: rtcConfiguration(), setPublisher: () => { throw new Error('not reached'); } });
+    const publisher = createPublisher({ rtc: rtcConfiguration({ loopbackOnly: true }), setPublisher: () => { throw new Error('not reached'); } });
     publisher.close();
     const err = await lastValueFrom(publisher.negotiate$()).catch((e: unknown) => e);
     expect(isRxsfuError(err, 'RXSFU_ERR_WEBRTC')).to.equal(true);
@@ -46,7 +46,7 @@ describe('rtc/lifecycle: close', function () {
   it('close() during a negotiation fails that negotiation instead of leaving it pending', async () => {
     const sfu = createSfuSide();
     // SetPublisher that never answers: the negotiation is stuck until close.
-    const publisher = createPublisher({ rtc: rtcConfiguration(), setPublisher: () => new Promise<never>(() => undefined) as never });
+    const publisher = createPublisher({ rtc: rtcConfiguration({ loopbackOnly: true }), setPublisher: () => new Promise<never>(() => undefined) as never });
     publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO);
     const result = lastValueFrom(publisher.negotiate$()).catch((e: unknown) => e);
     publisher.close();
@@ -59,10 +59,10 @@ describe('rtc/lifecycle: close', function () {
     const timers = trackTimers();
     const sfuPub = createSfuSide();
     const sfuSub = createSfuSide();
-    const publisher = createPublisher({ rtc: rtcConfiguration(), setPublisher: sfuPub.setPublisher });
+    const publisher = createPublisher({ rtc: rtcConfiguration({ loopbackOnly: true }), setPublisher: sfuPub.setPublisher });
     publisher.localCandidate$.subscribe((json) => sfuPub.addCandidate(json));
     trickleTo(sfuPub, publisher.addRemoteCandidate);
-    const subscriber = createSubscriber({ rtc: rtcConfiguration(), sendAnswer: sfuSub.sendAnswer });
+    const subscriber = createSubscriber({ rtc: rtcConfiguration({ loopbackOnly: true }), sendAnswer: sfuSub.sendAnswer });
     subscriber.localCandidate$.subscribe((json) => sfuSub.addCandidate(json));
     trickleTo(sfuSub, subscriber.addRemoteCandidate);
     publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO);

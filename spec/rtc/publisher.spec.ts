@@ -11,7 +11,7 @@ function connect(): { sfu: SfuSide; publisher: Publisher; offers: string[] } {
   const sfu = createSfuSide();
   const offers: string[] = [];
   const publisher = createPublisher({
-    rtc: rtcConfiguration(),
+    rtc: rtcConfiguration({ loopbackOnly: true }),
     setPublisher: (req) => {
       offers.push(req.sdp);
       return sfu.setPublisher(req);
@@ -83,7 +83,7 @@ describe('rtc/publisher', function () {
     cleanup.push(() => void sfu.close());
     const events: string[] = [];
     const publisher = createPublisher({
-      rtc: rtcConfiguration(),
+      rtc: rtcConfiguration({ loopbackOnly: true }),
       setPublisher: (req) => {
         events.push('offer');
         return sfu.setPublisher(req).pipe(tap(() => events.push('answer')));
@@ -110,7 +110,7 @@ describe('rtc/publisher', function () {
     cleanup.push(() => void sfu.close());
     let attempt = 0;
     const publisher = createPublisher({
-      rtc: rtcConfiguration(),
+      rtc: rtcConfiguration({ loopbackOnly: true }),
       setPublisher: (req) => {
         attempt += 1;
         return attempt === 1 ? throwError(() => rxsfuError('RXSFU_ERR_RPC', 'SetPublisher: 503')) : sfu.setPublisher(req);
@@ -163,7 +163,7 @@ describe('rtc/publisher', function () {
   });
 
   it('fails negotiate$ with RXSFU_ERR_WEBRTC when the answer is not SDP', async () => {
-    const publisher = createPublisher({ rtc: rtcConfiguration(), setPublisher: () => of({ sdp: 'v=garbage' }) });
+    const publisher = createPublisher({ rtc: rtcConfiguration({ loopbackOnly: true }), setPublisher: () => of({ sdp: 'v=garbage' }) });
     cleanup.push(() => publisher.close());
     publisher.addTrack('audio', TrackType.TRACK_TYPE_AUDIO);
     const err = await lastValueFrom(publisher.negotiate$()).catch((e: unknown) => e);
@@ -175,7 +175,7 @@ describe('rtc/publisher', function () {
     cleanup.push(() => void sfu.close());
     const warnings: { message: string; fields: unknown }[] = [];
     const publisher = createPublisher({
-      rtc: rtcConfiguration(),
+      rtc: rtcConfiguration({ loopbackOnly: true }),
       logger: { warn: (message: string, fields?: unknown) => warnings.push({ message, fields }) },
       // The answer carries no candidates: the connection depends on the trickled ones alone.
       setPublisher: (req) => sfu.setPublisher(req).pipe(map((answer) => ({ sdp: answer.sdp.replace(/a=(candidate:|end-of-candidates).*\r\n/g, '') }))),

@@ -24,7 +24,7 @@ export interface SfuSide {
 }
 
 export function createSfuSide(): SfuSide {
-  const pc = new RTCPeerConnection(rtcConfiguration({ iceLite: true }));
+  const pc = new RTCPeerConnection(rtcConfiguration({ iceLite: true, loopbackOnly: true }));
   const answers: number[] = [];
   const settled = async (): Promise<void> => {
     if (pc.connectionState === 'connecting') {

@@ -16,7 +16,7 @@ function sendTrack(sfu: SfuSide, kind: 'audio' | 'video', streamId: string): { t
 
 function connect(): { sfu: SfuSide; subscriber: Subscriber; errors: RxsfuError[] } {
   const sfu = createSfuSide();
-  const subscriber = createSubscriber({ rtc: rtcConfiguration(), sendAnswer: sfu.sendAnswer });
+  const subscriber = createSubscriber({ rtc: rtcConfiguration({ loopbackOnly: true }), sendAnswer: sfu.sendAnswer });
   subscriber.localCandidate$.subscribe((json) => sfu.addCandidate(json));
   trickleTo(sfu, subscriber.addRemoteCandidate);
   const errors: RxsfuError[] = [];
@@ -130,7 +130,7 @@ describe('rtc/subscriber', function () {
     const sfu = createSfuSide();
     const events: string[] = [];
     const subscriber = createSubscriber({
-      rtc: rtcConfiguration(),
+      rtc: rtcConfiguration({ loopbackOnly: true }),
       sendAnswer: (req) => {
         events.push('answer');
         return sfu.sendAnswer(req);

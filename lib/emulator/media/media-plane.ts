@@ -29,7 +29,7 @@ export interface MediaPlaneOptions {
   callbacks: MediaCallbacks;
   /** @default silent */
   logger?: MediaLogger;
-  /** Extra werift settings merged over `rtcConfiguration({ iceLite: true })`. @default none */
+  /** Extra werift settings merged over `rtcConfiguration({ iceLite: true, loopbackOnly: true })`. @default none */
   rtc?: Partial<PeerConfig>;
   /** Paces simulated participants' media. @default asyncScheduler */
   scheduler?: SchedulerLike;

@@ -27,7 +27,7 @@ export class SfuPeer {
     onCandidate: (candidateJson: string) => void,
     private readonly logger: MediaLogger,
   ) {
-    this.pc = new RTCPeerConnection({ ...rtcConfiguration({ iceLite: true }), ...rtc });
+    this.pc = new RTCPeerConnection({ ...rtcConfiguration({ iceLite: true, loopbackOnly: true }), ...rtc });
     this.stopCandidates = this.pc.onIceCandidate.subscribe((candidate) => {
       if (!candidate?.candidate) return;
       const json = JSON.stringify(candidate.toJSON());

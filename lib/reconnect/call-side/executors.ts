@@ -8,8 +8,8 @@ import {
   EMPTY, catchError, concat, defer, finalize, ignoreElements, map, merge, mergeMap, of, switchMap, take, throwError, timeout, timer,
   type Observable, type Subscription,
 } from 'rxjs';
-import { rxsfuError } from '../../errors.js';
-import { PeerType, WebsocketReconnectStrategy, type ReconnectDetails } from '../../protocol/index.js';
+import { rxsfuError, type RxsfuError } from '../../errors.js';
+import { ErrorCode, PeerType, WebsocketReconnectStrategy, type ReconnectDetails } from '../../protocol/index.js';
 import type { AttemptContext, JoinedInfo, PeerSide, ReconnectExecutors } from '../index.js';
 import { withSfuId } from '../index.js';
 import { credentials$, type CallTarget } from '../../call/credentials.js';
@@ -94,8 +94,25 @@ function fast$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInfo>
         const restart$ = conn.publisher.announcedTracks().length > 0 ? conn.publisher.restartIce$() : EMPTY;
         return concat(restart$.pipe(ignoreElements()), of(joinedInfo(conn)));
       }),
-      catchError((err) => throwError(() => withSfuId(err, old.sfuId))),
+      catchError((err) => throwError(() => withSfuId(staleTokenAsRejoin(err), old.sfuId))),
     );
+  });
+}
+
+/**
+ * FAST reuses the SFU token, which may have expired since the join: the SFU then refuses the join
+ * (ERROR_CODE_UNAUTHENTICATED) or a Twirp call (401). That is no reason to end the call: the error
+ * asks for REJOIN, which gets fresh credentials from the coordinator (R4).
+ */
+function staleTokenAsRejoin(err: RxsfuError): RxsfuError {
+  const refused = err.code === 'RXSFU_ERR_UNAUTHORIZED' ||
+    (err.code === 'RXSFU_ERR_JOIN_REJECTED' && err.sfuErrorCode === ErrorCode.ERROR_CODE_UNAUTHENTICATED);
+  if (!refused) return err;
+  return rxsfuError('RXSFU_ERR_JOIN_REJECTED', `the SFU refused our token during FAST (${err.message}): REJOIN for fresh credentials`, {
+    reconnectStrategy: WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN,
+    ...(err.sfuErrorCode !== undefined ? { sfuErrorCode: err.sfuErrorCode } : {}),
+    ...(err.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}),
+    cause: err,
   });
 }
 
@@ -109,7 +126,7 @@ function rejoin$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInf
     const old = host.current();
     // The old session is released first: its peers carry nothing useful any more.
     old.dispose(SignalCloseCode.DISPOSE, 'rejoin');
-    return credentials$(host.target, { migratingFromList: [...ctx.migratingFromList] }).pipe(
+    return credentials$(host.target, { migratingFromList: [...ctx.migratingFromList], reconnecting: true }).pipe(
       switchMap((credentials) => connectSfu$({
         credentials,
         sessionId: randomUUID(),
@@ -131,7 +148,8 @@ function rejoin$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInf
 
 /**
  * MIGRATE: the coordinator picks another SFU (`migrating_from`); same session id; the old peer
- * connections keep carrying media until the new SFU says `participant_migration_complete`.
+ * connections keep carrying media until the SFU being left says `participant_migration_complete`,
+ * on the OLD socket (where Stream's SFU sends it and the official client listens).
  */
 function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInfo> {
   return defer(() => {
@@ -141,7 +159,7 @@ function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedIn
     }
     const avoid = [...new Set([...ctx.migratingFromList, old.sfuId])];
     let adopted = false;
-    return credentials$(host.target, { migratingFrom: old.sfuId, migratingFromList: avoid }).pipe(
+    return credentials$(host.target, { migratingFrom: old.sfuId, migratingFromList: avoid, reconnecting: true }).pipe(
       switchMap((credentials) => connectSfu$({
         credentials,
         sessionId: old.sessionId,
@@ -149,7 +167,7 @@ function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedIn
         reconnectDetails: details(host, ctx, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE, old),
         settings: host.settings,
       }).pipe(catchError((err) => throwError(() => withSfuId(err, credentials.server.edgeName))))),
-      switchMap((conn) => concat(host.localTracks.republish$(conn).pipe(ignoreElements()), conn.migrationComplete$).pipe(
+      switchMap((conn) => concat(host.localTracks.republish$(conn).pipe(ignoreElements()), old.migrationComplete$).pipe(
         take(1),
         timeout({
           first: host.migrationTimeoutMs,

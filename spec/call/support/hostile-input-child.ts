@@ -106,9 +106,7 @@ async function runCallCase(name: string): Promise<Outcome> {
   const run = cases[name];
   if (!run) throw new Error(`unknown case ${name}`);
   const emu = await startEmulator({ host: '127.0.0.1' });
-  const options: JoinCallOptions = {
-    baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: 'agent', callType: 'default', callId: 'hostile',
-  };
+  const options: JoinCallOptions = emu.agentOptions('agent', 'hostile');
   let joined: Call | undefined;
   const call = async () => (joined = await joinCall(options));
   const outcome = await run({ emu, options, call });

@@ -1,6 +1,6 @@
 /** Shared set-up for emulator specs: an emulator with recorded media planes, coordinator joins, SFU joins. */
 import { randomUUID } from 'node:crypto';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../../lib/emulator/index.js';
+import { EMULATOR_LOCATION, startEmulator, type Emulator, type EmulatorOptions } from '../../../lib/emulator/index.js';
 import type { JoinRequest, SfuEvent } from '../../../lib/protocol/index.js';
 import { recordingMediaFactory, type RecordedMedia } from './recording-media.js';
 import { httpPost, type HttpAnswer } from './http.js';
@@ -30,7 +30,9 @@ export async function coordinatorJoin(
 ): Promise<HttpAnswer> {
   const token = options.token ?? (await emu.createUserToken(options.userId ?? 'alice'));
   const url = `${emu.coordinatorUrl}/video/call/default/${options.callId ?? 'demo'}/join?api_key=${options.apiKey ?? emu.apiKey}`;
-  const body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body ?? { create: true });
+  // The API requires `location`; a body that names the key (even as undefined) is sent as it is.
+  const object = options.body ?? { create: true };
+  const body = typeof object === 'string' ? object : JSON.stringify('location' in object ? object : { location: EMULATOR_LOCATION, ...object });
   return httpPost(url, body, { 'content-type': 'application/json', authorization: token, 'stream-auth-type': 'jwt' });
 }
 

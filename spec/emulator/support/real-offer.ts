@@ -3,7 +3,7 @@ import { RTCPeerConnection } from 'werift';
 import { rtcConfiguration } from '../../../lib/rtc/config.js';
 
 export async function realPublisherOffer(options: { video?: boolean } = {}): Promise<string> {
-  const pc = new RTCPeerConnection(rtcConfiguration());
+  const pc = new RTCPeerConnection(rtcConfiguration({ loopbackOnly: true }));
   try {
     pc.addTransceiver('audio', { direction: 'sendonly' });
     if (options.video) pc.addTransceiver('video', { direction: 'sendonly' });

@@ -14,8 +14,8 @@ import { httpPost } from './http.js';
 import { RawSfuClient } from './sfu-client.js';
 
 export class WireAgent {
-  readonly publisher = new RTCPeerConnection(rtcConfiguration());
-  readonly subscriber = new RTCPeerConnection(rtcConfiguration());
+  readonly publisher = new RTCPeerConnection(rtcConfiguration({ loopbackOnly: true }));
+  readonly subscriber = new RTCPeerConnection(rtcConfiguration({ loopbackOnly: true }));
   readonly received = new Map<string, number>();
   private chain: Promise<unknown> = Promise.resolve();
   private media: Subscription | undefined;

@@ -50,7 +50,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     const { logger, onNextJoin } = nextJoinHook();
     await emu.addParticipant({ callId: CALL_ID, userId: 'human', audio: true });
     call = await joinCall({
-      baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: 'agent', callType: 'default', callId: CALL_ID,
+      ...emu.agentOptions('agent', CALL_ID),
       ...QUICK, logger, coordinatorTimeoutMs: 2000,
       healthCheckIntervalMs: 500, unhealthyAfterMs: 1500, mediaStallAfterMs: 1500, peerConnectTimeoutMs: 4000,
       reconnect: { ...QUICK.reconnect, disconnectionTimeoutMs: 20000 },

@@ -66,7 +66,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
   try {
     const human = await emu.addParticipant({ callId: CALL_ID, userId: 'human', audio: true });
     call = await joinCall({
-      baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: AGENT, callId: CALL_ID, callType: 'default',
+      ...emu.agentOptions(AGENT, CALL_ID),
       ...QUICK, ...options.join, reconnect: { ...QUICK.reconnect, ...options.join?.reconnect },
     });
     const states: CallState[] = [];

@@ -1,0 +1,111 @@
+/**
+ * `rxsfu join`: joins a call (real Stream, or an embedded emulator with simulated participants),
+ * prints a live timeline (state, participants, tracks, per-speaker audio level, each reconnection
+ * with its strategy and duration), optionally publishes a tone and records what it hears, and at
+ * the end (Ctrl-C, `--duration`, or the call ending) leaves cleanly and prints a summary.
+ */
+import { writeFile } from 'node:fs/promises';
+import { asyncScheduler, filter, firstValueFrom, interval, map, merge, NEVER, Subscription, timer, type Observable } from 'rxjs';
+import { joinCall, type Call, type JoinCallOptions } from '../call/index.js';
+import { startEmulator, type Emulator } from '../emulator/index.js';
+import { errorMessage } from '../errors.js';
+import { createOpusDecoder, opusRtpPackets$, rmsLevel } from '../media/index.js';
+import { TrackType } from '../protocol/index.js';
+import type { JoinArgs } from './join-options.js';
+import type { Output } from './output.js';
+import { CallReport, describeRecord } from './call-report.js';
+import { AudioMix, wavBytes } from './wav.js';
+
+const LEVEL_PERIOD_MS = 2000;
+
+/** Runs the whole session; resolves with the exit code. `stop$` is Ctrl-C (and SIGTERM). */
+export async function runJoin(args: JoinArgs, out: Output, stop$: Observable<unknown>): Promise<number> {
+  let emulator: Emulator | undefined;
+  try {
+    emulator = args.emulator ? await embeddedEmulator(args, out) : undefined;
+    out.event(`joining ${args.callType}:${args.callId} as ${args.user}${emulator ? ' (embedded emulator)' : ''}`);
+    const call = await joinCall(emulator ? { ...emulator.agentOptions(args.user, args.callId, args.callType), ...common() } : realTarget(args));
+    return await session(call, args, out, stop$);
+  } finally {
+    await emulator?.close();
+  }
+}
+
+function common(): Partial<JoinCallOptions> {
+  return { subscriptions: { audio: true, video: true } };
+}
+
+function realTarget(args: JoinArgs): JoinCallOptions {
+  return {
+    apiKey: args.apiKey!, callType: args.callType, callId: args.callId, userId: args.user, create: true,
+    ...(args.apiSecret ? { apiSecret: args.apiSecret } : { token: args.token! }),
+    ...(args.baseUrl ? { baseUrl: args.baseUrl } : {}),
+    ...common(),
+  };
+}
+
+async function embeddedEmulator(args: JoinArgs, out: Output): Promise<Emulator> {
+  const emu = await startEmulator({ sfuCount: 2 });
+  for (let i = 0; i < args.participants; i++) {
+    const userId = SIMULATED_NAMES[i] ?? `human-${i + 1}`;
+    await emu.addParticipant({ callType: args.callType, callId: args.callId, userId, audio: true, video: i === 0 });
+  }
+  out.event(`emulator up: ${emu.sfus.length} SFUs, ${args.participants} simulated participant(s)`);
+  return emu;
+}
+
+const SIMULATED_NAMES = ['alice', 'bob', 'carol', 'dave', 'erin'];
+
+async function session(call: Call, args: JoinArgs, out: Output, stop$: Observable<unknown>): Promise<number> {
+  const report = new CallReport();
+  const mix = args.record ? new AudioMix() : undefined;
+  const startedAt = asyncScheduler.now();
+  const subs = new Subscription();
+  subs.add(call.state$.subscribe((state) => out.event(`state ${state}`)));
+  subs.add(call.participants$.subscribe((map) => report.participants(map, out)));
+  subs.add(call.reconnections$.subscribe((record) => {
+    report.reconnected(record);
+    out.event(`reconnection: ${describeRecord(record)}`);
+  }));
+  subs.add(call.remoteTracks$.subscribe((track) => {
+    const who = track.participant.userId || track.participant.sessionId;
+    out.event(`track ${who} ${TrackType[track.trackType]?.replace('TRACK_TYPE_', '').toLowerCase() ?? track.trackType}`);
+    const decoder = track.kind === 'audio' ? createOpusDecoder() : undefined;
+    subs.add(track.rtp$.subscribe((packet) => {
+      const at = asyncScheduler.now();
+      report.packet(who, at);
+      if (!decoder) return;
+      let pcm: Int16Array;
+      try {
+        pcm = decoder.decode(packet.payload);
+      } catch {
+        return; // a packet that does not decode is skipped, not fatal
+      }
+      report.level(who, rmsLevel(pcm));
+      mix?.add(track.id, packet.header.timestamp, pcm, Math.round(((at - startedAt) * 48000) / 1000));
+    }));
+  }));
+  subs.add(interval(LEVEL_PERIOD_MS, asyncScheduler).subscribe(() => report.printLevels(out)));
+  if (args.tone !== undefined) {
+    await call.publishAudioRtp(opusRtpPackets$({ frequencyHz: args.tone }));
+    out.event(`publishing a ${args.tone} Hz tone`);
+  }
+  const reason = await firstValueFrom(merge(
+    stop$.pipe(map(() => 'interrupted')),
+    args.durationS !== undefined ? timer(args.durationS * 1000, asyncScheduler).pipe(map(() => 'duration over')) : NEVER,
+    call.state$.pipe(
+      filter((state) => state === 'left' || state === 'reconnecting-failed'),
+      map((state) => (state === 'left' ? 'the call ended' : `reconnection failed: ${errorMessage(call.failure)}`)),
+    ),
+  ));
+  out.event(`leaving (${reason})`);
+  if (call.state !== 'left' && call.state !== 'reconnecting-failed') await call.leave(reason);
+  subs.unsubscribe();
+  if (mix && args.record) {
+    const pcm = mix.pcm(Math.round(((asyncScheduler.now() - startedAt) * 48000) / 1000));
+    await writeFile(args.record, wavBytes(pcm));
+    report.recorded(args.record, pcm.length / 48000);
+  }
+  report.summary(out, asyncScheduler.now() - startedAt, call);
+  return call.failure && call.failure.code !== 'RXSFU_ERR_CALL_ENDED' ? 1 : 0;
+}

@@ -1,0 +1,78 @@
+/**
+ * ICE for real networks (issue 11 item 4): TURN servers from the credentials are handed to werift
+ * as given, and one that cannot be reached must not stall the call. The emulator's coordinator
+ * hands out a TURN server that swallows every UDP packet: a blackhole (werift retransmits its
+ * allocation for about 6 s, then falls back to TCP, refused here). Before the bound, each
+ * setLocalDescription waited for that allocation, so the join, the first publish and every REJOIN
+ * piled those waits up; now a description goes out once gathering is under way (bounded) and the
+ * host candidates carry the call; the abandoned allocation ends by itself and leaves no socket.
+ */
+import { expect } from 'chai';
+import { createSocket, type Socket } from 'node:dgram';
+import { firstValueFrom } from 'rxjs';
+import { joinCall, type Call } from '../../lib/call/index.js';
+import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
+import { opusRtpPackets$ } from '../../lib/media/index.js';
+import { ErrorCode, WebsocketReconnectStrategy } from '../../lib/protocol/index.js';
+import { until } from './e2e-fixture.js';
+import { resourceCounts } from '../support/resources.js';
+
+interface Blackhole {
+  port: number;
+  /** UDP datagrams received (TURN allocate requests), none answered. */
+  datagrams(): number;
+  close(): Promise<void>;
+}
+
+/** A UDP port that swallows every datagram; TCP to the same port is refused (werift's fallback). */
+async function turnBlackhole(): Promise<Blackhole> {
+  const udp: Socket = createSocket('udp4');
+  let datagrams = 0;
+  udp.on('message', () => datagrams++);
+  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+  return {
+    port: udp.address().port,
+    datagrams: () => datagrams,
+    close: () => new Promise<void>((resolve) => udp.close(() => resolve())),
+  };
+}
+
+describe('call: an unreachable TURN server does not stall the call', function () {
+  this.timeout(60000);
+  let emu: Emulator | undefined;
+  let hole: Blackhole | undefined;
+  let call: Call | undefined;
+  afterEach(async () => {
+    await call?.leave('test over');
+    await emu?.close();
+    await hole?.close();
+    call = emu = hole = undefined;
+  });
+
+  it('join, publish, hear and REJOIN with a blackholed TURN server in the credentials (host candidates carry the media)', async () => {
+    hole = await turnBlackhole();
+    emu = await startEmulator({ iceServers: [{ urls: [`turn:127.0.0.1:${hole.port}`], username: 'u', password: 'p' }] });
+    const human = await emu.addParticipant({ callId: 'turn', userId: 'human', audio: true });
+    // A REJOIN must fit in one attempt: the stall alone used to exceed it.
+    call = await joinCall({ ...emu.agentOptions('agent', 'turn'), reconnect: { attemptTimeoutMs: 6000 } });
+    await call.publishAudioRtp(opusRtpPackets$());
+    await firstValueFrom(call.remoteTracks$);
+    await until(() => (human.received().find((r) => r.fromSessionId === call!.sessionId)?.packets ?? 0) > 10, 15000, 'the human to hear the agent');
+    expect(hole.datagrams(), 'werift did try the TURN server from the credentials').to.be.greaterThan(0);
+
+    emu.faults.session(call.sessionId).sendError(ErrorCode.ERROR_CODE_PARTICIPANT_MEDIA_TRANSPORT_FAILURE, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN);
+    const record = await firstValueFrom(call.reconnections$);
+    expect(record).to.deep.include({ outcome: 'joined', strategiesTried: ['rejoin'] });
+    const after = call.sessionId;
+    await until(() => (human.received().find((r) => r.fromSessionId === after)?.packets ?? 0) > 10, 15000, 'the human to hear the agent after REJOIN');
+    const sockets = () => resourceCounts(['TCPSocketWrap', 'UDPWrap']);
+    const during = sockets();
+    await call.leave('test over');
+    call = undefined;
+    await emu.close();
+    emu = undefined;
+    // The abandoned TURN allocations end by themselves (werift's retransmissions run out) and leave
+    // no socket behind: only the blackhole's own UDP socket stays (the blackhole is still up).
+    await until(() => (sockets().UDPWrap ?? 0) <= 1 && (sockets().TCPSocketWrap ?? 0) === 0, 15000, `sockets released (during the call ${JSON.stringify(during)}, now ${JSON.stringify(sockets())})`);
+  });
+});

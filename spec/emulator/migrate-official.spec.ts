@@ -1,0 +1,84 @@
+/**
+ * Where `participant_migration_complete` arrives, pinned against the official JavaScript client
+ * (`@stream-io/video-client`): its own `StreamSfuClient`s and `Dispatcher` run against the
+ * emulator. The official client waits for the event with `enterMigration()` on the signaling
+ * client being LEFT, whose listener only hears what that client's own socket received (the
+ * dispatcher routes by tag). So a migration completes for the official client only if the SFU says
+ * it on the old socket, which is what Stream's SFU does (BEHAVIOUR.md, MIGRATE) and what this spec
+ * holds the emulator to: sent on the new socket, the official migration times out.
+ */
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { WebSocket } from 'ws';
+import { StreamSfuClient, StreamVideoClient, SfuEvents, SfuModels } from '@stream-io/video-client';
+import { credentialsFor, startTestEmulator, type Credentials, type TestEmulator } from './support/fixture.js';
+
+type OfficialSfuClient = InstanceType<typeof StreamSfuClient>;
+
+describe('emulator MIGRATE, checked with the official client (participant_migration_complete on the old socket)', function () {
+  this.timeout(30000);
+  let t: TestEmulator;
+  let video: StreamVideoClient;
+  const opened: OfficialSfuClient[] = [];
+  const globals = globalThis as { WebSocket?: unknown };
+  const savedWebSocket = globals.WebSocket;
+
+  beforeEach(async () => {
+    // The official client uses the WHATWG WebSocket global, which Node 20 lacks; `ws` provides one.
+    globals.WebSocket = WebSocket;
+    t = await startTestEmulator({ sfuCount: 2 });
+    video = new StreamVideoClient({ apiKey: t.emu.apiKey });
+  });
+  afterEach(async () => {
+    for (const client of opened.splice(0)) client.close(StreamSfuClient.NORMAL_CLOSURE, 'spec done');
+    globals.WebSocket = savedWebSocket;
+    await t.emu.close();
+  });
+
+  /** The official client's Dispatcher class, taken from a Call it builds (not exported by name). */
+  function officialDispatcher(): ConstructorParameters<typeof StreamSfuClient>[0]['dispatcher'] {
+    const call = video.call('default', 'demo') as unknown as { dispatcher: { constructor: new () => never } };
+    return new call.dispatcher.constructor();
+  }
+
+  function officialSfuClient(dispatcher: ReturnType<typeof officialDispatcher>, credentials: Credentials, sessionId: string, tag: string): OfficialSfuClient {
+    const client = new StreamSfuClient({
+      dispatcher,
+      credentials: credentials as never,
+      sessionId,
+      cid: 'default:demo',
+      tag,
+      streamClient: video.streamClient,
+      enableTracing: false,
+    });
+    opened.push(client);
+    return client;
+  }
+
+  it('enterMigration() on the old signaling client resolves once the new one joined the other SFU', async () => {
+    const dispatcher = officialDispatcher();
+    const sessionId = randomUUID();
+    const first = await credentialsFor(t.emu, 'alice');
+    const old = officialSfuClient(dispatcher, first, sessionId, '0');
+    await old.join(SfuEvents.JoinRequest.create({}));
+
+    // As the official Call.reconnectMigrate: listen on the old client, then join elsewhere.
+    const migrated = old.enterMigration({ timeout: 7000 });
+    const second = await credentialsFor(t.emu, 'alice', 'demo', { create: true, migrating_from: first.server.edge_name });
+    expect(second.server.edge_name).to.not.equal(first.server.edge_name);
+    const moved = officialSfuClient(dispatcher, second, sessionId, '1');
+    await moved.join(SfuEvents.JoinRequest.create({
+      reconnectDetails: {
+        strategy: SfuModels.WebsocketReconnectStrategy.MIGRATE,
+        fromSfuId: first.server.edge_name,
+        announcedTracks: [],
+        subscriptions: [],
+        reconnectAttempt: 1,
+        previousSessionId: '',
+        reason: 'spec',
+      },
+    }));
+    await migrated;
+    expect(t.emu.liveSessions().find((s) => s.sessionId === sessionId)).to.include({ sfuId: second.server.edge_name });
+  });
+});
