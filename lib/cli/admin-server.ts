@@ -12,6 +12,7 @@
  *                                            delayFrames, sendError, goAway, callEnded, dropMedia)
  *   POST /faults/sfu/SFU_ID/FAULT            {args: [...]}  (the session faults, rejectJoins, kill, restart)
  *   POST /faults/coordinator/FAULT           {args: [...]}  (failJoins, stallJoins)
+ *   POST /faults/network/USER_ID/cut|restore  one client's whole network (signaling, Twirp, coordinator, UDP)
  * Errors: 400/404 with {error}.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -22,6 +23,7 @@ import { errorMessage } from '../errors.js';
 const SESSION_FAULTS = ['destroyTcp', 'close', 'goSilent', 'resume', 'delayFrames', 'sendError', 'goAway', 'callEnded', 'dropMedia'];
 const SFU_FAULTS = ['destroyTcp', 'close', 'goSilent', 'resume', 'delayFrames', 'sendError', 'goAway', 'callEnded', 'rejectJoins', 'kill', 'restart'];
 const COORDINATOR_FAULTS = ['failJoins', 'stallJoins'];
+const NETWORK_FAULTS = ['cut', 'restore'];
 
 class HttpError extends Error {
   constructor(readonly status: number, message: string) {
@@ -94,9 +96,10 @@ async function fault(emu: Emulator, path: string[], args: unknown[]): Promise<un
   const [target, name, allowed] = scope === 'session' ? [emu.faults.session(a ?? ''), b, SESSION_FAULTS]
     : scope === 'sfu' ? [emu.faults.sfu(a ?? ''), b, SFU_FAULTS]
     : scope === 'coordinator' ? [emu.faults.coordinator, a, COORDINATOR_FAULTS]
+    : scope === 'network' ? [emu.faults.network(a ?? ''), b, NETWORK_FAULTS]
     : [undefined, undefined, []];
   if (!target || !name || !allowed.includes(name)) {
-    throw new HttpError(404, `unknown fault ${path.join('/')}: session/ID/{${SESSION_FAULTS}}, sfu/ID/{${SFU_FAULTS}}, coordinator/{${COORDINATOR_FAULTS}}`);
+    throw new HttpError(404, `unknown fault ${path.join('/')}: session/ID/{${SESSION_FAULTS}}, sfu/ID/{${SFU_FAULTS}}, coordinator/{${COORDINATOR_FAULTS}}, network/USER_ID/{${NETWORK_FAULTS}}`);
   }
   const fn = (target as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!;
   await fn.apply(target, args);

@@ -40,7 +40,7 @@ emulator options:
   --call TYPE:ID         their call (default: default:demo)
   --sfus N               SFUs (default: 2)
   --admin-port N         HTTP admin endpoint port (default: any free port): GET /records, /sessions;
-                         POST /faults/session/ID/FAULT, /faults/sfu/ID/FAULT, /faults/coordinator/FAULT
+                         POST /faults/session/ID/FAULT, /faults/sfu/ID/FAULT, /faults/coordinator/FAULT, /faults/network/USER_ID/cut|restore
                          with {"args": [...]}, /participants, /token, /calls/TYPE:ID/end
 
 Exit codes: 0 done, 1 the call or the emulator failed, 2 wrong usage.

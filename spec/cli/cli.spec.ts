@@ -119,6 +119,13 @@ describe('cli: rxsfu', function () {
       expect((await reconnected).strategiesTried).to.deep.equal(['fast']);
       const records = await get('/records') as { joins: { sessionId: string; outcome: string }[] };
       expect(records.joins.filter((j) => j.sessionId === call!.sessionId).map((j) => j.outcome)).to.deep.equal(['joined', 'resumed']);
+      // an outage over HTTP: the agent's whole network cut, its loss noticed, then restored
+      const lost = firstValueFrom(call.connectionLost$);
+      const back = firstValueFrom(call.reconnections$);
+      expect((await post('/faults/network/agent/cut', {})).status).to.equal(200);
+      await lost;
+      expect((await post('/faults/network/agent/restore', {})).status).to.equal(200);
+      expect((await back).outcome).to.equal('joined');
       const unknown = await post(`/faults/session/${call.sessionId}/selfDestruct`, {});
       expect(unknown.status).to.equal(404);
       expect(((await unknown.json()) as { error: string }).error).to.contain('destroyTcp');
