@@ -1,18 +1,21 @@
 /**
  * The fault matrix (issue 9 item 2; docs/RECONNECT.md "The joined invariant"): every fault in every
- * phase, generated from spec/reconnect-e2e/matrix/cells.ts. Each cell ends with the joined invariant
+ * phase, and in the attempt phases every pair (a fault that starts the attempt, then each fault
+ * during it), generated from spec/reconnect-e2e/matrix/cells.ts. Each cell ends with the joined invariant
  * holding (agent and emulator agree: socket joined and answering health checks, peers connected,
  * one live session on the SFU the agent talks to), or in its stated end (`left` with
  * RXSFU_ERR_CALL_ENDED, or `left` by our own leave), and leaves no socket, port or timer behind.
  *
- * `npm test` runs a subset (FAST_SUBSET: one cell per phase and the core faults while publishing);
+ * `npm test` runs a subset (FAST_SUBSET: one or two cells per phase, a few pairs, and the core faults
+ * while publishing);
  * `npm run test:matrix` runs all of it (RXSFU_MATRIX=full; several minutes).
  */
 import { expect } from 'chai';
 import { resourceBaseline, resourceGrowth } from '../support/resources.js';
 import { untilJoinedAndHealthy } from '../support/call-health.js';
 import { until } from './support/scenario.js';
-import { FAST_SUBSET, FAULTS, PHASES, type Fault, type Phase } from './matrix/cells.js';
+import { RxsfuError } from '../../lib/errors.js';
+import { FAST_SUBSET, allCells, type Cell } from './matrix/cells.js';
 import { startRig, type Rig } from './matrix/rig.js';
 
 const FULL = process.env.RXSFU_MATRIX === 'full';
@@ -20,34 +23,46 @@ const FULL = process.env.RXSFU_MATRIX === 'full';
 describe(`reconnect e2e: fault matrix (${FULL ? 'full' : 'fast subset; npm run test:matrix for all'})`, function () {
   this.timeout(90000);
 
-  for (const phase of PHASES) {
-    for (const fault of FAULTS) {
-      const name = `${phase.name} × ${fault.name}`;
-      if (!FULL && !FAST_SUBSET.has(name)) continue;
-      it(`${name} → ${phase.leaving ? 'left' : fault.outcome === 'recovers' ? 'joined, invariant holds' : 'left (call ended)'}, nothing leaked`, async () => {
-        const before = await resourceBaseline();
-        const rig = await startRig({ publish: phase.publish });
-        try {
-          await untilJoinedAndHealthy(rig.call, rig.emu);
-          await runCell(rig, phase, fault);
-        } finally {
-          await rig.close();
-        }
-        expect(await resourceGrowth(before, 8000), 'resources left after leave() and emulator close').to.deep.equal({});
-      });
-    }
+  for (const cell of allCells()) {
+    if (!FULL && !FAST_SUBSET.has(cell.name)) continue;
+    it(`${cell.name} → ${expectedEnd(cell)}, nothing leaked`, async () => {
+      const before = await resourceBaseline();
+      const rig = await startRig({ publish: cell.phase.publish, deferJoin: cell.phase.joining === true });
+      try {
+        if (!cell.phase.joining) await untilJoinedAndHealthy(rig.call, rig.emu);
+        await runCell(rig, cell);
+      } finally {
+        await rig.close();
+      }
+      expect(await resourceGrowth(before, 8000), 'resources left after leave() and emulator close').to.deep.equal({});
+    });
   }
 });
 
-async function runCell(rig: Rig, phase: Phase, fault: Fault): Promise<void> {
+function expectedEnd({ phase, fault }: Cell): string {
+  const end = phase.leaving ? 'left' : fault.outcome === 'recovers' ? 'joined, invariant holds' : 'left (call ended)';
+  return phase.joining ? `${end}, or joinCall rejects with a typed error` : end;
+}
+
+async function runCell(rig: Rig, { phase, first, fault }: Cell): Promise<void> {
   let injected: Promise<void> | undefined;
   let recordsAtFault = 0;
   phase.enter(rig, () => {
     recordsAtFault = rig.records.length;
     injected = Promise.resolve().then(() => fault.inject(rig));
-  });
+  }, first);
   await until(() => injected !== undefined, 20000, `the phase "${phase.name}"`);
   await injected;
+  if (phase.joining) {
+    const rejection = await rig.joining?.then(() => undefined, (err: unknown) => err);
+    if (rejection !== undefined) {
+      // A stated end: joinCall failed with a documented code, and nothing is left behind (checked after).
+      expect(rejection, 'joinCall rejects with a typed error').to.be.instanceOf(RxsfuError);
+      expect((rejection as RxsfuError).code).to.match(/^RXSFU_ERR_/);
+      return;
+    }
+    if (fault.outcome === 'recovers') return untilJoinedAndHealthy(rig.call, rig.emu, 40000);
+  }
   if (phase.leaving) {
     await until(() => rig.call.state === 'left', 15000, 'left');
     expect(rig.call.failure, 'our own leave: no failure').to.equal(undefined);
