@@ -155,6 +155,8 @@ export interface Cell {
   /** The fault that started the attempt (attempt phases only). */
   readonly first?: Fault;
   readonly fault: Fault;
+  /** The first fault is not the phase's default starter (only in `RXSFU_MATRIX=full`). */
+  readonly otherStarter: boolean;
 }
 
 const faultNamed = (name: string): Fault => {
@@ -173,7 +175,7 @@ export function allCells(): Cell[] {
     return starters.flatMap((starter, i) => FAULTS.map((fault): Cell => {
       const first = starter === undefined ? undefined : faultNamed(starter);
       const name = i === 0 ? `${phase.name} × ${fault.name}` : `${phase.name} × ${starter} then ${fault.name}`;
-      return { name, phase, fault, ...(first ? { first } : {}) };
+      return { name, phase, fault, otherStarter: i > 0, ...(first ? { first } : {}) };
     }));
   });
 }
