@@ -16,7 +16,8 @@ import { resourceBaseline, resourceGrowth } from '../support/resources.js';
 import { untilJoinedAndHealthy } from '../support/call-health.js';
 import { until } from './support/scenario.js';
 import { RxsfuError } from '../../lib/errors.js';
-import { FAST_SUBSET, allCells, type Cell } from './matrix/cells.js';
+import { ReconnectFailedError } from '../../lib/reconnect/index.js';
+import { FAST_SUBSET, allCells, type Cell, type Phase } from './matrix/cells.js';
 import { startRig, type Rig } from './matrix/rig.js';
 
 const MATRIX = process.env.RXSFU_MATRIX;
@@ -43,12 +44,13 @@ describe(`reconnect e2e: fault matrix (${FULL ? 'full' : MATRIX === 'cells' ? 'c
   }
 });
 
-function expectedEnd({ phase, fault }: Cell): string {
-  const end = phase.leaving ? 'left' : fault.outcome === 'recovers' ? 'joined, invariant holds' : 'left (call ended)';
+function expectedEnd({ phase, outcome }: Cell): string {
+  const ended = phase.beforeAdoption ? 'left (call ended) or reconnecting-failed (disconnected, call ended)' : 'left (call ended)';
+  const end = phase.leaving ? 'left' : outcome === 'recovers' ? 'joined, invariant holds' : ended;
   return phase.joining ? `${end}, or joinCall rejects with a typed error` : end;
 }
 
-async function runCell(rig: Rig, { phase, first, fault }: Cell): Promise<void> {
+async function runCell(rig: Rig, { phase, first, fault, outcome }: Cell): Promise<void> {
   let injected: Promise<void> | undefined;
   let recordsAtFault = 0;
   phase.enter(rig, () => {
@@ -65,17 +67,29 @@ async function runCell(rig: Rig, { phase, first, fault }: Cell): Promise<void> {
       expect((rejection as RxsfuError).code).to.match(/^RXSFU_ERR_/);
       return;
     }
-    if (fault.outcome === 'recovers') return untilJoinedAndHealthy(rig.call, rig.emu, 40000);
+    if (outcome === 'recovers') return untilJoinedAndHealthy(rig.call, rig.emu, 40000);
   }
   if (phase.leaving) {
     await until(() => rig.call.state === 'left', 15000, 'left');
     expect(rig.call.failure, 'our own leave: no failure').to.equal(undefined);
-  } else if (fault.outcome === 'call-ended') {
-    await until(() => rig.call.state === 'left', 15000, 'left after the call ended');
-    expect(rig.call.failure?.code).to.equal('RXSFU_ERR_CALL_ENDED');
+  } else if (outcome === 'call-ended') {
+    await untilCallEnded(rig, phase);
   } else {
     // The fault must have been acted on (an episode ended after it), then the invariant holds.
     await until(() => rig.records.length > recordsAtFault || rig.call.state !== 'joined', 30000, 'an episode after the fault');
     await untilJoinedAndHealthy(rig.call, rig.emu, 40000);
   }
+}
+
+/** The call ended: `left` with RXSFU_ERR_CALL_ENDED (R13), or before adoption the attempt's stated failure with that cause (R11). */
+async function untilCallEnded(rig: Rig, phase: Phase): Promise<void> {
+  const ended = () => rig.call.state === 'left' || (phase.beforeAdoption === true && rig.call.state === 'reconnecting-failed');
+  await until(ended, 15000, 'the call to end').catch((err: Error) => {
+    throw new Error(`${err.message} (state ${rig.call.state}, states ${rig.states.join(' → ')}, records ${JSON.stringify(rig.records).slice(0, 1500)})`);
+  });
+  const failure = rig.call.failure;
+  if (rig.call.state === 'left') return void expect(failure?.code).to.equal('RXSFU_ERR_CALL_ENDED');
+  expect(failure, 'a stated failure').to.be.instanceOf(ReconnectFailedError);
+  expect((failure as ReconnectFailedError).reason).to.equal('disconnected');
+  expect((failure as ReconnectFailedError).lastError?.code).to.equal('RXSFU_ERR_CALL_ENDED');
 }

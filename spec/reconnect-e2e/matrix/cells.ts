@@ -34,6 +34,17 @@ export interface Phase {
   readonly leaving?: boolean;
   /** The agent has not joined yet: the cell ends in joinCall's outcome (joined, or a typed rejection). */
   readonly joining?: boolean;
+  /**
+   * The agent has no SFU socket in this window (REJOIN closed it before asking the coordinator), so
+   * an SFU event (`error` DISCONNECT, `call_ended`) cannot reach it: every cell must end joined.
+   */
+  readonly socketless?: boolean;
+  /**
+   * The fault can reach the attempt's own connection before it is adopted: a call's end there fails
+   * the attempt with the final RXSFU_ERR_CALL_ENDED (R11), so the stated end is `reconnecting-failed`
+   * (reason `disconnected`, that cause) when it wins over the disconnect request's `left` (R13).
+   */
+  readonly beforeAdoption?: boolean;
 }
 
 const session = (r: Rig) => r.emu.faults.session(r.sessionId());
@@ -111,7 +122,7 @@ export const PHASES: readonly Phase[] = [
   { name: 'joined idle (listening only)', publish: false, enter: (_r, inject) => inject() },
   { name: 'publishing', publish: true, enter: (_r, inject) => inject() },
   {
-    name: 'FAST, before adoption (new socket, no join_response yet)', publish: true, starters: FAST_STARTERS,
+    name: 'FAST, before adoption (new socket, no join_response yet)', publish: true, starters: FAST_STARTERS, beforeAdoption: true,
     enter: (r, inject, first) => beforeJoinResponse(r, inject, () => startAttempt(r, first)),
   },
   {
@@ -121,7 +132,7 @@ export const PHASES: readonly Phase[] = [
     },
   },
   {
-    name: 'REJOIN, at the coordinator (join in flight)', publish: true, starters: REJOIN_STARTERS, enter: (r, inject, first) => {
+    name: 'REJOIN, at the coordinator (join in flight)', publish: true, starters: REJOIN_STARTERS, socketless: true, enter: (r, inject, first) => {
       // The attempt's coordinator join is held unanswered (until coordinatorTimeoutMs); the fault lands while it is in flight.
       const before = r.emu.records.coordinatorJoins.length;
       r.emu.faults.coordinator.stallJoins(1);
@@ -155,6 +166,8 @@ export interface Cell {
   /** The fault that started the attempt (attempt phases only). */
   readonly first?: Fault;
   readonly fault: Fault;
+  /** How the cell must end: the fault's outcome, unless the phase cannot deliver it (`socketless`). */
+  readonly outcome: Outcome;
   /** The first fault is not the phase's default starter (only in `RXSFU_MATRIX=full`). */
   readonly otherStarter: boolean;
 }
@@ -175,7 +188,7 @@ export function allCells(): Cell[] {
     return starters.flatMap((starter, i) => FAULTS.map((fault): Cell => {
       const first = starter === undefined ? undefined : faultNamed(starter);
       const name = i === 0 ? `${phase.name} × ${fault.name}` : `${phase.name} × ${starter} then ${fault.name}`;
-      return { name, phase, fault, otherStarter: i > 0, ...(first ? { first } : {}) };
+      return { name, phase, fault, outcome: phase.socketless ? 'recovers' : fault.outcome, otherStarter: i > 0, ...(first ? { first } : {}) };
     }));
   });
 }
