@@ -6,6 +6,7 @@
  */
 import { firstValueFrom, type Observable } from 'rxjs';
 import { startEmulator } from '../emulator/index.js';
+import { errorMessage } from '../errors.js';
 import { startAdminServer } from './admin-server.js';
 import { UsageError, type Output } from './output.js';
 
@@ -48,7 +49,7 @@ export async function runEmulator(args: EmulatorArgs, out: Output, stop$: Observ
   const emu = await startEmulator({ sfuCount: args.sfus });
   const admin = await startAdminServer(emu, args.adminPort).catch(async (err: unknown) => {
     await emu.close();
-    throw new UsageError(`the admin port ${args.adminPort} cannot be used: ${(err as Error).message}`);
+    throw new UsageError(`the admin port ${args.adminPort} cannot be used: ${errorMessage(err)}`);
   });
   try {
     for (let i = 0; i < args.participants; i++) {
