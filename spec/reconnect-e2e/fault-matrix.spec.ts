@@ -16,6 +16,7 @@ import { resourceBaseline, resourceGrowth } from '../support/resources.js';
 import { untilJoinedAndHealthy } from '../support/call-health.js';
 import { until } from './support/scenario.js';
 import { RxsfuError } from '../../lib/errors.js';
+import { WebsocketReconnectStrategy } from '../../lib/protocol/index.js';
 import { ReconnectFailedError } from '../../lib/reconnect/index.js';
 import { FAST_SUBSET, allCells, type Cell, type Phase } from './matrix/cells.js';
 import { startRig, type Rig } from './matrix/rig.js';
@@ -81,7 +82,7 @@ async function runCell(rig: Rig, { phase, first, fault, outcome }: Cell): Promis
   }
 }
 
-/** The call ended: `left` with RXSFU_ERR_CALL_ENDED (R13), or before adoption the attempt's stated failure with that cause (R11). */
+/** The call ended: `left` with RXSFU_ERR_CALL_ENDED (R13), or before adoption the attempt's stated failure with the call's end as cause (R11). */
 async function untilCallEnded(rig: Rig, phase: Phase): Promise<void> {
   const ended = () => rig.call.state === 'left' || (phase.beforeAdoption === true && rig.call.state === 'reconnecting-failed');
   await until(ended, 15000, 'the call to end').catch((err: Error) => {
@@ -91,5 +92,8 @@ async function untilCallEnded(rig: Rig, phase: Phase): Promise<void> {
   if (rig.call.state === 'left') return void expect(failure?.code).to.equal('RXSFU_ERR_CALL_ENDED');
   expect(failure, 'a stated failure').to.be.instanceOf(ReconnectFailedError);
   expect((failure as ReconnectFailedError).reason).to.equal('disconnected');
-  expect((failure as ReconnectFailedError).lastError?.code).to.equal('RXSFU_ERR_CALL_ENDED');
+  // The cause is the call's end: `call_ended` (RXSFU_ERR_CALL_ENDED) or the SFU error that said DISCONNECT.
+  const cause = (failure as ReconnectFailedError).lastError;
+  const endedCall = cause?.code === 'RXSFU_ERR_CALL_ENDED' || cause?.reconnectStrategy === WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT;
+  expect(endedCall, `the failure's cause ends the call: ${cause?.code} ${cause?.message}`).to.equal(true);
 }
