@@ -9,7 +9,7 @@
  * `npm test` runs a subset (FAST_SUBSET: one or two cells per phase, a few pairs, and the core faults
  * while publishing);
  * `npm run test:matrix:cells` every phase × fault with each phase's default starter (RXSFU_MATRIX=cells,
- * 144 cells); `npm run test:matrix` all of it, pairs included (RXSFU_MATRIX=full, 352 cells; long).
+ * 144 cells); `npm run test:matrix` all of it, pairs included (RXSFU_MATRIX=full, 350 cells; ~16 min).
  */
 import { expect } from 'chai';
 import { resourceBaseline, resourceGrowth } from '../support/resources.js';
