@@ -118,7 +118,7 @@ async function startAgent(emu: Emulator, name: string, gaps: number[], note: (li
   const callId = `chaos-${name}`;
   await emu.addParticipant({ callId, userId: `human-of-${name}`, audio: true });
   const call = await joinCall({
-    baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: name, callType: 'default', callId,
+    ...emu.agentOptions(name, callId),
     ...QUICK, recordFrames: true, coordinatorTimeoutMs: 2000, healthCheckIntervalMs: 500, unhealthyAfterMs: 1500, mediaStallAfterMs: 1500, peerConnectTimeoutMs: 4000,
     reconnect: { ...QUICK.reconnect, disconnectionTimeoutMs: 20000, rateLimit: { max: 1000, windowMs: 120_000 } },
   });

@@ -24,7 +24,7 @@ describe('reconnect e2e: dead while joined', function () {
   it('J2: a publisher whose ICE never connects is noticed (peerConnectTimeoutMs) and recovered, not left connecting while joined', async () => {
     emu = await startEmulator();
     call = await joinCall({
-      baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: 'speaker', callType: 'default', callId: 'ice',
+      ...emu.agentOptions('speaker', 'ice'),
       ...QUICK, healthCheckIntervalMs: 500, peerConnectTimeoutMs: 1500,
     });
     const records: ReconnectionRecord[] = [];

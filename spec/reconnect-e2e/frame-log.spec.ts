@@ -29,7 +29,7 @@ describe('reconnect e2e: frame log and replay', function () {
     emu = await startEmulator();
     const { logger, onNextJoin } = nextJoinHook();
     call = await joinCall({
-      baseUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, userId: 'agent', callType: 'default', callId: 'log',
+      ...emu.agentOptions('agent', 'log'),
       ...QUICK, healthCheckIntervalMs: 500, logger, recordFrames: true,
     });
     await call.publishAudioRtp(opusRtpPackets$());
