@@ -1,62 +1,99 @@
 /**
  * The fault matrix (issue 9 item 2; docs/RECONNECT.md "The joined invariant"): every fault in every
- * phase, generated from spec/reconnect-e2e/matrix/cells.ts. Each cell ends with the joined invariant
+ * phase, and in the attempt phases every pair (a fault that starts the attempt, then each fault
+ * during it), generated from spec/reconnect-e2e/matrix/cells.ts. Each cell ends with the joined invariant
  * holding (agent and emulator agree: socket joined and answering health checks, peers connected,
  * one live session on the SFU the agent talks to), or in its stated end (`left` with
  * RXSFU_ERR_CALL_ENDED, or `left` by our own leave), and leaves no socket, port or timer behind.
  *
- * `npm test` runs a subset (FAST_SUBSET: one cell per phase and the core faults while publishing);
- * `npm run test:matrix` runs all of it (RXSFU_MATRIX=full; several minutes).
+ * `npm test` runs a subset (FAST_SUBSET: one or two cells per phase, a few pairs, and the core faults
+ * while publishing);
+ * `npm run test:matrix:cells` every phase × fault with each phase's default starter (RXSFU_MATRIX=cells,
+ * 144 cells); `npm run test:matrix` all of it, pairs included (RXSFU_MATRIX=full, 350 cells; ~16 min).
  */
 import { expect } from 'chai';
 import { resourceBaseline, resourceGrowth } from '../support/resources.js';
 import { untilJoinedAndHealthy } from '../support/call-health.js';
 import { until } from './support/scenario.js';
-import { FAST_SUBSET, FAULTS, PHASES, type Fault, type Phase } from './matrix/cells.js';
+import { RxsfuError } from '../../lib/errors.js';
+import { WebsocketReconnectStrategy } from '../../lib/protocol/index.js';
+import { ReconnectFailedError } from '../../lib/reconnect/index.js';
+import { FAST_SUBSET, allCells, type Cell, type Phase } from './matrix/cells.js';
 import { startRig, type Rig } from './matrix/rig.js';
 
-const FULL = process.env.RXSFU_MATRIX === 'full';
+const MATRIX = process.env.RXSFU_MATRIX;
+const FULL = MATRIX === 'full';
+/** `full`: every cell and pair; `cells`: every phase × fault with the phase's default starter; else FAST_SUBSET. */
+const selected = (cell: Cell) => FULL || (MATRIX === 'cells' && !cell.otherStarter) || FAST_SUBSET.has(cell.name);
 
-describe(`reconnect e2e: fault matrix (${FULL ? 'full' : 'fast subset; npm run test:matrix for all'})`, function () {
+describe(`reconnect e2e: fault matrix (${FULL ? 'full' : MATRIX === 'cells' ? 'cells' : 'fast subset; npm run test:matrix for all'})`, function () {
   this.timeout(90000);
 
-  for (const phase of PHASES) {
-    for (const fault of FAULTS) {
-      const name = `${phase.name} × ${fault.name}`;
-      if (!FULL && !FAST_SUBSET.has(name)) continue;
-      it(`${name} → ${phase.leaving ? 'left' : fault.outcome === 'recovers' ? 'joined, invariant holds' : 'left (call ended)'}, nothing leaked`, async () => {
-        const before = await resourceBaseline();
-        const rig = await startRig({ publish: phase.publish });
-        try {
-          await untilJoinedAndHealthy(rig.call, rig.emu);
-          await runCell(rig, phase, fault);
-        } finally {
-          await rig.close();
-        }
-        expect(await resourceGrowth(before, 8000), 'resources left after leave() and emulator close').to.deep.equal({});
-      });
-    }
+  for (const cell of allCells()) {
+    if (!selected(cell)) continue;
+    it(`${cell.name} → ${expectedEnd(cell)}, nothing leaked`, async () => {
+      const before = await resourceBaseline();
+      const rig = await startRig({ publish: cell.phase.publish, deferJoin: cell.phase.joining === true });
+      try {
+        if (!cell.phase.joining) await untilJoinedAndHealthy(rig.call, rig.emu);
+        await runCell(rig, cell);
+      } finally {
+        await rig.close();
+      }
+      expect(await resourceGrowth(before, 8000), 'resources left after leave() and emulator close').to.deep.equal({});
+    });
   }
 });
 
-async function runCell(rig: Rig, phase: Phase, fault: Fault): Promise<void> {
+function expectedEnd({ phase, outcome }: Cell): string {
+  const ended = phase.beforeAdoption ? 'left (call ended) or reconnecting-failed (disconnected, call ended)' : 'left (call ended)';
+  const end = phase.leaving ? 'left' : outcome === 'recovers' ? 'joined, invariant holds' : ended;
+  return phase.joining ? `${end}, or joinCall rejects with a typed error` : end;
+}
+
+async function runCell(rig: Rig, { phase, first, fault, outcome }: Cell): Promise<void> {
   let injected: Promise<void> | undefined;
   let recordsAtFault = 0;
   phase.enter(rig, () => {
     recordsAtFault = rig.records.length;
     injected = Promise.resolve().then(() => fault.inject(rig));
-  });
+  }, first);
   await until(() => injected !== undefined, 20000, `the phase "${phase.name}"`);
   await injected;
+  if (phase.joining) {
+    const rejection = await rig.joining?.then(() => undefined, (err: unknown) => err);
+    if (rejection !== undefined) {
+      // A stated end: joinCall failed with a documented code, and nothing is left behind (checked after).
+      expect(rejection, 'joinCall rejects with a typed error').to.be.instanceOf(RxsfuError);
+      expect((rejection as RxsfuError).code).to.match(/^RXSFU_ERR_/);
+      return;
+    }
+    if (outcome === 'recovers') return untilJoinedAndHealthy(rig.call, rig.emu, 40000);
+  }
   if (phase.leaving) {
     await until(() => rig.call.state === 'left', 15000, 'left');
     expect(rig.call.failure, 'our own leave: no failure').to.equal(undefined);
-  } else if (fault.outcome === 'call-ended') {
-    await until(() => rig.call.state === 'left', 15000, 'left after the call ended');
-    expect(rig.call.failure?.code).to.equal('RXSFU_ERR_CALL_ENDED');
+  } else if (outcome === 'call-ended') {
+    await untilCallEnded(rig, phase);
   } else {
     // The fault must have been acted on (an episode ended after it), then the invariant holds.
     await until(() => rig.records.length > recordsAtFault || rig.call.state !== 'joined', 30000, 'an episode after the fault');
     await untilJoinedAndHealthy(rig.call, rig.emu, 40000);
   }
+}
+
+/** The call ended: `left` with RXSFU_ERR_CALL_ENDED (R13), or before adoption the attempt's stated failure with the call's end as cause (R11). */
+async function untilCallEnded(rig: Rig, phase: Phase): Promise<void> {
+  const ended = () => rig.call.state === 'left' || (phase.beforeAdoption === true && rig.call.state === 'reconnecting-failed');
+  await until(ended, 15000, 'the call to end').catch((err: Error) => {
+    throw new Error(`${err.message} (state ${rig.call.state}, states ${rig.states.join(' → ')}, records ${JSON.stringify(rig.records).slice(0, 1500)})`);
+  });
+  const failure = rig.call.failure;
+  if (rig.call.state === 'left') return void expect(failure?.code).to.equal('RXSFU_ERR_CALL_ENDED');
+  expect(failure, 'a stated failure').to.be.instanceOf(ReconnectFailedError);
+  expect((failure as ReconnectFailedError).reason).to.equal('disconnected');
+  // The cause is the call's end: `call_ended` (RXSFU_ERR_CALL_ENDED) or the SFU error that said DISCONNECT.
+  const cause = (failure as ReconnectFailedError).lastError;
+  const endedCall = cause?.code === 'RXSFU_ERR_CALL_ENDED' || cause?.reconnectStrategy === WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT;
+  expect(endedCall, `the failure's cause ends the call: ${cause?.code} ${cause?.message}`).to.equal(true);
 }
