@@ -65,9 +65,10 @@ describe('call e2e: PCM out (publishAudio) and the emulator hearing it', functio
     const frames = await firstValueFrom(track.audio$({ sampleRate: 16000 }).pipe(
       take(100), toArray(), timeout(20000),
     ));
-    const tail = frames.slice(-25);
+    // Frames libopus concealed (a packet late on a loaded machine) are not the sine; measure the rest.
+    const tail = frames.filter((f) => !f.concealed).slice(-25);
     const pcm = new Int16Array(tail.length * 320);
     tail.forEach((f, i) => pcm.set(f.samples, i * 320));
-    expect(estimateFrequencyHz(pcm, 16000)).to.be.within(980, 1020);
+    expect(estimateFrequencyHz(pcm, 16000)).to.be.within(950, 1050); // a wrong rate would read 333 or 3000 Hz
   });
 });
