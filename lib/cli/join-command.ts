@@ -14,7 +14,7 @@ import { TrackType } from '../protocol/index.js';
 import type { JoinArgs } from './join-options.js';
 import type { Output } from './output.js';
 import { CallReport, describeRecord } from './call-report.js';
-import { AudioMix, wavBytes } from './wav.js';
+import { wavBytes } from './wav.js';
 
 const LEVEL_PERIOD_MS = 2000;
 
@@ -58,11 +58,13 @@ const SIMULATED_NAMES = ['alice', 'bob', 'carol', 'dave', 'erin'];
 
 async function session(call: Call, args: JoinArgs, out: Output, stop$: Observable<unknown>): Promise<number> {
   const report = new CallReport();
-  const mix = args.record ? new AudioMix() : undefined;
+  // --record: the call's own mix of every remote voice (one 48 kHz clock, silence when nobody speaks).
+  const recorded: Int16Array[] = [];
   const startedAt = asyncScheduler.now();
   const subs = new Subscription();
   subs.add(call.state$.subscribe((state) => out.event(`state ${state}`)));
   subs.add(call.participants$.subscribe((map) => report.participants(map, out)));
+  if (args.record) subs.add(call.mixedAudio$({ sampleRate: 48000 }).subscribe((frame) => recorded.push(frame.samples)));
   subs.add(call.reconnections$.subscribe((record) => {
     report.reconnected(record);
     out.event(`reconnection: ${describeRecord(record)}`);
@@ -72,8 +74,7 @@ async function session(call: Call, args: JoinArgs, out: Output, stop$: Observabl
     out.event(`track ${who} ${TrackType[track.trackType]?.replace('TRACK_TYPE_', '').toLowerCase() ?? track.trackType}`);
     const decoder = track.kind === 'audio' ? createOpusDecoder() : undefined;
     subs.add(track.rtp$.subscribe((packet) => {
-      const at = asyncScheduler.now();
-      report.packet(who, at);
+      report.packet(who, asyncScheduler.now());
       if (!decoder) return;
       let pcm: Int16Array;
       try {
@@ -82,7 +83,6 @@ async function session(call: Call, args: JoinArgs, out: Output, stop$: Observabl
         return; // a packet that does not decode is skipped, not fatal
       }
       report.level(who, rmsLevel(pcm));
-      mix?.add(track.id, packet.header.timestamp, pcm, Math.round(((at - startedAt) * 48000) / 1000));
     }));
   }));
   subs.add(interval(LEVEL_PERIOD_MS, asyncScheduler).subscribe(() => report.printLevels(out)));
@@ -101,11 +101,21 @@ async function session(call: Call, args: JoinArgs, out: Output, stop$: Observabl
   out.event(`leaving (${reason})`);
   if (call.state !== 'left' && call.state !== 'reconnecting-failed') await call.leave(reason);
   subs.unsubscribe();
-  if (mix && args.record) {
-    const pcm = mix.pcm(Math.round(((asyncScheduler.now() - startedAt) * 48000) / 1000));
+  if (args.record) {
+    const pcm = concatPcm(recorded);
     await writeFile(args.record, wavBytes(pcm));
     report.recorded(args.record, pcm.length / 48000);
   }
   report.summary(out, asyncScheduler.now() - startedAt, call);
   return call.failure && call.failure.code !== 'RXSFU_ERR_CALL_ENDED' ? 1 : 0;
+}
+
+function concatPcm(chunks: readonly Int16Array[]): Int16Array {
+  const pcm = new Int16Array(chunks.reduce((n, chunk) => n + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    pcm.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return pcm;
 }
