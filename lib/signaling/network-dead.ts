@@ -30,7 +30,7 @@ export interface NetworkDead {
 
 /** Media signs closer together than this are one sign: a steady 50 pps stream re-arms no timer per packet. */
 export function mediaSignGapMs(deadAfterMs: number): number {
-  return Math.max(1, Math.min(250, Math.floor(deadAfterMs / 4)));
+  return Math.max(1, Math.min(100, Math.floor(deadAfterMs / 4)));
 }
 
 /**
