@@ -6,13 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { rxsfuError } from '../errors.js';
-import type { stream } from '../protocol/index.js';
+import { TrackType, type stream } from '../protocol/index.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { CallRegistry, type LiveSession } from './call-registry.js';
 import { Coordinator } from './coordinator.js';
 import { createFaults, type EmulatorFaults } from './faults.js';
 import { signUserToken } from './jwt.js';
 import { createMediaPlane, TrackBus } from './media/index.js';
+import type { KeyframeRequestMethod } from './media/track-bus.js';
 import { EmulatorRecords } from './records.js';
 import { SfuServer, type MediaPlaneFactory } from './sfu-server.js';
 import { addSimulatedParticipant, type SimulatedParticipant, type SimulatedParticipantHandle, type SimulatedParticipantOptions } from './simulated-session.js';
@@ -86,6 +87,13 @@ export interface Emulator {
   addParticipant(options: SimulatedParticipantOptions): Promise<SimulatedParticipant>;
   /** `call_ended` to everyone in the call (`type:id`), then all removed as left. @default reason CALL_ENDED_REASON_ENDED */
   endCall(callCid: string, reason?: stream.video.sfu.models.CallEndedReason): Promise<void>;
+  /**
+   * The SFU asks the publisher of `sessionId`'s track for a keyframe, by PLI or FIR (a client's
+   * publisher gets the RTCP message; a simulated camera sends one at once). Recorded in
+   * `records.keyframeRequests`. Throws RXSFU_ERR_INVALID_ARGUMENT when no such track is published.
+   * @default method 'pli', trackType TRACK_TYPE_VIDEO
+   */
+  requestKeyframe(sessionId: string, options?: { method?: KeyframeRequestMethod; trackType?: TrackType }): void;
   /** Current participants (client and simulated), optionally of one call (`type:id`). */
   liveSessions(callCid?: string): LiveSession[];
   /** Frees every port, socket, timer and peer connection. Idempotent. */
@@ -105,11 +113,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const registry = new CallRegistry(scheduler);
   const network = new NetworkCuts();
   const records = new EmulatorRecords();
+  const trackBus = new TrackBus({ onKeyframeRequest: (request) => records.keyframeRequests.push({ at: scheduler.now(), ...request }) });
   const servers: SfuServer[] = [];
   const shared = {
     host, secret: apiSecret, registry, records, logger, mediaPlaneFactory, scheduler, network,
     // one bus for every SFU's media plane: a call's tracks reach its subscribers on every SFU
-    trackBus: new TrackBus(),
+    trackBus,
     fastReconnectDeadlineSeconds: options.fastReconnectDeadlineSeconds ?? 10,
     allSfus: () => servers,
   };
@@ -131,6 +140,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const handle = addSimulatedParticipant(hostFor(servers, registry, participant), records, participant);
       simulated.set(handle.sessionId, handle);
       return publicHandle(handle);
+    },
+    requestKeyframe: (sessionId, { method = 'pli', trackType = TrackType.TRACK_TYPE_VIDEO } = {}) => {
+      if (!trackBus.requestKeyframe({ sessionId, trackType, method })) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `requestKeyframe: ${sessionId} publishes no ${TrackType[trackType]}`);
     },
     endCall: (callCid, reason) => endCall(registry, servers, simulated, callCid, reason),
     liveSessions: (callCid) => registry.liveSessions(callCid),
