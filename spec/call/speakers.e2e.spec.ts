@@ -14,7 +14,7 @@ import { pace } from '../../lib/media/pace.js';
 import { pcmSignalFrame } from '../../lib/media/pcm-signal.js';
 import type { PcmFrame } from '../../lib/media/audio-frame.js';
 import type { Call } from '../../lib/index.js';
-import { until, useEmulator } from './e2e-fixture.js';
+import { participantsWhere, until, useEmulator } from './e2e-fixture.js';
 
 /** The official client's reading of an event we received. */
 function official(event: SfuEvent): { oneofKind?: string } & Record<string, any> {
@@ -47,6 +47,9 @@ describe('call e2e: audio levels, dominant speaker and grants from the emulator\
     expect(aliceLevel.level, 'a steady tone at 12000 peak: RMS ≈ 0.26 of full scale').to.be.within(0.15, 0.4);
     expect(levels.find((l) => l.userId === 'bob')).to.include({ sessionId: bob.sessionId, isSpeaking: false });
     expect(await dominant).to.deep.equal({ sessionId: alice.sessionId, userId: 'alice' });
+    // the participant map, reduced from the same events, agrees
+    const map = await participantsWhere(call, (m) => [...m.values()].some((p) => p.userId === 'alice' && p.isDominantSpeaker && p.audioLevel > 0.1));
+    expect([...map.values()].filter((p) => p.isDominantSpeaker).map((p) => p.userId)).to.deep.equal(['alice']);
 
     const raw = await firstEvent(call, 'audioLevelChanged');
     const theirs = official(raw);
