@@ -5,6 +5,7 @@
  *   npm run bench:outage              (about eight minutes: 10 s and 90 s outages, a 60 s jittered run)
  *   npm run bench:outage -- --quick   (a smoke run)
  *   npm run bench:outage -- --long    (adds the 5-minute outage, and a 10-minute jittered run)
+ *   npm run bench:outage -- --jitter-only [--long]   (only the jittered run: 60 s, or 10 minutes)
  *
  * The emulator runs in a child process (faults over IPC), so the agent's event-loop stalls below do
  * not stall the SFU. Detection is measured for this build's defaults, for the defaults with the
@@ -23,6 +24,8 @@ import { LATENCY_HEADER, latencyRow, ms, printTable, summarize } from './lib/rep
 
 const QUICK = process.argv.includes('--quick');
 const LONG = process.argv.includes('--long');
+/** Only the jittered run (with `--long`: its 10 minutes without the outages before it). */
+const JITTER_ONLY = process.argv.includes('--jitter-only');
 const DEFAULTS = resolveSettings({});
 const OLD = { healthCheckIntervalMs: 5000, unhealthyAfterMs: 12000, networkDeadAfterMs: 0 };
 /** The defaults with the signaling watchdog alone (no `network-dead`): what the heartbeat gives by itself. */
@@ -158,6 +161,15 @@ runBench('bench:outage', 1, async (emulator) => {
   await emulator.addParticipant('outage-detect', 'human');
   await emulator.addParticipant('outage-run', 'human');
   await emulator.addParticipant('outage-jitter', 'human');
+  if (!JITTER_ONLY) await detectionsAndOutages(emulator);
+  const duration = QUICK ? 20_000 : LONG ? 600_000 : 60_000;
+  const jitter = await jittered(emulator, duration);
+  console.log(`\nJittered healthy path (defaults; a listener and a speak-only agent), ${duration / 1000} s: frames delayed 0–300 ms, 800 ms spikes every 10 s, ${jitter.stalls} event-loop stalls up to ${jitter.maxStallMs} ms`);
+  console.log(`false losses: ${jitter.losses}`);
+  if (jitter.losses > 0) throw new Error(`${jitter.losses} false losses on a healthy path`);
+});
+
+async function detectionsAndOutages(emulator: RemoteEmulator): Promise<void> {
   const floor = await timedJoin(agentOptions(emulator, 'outage-run', 'floor'));
   await floor.call.leave();
 
@@ -181,10 +193,4 @@ runBench('bench:outage', 1, async (emulator) => {
   console.log(`Outages (defaults): network cut for the length, then restored; floor: a plain join → first RTP = ${ms(floor.firstRtpMs)} ms\n`);
   printTable(['outage', 'restore → joined ms', 'restore → media ms', 'states', 'strategies'],
     outages.map((o) => [o.label, ms(o.joinedMs), ms(o.mediaMs), o.states, o.strategies]));
-
-  const duration = QUICK ? 20_000 : LONG ? 600_000 : 60_000;
-  const jitter = await jittered(emulator, duration);
-  console.log(`\nJittered healthy path (defaults; a listener and a speak-only agent), ${duration / 1000} s: frames delayed 0–300 ms, 800 ms spikes every 10 s, ${jitter.stalls} event-loop stalls up to ${jitter.maxStallMs} ms`);
-  console.log(`false losses: ${jitter.losses}`);
-  if (jitter.losses > 0) throw new Error(`${jitter.losses} false losses on a healthy path`);
-});
+}
