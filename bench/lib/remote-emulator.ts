@@ -13,6 +13,7 @@ export type EmulatorCommand =
   | { id: number; method: 'fault'; sessionIds: string[]; fault: SessionFault }
   | { id: number; method: 'network'; userId: string; cut: boolean }
   | { id: number; method: 'delay'; sessionId: string; ms: number }
+  | { id: number; method: 'received'; participantSessionId: string; fromSessionId: string }
   | { id: number; method: 'close' };
 
 export type EmulatorReply = { id: number; result?: unknown; error?: string };
@@ -33,6 +34,8 @@ export interface RemoteEmulator {
   network(userId: string, cut: boolean): Promise<void>;
   /** Holds every frame to the session `ms` from now on (`delayFrames`; 0 ends it). */
   delay(sessionId: string, ms: number): Promise<void>;
+  /** RTP packets the simulated participant has received so far from `fromSessionId` (every track). */
+  received(participantSessionId: string, fromSessionId: string): Promise<number>;
   /** Closes the emulator and waits for the child to exit. */
   close(): Promise<void>;
 }
@@ -64,6 +67,7 @@ export async function startRemoteEmulator(sfuCount: number): Promise<RemoteEmula
     fault: (sessionIds, fault) => request({ method: 'fault', sessionIds: [...sessionIds], fault }),
     network: (userId, cut) => request({ method: 'network', userId, cut }),
     delay: (sessionId, ms) => request({ method: 'delay', sessionId, ms }),
+    received: (participantSessionId, fromSessionId) => request({ method: 'received', participantSessionId, fromSessionId }),
     close: async () => {
       if (child.connected) await request({ method: 'close' });
       await exited;
