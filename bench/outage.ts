@@ -22,6 +22,7 @@ import { resolveSettings } from '../lib/call/join-options.js';
 import { agentOptions, nextRemoteRtp$, timedJoin } from './lib/agents.js';
 import type { RemoteEmulator } from './lib/remote-emulator.js';
 import { runBench } from './lib/run.js';
+import { roughen } from '../spec/chaos/jitter.js';
 import { LATENCY_HEADER, latencyRow, ms, printTable, summarize } from './lib/report.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -131,52 +132,26 @@ async function outage(emulator: RemoteEmulator, human: string, outageMs: number)
   }
 }
 
-/** Blocks this process's event loop for `msToBlock` (an agent busy with something else). */
-function stall(msToBlock: number): void {
-  const end = performance.now() + msToBlock;
-  while (performance.now() < end) { /* busy */ }
-}
-
 /**
- * A healthy path made rough: frames to the agents delayed by 0–300 ms (changed every 200 ms), a
- * spike of 800 ms every 10 s, and the agents' event loop stalled for 0–500 ms every 3 s. Two
- * agents: a listener (the human's RTP flows to it) and a speak-only agent (publishes Opus,
- * subscribes to nothing: its only media signal is the SFU's RTCP, the thinnest one `network-dead`
- * reads). Returns the losses they reported (they must report none).
+ * The jittered healthy path of spec/chaos/jitter.ts (`roughen`) with the emulator in its child
+ * process, so only the agents' loop stalls: a listener and a speak-only agent. Returns the losses
+ * they reported (they must report none).
  */
 async function jittered(emulator: RemoteEmulator, durationMs: number): Promise<{ losses: number; stalls: number; maxStallMs: number }> {
   const { call } = await timedJoin(agentOptions(emulator, 'outage-jitter', 'jitter'));
   const speaker = await joinCall(agentOptions(emulator, 'outage-jitter', 'jitter-speaker', { subscriptions: { audio: false } }));
   await speaker.publishAudioRtp(opusRtpPackets$());
   let losses = 0;
-  let stalls = 0;
-  let maxStallMs = 0;
   const lossSubs = [call, speaker].map((c) => c.connectionLost$.subscribe(() => (losses += 1)));
-  const delay = (msToHold: number) => Promise.all([call, speaker].map((c) => emulator.delay(c.sessionId, msToHold)));
   try {
-    const end = performance.now() + durationMs;
-    let nextSpike = performance.now() + 10_000;
-    let nextStall = performance.now() + 3000;
-    while (performance.now() < end) {
-      const now = performance.now();
-      const spiking = now >= nextSpike;
-      if (spiking) nextSpike = now + 10_000;
-      await delay(spiking ? 800 : Math.floor(Math.random() * 300));
-      if (now >= nextStall) {
-        const blocked = Math.floor(Math.random() * 500);
-        stall(blocked);
-        stalls += 1;
-        maxStallMs = Math.max(maxStallMs, blocked);
-        nextStall = performance.now() + 3000;
-      }
-      await sleep(spiking ? 1000 : 200);
-    }
-    await delay(0);
+    const rough = await roughen(durationMs, Math.random, async (msToHold) => {
+      await Promise.all([call, speaker].map((c) => emulator.delay(c.sessionId, msToHold)));
+    });
+    return { losses, stalls: rough.stalls, maxStallMs: rough.maxStallMs };
   } finally {
     lossSubs.forEach((sub) => sub.unsubscribe());
     await Promise.all([call.leave(), speaker.leave()]);
   }
-  return { losses, stalls, maxStallMs };
 }
 
 const row = (label: string, d: Detections) => [...latencyRow(label, d.samples).slice(0, 6), [...d.kinds].map(([k, c]) => `${k} ×${c}`).join(', ')];
