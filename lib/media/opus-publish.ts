@@ -1,7 +1,8 @@
 /**
  * PCM → Opus RTP for a published track: the agent's frames (any size, any Opus-native rate, mono or
  * stereo) are cut into 20 ms, queued, and sent one per tick of a 20 ms clock, encoded by libopus at
- * their own rate (no resampler: 8/12/16/24/48 kHz are all native to the encoder). When the queue is
+ * their own rate (8/12/16/24/48 kHz are all native to the encoder; `publishAudio` resamples other
+ * rates before this operator, `resample.ts`). When the queue is
  * empty the clock sends encoded silence, so an idle track stays alive for the SFU (no RTP
  * inactivity, no frozen jitter buffers at the listeners).
  */
@@ -9,7 +10,7 @@ import { Encoder } from '@evan/opus';
 import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { RtpPacket } from 'werift';
 import { rxsfuError } from '../errors.js';
-import { assertOpusRate, type OpusSampleRate, type PcmFrame } from './audio-frame.js';
+import { assertOpusRate, assertPcmChannels, type OpusSampleRate, type PcmFrame } from './audio-frame.js';
 import { createRtpSequencer } from './rtp-packetizer.js';
 
 /** Options of {@link encodeOpusRtp}. */
@@ -36,9 +37,7 @@ class Framer {
 
   push(frame: PcmFrame, out: (block: Block) => void): void {
     assertOpusRate(frame.sampleRate);
-    if ((frame.channels !== 1 && frame.channels !== 2) || frame.samples.length % frame.channels !== 0) {
-      throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `PCM frame: channels must be 1 or 2 and samples a multiple of it (${frame.samples.length} samples, ${String(frame.channels)} channels)`);
-    }
+    assertPcmChannels(frame);
     if (this.partial && (this.partial.sampleRate !== frame.sampleRate || this.partial.channels !== frame.channels)) this.close(out);
     let offset = 0;
     while (offset < frame.samples.length) {
