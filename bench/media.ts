@@ -58,8 +58,8 @@ const cpuMs = () => {
 
 /**
  * p99 over all streams of each frame's offset above the smallest offset of its stream in the last
- * second (50 frames). The running minimum forgives a sender whose own clock drifts (the emulator's
- * tone timer runs slow under load: its RTP time falls behind wall time, which is not lateness
+ * second (50 frames). The running minimum forgives a sender whose own clock slips (the emulator's
+ * tone clock skips ahead after a stall of its process longer than 200 ms, which is not lateness
  * here) and keeps what a listener feels: a frame later than its neighbours.
  */
 function p99Lateness(streams: Timeline[]): number {

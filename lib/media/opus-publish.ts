@@ -7,11 +7,12 @@
  * inactivity, no frozen jitter buffers at the listeners).
  */
 import { Encoder } from '@evan/opus';
-import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { RtpPacket } from 'werift';
 import { rxsfuError } from '../errors.js';
 import { assertOpusRate, assertPcmChannels, type OpusSampleRate, type PcmFrame } from './audio-frame.js';
 import { createRtpSequencer } from './rtp-packetizer.js';
+import { frameClock$ } from './frame-clock.js';
 
 /** Options of {@link encodeOpusRtp}. */
 export interface OpusPublishOptions {
@@ -94,17 +95,6 @@ export function encodeOpusRtp(options: OpusPublishOptions = {}): OperatorFunctio
       const encoders = new Encoders();
       const sequencer = createRtpSequencer({ payloadType: options.payloadType ?? 111, timestampStep: 960 });
       const queue: Block[] = [];
-      let due = scheduler.now();
-      let timer: Subscription | undefined;
-      const tick = () => {
-        const now = scheduler.now();
-        if (now - due > MAX_CATCH_UP_MS) due = now;
-        while (due <= now) {
-          for (const packet of sequencer.next([encoders.encode(queue.shift())])) subscriber.next(packet);
-          due += FRAME_MS;
-        }
-        timer = scheduler.schedule(tick, due - now);
-      };
       const flush = options.flush$?.subscribe(() => (queue.length = 0));
       const subscription = source$.subscribe({
         next: (frame) => {
@@ -121,9 +111,12 @@ export function encodeOpusRtp(options: OpusPublishOptions = {}): OperatorFunctio
         error: (err: unknown) => subscriber.error(err),
         complete: () => framer.close((block) => queue.push(block)),
       });
-      tick();
+      // After the source's synchronous frames are queued: the first tick is at once.
+      const clock = frameClock$(FRAME_MS, { scheduler, maxCatchUpMs: MAX_CATCH_UP_MS }).subscribe(() => {
+        for (const packet of sequencer.next([encoders.encode(queue.shift())])) subscriber.next(packet);
+      });
       return () => {
-        timer?.unsubscribe();
+        clock.unsubscribe();
         flush?.unsubscribe();
         subscription.unsubscribe();
       };
