@@ -2,9 +2,9 @@
  * PCM → Opus RTP for a published track: the agent's frames (any size, any Opus-native rate, mono or
  * stereo) are cut into 20 ms, queued, and sent one per tick of a 20 ms clock, encoded by libopus at
  * their own rate (8/12/16/24/48 kHz are all native to the encoder; `publishAudio` resamples other
- * rates before this operator, `resample.ts`). When the queue is
- * empty the clock sends encoded silence, so an idle track stays alive for the SFU (no RTP
- * inactivity, no frozen jitter buffers at the listeners).
+ * rates before this operator, `resample.ts`). When the queue is empty the clock sends encoded
+ * silence, so an idle track stays alive for the SFU (no RTP inactivity, no frozen jitter buffers at
+ * the listeners). The clock is `frameClock$`: a late tick catches up instead of slipping.
  */
 import { Encoder } from '@evan/opus';
 import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
