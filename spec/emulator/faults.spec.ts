@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { request } from 'node:http';
 import { CallEndedReason, ErrorCode, GoAwayReason, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
 import { isRxsfuError } from '../../lib/errors.js';
-import { credentialsFor, joinAgent, startTestEmulator, type JoinedAgent, type TestEmulator } from './support/fixture.js';
+import { coordinatorJoin, credentialsFor, joinAgent, startTestEmulator, type JoinedAgent, type TestEmulator } from './support/fixture.js';
 import { RawSfuClient } from './support/sfu-client.js';
 import { until } from './support/until.js';
 
@@ -72,6 +72,20 @@ describe('emulator fault injection (observed from the client side)', () => {
       faults.callEnded(CallEndedReason.CALL_ENDED_REASON_KICKED);
       expect((await alice.client.waitFor('goAway')).goAway!.reason).to.equal(GoAwayReason.GO_AWAY_REASON_REBALANCE);
       expect((await alice.client.waitFor('callEnded')).callEnded!.reason).to.equal(CallEndedReason.CALL_ENDED_REASON_KICKED);
+    });
+
+    it('callEnded ends the call: everyone gets call_ended and is removed, and the coordinator refuses to join it again (403 JoinEndedCall)', async () => {
+      const bob = keep((await joinAgent(t.emu, 'bob')).client);
+      t.emu.faults.session(alice.sessionId).callEnded();
+      await Promise.all([alice.client.waitFor('callEnded'), bob.waitFor('callEnded')]);
+      await until(() => t.emu.liveSessions('default:demo').length === 0, 5000, 'everyone removed');
+      for (const create of [true, false]) {
+        const again = await coordinatorJoin(t.emu, { userId: 'carol', body: { create } });
+        expect(again.status, 'a REJOIN or a new join of the ended call').to.equal(403);
+        expect(again.json()).to.include({ code: 17, StatusCode: 403, unrecoverable: true });
+        expect(again.json().message).to.contain('JoinEndedCall');
+      }
+      expect((await coordinatorJoin(t.emu, { userId: 'carol', callId: 'another' })).status, 'other calls are untouched').to.equal(200);
     });
 
     it('an unknown session id is a typed error', () => {

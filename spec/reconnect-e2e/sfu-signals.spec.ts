@@ -4,9 +4,10 @@
  */
 import { expect } from 'chai';
 import { filter, firstValueFrom } from 'rxjs';
-import { isRxsfuError } from '../../lib/errors.js';
+import { isRxsfuError, type RxsfuError } from '../../lib/errors.js';
+import { joinCall } from '../../lib/call/index.js';
 import { ErrorCode, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
-import { AGENT, expectRecovered, lastReconnectJoin, mediaFlowsBothWays, reachState, recovered, scenarioPerTest, until, type Scenario } from './support/scenario.js';
+import { AGENT, CALL_ID, QUICK, expectRecovered, lastReconnectJoin, mediaFlowsBothWays, reachState, recovered, scenarioPerTest, until, type Scenario } from './support/scenario.js';
 
 describe('reconnect e2e: SFU error, go_away, call_ended', function () {
   this.timeout(45000);
@@ -76,11 +77,17 @@ describe('reconnect e2e: SFU error, go_away, call_ended', function () {
     await expectEnded(s);
   });
 
-  it('call_ended → leave, never a reconnect', async () => {
+  it('call_ended → leave, never a reconnect; the call is over at the coordinator too: a new joinCall of it rejects with RXSFU_ERR_CALL_ENDED', async () => {
     const s = await scenarios.start();
     s.emu.faults.session(s.call.sessionId).callEnded();
     await reachState(s.call, 'left');
     await expectEnded(s);
+    const again = await joinCall({ ...s.emu.agentOptions('late-agent', CALL_ID), ...QUICK }).then(
+      async (call) => { await call.leave(); return undefined; },
+      (err: unknown) => err,
+    );
+    expect(isRxsfuError(again, 'RXSFU_ERR_CALL_ENDED'), `joinCall of the ended call: ${String(again)}`).to.equal(true);
+    expect((again as RxsfuError).httpStatus).to.equal(403);
   });
 
   it('error UNSPECIFIED → nothing happens: still joined, same session, media flowing', async () => {
