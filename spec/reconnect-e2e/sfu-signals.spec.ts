@@ -90,6 +90,24 @@ describe('reconnect e2e: SFU error, go_away, call_ended', function () {
     expect((again as RxsfuError).httpStatus).to.equal(403);
   });
 
+  it('R13: a DISCONNECT said on the MIGRATE target before the migration completed ends the call left (RXSFU_ERR_CALL_ENDED), not a REJOIN', async () => {
+    const s = await scenarios.start({ sfuCount: 2 });
+    const before = s.call.sessionId;
+    const from = s.currentSfu()!;
+    const to = s.emu.sfus.find((sfu) => sfu.id !== from)!.id;
+    s.emu.faults.session(before).sendError(ErrorCode.ERROR_CODE_SFU_SHUTTING_DOWN, S.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE);
+    // The SFU being left holds its frames, so participant_migration_complete stays away: the attempt waits.
+    s.emu.faults.session(before).delayFrames(20000);
+    await until(() => s.agentJoins().some((j) => j.sfuId === to && j.outcome === 'migrated'), 10000, 'the migrate join on the target SFU');
+    s.emu.faults.sfu(to).sendError(ErrorCode.ERROR_CODE_CALL_NOT_FOUND, S.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT, 'go home');
+    await reachState(s.call, 'left');
+    expect(isRxsfuError(s.call.failure, 'RXSFU_ERR_CALL_ENDED'), String(s.call.failure)).to.equal(true);
+    expect(s.records).to.have.length(1);
+    expect(s.records[0]).to.deep.include({ outcome: 'failed', strategiesTried: ['migrate'] });
+    expect(s.records[0]!.failure!.reason).to.equal('disconnected');
+    expect(s.agentJoins().filter((j) => j.reconnectDetails?.strategy === 'WEBSOCKET_RECONNECT_STRATEGY_REJOIN'), 'never a REJOIN after it').to.deep.equal([]);
+  });
+
   it('error UNSPECIFIED → nothing happens: still joined, same session, media flowing', async () => {
     const s = await scenarios.start();
     const before = s.call.sessionId;
