@@ -96,17 +96,22 @@ describe('emulator fault injection (observed from the client side)', () => {
   describe('per SFU', () => {
     const sfuId = () => alice.credentials.server.edge_name;
 
-    it('rejectJoins(n, "sfu-full"): SFU_FULL with strategy MIGRATE, then close; the join after n succeeds', async () => {
-      t.emu.faults.sfu(sfuId()).rejectJoins(1, 'sfu-full');
-      const refused = await joinAgent(t.emu, 'bob');
-      keep(refused.client);
-      expect(refused.response.error!.error!.code).to.equal(ErrorCode.ERROR_CODE_SFU_FULL);
-      expect(refused.response.error!.reconnectStrategy).to.equal(S.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE);
-      expect((await refused.client.closed).code).to.equal(1011);
-      const ok = await joinAgent(t.emu, 'bob');
-      keep(ok.client);
-      expect(ok.response.eventPayload).to.equal('joinResponse');
-    });
+    for (const [mode, code, strategy] of [
+      ['sfu-full', ErrorCode.ERROR_CODE_SFU_FULL, S.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE],
+      ['disconnect', ErrorCode.ERROR_CODE_CALL_NOT_FOUND, S.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT],
+    ] as const) {
+      it(`rejectJoins(n, "${mode}"): ${ErrorCode[code]} with strategy ${S[strategy]} instead of a join_response, then close; the join after n succeeds`, async () => {
+        t.emu.faults.sfu(sfuId()).rejectJoins(1, mode);
+        const refused = await joinAgent(t.emu, 'bob');
+        keep(refused.client);
+        expect(refused.response.error!.error!.code).to.equal(code);
+        expect(refused.response.error!.reconnectStrategy).to.equal(strategy);
+        expect((await refused.client.closed).code).to.equal(1011);
+        const ok = await joinAgent(t.emu, 'bob');
+        keep(ok.client);
+        expect(ok.response.eventPayload).to.equal('joinResponse');
+      });
+    }
 
     it('rejectJoins(n, "never-answer"): the socket stays open and nothing is ever sent', async () => {
       t.emu.faults.sfu(sfuId()).rejectJoins(1, 'never-answer');

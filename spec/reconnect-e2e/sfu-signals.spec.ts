@@ -90,6 +90,21 @@ describe('reconnect e2e: SFU error, go_away, call_ended', function () {
     expect((again as RxsfuError).httpStatus).to.equal(403);
   });
 
+  it('R9/R13: a FAST join the SFU answers with error DISCONNECT (no join_response) ends the call left, RXSFU_ERR_CALL_ENDED wrapping the refusal, as a DISCONNECT on the current connection does', async () => {
+    const s = await scenarios.start();
+    s.emu.faults.sfu(s.currentSfu()!).rejectJoins(1, 'disconnect');
+    s.emu.faults.session(s.call.sessionId).destroyTcp();
+    await reachState(s.call, 'left');
+    const failure = s.call.failure;
+    expect(isRxsfuError(failure, 'RXSFU_ERR_CALL_ENDED'), String(failure)).to.equal(true);
+    expect(isRxsfuError(failure!.cause, 'RXSFU_ERR_JOIN_REJECTED'), 'the refusal is the cause').to.equal(true);
+    expect(failure).to.include({ sfuErrorCode: ErrorCode.ERROR_CODE_CALL_NOT_FOUND, reconnectStrategy: S.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT });
+    expect(s.records).to.have.length(1);
+    expect(s.records[0]).to.deep.include({ outcome: 'failed', strategiesTried: ['fast'] });
+    expect(s.records[0]!.failure!.reason).to.equal('disconnected');
+    expect(s.states).to.not.include('reconnecting-failed');
+  });
+
   it('R13: a DISCONNECT said on the MIGRATE target before the migration completed ends the call left (RXSFU_ERR_CALL_ENDED), not a REJOIN', async () => {
     const s = await scenarios.start({ sfuCount: 2 });
     const before = s.call.sessionId;
