@@ -12,7 +12,7 @@ import type { TrackInfo, TrackType } from '../protocol/index.js';
 import { afterIceRestart$, expectTransportUp$, hasConnected, type IceRestartOptions } from './ice-restart.js';
 import { fromPublishOption, type PublishOption } from './publish-options.js';
 import { createPeerCore, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
-import { fromWeriftEvent } from './werift-event.js';
+import { keyframeRequests$ } from './keyframe-requests.js';
 
 export interface PublisherOptions extends PeerOptions {
   /** Sends `SetPublisher{sdp, tracks}` (session id added by the caller); one value: the answer. */
@@ -110,7 +110,7 @@ function addSendonlyTrack(pc: PeerCore['pc'], kind: 'audio' | 'video', trackType
       onWrite();
       track.writeRtp(packet);
     },
-    pictureLoss$: fromWeriftEvent(transceiver.sender.onPictureLossIndication).pipe(map(() => undefined)),
+    pictureLoss$: keyframeRequests$(transceiver.sender),
   };
   slot = { published, muted: false, sending: true, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() };
   return slot;
