@@ -90,11 +90,14 @@ async function detections(emulator: RemoteEmulator, timing: Timing, n: number, k
 
 interface OutageResult { label: string; joinedMs: number; mediaInMs: number; mediaOutMs: number; states: string; strategies: string }
 
+/** Packets the call's human has received from `sessionId` so far. */
+const atHuman = (emulator: RemoteEmulator, sessionId: string) => emulator.receivedPackets('outage-run', 'human', sessionId);
+
 /** Time from `since` until the human has received an agent RTP packet beyond `baseline` (polled over IPC every 10 ms). */
-async function nextAgentRtpAtHuman(emulator: RemoteEmulator, human: string, call: Call, since: number, baseline: number): Promise<number> {
+async function nextAgentRtpAtHuman(emulator: RemoteEmulator, call: Call, since: number, baseline: number): Promise<number> {
   const giveUp = performance.now() + 10_000;
   while (performance.now() < giveUp) {
-    if ((await emulator.received(human, call.sessionId)) > baseline) return performance.now() - since;
+    if ((await atHuman(emulator, call.sessionId)) > baseline) return performance.now() - since;
     await sleep(10);
   }
   return Number.NaN;
@@ -104,7 +107,7 @@ async function nextAgentRtpAtHuman(emulator: RemoteEmulator, human: string, call
  * Network cut for `outageMs`, then restored: restore → joined, restore → next RTP from the human
  * (media in), restore → next RTP of the agent's Opus track at the human (media out).
  */
-async function outage(emulator: RemoteEmulator, human: string, outageMs: number): Promise<OutageResult> {
+async function outage(emulator: RemoteEmulator, outageMs: number): Promise<OutageResult> {
   const userId = `outage-${outageMs}`;
   const { call } = await timedJoin(agentOptions(emulator, 'outage-run', userId));
   try {
@@ -116,14 +119,14 @@ async function outage(emulator: RemoteEmulator, human: string, outageMs: number)
     const record = firstValueFrom(call.reconnections$.pipe(filter((r) => r.outcome === 'joined')));
     await emulator.network(userId, true);
     await sleep(outageMs);
-    const heardBefore = await emulator.received(human, before);
+    const heardBefore = await atHuman(emulator, before);
     const restored = performance.now();
     await emulator.network(userId, false);
     const mediaIn = firstValueFrom(nextRemoteRtp$(call).pipe(map(() => performance.now() - restored), timeout({ first: outageMs + LIMIT_MS, with: () => [Number.NaN] })));
     const states = await back;
     const joinedMs = performance.now() - restored;
     // A FAST reconnection keeps the session (its count goes on); a REJOIN starts a new one from 0.
-    const mediaOutMs = await nextAgentRtpAtHuman(emulator, human, call, restored, call.sessionId === before ? heardBefore : 0);
+    const mediaOutMs = await nextAgentRtpAtHuman(emulator, call, restored, call.sessionId === before ? heardBefore : 0);
     const r = await record;
     const outages = (r.outages ?? []).map((o) => (o.answeredBy ? `${o.ended} by ${o.answeredBy}` : o.ended)).join(',');
     return { label: `${outageMs / 1000} s`, joinedMs, mediaInMs: await mediaIn, mediaOutMs, states: [...new Set(states)].join('>'), strategies: `${r.strategiesTried.join('>')}${outages ? ` (offline: ${outages})` : ''}` };
@@ -158,12 +161,12 @@ const row = (label: string, d: Detections) => [...latencyRow(label, d.samples).s
 
 runBench('bench:outage', 1, async (emulator) => {
   await emulator.addParticipant('outage-detect', 'human');
-  const human = await emulator.addParticipant('outage-run', 'human');
+  await emulator.addParticipant('outage-run', 'human');
   await emulator.addParticipant('outage-jitter', 'human');
-  if (OUTAGES_ONLY) return outageRows(emulator, human.sessionId, OUTAGES_ONLY);
+  if (OUTAGES_ONLY) return outageRows(emulator, OUTAGES_ONLY);
   if (!JITTER_ONLY) await detectionRows(emulator);
   if (DETECTIONS_ONLY) return;
-  if (!JITTER_ONLY) await outageRows(emulator, human.sessionId, QUICK ? [10_000] : LONG ? [10_000, 90_000, 300_000] : [10_000, 90_000]);
+  if (!JITTER_ONLY) await outageRows(emulator, QUICK ? [10_000] : LONG ? [10_000, 90_000, 300_000] : [10_000, 90_000]);
   const duration = QUICK ? 20_000 : LONG ? 600_000 : 60_000;
   const jitter = await jittered(emulator, duration);
   console.log(`\nJittered healthy path (defaults; a listener and a speak-only agent), ${duration / 1000} s: frames delayed 0–300 ms, 800 ms spikes every 10 s, ${jitter.stalls} event-loop stalls up to ${jitter.maxStallMs} ms`);
@@ -187,11 +190,11 @@ async function detectionRows(emulator: RemoteEmulator): Promise<void> {
   console.log(`\np95 with the defaults: silent path ${ms(summarize(silenceNew.samples).p95)} ms, blackhole ${ms(summarize(blackholeNew.samples).p95)} ms (goal: ≤ 3000 each)\n`);
 }
 
-async function outageRows(emulator: RemoteEmulator, human: string, lengths: readonly number[]): Promise<void> {
+async function outageRows(emulator: RemoteEmulator, lengths: readonly number[]): Promise<void> {
   const floor = await timedJoin(agentOptions(emulator, 'outage-run', 'floor'));
   await floor.call.leave();
   const outages: OutageResult[] = [];
-  for (const length of lengths) outages.push(await outage(emulator, human, length));
+  for (const length of lengths) outages.push(await outage(emulator, length));
   console.log(`Outages (defaults; the agent publishes Opus and hears the human): network cut for the length, then restored; floor: a plain join → first RTP = ${ms(floor.firstRtpMs)} ms\n`);
   printTable(['outage', 'restore → joined ms', 'restore → media in ms', 'restore → media out ms', 'states', 'strategies'],
     outages.map((o) => [o.label, ms(o.joinedMs), ms(o.mediaInMs), ms(o.mediaOutMs), o.states, o.strategies]));

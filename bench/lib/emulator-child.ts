@@ -17,19 +17,20 @@ function applyFault(emulator: Emulator, sessionId: string, fault: SessionFault):
   else faults.goAway();
 }
 
-/** Simulated participants by session id, for `received`. */
+/** Simulated participants by `callId/userId`, for `receivedPackets`. */
 const participants = new Map<string, SimulatedParticipant>();
 
 async function run(emulator: Emulator, command: EmulatorCommand): Promise<unknown> {
   switch (command.method) {
     case 'addParticipant': {
       const p = await emulator.addParticipant({ callId: command.callId, userId: command.userId, audio: true });
-      participants.set(p.sessionId, p);
+      participants.set(`${command.callId}/${command.userId}`, p);
       return { sessionId: p.sessionId, sfuId: p.sfuId };
     }
-    case 'received': {
-      const received = participants.get(command.participantSessionId)?.received() ?? [];
-      return received.filter((r) => r.fromSessionId === command.fromSessionId).reduce((sum, r) => sum + r.packets, 0);
+    case 'receivedPackets': {
+      const p = participants.get(`${command.callId}/${command.userId}`);
+      const from = command.fromSessionId;
+      return (p?.received() ?? []).filter((r) => from === undefined || r.fromSessionId === from).reduce((sum, r) => sum + r.packets, 0);
     }
     case 'fault':
       for (const sessionId of command.sessionIds) applyFault(emulator, sessionId, command.fault);
