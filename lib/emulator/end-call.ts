@@ -8,11 +8,9 @@
  */
 import { CallEndedReason, type stream } from '../protocol/index.js';
 import type { CallRegistry } from './call-registry.js';
+import { CALL_ENDED_CLOSE_CODE } from './sfu-host.js';
 import type { SfuServer } from './sfu-server.js';
 import type { SimulatedParticipantHandle } from './simulated-session.js';
-
-/** A normal close: the call is over, nothing to reconnect to (the client already read `call_ended`). */
-export const CALL_ENDED_CLOSE_CODE = 1000;
 
 export async function endCall(
   registry: CallRegistry,
