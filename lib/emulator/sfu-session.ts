@@ -164,7 +164,11 @@ export class SfuSession implements RegisteredSession {
     void this.sfuFaults.network?.passable(this.userId).then(() => {
       const held = this.heldByCut;
       this.heldByCut = [];
-      for (const run of held) run();
+      // Behind any delayed frame still waiting: those were queued first.
+      for (const run of held) {
+        if (this.late.idle) run();
+        else this.late.enqueue(run, 0);
+      }
     });
   }
 

@@ -86,6 +86,25 @@ describe('emulator: injected clock (virtual time, real sockets)', () => {
     expect(alice.client.events.map((e) => e.eventPayload).slice(-2)).to.deep.equal(['healthCheckResponse', 'goAway']);
   });
 
+  it('frames held by a network cut go out behind the frames delayed before the cut (one TCP stream never reorders)', async () => {
+    await start();
+    const alice = await joinAgent(t.emu, 'alice');
+    keep(alice.client);
+    t.emu.faults.session(alice.sessionId).delayFrames(60_000);
+    alice.client.send({ healthCheckRequest: {} });
+    await until(() => t.emu.records.healthChecks.length === 1, 5000, 'the health check to reach the SFU');
+    const cut = t.emu.faults.network('alice').cut();
+    t.emu.faults.session(alice.sessionId).goAway();
+    cut.restore();
+    // Let the restore settle (promise callbacks and the socket's write), still before the delayed frame's due time.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    clock.advanceBy(60_000);
+    await alice.client.waitFor('goAway');
+    await alice.client.waitFor('healthCheckResponse');
+    expect(alice.client.events.map((e) => e.eventPayload).slice(-2)).to.deep.equal(['healthCheckResponse', 'goAway']);
+  });
+
   it('MIGRATE: the old SFU keeps the migrated copy (and its media) for MIGRATED_COPY_GRACE_MS of scheduler time', async () => {
     await start({ sfuCount: 2 });
     const alice = await joinAgent(t.emu, 'alice');
