@@ -61,6 +61,17 @@ export function hasConnected(pc: RTCPeerConnection): boolean {
 }
 
 /**
+ * True when a transport that never connected has started its ICE checks (state `checking`,
+ * `failed` or `disconnected`). werift never gives up on such checks once they all failed (the
+ * transport stays `checking` and any later `start()` waits behind the first one), so a path cut
+ * during the connection's setup leaves it dead for good: only an ICE restart (new credentials, a
+ * fresh start) revives it. A transport still `new` (no answer yet) starts by itself after the next answer.
+ */
+export function iceChecksStarted(pc: RTCPeerConnection): boolean {
+  return pc.dtlsTransports.some((dtls) => dtls.state !== 'connected' && ['checking', 'failed', 'disconnected'].includes(dtls.iceTransport.state));
+}
+
+/**
  * Starts every established ICE transport of `pc` again, so checks run with the new credentials.
  * One value; RXSFU_ERR_WEBRTC when werift's start fails or does not finish within `timeoutMs`.
  */

@@ -9,7 +9,7 @@ import { concatMap, defer, map, Observable, tap } from 'rxjs';
 import { MediaStream, MediaStreamTrack, type RtpPacket } from 'werift';
 import { rxsfuError } from '../errors.js';
 import type { TrackInfo, TrackType } from '../protocol/index.js';
-import { afterIceRestart$, expectTransportUp$, hasConnected, type IceRestartOptions } from './ice-restart.js';
+import { afterIceRestart$, expectTransportUp$, hasConnected, iceChecksStarted, type IceRestartOptions } from './ice-restart.js';
 import { fromPublishOption, type PublishOption } from './publish-options.js';
 import { createPeerCore, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
 import { keyframeRequests$ } from './keyframe-requests.js';
@@ -184,12 +184,14 @@ export function createPublisher(options: PublisherOptions): Publisher {
     // Decided inside the queue: a negotiation queued before this one may connect the publisher.
     let restarted = false;
     const exchanged$ = queue.run$('publisher ice restart', () => {
-      restarted = hasConnected(pc);
+      // One whose checks started but never connected (the path died during its setup) needs the
+      // restart too: a plain renegotiation would wait behind werift's dead checks (issue 13).
+      restarted = hasConnected(pc) || iceChecksStarted(pc);
       if (!restarted) logger.debug?.('publisher: never connected, renegotiating without an ICE restart');
       return exchange$(restarted).pipe(core.withinNegotiation('publisher ice restart negotiation'));
     });
-    // Nothing was restarted when it never connected: wait for werift's own first connection (packets
-    // written before it were dropped, so they say nothing).
+    // Nothing was restarted when its ICE never started: wait for werift's own first connection
+    // (packets written before it were dropped, so they say nothing).
     return exchanged$.pipe(concatMap(() => restarted
       ? afterIceRestart$(pc, opts, core.scheduler, logger, () => lastWriteAt)
       : expectTransportUp$(pc, opts.mediaTimeoutMs ?? 5000, core.scheduler)));

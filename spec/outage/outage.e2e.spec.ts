@@ -8,7 +8,7 @@
  * (spec/outage/outage-defaults.e2e.ts).
  */
 import { expect } from 'chai';
-import { expectRecovered, reachState, recovered, scenarioPerTest } from '../reconnect-e2e/support/scenario.js';
+import { AGENT, expectRecovered, reachState, recovered, scenarioPerTest } from '../reconnect-e2e/support/scenario.js';
 
 const HOLD_MS = Number(process.env.RXSFU_OUTAGE_HOLD_SECONDS ?? 6) * 1000;
 
@@ -61,6 +61,24 @@ describe('outage e2e: offline while the network is cut (R17)', function () {
     expect(record.outcome).to.equal('joined');
     expect(record.outages?.map((o) => [o.ended, o.answeredBy])).to.deep.equal([['network-back', 'path']]);
     expect(record.strategiesTried.at(-1), 'still inside the SFU\'s window').to.equal('fast');
+    await expectRecovered(s);
+  });
+
+  it('R16: a cut while the publisher was still setting up ICE (never connected): after the network is back FAST restarts its ICE and succeeds, no REJOIN', async () => {
+    let cut: { restore(): void } | undefined;
+    const s = await scenarios.start({
+      join: { reconnect: { probeTimeoutMs: 300, probeBackoff: { baseMs: 200, maxDelayMs: 500 } } },
+      // werift's checks fail during the cut and leave its ICE waiting for good: only a restart revives it.
+      onPublisherChecking: (emu) => (cut = emu.faults.network(AGENT).cut()),
+    });
+    const before = s.call.sessionId;
+    await reachState(s.call, 'offline', 30_000);
+    cut!.restore();
+    const record = await recovered(s, 1, 30_000);
+    expect(record.outcome).to.equal('joined');
+    expect(record.strategiesTried.at(-1), 'inside the SFU window: the FAST after the outage succeeds').to.equal('fast');
+    expect(record.strategiesTried).to.not.include('rejoin');
+    expect(s.call.sessionId, 'FAST keeps the session').to.equal(before);
     await expectRecovered(s);
   });
 

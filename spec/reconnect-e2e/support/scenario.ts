@@ -5,7 +5,7 @@
  * and the assertions every recovery shares.
  */
 import { expect } from 'chai';
-import { filter, firstValueFrom, throwError, timeout, type Subscription } from 'rxjs';
+import { filter, firstValueFrom, take, throwError, timeout, type Subscription } from 'rxjs';
 import { joinCall, type Call, type CallState, type JoinCallOptions } from '../../../lib/call/index.js';
 import { startEmulator, type Emulator, type EmulatorOptions, type JoinRecord, type SimulatedParticipant } from '../../../lib/emulator/index.js';
 import { opusRtpPackets$ } from '../../../lib/media/index.js';
@@ -33,6 +33,12 @@ export interface ScenarioOptions {
   join?: Partial<JoinCallOptions>;
   /** Join with `join` alone over the SDK's defaults, without the QUICK timings (long runs on default options). */
   defaults?: boolean;
+  /**
+   * Called once, synchronously, when the agent's publisher starts its first ICE checks (before any
+   * check can pass): a fault applied here hits a publisher that never connected. The scenario then
+   * does not wait for media before returning.
+   */
+  onPublisherChecking?: (emu: Emulator) => void;
 }
 
 export interface Scenario {
@@ -77,6 +83,8 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
     subs.push(call.state$.subscribe((s) => states.push(s)));
     subs.push(call.reconnections$.subscribe((r) => records.push(r)));
     subs.push(call.remoteTracks$.subscribe((t) => subs.push(t.rtp$.subscribe(() => received++))));
+    const hook = options.onPublisherChecking;
+    if (hook) subs.push(call.currentConnection!.publisher.iceConnectionState$.pipe(filter((st) => st === 'checking'), take(1)).subscribe(() => hook(emu)));
     await call.publishAudioRtp(opusRtpPackets$());
     const scenario: Scenario = {
       emu, human, call, states, records, close,
@@ -86,7 +94,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
       currentSfu: () => call?.currentConnection?.sfuId,
       marks: { rpcs: 0, subscriptions: 0 },
     };
-    await mediaFlowsBothWays(scenario, 'before the fault');
+    if (!hook) await mediaFlowsBothWays(scenario, 'before the fault');
     Object.assign(scenario.marks, { rpcs: emu.records.rpcs.length, subscriptions: emu.records.subscriptions.length });
     return scenario;
   } catch (err) {
