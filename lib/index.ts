@@ -19,7 +19,7 @@ export {
   coordinatorJoin$, createUserToken$, DEFAULT_COORDINATOR_URL, DEFAULT_LOCATION_HINT_URL,
   type Credentials, type CoordinatorJoinResult, type CoordinatorJoinOptions, type CreateUserTokenOptions,
 } from './coordinator/index.js';
-export type { IceServer } from './rtc/config.js';
+export type { IceServer } from './rtc/ice-server.js';
 export {
   createReconnectEngine, reconnectEpisodes, ReconnectFailedError, withSfuId, mergeTriggers,
   fromConnectionLost, fromSfuError, fromGoAway, fromIceRestartEvent, fromIceFailed, fromPeerFailed, fromMediaStalled, fromCallEnded,
@@ -32,7 +32,7 @@ export {
   remoteAudio$, jitterBuffer, OPUS_SAMPLE_RATES, pace, encodeOpusRtp, rmsLevel, estimateFrequencyHz, pcmSignalFrame,
   type PaceOptions, type OpusPublishOptions, mixAudio$, type MixOptions, type MixedFrame,
   vp8Depacketize, remoteVideo$, type VideoFrame, type RemoteVideoOptions, packetizeVp8, vp8SyntheticFrames$,
-  type Vp8SourceFrame, type Vp8PacketizerOptions,
+  type Vp8SourceFrame, type Vp8PacketizerOptions, type RtpPacket, type RtpHeader, type RtpHeaderExtension, isRtpPacket,
   type AudioFrame, type AudioOptions, type PcmFrame, type OpusSampleRate, type JitterBufferOptions, type JitterOutput,
 } from './media/index.js';
 export { TrackType, PeerType, ErrorCode, WebsocketReconnectStrategy } from './protocol/index.js';

@@ -6,7 +6,9 @@
 import { map } from 'rxjs';
 import { PeerType } from '../protocol/index.js';
 import type { SignalServerClient } from '../rpc/index.js';
-import { createPublisher, createSubscriber, rtcConfiguration, type Publisher, type Subscriber } from '../rtc/index.js';
+import { createPublisher, type Publisher } from '../rtc/publisher.js';
+import { createSubscriber, type Subscriber } from '../rtc/subscriber.js';
+import { rtcConfiguration } from '../rtc/config.js';
 import type { Credentials } from '../coordinator/index.js';
 import type { Logger } from '../logger.js';
 

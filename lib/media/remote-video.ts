@@ -4,7 +4,7 @@
  * until a keyframe comes (at most one request per `minKeyframeIntervalMs`).
  */
 import { asyncScheduler, defer, tap, type Observable, type SchedulerLike } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from './rtp-packet.js';
 import { jitterBuffer } from './jitter-buffer.js';
 import { vp8Depacketize, type VideoFrame } from './vp8-depacketizer.js';
 

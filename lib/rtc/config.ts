@@ -3,15 +3,7 @@
  * Why each setting: see shared/reference/WERIFT.md (hidden STUN look-ups, loopback not gathered
  * by default, max-compat bundling by default).
  */
-import type { PeerConfig } from 'werift';
-
-/** An ICE server as the coordinator returns it (`credentials.ice_servers`). */
-export interface IceServer {
-  urls: string | string[];
-  username?: string;
-  password?: string;
-  credential?: string;
-}
+import type { IceServer } from './ice-server.js';
 
 export interface RtcConfigOptions {
   /** ICE servers from the coordinator. Default none: host candidates only. */
@@ -26,10 +18,27 @@ export interface RtcConfigOptions {
   iceLite?: boolean;
 }
 
+/**
+ * The werift `PeerConfig` fields rxsfu sets, in its own type (a `Partial<PeerConfig>` structurally;
+ * `new RTCPeerConnection(config)` checks that), so declarations naming it do not import werift's.
+ */
+export interface RtcConfig {
+  iceServers: { urls: string; username?: string; credential?: string }[];
+  bundlePolicy: 'max-bundle';
+  iceUseIpv6: boolean;
+  iceUseTcp: boolean;
+  iceTcpPassive: boolean;
+  iceLite: boolean;
+  iceStunGatherTimeout: number;
+  iceTurnConnectTimeout: number;
+  iceAdditionalHostAddresses?: string[];
+  iceInterfaceAddresses?: { udp4?: string };
+}
+
 /** Seconds werift may spend on one TURN allocation (werift's default: 8). */
 export const TURN_CONNECT_TIMEOUT_SECONDS = 2;
 
-export function rtcConfiguration(options: RtcConfigOptions = {}): Partial<PeerConfig> {
+export function rtcConfiguration(options: RtcConfigOptions = {}): RtcConfig {
   // werift takes one URL per server entry; Stream lists several per server (TURN over UDP, TCP,
   // TLS 443), and dropping all but the first would lose the fallbacks for UDP-blocked networks.
   const iceServers = (options.iceServers ?? []).flatMap((server) =>
