@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { rxsfuError } from '../errors.js';
-import type { stream } from '../protocol/index.js';
+import type { stream, TrackType } from '../protocol/index.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { CallRegistry, type LiveSession } from './call-registry.js';
 import { Coordinator } from './coordinator.js';
@@ -88,6 +88,8 @@ export interface Emulator {
   endCall(callCid: string, reason?: stream.video.sfu.models.CallEndedReason): Promise<void>;
   /** Current participants (client and simulated), optionally of one call (`type:id`). */
   liveSessions(callCid?: string): LiveSession[];
+  /** RTP packets the SFUs received from a client session so far, per track type it sent (both SFUs' during a MIGRATE). */
+  publishedPackets(sessionId: string): { trackType: TrackType; packets: number }[];
   /** Frees every port, socket, timer and peer connection. Idempotent. */
   close(): Promise<void>;
 }
@@ -134,6 +136,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     endCall: (callCid, reason) => endCall(registry, servers, simulated, callCid, reason),
     liveSessions: (callCid) => registry.liveSessions(callCid),
+    publishedPackets: (sessionId) => sumByTrackType(servers.flatMap((s) => s.media.publishedPackets(sessionId))),
     close: () => (closed ??= closeAll(coordinator, servers, registry)),
   };
 }
@@ -155,6 +158,12 @@ async function closeAll(coordinator: Coordinator, servers: SfuServer[], registry
   await coordinator.close();
   await Promise.allSettled(servers.map((s) => s.close()));
   registry.clear();
+}
+
+function sumByTrackType(counts: readonly { trackType: TrackType; packets: number }[]): { trackType: TrackType; packets: number }[] {
+  const sums = new Map<TrackType, number>();
+  for (const { trackType, packets } of counts) sums.set(trackType, (sums.get(trackType) ?? 0) + packets);
+  return [...sums].map(([trackType, packets]) => ({ trackType, packets }));
 }
 
 /** What callers get: the handle without the emulator-internal `remove` (`sfuId` stays live). */
