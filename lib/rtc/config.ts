@@ -4,6 +4,7 @@
  * by default, max-compat bundling by default).
  */
 import type { IceServer } from './ice-server.js';
+import { iceServersForWerift, type WeriftIceServer } from './werift-ice-servers.js';
 
 export interface RtcConfigOptions {
   /** ICE servers from the coordinator. Default none: host candidates only. */
@@ -23,7 +24,7 @@ export interface RtcConfigOptions {
  * `new RTCPeerConnection(config)` checks that), so declarations naming it do not import werift's.
  */
 export interface RtcConfig {
-  iceServers: { urls: string; username?: string; credential?: string }[];
+  iceServers: WeriftIceServer[];
   bundlePolicy: 'max-bundle';
   iceUseIpv6: boolean;
   iceUseTcp: boolean;
@@ -39,15 +40,8 @@ export interface RtcConfig {
 export const TURN_CONNECT_TIMEOUT_SECONDS = 2;
 
 export function rtcConfiguration(options: RtcConfigOptions = {}): RtcConfig {
-  // werift takes one URL per server entry; Stream lists several per server (TURN over UDP, TCP,
-  // TLS 443), and dropping all but the first would lose the fallbacks for UDP-blocked networks.
-  const iceServers = (options.iceServers ?? []).flatMap((server) =>
-    (Array.isArray(server.urls) ? server.urls : [server.urls]).map((urls) => ({
-      urls,
-      username: server.username,
-      credential: server.credential ?? server.password,
-    })),
-  );
+  // werift tries only the first TURN URL it can parse: hand over the best one first (ice-servers.ts).
+  const { servers: iceServers } = iceServersForWerift(options.iceServers ?? []);
   const loopbackOnly = options.loopbackOnly ?? false;
   return {
     iceServers,

@@ -14,6 +14,7 @@ export * from './werift-remote-track.js';
 export * from './werift-rtp.js';
 export * from './peer-options.js';
 export * from './ice-server.js';
+export * from './werift-ice-servers.js';
 export * from './ice-candidates.js';
 export * from './generic-sdp.js';
 export * from './bundle.js';
