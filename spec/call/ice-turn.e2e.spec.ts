@@ -18,6 +18,7 @@ import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { opusRtpPackets$ } from '../../lib/media/index.js';
 import { ErrorCode, WebsocketReconnectStrategy } from '../../lib/protocol/index.js';
 import { until } from './e2e-fixture.js';
+import { silentLogger } from '../../lib/logger.js';
 import { resourceCounts } from '../support/resources.js';
 
 interface Blackhole {
@@ -85,7 +86,9 @@ describe('call: an unreachable TURN server does not stall the call', function ()
       ],
     });
     const human = await emu.addParticipant({ callId: 'turn-order', userId: 'human', audio: true });
-    call = await joinCall(emu.agentOptions('agent', 'turn-order'));
+    const infos: { message: string; fields?: Record<string, unknown> }[] = [];
+    call = await joinCall({ ...emu.agentOptions('agent', 'turn-order'), logger: { ...silentLogger, info: (message, fields) => infos.push({ message, fields }) } });
+    expect(infos.filter((i) => /left out/.test(i.message)).map((i) => i.fields?.['url'])).to.deep.equal([`turns:127.0.0.1:${tls.port}?transport=udp`]);
     await call.publishAudioRtp(opusRtpPackets$());
     await firstValueFrom(call.remoteTracks$);
     await until(() => (human.received().find((r) => r.fromSessionId === call!.sessionId)?.packets ?? 0) > 10, 15000, 'the human to hear the agent');
