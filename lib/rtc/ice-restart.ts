@@ -24,8 +24,6 @@ import { fromWeriftEvent } from './werift-event.js';
 import type { RtcLogger } from './rtc-logger.js';
 import type { IceRestartOptions } from './peer-options.js';
 
-
-
 /**
  * The transports werift will not restart by itself: those whose DTLS is already up (WERIFT.md
  * pitfall 4). A transport that never connected is left alone: werift's own `connect()` after the

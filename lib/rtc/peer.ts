@@ -25,7 +25,6 @@ import {
 } from 'rxjs';
 import { RTCPeerConnection } from 'werift';
 import type { PeerOptions, PeerStats } from './peer-options.js';
-
 import { errorMessage, isRxsfuError, rxsfuError, type RxsfuError } from '../errors.js';
 import { createLocalCandidates, createRemoteCandidates, parseCandidate, type CandidateInit } from './ice-candidates.js';
 import { createSignalingQueue, type SignalingQueue } from './signaling-queue.js';
@@ -104,7 +103,6 @@ function setLocalDescription$(pc: RTCPeerConnection, role: string, limit: StepLi
     map(() => pc.localDescription?.sdp ?? ''),
   );
 }
-
 
 export function createPeerCore(options: PeerOptions, role: string): PeerCore {
   const logger = options.logger ?? silentLogger;
