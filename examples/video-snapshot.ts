@@ -1,37 +1,30 @@
 /**
- * Video snapshot agent: subscribes to everyone's video and saves one keyframe per participant as
- * an IVF file (the simplest VP8 container: `ffmpeg -i alice.ivf alice.png` turns it into a picture;
- * pick any VP8 decoder you like to do it in-process). On the emulator the frames are synthetic
- * (valid VP8 headers, filler bodies), so the files are well-formed but not pictures.
+ * Video snapshot agent: subscribes to everyone's video and saves one keyframe per participant as a
+ * WebP picture. A VP8 keyframe is a whole picture and a lossy WebP file is one VP8 keyframe in a
+ * RIFF container, so `vp8KeyframeToWebp` makes the file without decoding anything; any image viewer
+ * opens it. It also decodes the keyframe to pixels (`vp8KeyframeCodec$`, libwebp in wasm) and
+ * prints the colour at the picture's centre of each quadrant. On the emulator, alice's camera shows
+ * her colour, white, black and the complement.
  *
  *   npx tsx examples/video-snapshot.ts [output-dir]
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { filter, first, mergeMap, timeout } from 'rxjs';
-import { joinCall, type VideoFrame } from '../lib/index.js';
+import { filter, first, firstValueFrom, mergeMap, timeout } from 'rxjs';
+import { joinCall, vp8KeyframeCodec$, vp8KeyframeToWebp, type RgbaImage } from '../lib/index.js';
 import { exampleTarget, sleep } from './support/target.js';
 
-/** One VP8 frame in an IVF file: 32-byte file header, 12-byte frame header, the frame. */
-function ivf(frame: VideoFrame): Buffer {
-  const header = Buffer.alloc(32);
-  header.write('DKIF', 0, 'ascii');
-  header.writeUInt16LE(0, 4); // version
-  header.writeUInt16LE(32, 6); // header size
-  header.write('VP80', 8, 'ascii');
-  header.writeUInt16LE(frame.width ?? 0, 12);
-  header.writeUInt16LE(frame.height ?? 0, 14);
-  header.writeUInt32LE(90000, 16); // time base: the RTP clock
-  header.writeUInt32LE(1, 20);
-  header.writeUInt32LE(1, 24); // one frame
-  const frameHeader = Buffer.alloc(12);
-  frameHeader.writeUInt32LE(frame.data.length, 0);
-  frameHeader.writeUInt32LE(frame.rtpTimestamp, 4);
-  return Buffer.concat([header, frameHeader, frame.data]);
+/** The RGB at the centre of each quadrant, as `r,g,b`. */
+function quadrants({ width, height, rgba }: RgbaImage): string[] {
+  return [[1, 1], [3, 1], [1, 3], [3, 3]].map(([qx, qy]) => {
+    const at = (Math.floor((qy! * height) / 4) * width + Math.floor((qx! * width) / 4)) * 4;
+    return `${rgba[at]},${rgba[at + 1]},${rgba[at + 2]}`;
+  });
 }
 
 const outDir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'rxsfu-snapshots-'));
+const codec = await firstValueFrom(vp8KeyframeCodec$());
 const target = await exampleTarget({ human: { audio: true, video: true } });
 const call = await joinCall({ ...target.joinOptions('snapshotter'), subscriptions: { audio: false, video: true } });
 let saved = 0;
@@ -41,10 +34,11 @@ call.remoteTracks$.pipe(
   mergeMap((t) => t.frames$.pipe(first((f) => f.keyframe), timeout(target.durationMs), mergeMap((frame) => [{ who: t.participant.userId, frame }]))),
 ).subscribe({
   next: ({ who, frame }) => {
-    const path = join(outDir, `${who}.ivf`);
-    writeFileSync(path, ivf(frame));
+    const path = join(outDir, `${who}.webp`);
+    writeFileSync(path, vp8KeyframeToWebp(frame.data));
     saved++;
-    console.log(`${path}: ${frame.width}x${frame.height} keyframe, ${frame.data.length} bytes`);
+    const picture = codec.decode(frame.data);
+    console.log(`${path}: ${picture.width}x${picture.height} keyframe, ${frame.data.length} bytes; quadrant colours ${quadrants(picture).join(' | ')}`);
   },
   error: (err: Error) => console.log(`no keyframe: ${err.message}`),
 });

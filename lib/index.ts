@@ -33,6 +33,7 @@ export {
   type PaceOptions, type OpusPublishOptions, mixAudio$, type MixOptions, type MixedFrame,
   vp8Depacketize, remoteVideo$, type VideoFrame, type RemoteVideoOptions, packetizeVp8, vp8SyntheticFrames$,
   type Vp8SourceFrame, type Vp8PacketizerOptions, type RtpPacket, type RtpHeader, type RtpHeaderExtension, isRtpPacket,
+  vp8KeyframeToWebp, vp8KeyframeFromWebp, isVp8Keyframe, vp8KeyframeCodec$, type Vp8KeyframeCodec, type RgbaImage,
   type AudioFrame, type AudioOptions, type PcmFrame, type OpusSampleRate, type JitterBufferOptions, type JitterOutput,
 } from './media/index.js';
 export { TrackType, PeerType, ErrorCode, WebsocketReconnectStrategy } from './protocol/index.js';

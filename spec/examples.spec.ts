@@ -3,6 +3,11 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { firstValueFrom } from 'rxjs';
+import { vp8KeyframeCodec$ } from '../lib/media/vp8-keyframe-codec.js';
+import { vp8KeyframeFromWebp } from '../lib/media/webp.js';
+import { cameraColour } from '../lib/emulator/media/simulated-camera.js';
+import { expectCameraPicture } from './support/camera-picture.js';
 
 /** Runs an example to completion against the embedded emulator (no Stream credentials in its env). */
 function runExample(file: string, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -48,14 +53,16 @@ describe('examples run to completion against the embedded emulator', function ()
     expect(run.stdout).to.match(/alice started talking → reply cut/);
   });
 
-  it('video-snapshot: one keyframe per participant saved as IVF', async () => {
+  it('video-snapshot: one keyframe per participant saved as a WebP picture that decodes to alice\'s camera', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rxsfu-snapshot-spec-'));
     try {
       const run = await runExample('video-snapshot.ts', [dir]);
       expect(run.code, run.stderr).to.equal(0);
-      expect(readdirSync(dir)).to.deep.equal(['alice.ivf']);
-      const file = readFileSync(join(dir, 'alice.ivf'));
-      expect([file.toString('ascii', 0, 4), file.toString('ascii', 8, 12), file.readUInt16LE(12), file.readUInt16LE(14)]).to.deep.equal(['DKIF', 'VP80', 320, 240]);
+      expect(readdirSync(dir)).to.deep.equal(['alice.webp']);
+      const file = readFileSync(join(dir, 'alice.webp'));
+      expect([file.toString('ascii', 0, 4), file.toString('ascii', 8, 16)]).to.deep.equal(['RIFF', 'WEBPVP8 ']);
+      const codec = await firstValueFrom(vp8KeyframeCodec$());
+      expectCameraPicture(codec.decode(vp8KeyframeFromWebp(file)), cameraColour('alice'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,15 +1,16 @@
 /**
  * `rxsfu join`: joins a call (real Stream, or an embedded emulator with simulated participants),
  * prints a live timeline (state, participants, tracks, per-speaker audio level, each reconnection
- * with its strategy and duration), optionally publishes a tone and records what it hears, and at
+ * with its strategy and duration), optionally publishes a tone and records what it hears (levels and
+ * recording from one `audio$` per voice: each is decoded once), and at
  * the end (Ctrl-C, `--duration`, or the call ending) leaves cleanly and prints a summary.
  */
 import { writeFile } from 'node:fs/promises';
-import { asyncScheduler, filter, firstValueFrom, interval, map, merge, NEVER, Subscription, timer, type Observable } from 'rxjs';
-import { joinCall, type Call, type JoinCallOptions } from '../call/index.js';
+import { asyncScheduler, filter, firstValueFrom, interval, map, merge, mergeAll, NEVER, Subscription, tap, timer, type Observable } from 'rxjs';
+import { joinCall, type Call, type CallRemoteTrack, type JoinCallOptions } from '../call/index.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { errorMessage } from '../errors.js';
-import { createOpusDecoder, opusRtpPackets$, rmsLevel } from '../media/index.js';
+import { mixAudio$, opusRtpPackets$, rmsLevel } from '../media/index.js';
 import { TrackType } from '../protocol/index.js';
 import type { JoinArgs } from './join-options.js';
 import type { Output } from './output.js';
@@ -58,32 +59,28 @@ const SIMULATED_NAMES = ['alice', 'bob', 'carol', 'dave', 'erin'];
 
 async function session(call: Call, args: JoinArgs, out: Output, stop$: Observable<unknown>): Promise<number> {
   const report = new CallReport();
-  // --record: the call's own mix of every remote voice (one 48 kHz clock, silence when nobody speaks).
   const recorded: Int16Array[] = [];
   const startedAt = asyncScheduler.now();
   const subs = new Subscription();
   subs.add(call.state$.subscribe((state) => out.event(`state ${state}`)));
   subs.add(call.participants$.subscribe((map) => report.participants(map, out)));
-  if (args.record) subs.add(call.mixedAudio$({ sampleRate: 48000 }).subscribe((frame) => recorded.push(frame.samples)));
+  // Each voice is decoded once, by its track's audio$: the levels are read off its frames, and
+  // --record mixes those same frames (mixAudio$, what call.mixedAudio$ does, without a second decode).
+  const voices$ = call.remoteTracks$.pipe(
+    filter((track) => track.kind === 'audio'),
+    map((track) => track.audio$({ sampleRate: 48000 }).pipe(tap((frame) => report.level(speaker(track), rmsLevel(frame.samples))))),
+  );
+  subs.add(args.record
+    ? mixAudio$(voices$, { sampleRate: 48000, scheduler: asyncScheduler }).subscribe((frame) => recorded.push(frame.samples))
+    : voices$.pipe(mergeAll()).subscribe());
   subs.add(call.reconnections$.subscribe((record) => {
     report.reconnected(record);
     out.event(`reconnection: ${describeRecord(record)}`);
   }));
   subs.add(call.remoteTracks$.subscribe((track) => {
-    const who = track.participant.userId || track.participant.sessionId;
+    const who = speaker(track);
     out.event(`track ${who} ${TrackType[track.trackType]?.replace('TRACK_TYPE_', '').toLowerCase() ?? track.trackType}`);
-    const decoder = track.kind === 'audio' ? createOpusDecoder() : undefined;
-    subs.add(track.rtp$.subscribe((packet) => {
-      report.packet(who, asyncScheduler.now());
-      if (!decoder) return;
-      let pcm: Int16Array;
-      try {
-        pcm = decoder.decode(packet.payload);
-      } catch {
-        return; // a packet that does not decode is skipped, not fatal
-      }
-      report.level(who, rmsLevel(pcm));
-    }));
+    subs.add(track.rtp$.subscribe(() => report.packet(who, asyncScheduler.now())));
   }));
   subs.add(interval(LEVEL_PERIOD_MS, asyncScheduler).subscribe(() => report.printLevels(out)));
   if (args.tone !== undefined) {
@@ -108,6 +105,11 @@ async function session(call: Call, args: JoinArgs, out: Output, stop$: Observabl
   }
   report.summary(out, asyncScheduler.now() - startedAt, call);
   return call.failure && call.failure.code !== 'RXSFU_ERR_CALL_ENDED' ? 1 : 0;
+}
+
+/** How the timeline names a track's participant. */
+function speaker(track: CallRemoteTrack): string {
+  return track.participant.userId || track.participant.sessionId;
 }
 
 function concatPcm(chunks: readonly Int16Array[]): Int16Array {

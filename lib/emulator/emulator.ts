@@ -6,19 +6,28 @@
 import { randomBytes } from 'node:crypto';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { rxsfuError } from '../errors.js';
-import type { stream, TrackType } from '../protocol/index.js';
+import { TrackType, type stream } from '../protocol/index.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { CallRegistry, type LiveSession } from './call-registry.js';
 import { Coordinator } from './coordinator.js';
 import { createFaults, type EmulatorFaults } from './faults.js';
 import { signUserToken } from './jwt.js';
 import { createMediaPlane, TrackBus } from './media/index.js';
+import type { KeyframeRequestMethod } from './media/track-bus.js';
+import { AudioLevelMeter, type AudioLevelMeterOptions } from './media/audio-level-meter.js';
 import { EmulatorRecords } from './records.js';
 import { SfuServer, type MediaPlaneFactory } from './sfu-server.js';
 import { addSimulatedParticipant, type SimulatedParticipant, type SimulatedParticipantHandle, type SimulatedParticipantOptions } from './simulated-session.js';
 import { endCall } from './end-call.js';
 import { NetworkCuts } from './network.js';
 import { emulatorAgentOptions, type EmulatorAgentOptions } from './agent-options.js';
+
+/** What a participant may publish (`models.CallGrants`). */
+export interface EmulatorCallGrants {
+  canPublishAudio: boolean;
+  canPublishVideo: boolean;
+  canScreenshare: boolean;
+}
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
@@ -42,6 +51,12 @@ export interface EmulatorOptions {
    * agent's scheduler (e.g. a virtual-time one) to compare both sides' timing. @default asyncScheduler
    */
   scheduler?: SchedulerLike;
+  /**
+   * Who speaks: the SFUs decode every published audio track and send `audio_level_changed` and
+   * `dominant_speaker_changed` each `windowMs` (see media/speaker-detection.ts); `false` turns it off.
+   * @default { windowMs: 250, speakingLevel: 0.01, holdWindows: 2 }
+   */
+  speakers?: false | Pick<AudioLevelMeterOptions, 'windowMs' | 'speakingLevel' | 'holdWindows'>;
   /**
    * The address the coordinator hands out for an SFU, asked at every join. Tests put a TCP proxy in
    * front of an SFU this way (faults below the WebSocket). @default the SFU's own `url` and `wsEndpoint`
@@ -86,6 +101,19 @@ export interface Emulator {
   addParticipant(options: SimulatedParticipantOptions): Promise<SimulatedParticipant>;
   /** `call_ended` to everyone in the call (`type:id`), then all removed as left. @default reason CALL_ENDED_REASON_ENDED */
   endCall(callCid: string, reason?: stream.video.sfu.models.CallEndedReason): Promise<void>;
+  /**
+   * The SFU asks the publisher of `sessionId`'s track for a keyframe, by PLI or FIR (a client's
+   * publisher gets the RTCP message; a simulated camera sends one at once). Recorded in
+   * `records.keyframeRequests`. Throws RXSFU_ERR_INVALID_ARGUMENT when no such track is published.
+   * @default method 'pli', trackType TRACK_TYPE_VIDEO
+   */
+  requestKeyframe(sessionId: string, options?: { method?: KeyframeRequestMethod; trackType?: TrackType }): void;
+  /**
+   * `call_grants_updated` to one session (client or simulated): what it may publish now, with an
+   * optional message, as Stream's SFU sends when a moderator changes permissions. The emulator does
+   * not enforce grants. Throws RXSFU_ERR_INVALID_ARGUMENT for an unknown session.
+   */
+  updateGrants(sessionId: string, grants: EmulatorCallGrants, message?: string): void;
   /** Current participants (client and simulated), optionally of one call (`type:id`). */
   liveSessions(callCid?: string): LiveSession[];
   /** RTP packets the SFUs received from a client session so far, per track type it sent (both SFUs' during a MIGRATE). */
@@ -107,17 +135,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const registry = new CallRegistry(scheduler);
   const network = new NetworkCuts();
   const records = new EmulatorRecords();
+  const trackBus = new TrackBus({ onKeyframeRequest: (request) => records.keyframeRequests.push({ at: scheduler.now(), ...request }) });
   const servers: SfuServer[] = [];
   const shared = {
     host, secret: apiSecret, registry, records, logger, mediaPlaneFactory, scheduler, network,
     // one bus for every SFU's media plane: a call's tracks reach its subscribers on every SFU
-    trackBus: new TrackBus(),
+    trackBus,
     fastReconnectDeadlineSeconds: options.fastReconnectDeadlineSeconds ?? 10,
     allSfus: () => servers,
   };
   const coordinator = await startAll(servers, sfuCount, shared, () =>
     Coordinator.start({ host, apiKey, apiSecret, registry, records, sfus: () => servers, logger, scheduler, sfuAddress: options.sfuAddress, iceServers: options.iceServers, sfuTokenValiditySeconds: options.sfuTokenValiditySeconds, network }),
   );
+  const speakers = options.speakers === false ? undefined
+    : new AudioLevelMeter(trackBus, { ...options.speakers, scheduler, send: (callCid, event) => registry.broadcast(callCid, event) });
   logger.info('emulator started', { coordinatorUrl: coordinator.url, sfus: servers.map((s) => s.id) });
   const simulated = new Map<string, SimulatedParticipantHandle>();
   let closed: Promise<void> | undefined;
@@ -134,10 +165,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       simulated.set(handle.sessionId, handle);
       return publicHandle(handle);
     },
+    requestKeyframe: (sessionId, { method = 'pli', trackType = TrackType.TRACK_TYPE_VIDEO } = {}) => {
+      if (!trackBus.requestKeyframe({ sessionId, trackType, method })) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `requestKeyframe: ${sessionId} publishes no ${TrackType[trackType]}`);
+    },
     endCall: (callCid, reason) => endCall(registry, servers, simulated, callCid, reason),
     liveSessions: (callCid) => registry.liveSessions(callCid),
     publishedPackets: (sessionId) => sumByTrackType(servers.flatMap((s) => s.media.publishedPackets(sessionId))),
-    close: () => (closed ??= closeAll(coordinator, servers, registry)),
+    updateGrants: (sessionId, grants, message) => {
+      const session = registry.find(sessionId);
+      if (!session) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `updateGrants: no session ${sessionId}`);
+      session.deliver({ callGrantsUpdated: { currentGrants: { ...grants }, ...(message !== undefined ? { message } : {}) } });
+    },
+    close: () => (closed ??= (speakers?.stop(), closeAll(coordinator, servers, registry))),
   };
 }
 

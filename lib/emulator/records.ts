@@ -4,6 +4,7 @@
  * every coordinator join, every socket close. Plain arrays, appended in order; never cleared while running.
  */
 import type { TrackSubscriptionDetails } from '../protocol/index.js';
+import type { KeyframeRequest } from './media/track-bus.js';
 
 /** `reconnect_details` of a JoinRequest, decoded to names. */
 export interface RecordedReconnectDetails {
@@ -117,6 +118,11 @@ export interface HealthCheckRecord {
 }
 
 /** The emulator's journal. */
+/** A keyframe request that reached a published track: a subscriber's PLI passed on, or `emu.requestKeyframe`. */
+export interface KeyframeRequestRecord extends KeyframeRequest {
+  at: number;
+}
+
 export class EmulatorRecords {
   readonly joins: JoinRecord[] = [];
   readonly leaves: LeaveRecord[] = [];
@@ -126,4 +132,5 @@ export class EmulatorRecords {
   readonly sockets: SocketCloseRecord[] = [];
   readonly stats: StatsRecord[] = [];
   readonly healthChecks: HealthCheckRecord[] = [];
+  readonly keyframeRequests: KeyframeRequestRecord[] = [];
 }

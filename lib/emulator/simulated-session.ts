@@ -11,7 +11,7 @@ import { TrackType, type SfuEventInit } from '../protocol/index.js';
 import { rxsfuError } from '../errors.js';
 import { toParticipant, type CallRegistry, type RegisteredSession } from './call-registry.js';
 import type { EmulatorRecords, LeaveReason } from './records.js';
-import type { SimulatedTone } from './media/contract.js';
+import type { SimulatedCamera, SimulatedTone } from './media/contract.js';
 import type { Observable } from 'rxjs';
 import type { PcmFrame } from '../media/audio-frame.js';
 import type { ReceivedAudio } from './media/audio-recorder.js';
@@ -28,8 +28,12 @@ export interface SimulatedParticipantOptions {
   userId: string;
   /** Publish an Opus tone; an object chooses the tone. @default true (440 Hz, speech-like) */
   audio?: boolean | SimulatedTone;
-  /** Publish synthetic VP8. @default false */
-  video?: boolean;
+  /**
+   * Publish a camera: real VP8 keyframes of a picture naming this participant (quadrants: its
+   * colour, white, black, the complement; `cameraColour(userId)` unless given), 15 a second and on
+   * every keyframe request. @default false
+   */
+  video?: boolean | SimulatedCamera;
   /** The SFU to live on. @default the SFU already hosting the call, else the first alive one */
   sfuId?: string;
 }
@@ -77,7 +81,7 @@ export class SimulatedSession implements RegisteredSession {
     readonly userId: string,
     readonly callCid: string,
     public sfuId: string,
-    readonly media: { audio: boolean; video: boolean; tone?: SimulatedTone },
+    readonly media: { audio: boolean; video: boolean | SimulatedCamera; tone?: SimulatedTone },
     readonly joinedAtMs: number,
   ) {}
 

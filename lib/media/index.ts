@@ -18,3 +18,5 @@ export * from './mix-audio.js';
 export * from './vp8-depacketizer.js';
 export * from './remote-video.js';
 export * from './vp8-packetizer.js';
+export * from './webp.js';
+export * from './vp8-keyframe-codec.js';

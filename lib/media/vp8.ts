@@ -1,9 +1,10 @@
 /**
  * Synthetic VP8 video for load and routing tests: frames with a real VP8 keyframe header (frame tag,
  * start code 9d 01 2a, dimensions) followed by filler bytes, carried in RTP with a correct RFC 7741
- * payload descriptor (X, S, PID, 15-bit PictureID). The filler is NOT a decodable picture: nothing
- * in rxsfu decodes video; what matters is that SFUs and depacketizers see well-formed keyframes,
- * frame boundaries (marker bit), 90 kHz timestamps and PictureIDs.
+ * payload descriptor (X, S, PID, 15-bit PictureID). The filler is NOT a decodable picture: what
+ * matters here is that SFUs and depacketizers see well-formed keyframes, frame boundaries (marker
+ * bit), 90 kHz timestamps and PictureIDs, at no encoding cost. For real pictures see
+ * vp8-keyframe-codec.ts (the emulator's camera uses it).
  */
 import { randomInt } from 'node:crypto';
 import { asyncScheduler, defer, finalize, interval, map, type Observable, type SchedulerLike } from 'rxjs';

@@ -15,7 +15,7 @@ import { afterIceRestart$, expectTransportUp$, hasConnected } from './ice-restar
 import { fromPublishOption, type PublishOption } from './publish-options.js';
 import { createPeerCore, type PeerCore } from './peer.js';
 import type { IceRestartOptions, PeerOptions, PeerStats } from './peer-options.js';
-import { fromWeriftEvent } from './werift-event.js';
+import { keyframeRequests$ } from './keyframe-requests.js';
 
 export interface PublisherOptions extends PeerOptions {
   /** Sends `SetPublisher{sdp, tracks}` (session id added by the caller); one value: the answer. */
@@ -113,7 +113,7 @@ function addSendonlyTrack(pc: PeerCore['pc'], kind: 'audio' | 'video', trackType
       onWrite();
       track.writeRtp(toWeriftRtp(packet));
     },
-    pictureLoss$: fromWeriftEvent(transceiver.sender.onPictureLossIndication).pipe(map(() => undefined)),
+    pictureLoss$: keyframeRequests$(transceiver.sender),
   };
   slot = { published, muted: false, sending: true, transceiverMid: () => transceiver.mid, stop: () => transceiver.stop() };
   return slot;

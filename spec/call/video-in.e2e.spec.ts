@@ -1,46 +1,40 @@
 import { expect } from 'chai';
-import { filter, firstValueFrom, take, tap, toArray, timeout, type Observable } from 'rxjs';
+import { firstValueFrom, take, tap, toArray, timeout, type Observable } from 'rxjs';
 import { vp8SyntheticFrames$ } from '../../lib/media/vp8.js';
 import type { VideoFrame } from '../../lib/media/vp8-depacketizer.js';
 import { TrackType } from '../../lib/protocol/index.js';
 import { remoteTrack, until, useEmulator } from './e2e-fixture.js';
+import { decodeKeyframe, expectCameraPicture } from '../support/camera-picture.js';
+import type { Emulator } from '../../lib/emulator/index.js';
 
 const next = (frames$: Observable<VideoFrame>, count: number) => firstValueFrom(frames$.pipe(take(count), toArray(), timeout(20000)));
+const requestsTo = (emu: Emulator, sessionId: string) => emu.records.keyframeRequests.filter((r) => r.sessionId === sessionId && r.trackType === TrackType.TRACK_TYPE_VIDEO);
 
 describe('call e2e: remote video frames and keyframe requests', function () {
   this.timeout(40000);
   const ctx = useEmulator();
 
-  it('frames$ reassembles VP8 frames; a new subscriber gets a keyframe at once (its own PLI), requestKeyframe() gets another', async () => {
+  it('frames$ hands out the simulated camera\'s real VP8: a keyframe decodes to its picture; the subscriber\'s own PLI and requestKeyframe() reach the camera', async () => {
     const { emu, join } = ctx();
-    // The simulated camera sends a keyframe only every 10 s unless asked (PLI).
-    await emu.addParticipant({ callId: 'video', userId: 'human', audio: false, video: true });
+    const colour = [30, 90, 220] as const;
+    const human = await emu.addParticipant({ callId: 'video', userId: 'human', audio: false, video: { colour, fps: 5 } });
     const call = await join('agent', 'video', { subscriptions: { audio: true, video: true } });
     const track = await remoteTrack(call, 'human', TrackType.TRACK_TYPE_VIDEO);
-    // Mid-stream: without a keyframe request the next keyframe would be up to 300 frames away.
-    await firstValueFrom(track.rtp$.pipe(take(30), toArray(), timeout(20000)));
-    const first = await next(track.frames$, 10);
-    const key = first.find((f) => f.keyframe);
-    expect(key, 'a keyframe within the first 10 frames').to.not.equal(undefined);
-    expect([key!.width, key!.height]).to.deep.equal([320, 240]);
-    for (let i = 1; i < first.length; i++) expect((first[i]!.rtpTimestamp - first[i - 1]!.rtpTimestamp) >>> 0).to.equal(3000);
+    const frames = await next(track.frames$, 3);
+    expect(frames.every((f) => f.keyframe && f.width === 320 && f.height === 240)).to.equal(true);
+    for (let i = 1; i < frames.length; i++) expect(frames[i]!.pictureId).to.equal((frames[i - 1]!.pictureId! + 1) & 0x7fff);
+    expectCameraPicture(await decodeKeyframe(frames[0]!.data), colour);
 
-    // One subscription from here on (each new one would send its own PLI).
-    const seen: VideoFrame[] = [];
-    const sub = track.frames$.subscribe((f) => seen.push(f));
-    try {
-      await until(() => seen.length >= 40, 20000, '40 frames');
-      // After the subscription's own keyframe: interframes only…
-      const tail = seen.slice(20);
-      expect(tail.every((f) => !f.keyframe && f.width === undefined && f.data.length > 0)).to.equal(true);
-      // …then one request brings a keyframe within a few frames.
-      const asked = seen.length;
-      track.requestKeyframe();
-      await until(() => seen.length >= asked + 10, 20000, '10 more frames');
-      expect(seen.slice(asked, asked + 10).some((f) => f.keyframe), 'a keyframe within 10 frames of requestKeyframe()').to.equal(true);
-    } finally {
-      sub.unsubscribe();
-    }
+    // A new frames$ subscription asks for a keyframe by itself, by PLI (the first one above may have
+    // gone out before the transport was up: lost, and not needed with a keyframe-only camera).
+    const fromAgent = () => requestsTo(emu, human.sessionId).filter((r) => r.fromSessionId === call.sessionId);
+    const beforeSubscribing = fromAgent().length;
+    await next(track.frames$, 1);
+    await until(() => fromAgent().length > beforeSubscribing, 20000, 'the new subscription\'s PLI at the camera');
+    const before = fromAgent().length;
+    track.requestKeyframe();
+    await until(() => fromAgent().length > before, 20000, 'requestKeyframe() at the camera');
+    expect(fromAgent().every((r) => r.method === 'pli'), 'the agent asks by PLI only').to.equal(true);
   });
 });
 
@@ -67,5 +61,33 @@ describe('call e2e: publishVideo (VP8 frames in, keyframe requests answered)', f
     remote.requestKeyframe();
     await until(() => fromTrack > 0, 20000, 'the keyframe request on the local track');
     counted.unsubscribe();
+  });
+
+  it('the SFU\'s FIR reaches the source as well as its PLI, and the next frame is a keyframe', async () => {
+    const { emu, join } = ctx();
+    const camera = await join('camera', 'fir-video');
+    const viewer = await join('viewer', 'fir-video', { subscriptions: { audio: true, video: true } });
+    let requests = 0;
+    await camera.publishVideo((keyframes$) => vp8SyntheticFrames$({ keyframeIntervalFrames: 100000, keyframeRequests$: keyframes$.pipe(tap(() => requests++)) }));
+    const remote = await remoteTrack(viewer, 'camera', TrackType.TRACK_TYPE_VIDEO);
+    await firstValueFrom(remote.rtp$.pipe(take(30), toArray(), timeout(20000)));
+    for (const method of ['fir', 'pli', 'fir'] as const) {
+      const before = requests;
+      emu.requestKeyframe(camera.sessionId, { method });
+      await until(() => requests > before, 20000, `the SFU's ${method.toUpperCase()} at the source`);
+    }
+    const seen: VideoFrame[] = [];
+    const sub = remote.frames$.subscribe((f) => seen.push(f));
+    try {
+      await until(() => seen.some((f) => f.keyframe), 20000, 'the keyframe the viewer asked for');
+      const asked = seen.length;
+      emu.requestKeyframe(camera.sessionId, { method: 'fir' });
+      await until(() => seen.slice(asked).some((f) => f.keyframe), 20000, 'a keyframe after the FIR');
+    } finally {
+      sub.unsubscribe();
+    }
+    expect(emu.records.keyframeRequests.filter((r) => r.sessionId === camera.sessionId && r.fromSessionId === undefined).map((r) => r.method))
+      .to.deep.equal(['fir', 'pli', 'fir', 'fir']);
+    expect(() => emu.requestKeyframe('no-such-session')).to.throw().with.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
   });
 });

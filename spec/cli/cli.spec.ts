@@ -82,6 +82,8 @@ describe('cli: rxsfu', function () {
     for (const text of ['state joined', '+ alice joined', 'track alice audio', 'publishing a 440 Hz tone', 'leaving (duration over)', 'state left', 'summary:', 'heard alice:', 'recorded']) {
       expect(out, out).to.contain(text);
     }
+    // alice's speech-like tone (12000 peak) read off her decoded frames: loud, not silent
+    expect(out, out).to.match(/levels: alice -(1[0-9]|[0-9]) dBFS/);
     const file = readFileSync(wav);
     expect(file.toString('ascii', 0, 4)).to.equal('RIFF');
     expect(file.toString('ascii', 8, 16)).to.equal('WAVEfmt ');

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { decodeKeyframe, expectCameraPicture, framesOf } from '../support/camera-picture.js';
+import { cameraColour } from '../../lib/emulator/media/simulated-camera.js';
 import { filter, interval, lastValueFrom, take, timeout } from 'rxjs';
 import { createMediaPlane, type SfuMediaPlane } from '../../lib/emulator/media/index.js';
 import { PeerType, TrackType } from '../../lib/protocol/index.js';
@@ -111,12 +113,17 @@ describe('emulator/media plane (real werift on loopback)', function () {
     const pcm = loudPcm(client.received.get('simp:TRACK_TYPE_AUDIO')!.map((p) => p.payload));
     expect(pcm.length).to.be.greaterThan(960 * 10);
     expect(estimateFrequencyHz(pcm)).to.be.within(420, 460);
-    // the video is VP8: frame starts with PictureIDs counting up, interframes between keyframes (every 10 s or on PLI)
-    const starts = client.received.get('simp:TRACK_TYPE_VIDEO')!.map((p) => parseVp8PayloadDescriptor(p.payload)).filter((d) => d.start);
+    // the video is real VP8: frame starts with PictureIDs counting up, each frame a keyframe that
+    // decodes to the camera's picture of its owner
+    const videoPackets = client.received.get('simp:TRACK_TYPE_VIDEO')!;
+    const starts = videoPackets.map((p) => parseVp8PayloadDescriptor(p.payload)).filter((d) => d.start);
     expect(starts.length).to.be.greaterThan(5);
     expect(starts.every((d) => d.pictureId !== undefined)).to.equal(true);
     expect(starts.slice(1).every((d, i) => d.pictureId === ((starts[i]!.pictureId! + 1) & 0x7fff))).to.equal(true);
-    expect(starts.filter((d) => !d.keyframe).length, 'interframes between keyframes').to.be.greaterThan(0);
+    const frames = await framesOf(videoPackets);
+    expect(frames.length).to.be.greaterThan(5);
+    expect(frames.every((f) => f.keyframe && f.width === 320 && f.height === 240)).to.equal(true);
+    expectCameraPicture(await decodeKeyframe(frames[frames.length - 1]!.data), cameraColour('bot'));
     expect(packetsOf(h.plane.receivedPackets('c1'), VIDEO, 'sim')).to.be.greaterThan(0);
     // payload types are the negotiated ones, whatever the source wrote (Opus 111, VP8 96)
     const negotiated = (codec: string) => Number(new RegExp(`a=rtpmap:(\\d+) ${codec}/`, 'i').exec(client.offers[0].sdp)?.[1]);

@@ -12,6 +12,7 @@ import type { Observable } from 'rxjs';
 import type { PcmFrame } from '../../media/audio-frame.js';
 import type { ReceivedAudio } from './audio-recorder.js';
 import type { TrackInfo, TrackSubscriptionDetails, TrackType, PeerType } from '../../protocol/index.js';
+import type { SimulatedCamera } from './simulated-camera.js';
 
 /** What `faults.session(id).disturbMedia()` does to the packets it forwards to that session. */
 export interface MediaDisturbance {
@@ -41,10 +42,11 @@ export interface MediaParticipant {
   callCid?: string;
 }
 
-/** What a simulated participant publishes: an Opus tone and/or synthetic VP8. */
+/** What a simulated participant publishes: an Opus tone and/or a camera (real VP8 keyframes). */
 export interface SimulatedMediaOptions {
   audio?: boolean;
-  video?: boolean;
+  /** `true`: the default camera (see simulated-camera.ts). */
+  video?: boolean | SimulatedCamera;
   /** The tone it speaks. @default 440 Hz, speech-like (syllables and pauses) */
   tone?: SimulatedTone;
 }
@@ -56,6 +58,8 @@ export interface SimulatedTone {
   /** Syllables and pauses; false = a steady tone. @default true */
   speechLike?: boolean;
 }
+
+export type { SimulatedCamera };
 
 /** One SFU's media: werift peer connections of its client sessions, RTP forwarding, simulated participants. */
 export interface SfuMediaPlane {

@@ -13,6 +13,7 @@ import type { RtpRouter } from './rtp-router.js';
 import { SfuPeer } from './sfu-peer.js';
 import { gateUdp } from './udp-gate.js';
 import { defaultTrackType } from './track-types.js';
+import { sendKeyframeRequest } from './keyframe-feedback.js';
 
 export interface PublisherDeps {
   router: RtpRouter;
@@ -28,6 +29,8 @@ export class PublisherConnection {
   private readonly queue: OrderedQueue;
   private readonly trackTypeByMid = new Map<string, TrackType>();
   private readonly hooked = new Map<string, () => void>();
+  /** FIR sequence number (RFC 5104: +1 per new request). */
+  private firSequence = 0;
   private announced = new Set<TrackType>();
 
   constructor(private readonly sessionId: string, private readonly deps: PublisherDeps) {
@@ -112,13 +115,10 @@ export class PublisherConnection {
     let changed = false;
     for (const trackType of this.announced) if (!now.has(trackType)) changed = this.deps.router.withdraw(ref(trackType)) || changed;
     for (const trackType of now) changed = this.deps.router.announce(ref(trackType)) || changed;
-    // A subscriber's PLI on one of these tracks becomes our PLI to the client's publisher.
+    // A subscriber's PLI on one of these tracks becomes our PLI to the client's publisher (the emulator's own request: PLI or FIR).
     for (const transceiver of this.receiving()) {
       const { receiver } = transceiver;
-      this.deps.router.onKeyframeRequest(ref(this.trackTypeOf(transceiver)), () => {
-        const ssrc = receiver.track.ssrc;
-        if (ssrc !== undefined) receiver.sendRtcpPLI(ssrc).catch(() => undefined);
-      });
+      this.deps.router.onKeyframeRequest(ref(this.trackTypeOf(transceiver)), (method) => sendKeyframeRequest(receiver, method, this.firSequence++));
     }
     this.announced = now;
     if (changed) this.deps.onTracksChanged();

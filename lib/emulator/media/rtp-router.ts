@@ -7,7 +7,7 @@
  */
 import type { RtpPacket } from '../../media/rtp-packet.js';
 import type { TrackType } from '../../protocol/index.js';
-import { TrackBus, trackKey, type RtpSink, type TrackRef } from './track-bus.js';
+import { TrackBus, trackKey, type KeyframeRequestMethod, type RtpSink, type TrackRef } from './track-bus.js';
 import type { MediaDisturbance } from './contract.js';
 import { disturbedSink } from './media-disturbance.js';
 
@@ -117,14 +117,14 @@ export class RtpRouter {
   }
 
   /** The publisher side of a track this table owns says how to get a keyframe out of its source. */
-  onKeyframeRequest(ref: TrackRef, handler: () => void): void {
+  onKeyframeRequest(ref: TrackRef, handler: (method: KeyframeRequestMethod) => void): void {
     const source = this.bus.sources.get(trackKey(ref));
     if (source?.owner === this) source.keyframeRequested = handler;
   }
 
   /** A subscriber asked for a keyframe (PLI): passed to the track's publisher, on whichever SFU it is. */
-  requestKeyframe(ref: TrackRef): void {
-    this.bus.sources.get(trackKey(ref))?.keyframeRequested?.();
+  requestKeyframe(ref: TrackRef, fromSessionId: string): void {
+    this.bus.requestKeyframe({ ...ref, method: 'pli', fromSessionId });
   }
 
   /** Fault: packets to `subscriberId` on this SFU are dropped/reordered on a fixed pattern; `undefined` ends it. */

@@ -1,14 +1,14 @@
 /**
  * A participant that lives inside the emulator's SFU: it publishes Opus audio (a speech-like tone)
- * and/or synthetic VP8 video generated in-process straight into the forwarding table (no peer
+ * and/or real VP8 video (simulated-camera.ts) generated in-process straight into the forwarding table (no peer
  * connection needed), and subscribes to every other track of its call (the plane picks them, on
  * every SFU) so tests can count what reached it.
  */
 import { type Observable, type SchedulerLike, Subject, Subscription } from 'rxjs';
 import { TrackType } from '../../protocol/index.js';
 import { opusRtpPackets$ } from '../../media/opus-rtp.js';
-import { vp8RtpPackets$ } from '../../media/vp8.js';
-import type { MediaParticipant, SimulatedMediaOptions } from './contract.js';
+import { simulatedCameraRtp$ } from './simulated-camera.js';
+import type { MediaParticipant, SimulatedCamera, SimulatedMediaOptions } from './contract.js';
 import type { RtpRouter, TrackRef } from './rtp-router.js';
 import { AudioRecorder, type ReceivedAudio } from './audio-recorder.js';
 import { encodeOpusRtp } from '../../media/opus-publish.js';
@@ -21,6 +21,7 @@ export class SimulatedMediaSource {
   private readonly recorder: AudioRecorder;
   private readonly tracks: TrackType[];
   private readonly tone: SimulatedMediaOptions['tone'];
+  private readonly camera: SimulatedCamera;
 
   constructor(
     readonly participant: MediaParticipant,
@@ -29,6 +30,7 @@ export class SimulatedMediaSource {
     private readonly scheduler?: SchedulerLike,
   ) {
     this.tone = options.tone;
+    this.camera = typeof options.video === 'object' ? options.video : {};
     this.recorder = new AudioRecorder(120, scheduler);
     this.tracks = [
       ...(options.audio ? [TrackType.TRACK_TYPE_AUDIO] : []),
@@ -46,11 +48,11 @@ export class SimulatedMediaSource {
     }
     if (this.tracks.includes(TrackType.TRACK_TYPE_VIDEO)) {
       const ref = { sessionId, trackType: TrackType.TRACK_TYPE_VIDEO };
-      // A keyframe every 10 s, interframes between, and one at once when a subscriber asks (PLI).
+      // Real VP8 keyframes of its picture, and one at once when a subscriber (PLI) or the emulator (PLI/FIR) asks.
       const keyframeRequests = new Subject<void>();
       this.router.onKeyframeRequest(ref, () => keyframeRequests.next());
-      this.sources.add(vp8RtpPackets$({ scheduler: this.scheduler, keyframeIntervalFrames: 300, keyframeRequests$: keyframeRequests })
-        .subscribe((p) => this.router.publish(ref, p)));
+      this.sources.add(simulatedCameraRtp$(this.participant.userId, this.camera, keyframeRequests, this.scheduler)
+        .subscribe({ next: (p) => this.router.publish(ref, p), error: () => undefined }));
     }
   }
 

@@ -145,7 +145,7 @@ export class SubscriberConnection {
     const transceiver = peer.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
     this.deps.router.attach(this.participant.sessionId, ref, (packet) => track.writeRtp(toWeriftRtp(packet)));
     // The SFU passes a subscriber's PLI on to the publisher, as Stream's SFU does.
-    transceiver.sender.onPictureLossIndication.subscribe(() => this.deps.router.requestKeyframe(ref));
+    transceiver.sender.onPictureLossIndication.subscribe(() => this.deps.router.requestKeyframe(ref, this.participant.sessionId));
     this.forwarded.set(key, { ref, transceiver, track });
   }
 

@@ -37,8 +37,18 @@ export interface BusSource extends TrackRef {
   owner: object;
   /** Sinks keyed by `${plane scope}|${subscriber session id}`. */
   sinks: Map<string, BusSink>;
-  /** How a subscriber's PLI reaches the publisher (the owner sets it). */
-  keyframeRequested?: () => void;
+  /** How a keyframe request (a subscriber's PLI, or the emulator's own PLI/FIR) reaches the publisher (the owner sets it). */
+  keyframeRequested?: (method: KeyframeRequestMethod) => void;
+}
+
+/** RTCP feedback asking a video source for a keyframe: Picture Loss Indication or Full Intra Request (RFC 4585, RFC 5104). */
+export type KeyframeRequestMethod = 'pli' | 'fir';
+
+/** A keyframe request that reached a published track. */
+export interface KeyframeRequest extends TrackRef {
+  method: KeyframeRequestMethod;
+  /** The subscriber whose PLI it passes on, or `undefined` when the emulator itself asked. */
+  fromSessionId?: string;
 }
 
 export const trackKey = (ref: TrackRef): string => `${ref.sessionId}|${ref.trackType}`;
@@ -49,6 +59,18 @@ export class TrackBus {
   readonly sources = new Map<string, BusSource>();
   private readonly participants = new Map<string, { participant: MediaParticipant; owner: object }>();
   private readonly listeners = new Set<() => void>();
+
+  /** `onKeyframeRequest` hears every keyframe request passed to a publisher (the emulator records them). */
+  constructor(private readonly hooks: { onKeyframeRequest?: (request: KeyframeRequest) => void } = {}) {}
+
+  /** Passes a keyframe request to the track's publisher, on whichever SFU it is. Returns whether the track exists. */
+  requestKeyframe(request: KeyframeRequest): boolean {
+    const source = this.sources.get(trackKey(request));
+    if (!source) return false;
+    this.hooks.onKeyframeRequest?.(request);
+    source.keyframeRequested?.(request.method);
+    return true;
+  }
 
   /** Makes a participant known to every plane (names its forwarded streams); the latest registration owns it. */
   register(participant: MediaParticipant, owner: object): void {
