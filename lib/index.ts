@@ -11,8 +11,9 @@ export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logge
 export { VERSION } from './version.js';
 export {
   createSignalConnection, SignalCloseCode, connectionLost$, heartbeatTimeout$, healthCheckRequests$, sfuEvents$,
+  networkDead$, DEFAULT_NETWORK_DEAD_AFTER_MS,
   type SignalConnection, type SignalConnectionOptions, type ConnectionLost, type ConnectionLostInputs, type SignalState,
-  type SignalFrame, type HeartbeatTimeout, type WebSocketOptions,
+  type SignalFrame, type HeartbeatTimeout, type NetworkDead, type WebSocketOptions,
 } from './signaling/index.js';
 export { createSignalServerClient, type SignalServerClient, type SignalServerClientOptions } from './rpc/index.js';
 export {

@@ -33,6 +33,12 @@ export interface JoinCallOptions extends CallTarget {
   /** Silence (no frame of any kind) after which the socket counts as lost; integer ms, > `healthCheckIntervalMs`, ≤ 2³¹−1. @default 2500 */
   unhealthyAfterMs?: number;
   /**
+   * Signaling and media both silent this long (ms) is a loss (`ConnectionLost.kind` `network-dead`),
+   * sooner than `unhealthyAfterMs`: counted only while media (RTP, or the SFU's RTCP reports) was
+   * arriving when the signaling fell silent. 0 disables, else an integer in [100, 2³¹−1]. @default 1500
+   */
+  networkDeadAfterMs?: number;
+  /**
    * A peer connection that was negotiated but is not `connected` this long (ms) while joined gets an
    * ICE restart, then a REJOIN if that fails (docs/RECONNECT.md R1 `peer-stuck`). 0 disables. @default 10000
    */

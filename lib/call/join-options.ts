@@ -14,7 +14,7 @@ import type { CallTarget } from './credentials.js';
 import type { ConnectionSettings } from './sfu-connection.js';
 import { validateSubscriptionPolicy } from './subscription-policy.js';
 import type { SubscriptionPolicy } from './subscriptions.js';
-import { DEFAULT_HEALTH_CHECK_INTERVAL_MS, DEFAULT_UNHEALTHY_AFTER_MS } from '../signaling/index.js';
+import { DEFAULT_HEALTH_CHECK_INTERVAL_MS, DEFAULT_NETWORK_DEAD_AFTER_MS, DEFAULT_UNHEALTHY_AFTER_MS } from '../signaling/index.js';
 import { DEFAULT_MEDIA_STALL_AFTER_MS } from '../reconnect/call-side/media-stall.js';
 import { networkTarget } from './network-options.js';
 import type { TokenProvider } from './user-token.js';
@@ -74,6 +74,7 @@ export function resolveSettings(options: Record<string, unknown>): ConnectionSet
     joinTimeoutMs: durationOption('joinTimeoutMs', options.joinTimeoutMs, 5000, 1),
     healthCheckIntervalMs,
     unhealthyAfterMs,
+    networkDeadAfterMs: durationOption('networkDeadAfterMs', options.networkDeadAfterMs, DEFAULT_NETWORK_DEAD_AFTER_MS, MIN_PERIOD_MS, true),
     peerConnectTimeoutMs: durationOption('peerConnectTimeoutMs', options.peerConnectTimeoutMs, DEFAULT_PEER_CONNECT_TIMEOUT_MS, MIN_PERIOD_MS, true),
     scheduler: methodsOption<SchedulerLike>('scheduler', options.scheduler, ['now', 'schedule'], asyncScheduler),
     logger: guardedLogger(methodsOption<Logger>('logger', options.logger, ['debug', 'info', 'warn', 'error'], silentLogger)),

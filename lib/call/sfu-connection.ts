@@ -12,7 +12,7 @@
  *   events$ ice_trickle      → publisher/subscriber.addRemoteCandidate
  *   *.localCandidate$        → IceTrickle RPC
  */
-import { EMPTY, ReplaySubject, Subscription, catchError, defer, filter, map, mergeMap, switchMap, type Observable, type SchedulerLike } from 'rxjs';
+import { EMPTY, ReplaySubject, Subscription, catchError, defer, filter, map, merge, mergeMap, switchAll, switchMap, type Observable, type SchedulerLike } from 'rxjs';
 import { PeerType, type JoinResponse, type ReconnectDetails, type SfuEvent } from '../protocol/index.js';
 import { SignalCloseCode, createSignalConnection, type SignalConnection } from '../signaling/index.js';
 import { createSignalServerClient, type SignalServerClient } from '../rpc/index.js';
@@ -37,6 +37,8 @@ export interface ConnectionSettings {
   joinTimeoutMs: number;
   healthCheckIntervalMs: number;
   unhealthyAfterMs: number;
+  /** Signaling and media (RTP/RTCP on either peer) silent together this long is a loss (`network-dead`); 0 disables. */
+  networkDeadAfterMs: number;
   /** A negotiated peer not `connected` this long while joined is a trigger (J2); 0 disables. */
   peerConnectTimeoutMs: number;
   scheduler: SchedulerLike;
@@ -106,17 +108,23 @@ interface Transport {
   /** Listeners on the socket's frames; ended by `close`. */
   readonly wiring: Subscription;
   readonly migrationComplete: ReplaySubject<void>;
+  /** The peers' inbound packets, once they are attached: the signaling's media liveness input. */
+  readonly peersHeard: ReplaySubject<Observable<void>>;
   /** Closes socket and Twirp client with `code`; idempotent (a second close changes nothing). */
   close(code: number, reason: string): void;
 }
 
 function openTransport({ credentials, settings }: SfuConnectionParams): Transport {
+  // The signaling opens before the peers exist (a new connection makes them at join_response).
+  const peersHeard = new ReplaySubject<Observable<void>>(1);
   const signal = createSignalConnection({
     url: credentials.server.wsEndpoint,
     openTimeoutMs: settings.openTimeoutMs,
     joinTimeoutMs: settings.joinTimeoutMs,
     healthCheckIntervalMs: settings.healthCheckIntervalMs,
     unhealthyAfterMs: settings.unhealthyAfterMs,
+    mediaHeard$: peersHeard.pipe(switchAll()),
+    networkDeadAfterMs: settings.networkDeadAfterMs,
     scheduler: settings.scheduler,
     logger: settings.logger,
   });
@@ -139,7 +147,7 @@ function openTransport({ credentials, settings }: SfuConnectionParams): Transpor
     signal.close(code, reason);
     rpc.close();
   };
-  return { signal, rpc, wiring, migrationComplete, close };
+  return { signal, rpc, wiring, migrationComplete, peersHeard, close };
 }
 
 /** Step 2 (join): the JoinRequest (with our generic SDPs) and the SFU's `join_response`. */
@@ -168,6 +176,7 @@ function attachPeers(transport: Transport, joinResponse: JoinResponse, params: S
   const events$ = backlogged(signal.events$, wiring);
   const peers = params.peers ?? createSfuPeers(rpc, sessionId, credentials.iceServers, settings.logger, settings.iceLoopbackOnly);
   peers.rebind(rpc);
+  transport.peersHeard.next(merge(peers.publisher.mediaHeard$, peers.subscriber.mediaHeard$));
   wiring.add(wire(signal, rpc, peers, sessionId, settings.logger));
   wiring.add(followPublishOptions(signal, peers.publisher, joinResponse.publishOptions ?? [], settings.logger));
   return {

@@ -23,7 +23,7 @@ import { fastDeadlineMs, type ResolvedReconnectOptions } from './options.js';
 import { admitRejoin, type RateLimitHistory } from './rate-limit.js';
 import { blameSfu, excludeSfu, NO_EXCLUSION, type SfuExclusion } from './sfu-exclusion.js';
 import type {
-  AttemptContext, AttemptStrategy, JoinedInfo, OutageRecord, ReconnectionRecord, ReconnectOutcome, ReconnectRequest, ReconnectState,
+  AttemptContext, AttemptStrategy, JoinedInfo, OutageAnsweredBy, OutageRecord, ReconnectionRecord, ReconnectOutcome, ReconnectRequest, ReconnectState,
 } from './types.js';
 
 /** A request that starts an episode (anything but `disconnect`). */
@@ -244,9 +244,10 @@ export function goOffline(state: EngineState, now: number): EngineState {
 }
 
 /** R17: the network answered: the outage ends (`network-back`) and the next attempt goes at once. */
-export function backOnline(state: EngineState, now: number): EngineState {
+export function backOnline(state: EngineState, now: number, answeredBy: OutageAnsweredBy): EngineState {
   const episode = running(state);
-  const outages = episode.offlineSince === undefined ? episode.outages : [...episode.outages, { durationMs: now - episode.offlineSince, ended: 'network-back' as const }];
+  const outage: OutageRecord = { durationMs: now - (episode.offlineSince ?? now), ended: 'network-back', answeredBy };
+  const outages = episode.offlineSince === undefined ? episode.outages : [...episode.outages, outage];
   return { ...state, episode: { ...episode, outages, offlineSince: undefined, resumeAtOnce: true } };
 }
 

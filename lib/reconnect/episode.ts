@@ -13,13 +13,14 @@
  *         catchError(EpisodeGiveUp),    → failed record + reconnecting-failed
  *         episodeDeadline(R10))         (leave R12 and DISCONNECT R13 are the engine's)
  *
- * R17: after a failed attempt the network is probed before the next is planned; when nothing
- * answers, the episode is `offline` (deadline paused, no attempt) until a probe answers, then plans
- * FAST or REJOIN and retries at once.
+ * R17: after a failed attempt the network is probed before the next is planned (unless the failure
+ * itself was an answer); when the probe gets none and no path is heard, the episode is `offline`
+ * (deadline paused, no attempt) until a probe answers or a path is heard, then plans FAST or REJOIN
+ * and retries at once.
  * ```
  */
 import {
-  BehaviorSubject, catchError, concat, connect, defer, distinctUntilChanged, EMPTY, endWith, filter, finalize, ignoreElements, map, merge, mergeMap,
+  BehaviorSubject, catchError, concat, connect, defer, distinctUntilChanged, EMPTY, endWith, filter, finalize, ignoreElements, map, merge, mergeMap, NEVER,
   type Observable, of, race, retry, type SchedulerLike, take, takeUntil, throwError, timeout,
 } from 'rxjs';
 import { isRxsfuError, type RxsfuError, rxsfuError } from '../errors.js';
@@ -33,8 +34,8 @@ import {
   attemptAdopted, attemptEnded, type AttemptRequest, attemptFailed, attemptJoined, backOnline, backoffTaken, beginAttempt, endEpisode, type EngineState,
   episodeRecord, floorAbove, goOffline, needsPlan, planAttempt, requestDuringEpisode, startEpisode, strategyAfterOutage,
 } from './episode-state.js';
-import { probeOnce$, probeUntilOnline$ } from './offline.js';
-import type { AttemptContext, AttemptStrategy, ReconnectExecutors, ReconnectionEvent, ReconnectRequest } from './types.js';
+import { answeredByNetwork, probeOnce$, probeUntilOnline$ } from './offline.js';
+import type { AttemptContext, AttemptStrategy, OutageAnsweredBy, ReconnectExecutors, ReconnectionEvent, ReconnectRequest } from './types.js';
 
 /**
  * The engine's one state, owned by one engine subscription. Written only with the transitions of
@@ -174,7 +175,7 @@ function startExecutor(env: EpisodeEnv, strategy: AttemptStrategy): Observable<u
 function afterFailure$(env: EpisodeEnv, strategy: AttemptStrategy, error: RxsfuError): Observable<ReconnectionEvent> {
   return defer(() => {
     env.store.set(attemptFailed(env.store.get(), error));
-    const next$ = finalReason(error) ? EMPTY : probeThenPlan$(env, strategy);
+    const next$ = finalReason(error) ? EMPTY : answeredByNetwork(error) ? planned$(env, strategy) : probeThenPlan$(env, strategy);
     return concat(next$, throwError(() => error));
   });
 }
@@ -188,8 +189,9 @@ function probeThenPlan$(env: EpisodeEnv, failed: AttemptStrategy): Observable<Re
   const probe = executors.probe;
   if (!probe || options.outageBudgetMs === 0) return planned$(env, failed);
   const probe$ = () => probe.call(executors);
-  return probeOnce$(probe$, options.probeTimeoutMs, scheduler).pipe(
-    mergeMap((online) => (online ? planned$(env, failed) : offline$(env, probe$))),
+  const heard$ = defer(() => executors.networkHeard$?.() ?? NEVER);
+  return probeOnce$(probe$, options.probeTimeoutMs, scheduler, heard$).pipe(
+    mergeMap((online) => (online ? planned$(env, failed) : offline$(env, probe$, heard$))),
   );
 }
 
@@ -198,19 +200,19 @@ function probeThenPlan$(env: EpisodeEnv, failed: AttemptStrategy): Observable<Re
  * most `outageBudgetMs` (then the episode fails with reason `offline`); then FAST if the SFU's
  * window is still open, else REJOIN, at once.
  */
-function offline$(env: EpisodeEnv, probe: () => Observable<unknown>): Observable<ReconnectionEvent> {
+function offline$(env: EpisodeEnv, probe: () => Observable<unknown>, heard$: Observable<unknown>): Observable<ReconnectionEvent> {
   return defer(() => {
     const { store, options, scheduler } = env;
     store.set(goOffline(store.get(), scheduler.now()));
-    const online$ = probeUntilOnline$(probe, { backoff: options.probeBackoff, probeTimeoutMs: options.probeTimeoutMs, random: options.random }, scheduler).pipe(
+    const probing = { backoff: options.probeBackoff, probeTimeoutMs: options.probeTimeoutMs, random: options.random };
+    const online$ = probeUntilOnline$(probe, probing, scheduler, heard$).pipe(
       timeout({ first: options.outageBudgetMs, scheduler, with: () => throwError(() => new EpisodeGiveUp('offline')) }),
-      ignoreElements(),
     );
-    const back$ = defer(() => {
-      store.set(backOnline(store.get(), scheduler.now()));
+    const back$ = (answeredBy: OutageAnsweredBy) => defer(() => {
+      store.set(backOnline(store.get(), scheduler.now(), answeredBy));
       return planned$(env, undefined, strategyAfterOutage(store.get(), scheduler.now(), options));
     });
-    return concat(of<ReconnectionEvent>({ type: 'state', state: { kind: 'offline' } }), online$, back$);
+    return concat(of<ReconnectionEvent>({ type: 'state', state: { kind: 'offline' } }), online$.pipe(mergeMap(back$)));
   });
 }
 

@@ -9,7 +9,7 @@
  * `attempt` (its start), `adopted`, `joined` or `failed`. Outputs (what replay must reproduce):
  * `state`, `record`. `frame-in` entries are context only.
  */
-import { defer, map, tap, type Observable, type SchedulerLike } from 'rxjs';
+import { defer, map, take, tap, type Observable, type SchedulerLike } from 'rxjs';
 import { errorMessage, isRxsfuError, type RxsfuError } from '../errors.js';
 import { sfuIdOf } from './failed-error.js';
 import { reconnectEpisodes } from './engine.js';
@@ -25,6 +25,8 @@ export interface LoggedError {
   readonly sfuId?: string;
   readonly sfuErrorCode?: number;
   readonly reconnectStrategy?: number;
+  /** R17: a failure with an HTTP status heard the network (no probe). */
+  readonly httpStatus?: number;
 }
 
 /** A state as the log keeps it (errors by code). */
@@ -58,6 +60,8 @@ export type FrameLogEntry = { readonly at: number } & (
   | { readonly kind: 'frame-in'; readonly event: string; readonly detail?: string }
   /** R17: a network probe started (`started`), answered or not (`answered`), or was cut off (neither). */
   | { readonly kind: 'probe'; readonly answered?: boolean; readonly started?: true }
+  /** R17: the engine began watching the paths (`started`), or heard one (`heard`): each watch once. */
+  | { readonly kind: 'heard'; readonly started?: true; readonly heard?: true }
 );
 
 /** The engine options replay needs (numbers only; a `fastDeadlineMs` getter is logged as read at the start). */
@@ -74,6 +78,8 @@ export interface LoggedOptions {
   readonly iceRestart: boolean;
   /** R17: whether a probe executor existed, and the offline options. */
   readonly probe?: boolean;
+  /** R17: whether the paths' signs of life (`networkHeard$`) were watched. */
+  readonly heard?: boolean;
   readonly outageBudgetMs?: number;
   readonly probeBackoff?: { readonly baseMs: number; readonly maxDelayMs: number };
   readonly probeTimeoutMs?: number;
@@ -103,7 +109,7 @@ export class FrameLogRecorder {
       fastAttempts: options.fastAttempts, attemptTimeoutMs: options.attemptTimeoutMs, migrationTimeoutMs: options.migrationTimeoutMs,
       backoff: { ...options.backoff }, rateLimit: { ...options.rateLimit }, fastRateLimit: { ...options.fastRateLimit },
       disconnectionTimeoutMs: options.disconnectionTimeoutMs, iceRestart: executors.iceRestart !== undefined,
-      probe: executors.probe !== undefined, outageBudgetMs: options.outageBudgetMs, probeBackoff: { ...options.probeBackoff }, probeTimeoutMs: options.probeTimeoutMs,
+      probe: executors.probe !== undefined, heard: executors.networkHeard$ !== undefined, outageBudgetMs: options.outageBudgetMs, probeBackoff: { ...options.probeBackoff }, probeTimeoutMs: options.probeTimeoutMs,
       ...(deadline !== undefined ? { fastDeadlineMs: deadline } : {}),
       ...(options.initial ? { initial: { ...options.initial } } : {}),
     };
@@ -156,7 +162,16 @@ export class FrameLogRecorder {
       migrate: (ctx) => logged('migrate', ctx, executors.migrate),
       ...(executors.iceRestart ? { iceRestart: (peer, ctx) => logged('ice-restart', ctx, (c) => executors.iceRestart!(peer, c), peer) } : {}),
       ...(executors.probe ? { probe: () => this.probe(() => executors.probe!()) } : {}),
+      ...(executors.networkHeard$ ? { networkHeard$: () => this.heard(() => executors.networkHeard$!()) } : {}),
     };
+  }
+
+  /** R17: a watch of the paths, with its start and its first sign (the only one the engine reads) logged. */
+  private heard(run: () => Observable<unknown>): Observable<unknown> {
+    return defer(() => {
+      this.add({ kind: 'heard', started: true });
+      return run().pipe(take(1), tap(() => this.add({ kind: 'heard', heard: true })));
+    });
   }
 
   /** R17: a probe with its start and its answer (or none) logged. */
@@ -207,6 +222,7 @@ export function loggedError(error: unknown): LoggedError {
     ...(sfuId !== undefined ? { sfuId } : {}),
     ...(e.sfuErrorCode !== undefined ? { sfuErrorCode: e.sfuErrorCode } : {}),
     ...(e.reconnectStrategy !== undefined ? { reconnectStrategy: e.reconnectStrategy } : {}),
+    ...(e.httpStatus !== undefined ? { httpStatus: e.httpStatus } : {}),
   };
 }
 

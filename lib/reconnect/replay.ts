@@ -32,9 +32,13 @@ export function replayFrameLog(log: FrameLog): ReplayedEntry[] {
   const draws = log.entries.flatMap((e) => (e.kind === 'random' ? [e.value] : []));
   let draw = 0;
   const out: ReplayedEntry[] = [];
-  const { iceRestart, probe, ...options } = log.options;
-  const executors = replayedExecutors(log, scheduler, iceRestart);
-  reconnectEpisodes(requests$, probe ? { ...executors, probe: replayedProbe(log, scheduler) } : executors, {
+  const { iceRestart, probe, heard, ...options } = log.options;
+  const executors = {
+    ...replayedExecutors(log, scheduler, iceRestart),
+    ...(probe ? { probe: replayedProbe(log, scheduler) } : {}),
+    ...(heard ? { networkHeard$: replayedHeard(log, scheduler) } : {}),
+  };
+  reconnectEpisodes(requests$, executors, {
     ...options,
     random: () => draws[draw++] ?? 0.5,
     leave$: leave ? timer(at(leave), scheduler) : NEVER,
@@ -105,10 +109,26 @@ function replayedProbe(log: FrameLog, scheduler: VirtualTimeScheduler): () => Ob
   });
 }
 
+/** R17: the n-th watch of the paths plays the n-th logged one: its sign after the logged delay, or none. */
+function replayedHeard(log: FrameLog, scheduler: VirtualTimeScheduler): () => Observable<unknown> {
+  const watches: { startedAt: number; heardAt?: number }[] = [];
+  for (const entry of log.entries) {
+    if (entry.kind !== 'heard') continue;
+    if (entry.started) watches.push({ startedAt: entry.at });
+    else if (watches.at(-1)) watches.at(-1)!.heardAt = entry.at;
+  }
+  let next = 0;
+  return () => defer(() => {
+    const watch = watches[next++];
+    return watch?.heardAt === undefined ? NEVER : timer(watch.heardAt - watch.startedAt, scheduler);
+  });
+}
+
 function revivedError(logged: LoggedError): Error {
   const error = rxsfuError(logged.code as RxsfuErrorCode, logged.message, {
     ...(logged.sfuErrorCode !== undefined ? { sfuErrorCode: logged.sfuErrorCode } : {}),
     ...(logged.reconnectStrategy !== undefined ? { reconnectStrategy: logged.reconnectStrategy } : {}),
+    ...(logged.httpStatus !== undefined ? { httpStatus: logged.httpStatus } : {}),
   });
   return logged.sfuId !== undefined ? withSfuId(error, logged.sfuId) : error;
 }

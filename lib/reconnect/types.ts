@@ -65,6 +65,13 @@ export interface ReconnectExecutors {
    * it by `probeTimeoutMs`. Absent: the call never goes `offline`.
    */
   probe?(): Observable<unknown>;
+  /**
+   * R17: signs of life of any path to the call (a signaling frame or bytes, an RTP or RTCP packet on
+   * a peer connection): hot, a value per sign. The network answered when it emits: no `offline`
+   * while it speaks, and an `offline` period ends at its first sign without waiting for a probe.
+   * Absent: the probe alone decides.
+   */
+  networkHeard$?(): Observable<unknown>;
 }
 
 /** The engine's state fragment (docs/RECONNECT.md, "States"). */
@@ -85,11 +92,16 @@ export type ReconnectOutcome = 'joined' | 'failed' | 'cancelled';
 /** How an outage (R17) ended: the network answered, the outage budget ran out, leave(), or DISCONNECT. */
 export type OutageEnd = 'network-back' | 'budget' | 'cancelled' | 'disconnected';
 
+/** What told R17 the network was back: a probe answered, or a path (signaling, media) was heard again. */
+export type OutageAnsweredBy = 'probe' | 'path';
+
 /** One `offline` period of an episode (R17). */
 export interface OutageRecord {
   /** Scheduler time from entering `offline` to its end. */
   readonly durationMs: number;
   readonly ended: OutageEnd;
+  /** For `network-back`: what answered first. */
+  readonly answeredBy?: OutageAnsweredBy;
 }
 
 /** One per episode (R11). */

@@ -30,6 +30,7 @@ import { createLocalCandidates, createRemoteCandidates, parseCandidate, type Can
 import { createSignalingQueue, type SignalingQueue } from './signaling-queue.js';
 import { fromWeriftEvent, type WeriftEventLike } from './werift-event.js';
 import { endDtlsRetransmits } from './dtls-retransmits.js';
+import { mediaHeard$ } from './media-heard.js';
 import { silentLogger } from '../logger.js';
 import { appliedOrGathering$ } from './bounded-gathering.js';
 import type { RtcLogger } from './rtc-logger.js';
@@ -48,6 +49,8 @@ export interface PeerCore {
   readonly connectionState$: Observable<string>;
   /** werift's ICE connection state, same shape as `connectionState$` (`failed` → ICE restart). */
   readonly iceConnectionState$: Observable<string>;
+  /** A value per inbound SRTP/SRTCP packet (media-heard.ts); completes at close. */
+  readonly mediaHeard$: Observable<void>;
   /** Emits once, then completes, when `close()` was called. */
   readonly closing$: Observable<void>;
   /** Emits once, then completes, when werift finished closing (or the close deadline passed). */
@@ -132,8 +135,7 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
       logger.warn?.(`${role}: unusable remote candidate dropped`, { reason: errorMessage(err) });
       return;
     }
-    queue
-      .run$('remote candidate', () => defer(() => of(remote.accept(init))))
+    queue.run$('remote candidate', () => defer(() => of(remote.accept(init))))
       .subscribe({ error: (err: unknown) => logger.debug?.(`${role}: remote candidate dropped`, { reason: errorMessage(err) }) });
   }
 
@@ -156,6 +158,7 @@ export function createPeerCore(options: PeerOptions, role: string): PeerCore {
     scheduler,
     localCandidate$: local.candidate$,
     connectionState$: peerState$(pc.connectionStateChange, () => pc.connectionState, closed),
+    mediaHeard$: mediaHeard$(pc, peerState$(pc.connectionStateChange, () => pc.connectionState, closed), closing),
     iceConnectionState$: peerState$(pc.iceConnectionStateChange, () => pc.iceConnectionState, closed),
     closing$: closing.asObservable(),
     closed$: closed.asObservable(),

@@ -45,6 +45,8 @@ export interface Publisher {
   readonly connectionState$: Observable<string>;
   /** werift's ICE connection state; `failed` asks for an ICE restart. */
   readonly iceConnectionState$: Observable<string>;
+  /** A value per SRTP/SRTCP packet received (RTP, or the SFU's RTCP reports); completes at close. Liveness (issue 13). */
+  readonly mediaHeard$: Observable<void>;
   /** One value when werift finished closing (after `close()`). */
   readonly closed$: Observable<void>;
   /** True once `close()` was called. */
@@ -200,6 +202,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     localCandidate$: core.localCandidate$,
     connectionState$: core.connectionState$,
     iceConnectionState$: core.iceConnectionState$,
+    mediaHeard$: core.mediaHeard$,
     closed$: core.closed$,
     isClosed: core.isClosed,
     addTrack,

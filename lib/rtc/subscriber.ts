@@ -34,6 +34,8 @@ export interface Subscriber {
   readonly connectionState$: Observable<string>;
   /** werift's ICE connection state; `failed` asks for an ICE restart. */
   readonly iceConnectionState$: Observable<string>;
+  /** A value per SRTP/SRTCP packet received (RTP, or the SFU's RTCP reports); completes at close. Liveness (issue 13). */
+  readonly mediaHeard$: Observable<void>;
   /** Live remote tracks first (on subscribe), then each new one. Completes on close. */
   readonly remoteTrack$: Observable<RemoteTrack>;
   /** Each offer that could not be answered (RXSFU_ERR_WEBRTC, or the `sendAnswer` error). Completes on close. */
@@ -123,6 +125,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     localCandidate$: core.localCandidate$,
     connectionState$: core.connectionState$,
     iceConnectionState$: core.iceConnectionState$,
+    mediaHeard$: core.mediaHeard$,
     remoteTrack$,
     negotiationError$: negotiationErrors.asObservable(),
     closed$: core.closed$,

@@ -4,20 +4,23 @@
  *
  * Rules:
  * - Only after the handshake: before `joined$` a close or error fails the join instead.
- * - A loss is an unexpected close, an error, or a heartbeat timeout: the first one wins (`take(1)`),
+ * - A loss is an unexpected close, an error, a heartbeat timeout, or signaling and media silent
+ *   together (network dead): the first one wins (`take(1)`),
  *   so an error followed by its close is one loss.
  * - A close we asked for (`closeRequested$`) and anything after a `call_ended` that came after the
  *   handshake (`callEnded$`) is not a loss: the stream completes instead.
- * - The heartbeat timeout is reported *before* the connection closes the socket with 4001, so our
+ * - The heartbeat timeout (and network dead) is reported *before* the connection closes the socket with 4001, so our
  *   own close cannot swallow it.
  */
-import { map, merge, type Observable, switchMap, take, takeUntil } from 'rxjs';
+import { EMPTY, map, merge, type Observable, switchMap, take, takeUntil } from 'rxjs';
 import type { RxsfuError } from '../errors.js';
 import type { HeartbeatTimeout } from './health-check.js';
+import type { NetworkDead } from './network-dead.js';
 
 /** Why a signaling socket was lost. At most one per connection. */
 export interface ConnectionLost {
-  readonly kind: 'close' | 'error' | 'heartbeat-timeout';
+  /** `network-dead`: the signaling and the media both fell silent (`networkDead$`, issue 13). */
+  readonly kind: 'close' | 'error' | 'heartbeat-timeout' | 'network-dead';
   /** The WebSocket close code, for `kind: 'close'`. */
   readonly closeCode?: number;
   /** Human-readable cause (close reason, error message, silence length). Never holds tokens. */
@@ -36,6 +39,8 @@ export interface ConnectionLostInputs {
   readonly errors$: Observable<RxsfuError>;
   /** Heartbeat timeouts (see `heartbeatTimeout$`). */
   readonly heartbeatTimeouts$: Observable<HeartbeatTimeout>;
+  /** Signaling and media silent together (see `networkDead$`). @default none */
+  readonly networkDead$?: Observable<NetworkDead>;
   /** Emits when we closed the connection ourselves (`close()`). */
   readonly closeRequested$: Observable<unknown>;
   /** Emits when the SFU sent `call_ended`. */
@@ -58,6 +63,7 @@ export function connectionLost$(inputs: ConnectionLostInputs): Observable<Connec
     inputs.closes$.pipe(map(closeLoss)),
     inputs.errors$.pipe(map(errorLoss)),
     inputs.heartbeatTimeouts$.pipe(map(heartbeatLoss)),
+    (inputs.networkDead$ ?? EMPTY).pipe(map(networkDeadLoss)),
   );
   return inputs.joined$.pipe(
     take(1),
@@ -79,4 +85,8 @@ function errorLoss(error: RxsfuError): ConnectionLost {
 
 function heartbeatLoss({ silentForMs }: HeartbeatTimeout): ConnectionLost {
   return { kind: 'heartbeat-timeout', detail: `no frame for ${silentForMs} ms` };
+}
+
+function networkDeadLoss({ silentForMs }: NetworkDead): ConnectionLost {
+  return { kind: 'network-dead', detail: `no frame and no media for ${silentForMs} ms` };
 }

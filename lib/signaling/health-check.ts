@@ -104,7 +104,7 @@ export const STALL_TOLERANCE_MS = 50;
  * verdict: a frame that arrived restarts the watch (the caller's `switchMap`). In virtual time
  * nothing is ever late, so marbles see exactly `ms`.
  */
-function silence$(ms: number, scheduler: SchedulerLike): Observable<unknown> {
+export function silence$(ms: number, scheduler: SchedulerLike): Observable<unknown> {
   return defer(() => {
     const due = scheduler.now() + ms;
     return timer(ms, scheduler).pipe(switchMap(() => {

@@ -35,6 +35,7 @@
 export { SignalCloseCode } from './close-codes.js';
 export { connectionLost$, type ConnectionLost, type ConnectionLostInputs } from './connection-lost.js';
 export { DEFAULT_HEALTH_CHECK_INTERVAL_MS, DEFAULT_UNHEALTHY_AFTER_MS, HEALTH_CHECK_REQUEST, healthCheckRequests$, heartbeatTimeout$, STALL_TOLERANCE_MS, type HeartbeatTimeout } from './health-check.js';
+export { DEFAULT_NETWORK_DEAD_AFTER_MS, networkDead$, type NetworkDead } from './network-dead.js';
 export { joinHandshake$, type JoinHandshakeInputs, type JoinHandshakeOptions } from './join-handshake.js';
 export { decodeSfuFrames, sfuEvents$, type SignalFrame } from './sfu-events.js';
 export {

@@ -31,6 +31,7 @@ import { SignalCloseCode } from './close-codes.js';
 import { connectionLost$, type ConnectionLost } from './connection-lost.js';
 import { DEFAULT_HEALTH_CHECK_INTERVAL_MS, DEFAULT_UNHEALTHY_AFTER_MS, healthCheckRequests$, heartbeatTimeout$ } from './health-check.js';
 import { joinHandshake$ } from './join-handshake.js';
+import { DEFAULT_NETWORK_DEAD_AFTER_MS, networkDead$ } from './network-dead.js';
 import { sfuEvents$, type SignalFrame } from './sfu-events.js';
 import type { CloseRequest } from './web-socket.js';
 import { foreignText } from '../foreign-text.js';
@@ -54,6 +55,14 @@ export interface SignalConnectionOptions {
   healthCheckIntervalMs?: number;
   /** Silence (no frame of any kind) after which the socket is unhealthy: loss, then close 4001. @default 2500 (DEFAULT_UNHEALTHY_AFTER_MS) */
   unhealthyAfterMs?: number;
+  /**
+   * Signs of life of the media path of this call (a value per inbound RTP or RTCP packet on either
+   * peer connection). With them, signaling and media silent together for `networkDeadAfterMs` is a
+   * loss (`network-dead`), sooner than the heartbeat. @default none (the heartbeat alone decides)
+   */
+  mediaHeard$?: Observable<unknown>;
+  /** Signaling and media silent together this long (ms) is a loss; 0 disables. @default 1500 (DEFAULT_NETWORK_DEAD_AFTER_MS) */
+  networkDeadAfterMs?: number;
   /** Clock for every timeout and interval. @default asyncScheduler */
   scheduler?: SchedulerLike;
   /** Where to log. @default silent */
@@ -72,6 +81,8 @@ export interface SignalConnection {
   readonly state$: Observable<SignalState>;
   /** Frames that did not decode. The socket stays up; later frames keep flowing. */
   readonly protocolErrors$: Observable<ProtocolError>;
+  /** Hot: a value per sign of life of the socket (each frame, each chunk of bytes its TCP socket read). Completes when closed. */
+  readonly heard$: Observable<void>;
   /** Opens if needed, sends the JoinRequest first, emits the JoinResponse once. One join per connection. */
   join$(request: JoinRequest): Observable<JoinResponse>;
   /** Queued (in order, after the JoinRequest) until open. Throws RXSFU_ERR_SOCKET_CLOSED after close. */
@@ -88,6 +99,7 @@ export function createSignalConnection(options: SignalConnectionOptions): Signal
   for (const name of ['openTimeoutMs', 'joinTimeoutMs', 'healthCheckIntervalMs', 'unhealthyAfterMs'] as const) {
     durationOption(name, options[name], 1, 1);
   }
+  durationOption('networkDeadAfterMs', options.networkDeadAfterMs, 1, 1, true);
   // A logger without its methods would throw later, inside a socket callback.
   methodsOption('logger', options.logger, ['debug', 'info', 'warn'], undefined);
   return new SignalConnectionImpl(options);
@@ -95,6 +107,7 @@ export function createSignalConnection(options: SignalConnectionOptions): Signal
 
 class SignalConnectionImpl implements SignalConnection {
   private readonly frames = new Subject<SignalFrame>();
+  private readonly bytesRead = new Subject<number>();
   private readonly state = new ReplaySubject<SignalState>(1);
   private readonly lost = new ReplaySubject<ConnectionLost>(1);
   private readonly joined = new ReplaySubject<JoinResponse>(1);
@@ -113,6 +126,7 @@ class SignalConnectionImpl implements SignalConnection {
   readonly connectionLost$ = this.lost.asObservable();
   readonly state$ = this.state.pipe(distinctUntilChanged());
   readonly protocolErrors$: Observable<ProtocolError>;
+  readonly heard$: Observable<void>;
 
   constructor(private readonly options: SignalConnectionOptions) {
     this.log = options.logger ?? silent;
@@ -122,6 +136,7 @@ class SignalConnectionImpl implements SignalConnection {
     this.events$ = events.asObservable();
     const protocolErrors = new Subject<ProtocolError>();
     this.protocolErrors$ = protocolErrors.asObservable();
+    this.heard$ = merge(this.frames.pipe(filter(isFrame)), this.bytesRead).pipe(map(() => undefined));
     this.lifecycle.add(this.frames.pipe(eventsOf).subscribe(events));
     this.lifecycle.add(this.frames.pipe(malformedOf).subscribe(protocolErrors));
     this.lifecycle.add(this.watchLoss());
@@ -200,15 +215,17 @@ class SignalConnectionImpl implements SignalConnection {
   }
 
   private watchLoss(): Subscription {
-    const heartbeatTimeouts$ = this.joined.pipe(
-      take(1),
-      switchMap(() => heartbeatTimeout$(this.frames.pipe(filter(isFrame), startWith(null)), this.unhealthyAfterMs, this.scheduler)),
-    );
+    // Signs of life from the join on: any frame, or bytes of one still arriving.
+    const signs$ = this.heard$.pipe(startWith(undefined));
+    const afterJoin = <T>(watch: () => Observable<T>) => this.joined.pipe(take(1), switchMap(watch));
+    const deadAfterMs = this.options.networkDeadAfterMs ?? DEFAULT_NETWORK_DEAD_AFTER_MS;
+    const media$ = this.options.mediaHeard$;
     return connectionLost$({
       joined$: this.joined,
       closes$: this.frames.pipe(filter((f) => f.kind === 'close')),
       errors$: this.frames.pipe(filter((f) => f.kind === 'error'), map((f) => f.error)),
-      heartbeatTimeouts$,
+      heartbeatTimeouts$: afterJoin(() => heartbeatTimeout$(signs$, this.unhealthyAfterMs, this.scheduler)),
+      networkDead$: media$ && deadAfterMs > 0 ? afterJoin(() => networkDead$(signs$, media$, deadAfterMs, this.scheduler)) : undefined,
       closeRequested$: this.closeRequested,
       callEnded$: this.frames.pipe(eventsOf, filter((e) => e.eventPayload === 'callEnded')),
     }).subscribe((loss) => {
@@ -216,7 +233,7 @@ class SignalConnectionImpl implements SignalConnection {
       this.lost.next(loss);
       // Reported first, closed second: our own 4001 close must not swallow the loss. A silent peer
       // may never answer the close frame, so the connection ends now, not when ws gives up on it.
-      if (loss.kind === 'heartbeat-timeout' && this.current !== 'closed') {
+      if ((loss.kind === 'heartbeat-timeout' || loss.kind === 'network-dead') && this.current !== 'closed') {
         this.closeSocket({ code: SignalCloseCode.UNHEALTHY, reason: 'unhealthy' });
         this.finish();
       }
@@ -242,6 +259,7 @@ class SignalConnectionImpl implements SignalConnection {
       close$: this.closeRequests,
       unsubscribeCloseCode: SignalCloseCode.LEAVE,
       wsOptions: this.options.wsOptions,
+      bytesRead: this.bytesRead,
     }).subscribe({
       next: (frame) => this.onFrame(frame),
       error: (error: RxsfuError) => {
@@ -285,6 +303,7 @@ class SignalConnectionImpl implements SignalConnection {
     this.setState('closed');
     this.pending = [];
     this.frames.complete();
+    this.bytesRead.complete();
     this.lifecycle.unsubscribe();
     this.lost.complete();
     this.joined.complete();

@@ -12,6 +12,8 @@
  * signals:   --o-----m----m----e------c|
  * ```
  */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Observable, type Subscription } from 'rxjs';
 import WebSocket, { type ClientOptions, type RawData } from 'ws';
 import { errorMessage, rxsfuError, type RxsfuError } from '../errors.js';
@@ -42,6 +44,11 @@ export interface WebSocketOptions {
   unsubscribeCloseCode?: number;
   /** Extra `ws` client options (e.g. `headers`). @default {} */
   wsOptions?: ClientOptions;
+  /**
+   * Told the size of each chunk the TCP socket reads once upgraded, before `ws` assembles frames:
+   * bytes arriving prove the path alive even while a large frame is still incomplete. @default none
+   */
+  bytesRead?: { next(byteCount: number): void };
 }
 
 /**
@@ -67,6 +74,14 @@ export function webSocket$(url: string, options: WebSocketOptions = {}): Observa
     let outgoing: Subscription | undefined;
     const close = (request: CloseRequest): void => closeSocket(socket, request);
     const closeRequests = options.close$?.subscribe(close);
+    let tcp: Duplex | undefined;
+    const onBytes = (chunk: Buffer): void => options.bytesRead?.next(chunk.length);
+    if (options.bytesRead) {
+      socket.on('upgrade', (response: IncomingMessage) => {
+        tcp = response.socket;
+        tcp.on('data', onBytes);
+      });
+    }
 
     socket.on('open', () => {
       outgoing = options.outgoing$?.subscribe((frame) => socket.send(frame));
@@ -90,6 +105,7 @@ export function webSocket$(url: string, options: WebSocketOptions = {}): Observa
     return () => {
       outgoing?.unsubscribe();
       closeRequests?.unsubscribe();
+      tcp?.off('data', onBytes);
       socket.removeAllListeners();
       // ws may still report the aborted handshake as an error event: never let it go unhandled.
       socket.on('error', noop);

@@ -34,7 +34,7 @@ describe('resolveJoinOptions (issue 8 item 7, issue 10 items 2–3)', () => {
     expect(resolved.target).to.include({ ...target, create: true, coordinatorTimeoutMs: 10_000 });
     expect(resolved.settings).to.deep.equal({
       rpcEncoding: 'protobuf', rpcTimeoutMs: 5000, openTimeoutMs: 5000, joinTimeoutMs: 5000, healthCheckIntervalMs: 1000,
-      unhealthyAfterMs: 2500, peerConnectTimeoutMs: 10000, scheduler: asyncScheduler, logger: silentLogger, iceLoopbackOnly: false,
+      unhealthyAfterMs: 2500, networkDeadAfterMs: 1500, peerConnectTimeoutMs: 10000, scheduler: asyncScheduler, logger: silentLogger, iceLoopbackOnly: false,
     });
     expect(resolved).to.include({ mediaStallAfterMs: 8000, statsIntervalMs: undefined, recordFrames: false });
     expect(resolved.subscriptions).to.deep.equal({});
@@ -83,7 +83,7 @@ describe('resolveJoinOptions (issue 8 item 7, issue 10 items 2–3)', () => {
   });
 
   it('every duration is a finite integer in its documented range: Infinity, 2**31, -1, NaN, 1.5 and strings refused', () => {
-    const durations = ['rpcTimeoutMs', 'openTimeoutMs', 'joinTimeoutMs', 'healthCheckIntervalMs', 'unhealthyAfterMs', 'peerConnectTimeoutMs', 'coordinatorTimeoutMs', 'mediaStallAfterMs', 'statsIntervalMs'];
+    const durations = ['rpcTimeoutMs', 'openTimeoutMs', 'joinTimeoutMs', 'healthCheckIntervalMs', 'unhealthyAfterMs', 'peerConnectTimeoutMs', 'networkDeadAfterMs', 'coordinatorTimeoutMs', 'mediaStallAfterMs', 'statsIntervalMs'];
     for (const key of durations) {
       for (const bad of [Infinity, -Infinity, 2 ** 31, -1, Number.NaN, 1.5, '5000', null]) invalid({ ...target, [key]: bad }, new RegExp(key));
     }

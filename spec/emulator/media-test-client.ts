@@ -21,6 +21,8 @@ export class TestClient {
   readonly received = new Map<string, RtpPacket[]>();
   readonly packets$ = new Subject<{ streamId: string; packet: RtpPacket }>();
   readonly offers: Offer[] = [];
+  /** RTCP packet types received on the publisher connection (what the SFU reports to us). */
+  readonly publisherRtcp: number[] = [];
   /** Every track announced so far (SetPublisher carries the full list each time). */
   private readonly announced: TrackInfo[] = [];
   private chain: Promise<unknown> = Promise.resolve();
@@ -70,9 +72,9 @@ export class TestClient {
 
   /**
    * Offers one sendonly m-section per entry (announced with its track type in TrackInfo), applies
-   * the SFU's answer, then writes Opus (audio) or synthetic VP8 (video) RTP into each.
+   * the SFU's answer, then writes Opus (audio) or synthetic VP8 (video) RTP into each (unless `send` is false).
    */
-  async publish(entries: { kind: 'audio' | 'video'; trackType: TrackType }[]): Promise<void> {
+  async publish(entries: { kind: 'audio' | 'video'; trackType: TrackType }[], { send = true } = {}): Promise<void> {
     const added = entries.map((entry) => {
       const track = new MediaStreamTrack({ kind: entry.kind });
       return { ...entry, track, transceiver: this.publisher.addTransceiver(track, { direction: 'sendonly' }) };
@@ -82,6 +84,8 @@ export class TestClient {
     this.announced.push(...tracks);
     const answer = await this.plane.handlePublisherOffer(this.sessionId, this.publisher.localDescription!.sdp, this.announced);
     await this.publisher.setRemoteDescription({ type: 'answer', sdp: answer });
+    for (const transport of this.publisher.dtlsTransports) transport.onRtcp.subscribe((packet) => this.publisherRtcp.push(packet.type));
+    if (!send) return;
     for (const { kind, track } of added) {
       const source$ = kind === 'audio' ? opusRtpPackets$() : vp8RtpPackets$();
       this.media.add(source$.subscribe((packet) => track.writeRtp(toWeriftRtp(packet))));

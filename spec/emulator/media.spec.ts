@@ -77,6 +77,8 @@ function loudPcm(payloads: Buffer[]): Int16Array {
   return all;
 }
 
+const RTCP_RECEIVER_REPORT = 201;
+
 describe('emulator/media plane (real werift on loopback)', function () {
   this.timeout(20000);
   let h: Harness;
@@ -96,6 +98,13 @@ describe('emulator/media plane (real werift on loopback)', function () {
     await until(() => packetsOf(h.plane.receivedPackets('sim'), AUDIO, 'c1') >= 20);
     expect(packetsOf(h.plane.publishedPackets('c1'), VIDEO)).to.equal(0);
     expect(h.plane.publishedTracks('sim')).to.deep.equal([]);
+  });
+
+  it('sends RTCP receiver reports to a publisher that sends no RTP, like a real SFU (the agent\'s liveness, issue 13)', async () => {
+    const client = h.client('c1', 'pfx1');
+    await client.publish([{ kind: 'audio', trackType: TrackType.TRACK_TYPE_AUDIO }], { send: false });
+    await until(() => client.publisherRtcp.filter((type) => type === RTCP_RECEIVER_REPORT).length >= 2);
+    expect(packetsOf(h.plane.publishedPackets('c1'), AUDIO), 'the publisher sent nothing').to.equal(0);
   });
 
   it('delivers a simulated participant\'s audio and video over the subscriber connection, with prefix:TRACK_TYPE stream ids', async () => {

@@ -45,6 +45,24 @@ describe('outage e2e: offline while the network is cut (R17)', function () {
     await expectRecovered(s);
   });
 
+  it('the network back inside the SFU window: the media reaching the old peers ends the outage before any probe (answeredBy path), FAST', async () => {
+    const s = await scenarios.start({
+      join: {
+        // A probe only every ~20 s, each given 300 ms: none is in flight when the network comes back.
+        reconnect: { probeTimeoutMs: 300, probeBackoff: { baseMs: 20_000, maxDelayMs: 20_000 }, random: () => 0.99 },
+      },
+    });
+    const cut = s.emu.faults.session(s.call.sessionId).cutNetwork();
+    await reachState(s.call, 'offline', 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    cut.restore();
+    const record = await recovered(s, 1, 15_000);
+    expect(record.outcome).to.equal('joined');
+    expect(record.outages?.map((o) => [o.ended, o.answeredBy])).to.deep.equal([['network-back', 'path']]);
+    expect(record.strategiesTried.at(-1), 'still inside the SFU\'s window').to.equal('fast');
+    await expectRecovered(s);
+  });
+
   it('leave() while offline ends the call at once, the outage recorded as cancelled', async () => {
     const s = await scenarios.start({
       join: { healthCheckIntervalMs: 500, unhealthyAfterMs: 1500, reconnect: { probeTimeoutMs: 1000 } },

@@ -90,7 +90,7 @@ export function flat(event: ReconnectionEvent): Record<string, unknown> {
     durationMs: record.durationMs,
     source: record.trigger.source,
     ...(record.failure ? { reason: record.failure.reason, lastError: record.failure.lastError?.code } : {}),
-    ...(record.outages ? { outages: record.outages.map((o) => `${o.durationMs}:${o.ended}`).join(',') } : {}),
+    ...(record.outages ? { outages: record.outages.map((o) => [o.durationMs, o.ended, o.answeredBy].filter((x) => x !== undefined).join(':')).join(',') } : {}),
   };
 }
 

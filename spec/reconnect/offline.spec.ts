@@ -22,8 +22,9 @@ function probes(...script: Observable<unknown>[]) {
   return Object.assign(probe, { calls: () => calls });
 }
 
-function run$(requests$: Observable<ReconnectRequest>, ex: ScriptedExecutors, probe: () => Observable<unknown>, options: ReconnectOptions = {}) {
-  return reconnectEpisodes(requests$, { ...ex, probe }, { ...OFFLINE_OPTIONS, ...options }).pipe(map(flat));
+function run$(requests$: Observable<ReconnectRequest>, ex: ScriptedExecutors, probe: () => Observable<unknown>, options: ReconnectOptions = {}, heard$?: Observable<unknown>) {
+  const networkHeard$ = heard$ ? { networkHeard$: () => heard$ } : {};
+  return reconnectEpisodes(requests$, { ...ex, probe, ...networkHeard$ }, { ...OFFLINE_OPTIONS, ...options }).pipe(map(flat));
 }
 
 const record = (outcome: string, tried: string, durationMs: number, extra: Record<string, unknown> = {}) => ({
@@ -49,7 +50,7 @@ describe('R17 offline (docs/RECONNECT.md)', () => {
       const probe = probes(cold('-'), cold('#'), cold('a'));
       expectObservable(run$(requests, ex, probe)).toBe('a----o---b-(Rj)', {
         a: S.fast(1), o: S.offline, b: S.fast(2), j: S.joined,
-        R: record('joined', 'fast,fast', 11, { outages: '4:network-back' }),
+        R: record('joined', 'fast,fast', 11, { outages: '4:network-back:probe' }),
       });
       expectSubscriptions(fast2.subscriptions).toBe('---------^-!');
     });
@@ -64,7 +65,7 @@ describe('R17 offline (docs/RECONNECT.md)', () => {
       const expected = 'a----o' + '-'.repeat(25) + 'b-(Rj)';
       expectObservable(run$(requests, ex, probe, { disconnectionTimeoutMs: 20, fastDeadlineMs: 10 })).toBe(expected, {
         a: S.fast(1), o: S.offline, b: S.rejoin(2), j: S.joined,
-        R: record('joined', 'fast,rejoin', 33, { outages: '26:network-back' }),
+        R: record('joined', 'fast,rejoin', 33, { outages: '26:network-back:probe' }),
       });
     });
   });
@@ -107,5 +108,46 @@ describe('R17 offline (docs/RECONNECT.md)', () => {
         a: S.fast(1), b: S.fast(2), R: record('joined', 'fast,fast', 6), j: S.joined,
       });
     });
+  });
+  it('R17: a probe unanswered while a path is heard (media, signaling) is no outage: the attempts go on', () => {
+    testScheduler().run(({ hot, cold, expectObservable }) => {
+      const requests = hot('f', { f: req.fast });
+      const heard = hot('   ---h', { h: 'rtcp' });
+      const ex = executors({ fast: scripted(cold('--#', {}, lost), cold('--j|', { j: J })) });
+      // the probe (from 2) stays silent, but the SFU's RTCP is heard at 3: online, FAST 2 after the backoff (2)
+      expectObservable(run$(requests, ex, probes(cold('-')), {}, heard)).toBe('a--b---(Rj)', {
+        a: S.fast(1), b: S.fast(2), R: record('joined', 'fast,fast', 7), j: S.joined,
+      });
+    });
+  });
+
+  it('R17: while offline, a path heard again ends the outage at once, without waiting for a probe to answer', () => {
+    testScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      const requests = hot('f', { f: req.fast });
+      const heard = hot('   --------h', { h: 'rtp' });
+      const fast2 = cold('--j|', { j: J });
+      const ex = executors({ fast: scripted(cold('--#', {}, lost), fast2) });
+      const second = cold('-');
+      // silent probe → offline at 5; the next probe (from 7) is silent too; RTP heard at 8 → FAST at once
+      expectObservable(run$(requests, ex, probes(cold('-'), second), {}, heard)).toBe('a----o--b-(Rj)', {
+        a: S.fast(1), o: S.offline, b: S.fast(2), j: S.joined,
+        R: record('joined', 'fast,fast', 10, { outages: '3:network-back:path' }),
+      });
+      expectSubscriptions(second.subscriptions).toBe('-------^!');
+      expectSubscriptions(fast2.subscriptions).toBe('--------^-!');
+    });
+  });
+
+  it('R17: an attempt that failed on an answer (an HTTP status, an SFU error) heard the network: no probe, no offline', () => {
+    const refused = rxsfuError('RXSFU_ERR_COORDINATOR', 'join refused', { httpStatus: 503 });
+    const probe = probes();
+    testScheduler().run(({ hot, cold, expectObservable }) => {
+      const requests = hot('f', { f: req.fast });
+      const ex = executors({ fast: scripted(cold('--#', {}, refused), cold('--j|', { j: J })) });
+      expectObservable(run$(requests, ex, probe)).toBe('a-b---(Rj)', {
+        a: S.fast(1), b: S.fast(2), R: record('joined', 'fast,fast', 6), j: S.joined,
+      });
+    });
+    expect(probe.calls()).to.equal(0);
   });
 });

@@ -62,6 +62,32 @@ describe('frame log and replay (issue 9 item 4)', () => {
     expect(replayFrameLog(log!)).to.deep.equal(outputs);
   });
 
+  it('R17: an outage ended by a path heard again, then a failure that carried an HTTP answer (no probe), replays the same', () => {
+    let log: FrameLog | undefined;
+    testScheduler().run(({ hot, cold, flush }) => {
+      const recorder = new FrameLogRecorder(() => asyncScheduler.now());
+      const requests = hot<ReconnectRequest>('f', { f: req.fast });
+      const heard = hot('--------h');
+      const refused = rxsfuError('RXSFU_ERR_COORDINATOR', 'unavailable', { httpStatus: 503 });
+      const ex = executors({
+        fast: scripted(cold('--#', undefined, rxsfuError('RXSFU_ERR_JOIN_TIMEOUT', 'no answer')), cold('--#', undefined, refused), cold('--j|', { j: J })),
+      });
+      const options = { ...OPTIONS, probeTimeoutMs: 3, probeBackoff: { baseMs: 4, maxDelayMs: 4 } };
+      const run = { ...ex, probe: () => cold('-'), networkHeard$: () => heard };
+      recordedReconnectEpisodes(requests as Observable<ReconnectRequest>, run, options, asyncScheduler, recorder).subscribe();
+      flush();
+      log = recorder.snapshot();
+    });
+    expect(log!.entries.filter((e) => e.kind === 'heard' && e.heard)).to.have.length(1);
+    expect(log!.entries.filter((e) => e.kind === 'probe' && e.started), 'the answered failure was not probed').to.have.length(2);
+    const outputs = loggedOutputs(log!);
+    const brief = outputs.map((e) => (e.kind === 'state' ? `${e.state.kind}` : `record ${e.record.outcome}`));
+    expect(brief).to.deep.equal(['reconnecting', 'offline', 'reconnecting', 'reconnecting', 'record joined', 'joined']);
+    expect(outputs[2]!.at, 'back at the sign heard at 8, not at a probe').to.equal(8);
+    expect(replayFrameLog(log!)).to.deep.equal(outputs);
+    expect(replayFrameLog(JSON.parse(JSON.stringify(log)) as FrameLog)).to.deep.equal(outputs);
+  });
+
   it('keeps no secret: requests keep their detail and error codes, frames only their kind', () => {
     const log = recordRun(rxsfuError('RXSFU_ERR_RPC', 'SetPublisher: 503'));
     const text = JSON.stringify(log);

@@ -2,7 +2,7 @@
  * createSignalConnection against real sockets: a `ws` server on port 0 plays the SFU.
  */
 import { expect } from 'chai';
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { firstValueFrom, interval, lastValueFrom, Subject, toArray } from 'rxjs';
 import { isRxsfuError, type RxsfuError } from '../../lib/errors.js';
 import { ErrorCode, WebsocketReconnectStrategy, type JoinRequest } from '../../lib/protocol/index.js';
 import { createSignalConnection, SignalCloseCode, type SignalConnectionOptions } from '../../lib/signaling/index.js';
@@ -193,6 +193,25 @@ describe('createSignalConnection (real sockets)', () => {
     expect((await server.closed).code).to.equal(SignalCloseCode.UNHEALTHY);
     expect(await lastValueFrom(signal.state$)).to.equal('closed');
     expect(() => signal.send({ healthCheckRequest: {} })).to.throw().with.property('code', 'RXSFU_ERR_SOCKET_CLOSED');
+  });
+
+  it('reports network-dead when the server and the media fall silent together, then closes with 4001 (issue 13)', async () => {
+    const media = new Subject<void>();
+    const { signal, server } = await joined({ healthCheckIntervalMs: 10_000, unhealthyAfterMs: 10_000, mediaHeard$: media, networkDeadAfterMs: 150 });
+    // Media flows for a while after the join, then stops with the (already silent) server.
+    for (let i = 0; i < 5; i += 1) {
+      media.next();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const losses = await lastValueFrom(signal.connectionLost$.pipe(toArray()));
+    expect(losses).to.deep.equal([{ kind: 'network-dead', detail: 'no frame and no media for 150 ms' }]);
+    expect((await server.closed).code).to.equal(SignalCloseCode.UNHEALTHY);
+  });
+
+  it('while media flows, a silent server is the heartbeat\'s to judge (never network-dead)', async () => {
+    const { signal } = await joined({ healthCheckIntervalMs: 10_000, unhealthyAfterMs: 300, mediaHeard$: interval(10), networkDeadAfterMs: 100 });
+    const losses = await lastValueFrom(signal.connectionLost$.pipe(toArray()));
+    expect(losses).to.deep.equal([{ kind: 'heartbeat-timeout', detail: 'no frame for 300 ms' }]);
   });
 
   it('closes with our code on close(), reports no loss, and rejects later sends and joins', async () => {

@@ -8,6 +8,7 @@ import { ProtocolError, type RxsfuError } from '../../lib/errors.js';
 import { encodeSfuEvent, encodeSfuRequest } from '../../lib/protocol/index.js';
 import { decodeSfuFrames, sfuEvents$, SignalCloseCode, webSocket$, type CloseRequest, type SignalFrame, type SocketSignal } from '../../lib/signaling/index.js';
 import { refusingUrl, useTestSfu } from './test-sfu.js';
+import { until } from '../emulator/support/until.js';
 
 describe('decodeSfuFrames', () => {
   const good = encodeSfuEvent({ healthCheckResponse: { participantCount: { total: 3 } } });
@@ -77,6 +78,21 @@ describe('webSocket$ / sfuEvents$ (real sockets)', () => {
     expect(await server.closed).to.deep.equal({ code: 4001, reason: 'unhealthy' });
     const kinds = (await signals).map((s) => s.kind);
     expect(kinds).to.deep.equal(['open', 'event', 'close']);
+  });
+
+  it('bytesRead: every chunk the TCP socket reads counts, also bytes that make no message (a ping: liveness, issue 13)', async () => {
+    const chunks: number[] = [];
+    const signals: string[] = [];
+    const subscription = webSocket$(testSfu().url, { bytesRead: { next: (n) => chunks.push(n) } }).subscribe((s) => signals.push(s.kind));
+    const server = await testSfu().sockets.next();
+    await until(() => signals.includes('open'));
+    const before = chunks.length;
+    server.ws.ping(Buffer.from('still here'));
+    await until(() => chunks.length > before);
+    expect(chunks.slice(before).reduce((a, b) => a + b, 0), 'the ping frame: 2 header bytes + 10').to.equal(12);
+    expect(signals, 'a ping is no message').to.deep.equal(['open']);
+    subscription.unsubscribe();
+    await server.closed;
   });
 
   it('reports a refused connection as an error signal followed by a close signal', async () => {

@@ -3,6 +3,7 @@
  * answers recvonly. Each m-section maps to a track type through the client's TrackInfo list
  * (`mid` → `trackType`); every RTP packet received on it goes to the forwarding table.
  * An offer with new ICE credentials is the client's ICE restart (WERIFT.md pitfall 4 applied).
+ * RTCP receiver reports go to the client from the answer on, whether it sends media or not.
  */
 import type { PeerConfig, RTCIceCandidateInit, RTCRtpTransceiver } from 'werift';
 import { PeerType, type TrackInfo, type TrackType } from '../../protocol/index.js';
@@ -106,6 +107,11 @@ export class PublisherConnection {
       const stop = transceiver.receiver.track.onReceiveRtp.subscribe((packet) =>
         this.deps.router.publish({ sessionId: this.sessionId, trackType: this.trackTypeOf(transceiver) }, packet)).unSubscribe;
       this.hooked.set(transceiver.id, stop);
+      // Like a real SFU, report to the publisher from the start, even while it sends nothing: an
+      // empty receiver report every 0.5–1.5 s is how a silent publisher still hears its SFU (the
+      // agent's liveness, issue 13). werift would only start them at the first RTP packet; they
+      // end with the receiver (stop) and survive a send that fails before DTLS is up.
+      transceiver.receiver.runRtcp().catch(() => undefined);
     }
   }
 

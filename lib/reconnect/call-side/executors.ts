@@ -16,7 +16,7 @@ import { credentials$, type CallTarget } from '../../call/credentials.js';
 import { SignalCloseCode } from '../../signaling/index.js';
 import type { LocalTracks } from '../../call/local-tracks.js';
 import { connectSfu$, type ConnectionSettings, type SfuConnection } from '../../call/sfu-connection.js';
-import { networkProbe$ } from './probe.js';
+import { networkProbe$, pathsHeard$ } from './probe.js';
 
 /** What the executors need from the call. */
 export interface ReconnectHost {
@@ -52,6 +52,7 @@ export function createReconnectExecutors(host: ReconnectHost): ReconnectExecutor
     migrate: (ctx) => logged('migrate', migrate$(host, ctx)),
     iceRestart: (peer) => logged(`ice-restart ${peer}`, iceRestart$(host, peer)),
     probe: () => networkProbe$(host.target, () => host.current()?.credentials),
+    networkHeard$: () => pathsHeard$(() => host.current()),
   };
 }
 

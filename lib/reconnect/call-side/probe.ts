@@ -1,5 +1,6 @@
 /**
- * R17's network probe for a call: a HEAD to the coordinator's join URL and one to the last SFU's
+ * R17's two network signals for a call: the paths' own signs of life (`pathsHeard$`), and the probe.
+ * The probe: a HEAD to the coordinator's join URL and one to the last SFU's
  * Twirp base URL, each with the credentials it would carry anyway (user JWT, SFU token), at once.
  * Any HTTP answer, whatever its status, means the network is back, and so does a refused or reset
  * connection (a host sent the RST: the path works, the service does not, which the attempts will
@@ -12,6 +13,20 @@ import { createUserToken$, DEFAULT_COORDINATOR_URL, joinUrl } from '../../coordi
 import { httpRequest$ } from '../../http/request.js';
 import type { CallTarget } from '../../call/credentials.js';
 import type { Credentials } from '../../coordinator/index.js';
+import type { SfuConnection } from '../../call/sfu-connection.js';
+
+/**
+ * R17's other half: the signs of life of the call's current paths (its signaling socket's frames and
+ * bytes, both peers' RTP and RTCP), read at each subscription. While a FAST or REJOIN waits, the old
+ * peer connections stay open: when the network comes back inside the SFU's window, its media reaches
+ * them before any probe does.
+ */
+export function pathsHeard$(current: () => SfuConnection | undefined): Observable<unknown> {
+  return defer(() => {
+    const conn = current();
+    return conn ? merge(conn.signal.heard$, conn.publisher.mediaHeard$, conn.subscriber.mediaHeard$) : EMPTY;
+  });
+}
 
 /** Emits once when the coordinator or the SFU answered; completes empty when neither could. */
 export function networkProbe$(target: CallTarget, lastSfu: () => Credentials | undefined): Observable<void> {
