@@ -8,7 +8,7 @@
  *   GET  /records                            everything the emulator recorded
  *   POST /token           {userId, validitySeconds?}          → {token}
  *   POST /participants    {callId, userId, callType?, audio?, video?, sfuId?} → the participant
- *   POST /calls/TYPE:ID/end                  call_ended to everyone
+ *   POST /calls/TYPE:ID/end                  ends the call: call_ended to everyone, later joins refused (403)
  *   POST /faults/session/SESSION_ID/FAULT    {args: [...]}  (destroyTcp, close, goSilent, resume,
  *                                            delayFrames, sendError, goAway, callEnded, dropMedia,
  *                                            setVideoLayersActive [active, trackType?], changePublishOptions [options, reason?])

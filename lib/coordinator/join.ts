@@ -54,7 +54,8 @@ export interface CoordinatorJoinOptions {
 
 /**
  * Cold: one join request, not retried. Emits the result once, or errors with RXSFU_ERR_INVALID_ARGUMENT,
- * RXSFU_ERR_UNAUTHORIZED (401/403) or RXSFU_ERR_COORDINATOR (other status, bad body, timeout).
+ * RXSFU_ERR_CALL_ENDED (the call has ended), RXSFU_ERR_UNAUTHORIZED (401/403) or RXSFU_ERR_COORDINATOR
+ * (other status, bad body, timeout).
  */
 export function coordinatorJoin$(options: CoordinatorJoinOptions): Observable<CoordinatorJoinResult> {
   const timeoutMs = durationOption('timeoutMs', options.timeoutMs, 10_000, 1);
@@ -140,20 +141,30 @@ function readJoinResponse(response: HttpResponse): CoordinatorJoinResult {
 
 /**
  * Non-2xx: Stream's `{code, message, StatusCode, duration, more_info}` when the body is one.
- * 401/403 (or a `StatusCode` saying so) → RXSFU_ERR_UNAUTHORIZED, which nobody retries.
+ * A refusal naming the JoinEndedCall permission (the call has ended) → RXSFU_ERR_CALL_ENDED;
+ * other 401/403 (or a `StatusCode` saying so) → RXSFU_ERR_UNAUTHORIZED. Nobody retries either.
  */
 export function coordinatorStatusError(response: HttpResponse): RxsfuError {
   const json = parseJson(response.body) as { code?: unknown; message?: unknown; StatusCode?: unknown } | undefined;
   const serverCode = typeof json?.code === 'number' ? json.code : undefined;
   const message = typeof json?.message === 'string' ? foreignText(json.message) : 'no Stream error body';
   const statusCode = typeof json?.StatusCode === 'number' ? json.StatusCode : response.status;
+  const details = { httpStatus: response.status, ...(serverCode === undefined ? {} : { serverCode }) };
+  // Stream lets only users with the JoinEndedCall permission join an ended call; for everyone else
+  // the call is over: the same end as `call_ended` (R13), not a credentials problem.
+  if (response.status >= 400 && response.status < 500 && ENDED_CALL.test(message)) {
+    return rxsfuError('RXSFU_ERR_CALL_ENDED', `the call has ended: the coordinator refuses to join it (HTTP ${response.status}: ${message})`, details);
+  }
   const unauthorized = [401, 403].includes(response.status) || [401, 403].includes(statusCode);
   return rxsfuError(
     unauthorized ? 'RXSFU_ERR_UNAUTHORIZED' : 'RXSFU_ERR_COORDINATOR',
     `coordinator join failed with HTTP ${response.status}: ${message}`,
-    { httpStatus: response.status, ...(serverCode === undefined ? {} : { serverCode }) },
+    details,
   );
 }
+
+/** The action Stream's permission error names when a user may not join an ended call. */
+const ENDED_CALL = /\bJoinEndedCall\b/;
 
 function parseJson(body: Buffer): unknown {
   try {

@@ -45,6 +45,8 @@ export interface LiveSession {
 
 export class CallRegistry {
   private readonly calls = new Map<string, CallEntry>();
+  /** Calls ended for everyone: the coordinator refuses to join them again (as Stream does without JoinEndedCall). */
+  private readonly ended = new Set<string>();
 
   /** `scheduler` stamps `createdAtMs` (the emulator's clock). */
   constructor(private readonly scheduler: SchedulerLike = asyncScheduler) {}
@@ -117,8 +119,18 @@ export class CallRegistry {
     this.calls.delete(cid);
   }
 
+  /** The call is over for good: later coordinator joins of it are refused. */
+  markEnded(cid: string): void {
+    this.ended.add(cid);
+  }
+
+  isEnded(cid: string): boolean {
+    return this.ended.has(cid);
+  }
+
   clear(): void {
     this.calls.clear();
+    this.ended.clear();
   }
 }
 

@@ -7,7 +7,9 @@
  *
  * Errors are Stream-style JSON `{code, message, StatusCode, duration, more_info}`. Stream codes used
  * (from Stream's published API error table): 2 API key invalid, 4 input error, 5 authentication
- * error, 16 does not exist, 40 token expired, 43 token signature invalid, -1 internal error.
+ * error, 16 does not exist, 17 not allowed, 40 token expired, 43 token signature invalid, -1 internal
+ * error. A join of an ended call (`emu.endCall`, the `callEnded` fault) is 403 / 17 naming the
+ * JoinEndedCall action a user needs to join an ended call, with `unrecoverable: true`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { SchedulerLike } from 'rxjs';
@@ -26,6 +28,7 @@ export const StreamErrorCode = {
   INPUT: 4,
   AUTHENTICATION: 5,
   DOES_NOT_EXIST: 16,
+  NOT_ALLOWED: 17,
   TOKEN_EXPIRED: 40,
   TOKEN_SIGNATURE_INVALID: 43,
 } as const;
@@ -67,7 +70,7 @@ interface SfuAddress {
 }
 
 class HttpFailure extends Error {
-  constructor(readonly status: number, readonly streamCode: number, message: string) {
+  constructor(readonly status: number, readonly streamCode: number, message: string, readonly unrecoverable?: boolean) {
     super(message);
   }
 }
@@ -173,6 +176,11 @@ export class Coordinator {
     if (url.searchParams.get('api_key') !== apiKey) throw new HttpFailure(401, StreamErrorCode.API_KEY_INVALID, 'api_key not valid');
     const userId = await authenticate(apiSecret, req.headers.authorization);
     const body = parseBody(text);
+    if (registry.isEnded(callCid)) {
+      const type = callCid.slice(0, callCid.indexOf(':'));
+      const message = `JoinCall failed with error: "User '${userId}' with role 'user' is not allowed to perform action JoinEndedCall in scope 'video:${type}'"`;
+      throw new HttpFailure(403, StreamErrorCode.NOT_ALLOWED, message, true);
+    }
     const exists = registry.getCall(callCid) !== undefined;
     if (!exists && !body.create) throw new HttpFailure(404, StreamErrorCode.DOES_NOT_EXIST, `call ${callCid} does not exist`);
     const { call, created } = registry.ensureCall(callCid, userId);
@@ -287,5 +295,6 @@ function sendError(res: ServerResponse, started: bigint, failure: HttpFailure): 
     duration: duration(started),
     more_info: 'https://getstream.io/video/docs/api/errors/',
     details: [],
+    ...(failure.unrecoverable ? { unrecoverable: true } : {}),
   });
 }

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { rxsfuError } from '../errors.js';
+import { errorMessage, rxsfuError } from '../errors.js';
 import { TrackType, type stream } from '../protocol/index.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { CallRegistry, type LiveSession } from './call-registry.js';
@@ -157,7 +157,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...address,
     agentOptions: (userId, callId, callType) => emulatorAgentOptions(address, userId, callId, callType),
     sfus: servers.map((s) => ({ id: s.id, url: s.url, wsEndpoint: s.wsEndpoint })),
-    faults: createFaults(() => servers, () => coordinator, network),
+    faults: createFaults(() => servers, () => coordinator, network, (callCid, reason) =>
+      endCall(registry, servers, simulated, callCid, reason).catch((err: unknown) => logger.warn('ending the call failed', { callCid, error: errorMessage(err) }))),
     records,
     createUserToken: (userId, validitySeconds) => signUserToken(apiSecret, userId, validitySeconds),
     addParticipant: async (participant) => {

@@ -1,7 +1,8 @@
 /**
- * Ending a call from the emulator's side (what a host's "end call for everyone" does): every
- * participant gets `call_ended`, then each one is removed as left with reason `call-ended`
- * (media torn down, recorded), and the call is forgotten so a later join with `create: false` is a 404.
+ * Ending a call from the emulator's side (what a host's "end call for everyone" does): the call is
+ * marked ended first (from then on the coordinator refuses to join it: HTTP 403, as Stream refuses a
+ * user without the JoinEndedCall permission), every participant gets `call_ended`, then each one is
+ * removed as left with reason `call-ended` (media torn down, recorded), and the call is forgotten.
  */
 import { CallEndedReason, type stream } from '../protocol/index.js';
 import type { CallRegistry } from './call-registry.js';
@@ -15,6 +16,7 @@ export async function endCall(
   callCid: string,
   reason: stream.video.sfu.models.CallEndedReason = CallEndedReason.CALL_ENDED_REASON_ENDED,
 ): Promise<void> {
+  registry.markEnded(callCid);
   const sessions = registry.sessions(callCid);
   for (const session of sessions) session.deliver({ callEnded: { reason } });
   for (const session of sessions) {

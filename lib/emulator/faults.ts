@@ -41,7 +41,11 @@ export interface SessionFaults {
   sendError(code: ErrorCode, strategy: WebsocketReconnectStrategy, message?: string): void;
   /** Sends `go_away` (the SFU asks the client to migrate). @default reason GO_AWAY_REASON_SHUTTING_DOWN */
   goAway(reason?: GoAwayReason): void;
-  /** Sends `call_ended`. @default reason CALL_ENDED_REASON_ENDED */
+  /**
+   * Ends the call (of this session; for an SFU, every call it hosts) as `emu.endCall` does: the
+   * coordinator refuses to join it from now on (403), everyone in it gets `call_ended` and is removed.
+   * @default reason CALL_ENDED_REASON_ENDED
+   */
   callEnded(reason?: CallEndedReason): void;
 }
 
@@ -111,8 +115,11 @@ export interface EmulatorFaults {
   network(userId: string): NetworkFault;
 }
 
+/** Ends one call for everyone (`emu.endCall`); never rejects. */
+export type EndCall = (callCid: string, reason: CallEndedReason) => Promise<void>;
+
 /** Session faults over a set of sessions chosen at the moment the fault is applied. */
-function sessionFaults(targets: () => SfuSession[], flags: () => { silent: boolean; delayMs: number }[]): SessionFaults {
+function sessionFaults(targets: () => SfuSession[], flags: () => { silent: boolean; delayMs: number }[], endCall: EndCall): SessionFaults {
   const send = (event: SfuEventInit) => targets().forEach((s) => s.deliver(event));
   return {
     destroyTcp: () => targets().forEach((s) => s.socket?.terminate()),
@@ -122,7 +129,9 @@ function sessionFaults(targets: () => SfuSession[], flags: () => { silent: boole
     delayFrames: (ms) => flags().forEach((f) => (f.delayMs = ms)),
     sendError: (code, strategy, message = `emulator fault: ${ErrorCode[code] ?? code}`) => send(errorEvent(code, message, strategy)),
     goAway: (reason = GoAwayReason.GO_AWAY_REASON_SHUTTING_DOWN) => send({ goAway: { reason } }),
-    callEnded: (reason = CallEndedReason.CALL_ENDED_REASON_ENDED) => send({ callEnded: { reason } }),
+    callEnded: (reason = CallEndedReason.CALL_ENDED_REASON_ENDED) => {
+      for (const callCid of new Set(targets().map((s) => s.callCid))) void endCall(callCid, reason);
+    },
   };
 }
 
@@ -142,7 +151,7 @@ function networkFault(userId: string, sfus: () => readonly SfuServer[], cuts: Ne
   return fault;
 }
 
-export function createFaults(sfus: () => readonly SfuServer[], coordinator: () => Coordinator, cuts: NetworkCuts): EmulatorFaults {
+export function createFaults(sfus: () => readonly SfuServer[], coordinator: () => Coordinator, cuts: NetworkCuts, endCall: EndCall): EmulatorFaults {
   const network = (userId: string): NetworkFault => networkFault(userId, sfus, cuts);
   const findSfu = (sfuId: string): SfuServer => {
     const sfu = sfus().find((s) => s.id === sfuId);
@@ -161,7 +170,7 @@ export function createFaults(sfus: () => readonly SfuServer[], coordinator: () =
       const session = findSession(sessionId);
       const host = sfus().find((s) => s.sessions.get(sessionId) === session);
       return {
-        ...sessionFaults(() => [session], () => [session.faults]),
+        ...sessionFaults(() => [session], () => [session.faults], endCall),
         dropMedia: () => host?.media.dropMediaTo?.(sessionId),
         cutNetwork: () => network(session.userId).cut(),
         disturbMedia: (disturbance) => host?.media.disturbMediaTo?.(sessionId, checkDisturbance(disturbance)),
@@ -172,7 +181,7 @@ export function createFaults(sfus: () => readonly SfuServer[], coordinator: () =
     },
     sfu(sfuId) {
       const sfu = findSfu(sfuId);
-      const base = sessionFaults(() => [...sfu.sessions.values()], () => [sfu.deliveryFaults]);
+      const base = sessionFaults(() => [...sfu.sessions.values()], () => [sfu.deliveryFaults], endCall);
       return {
         ...base,
         destroyTcp: () => sfu.destroyAllSockets(),

@@ -13,7 +13,7 @@ import type { EmulatorRecords, LeaveReason } from './records.js';
 import type { DeliveryFaults, SfuSession } from './sfu-session.js';
 
 /** How an SFU refuses a join (fault injection). */
-export type JoinRejectionMode = 'sfu-full' | 'never-answer' | 'close-before-join-response';
+export type JoinRejectionMode = 'sfu-full' | 'never-answer' | 'close-before-join-response' | 'disconnect';
 
 /** What every handler reads: the SFU's name, the shared registry and journal, its media plane, the clock. */
 export interface SfuBasics {

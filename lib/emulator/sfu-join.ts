@@ -157,7 +157,9 @@ function applyRejection(sfu: JoinHost, ws: WebSocket, mode: JoinRejectionMode, j
     ws.close(1011, 'emulator: closed before join_response');
     return;
   }
-  const event = errorEvent(ErrorCode.ERROR_CODE_SFU_FULL, `${sfu.id} is full`, Strategy.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE, true);
+  const event = mode === 'disconnect'
+    ? errorEvent(ErrorCode.ERROR_CODE_CALL_NOT_FOUND, `${sfu.id}: no such call any more`, Strategy.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT)
+    : errorEvent(ErrorCode.ERROR_CODE_SFU_FULL, `${sfu.id} is full`, Strategy.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE, true);
   refuse(sfu, ws, join, undefined, event, 1011);
 }
 

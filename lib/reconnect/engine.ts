@@ -5,10 +5,10 @@
 import {
   asyncScheduler, connect, defer, endWith, exhaustMap, filter, map, merge, mergeMap, Observable, type SchedulerLike, share, take, takeWhile,
 } from 'rxjs';
-import { isRxsfuError, type RxsfuError, rxsfuError } from '../errors.js';
+import { type RxsfuError, rxsfuError } from '../errors.js';
 import { engineStore, type EngineStore, runEpisode } from './episode.js';
 import { type AttemptRequest, endEpisode, episodeRecord, initialEngineState } from './episode-state.js';
-import { ReconnectFailedError } from './failed-error.js';
+import { callEndedError, ReconnectFailedError } from './failed-error.js';
 import { type ReconnectOptions, resolveReconnectOptions } from './options.js';
 import type { ReconnectExecutors, ReconnectionEvent, ReconnectionRecord, ReconnectRequest, ReconnectState } from './types.js';
 
@@ -85,7 +85,7 @@ function endOf$(requests$: Observable<ReconnectRequest>, leave$: Observable<unkn
   const left$ = leave$.pipe(map((): EngineEnd => ({ outcome: 'cancelled', error: rxsfuError('RXSFU_ERR_LEFT', 'left the call') })));
   const disconnected$ = requests$.pipe(
     filter((request) => request.strategy === 'disconnect'),
-    map((request): EngineEnd => ({ outcome: 'failed', error: disconnectError(request) })),
+    map((request): EngineEnd => ({ outcome: 'failed', error: callEndedError(request.cause, request.detail) })),
   );
   return merge(left$, disconnected$).pipe(take(1));
 }
@@ -116,9 +116,3 @@ export function createReconnectEngine(
   };
 }
 
-/** The `left` error of R13: the SFU's own error when the trigger carries one. */
-function disconnectError(request: ReconnectRequest): RxsfuError {
-  const cause = request.cause;
-  if (isRxsfuError(cause, 'RXSFU_ERR_CALL_ENDED')) return cause;
-  return rxsfuError('RXSFU_ERR_CALL_ENDED', `disconnected: ${request.detail}`, { cause });
-}

@@ -10,7 +10,7 @@
  *                                       abandoned when the floor rises (R3); a failure blames the SFU
  *                                       (R5) and plans + announces the next attempt before it errors
  *   .pipe(retry({ delay }),             R3 abandoned: at once; R9 final / R8 refused: stop; else R6 backoff
- *         catchError(EpisodeGiveUp),    → failed record + reconnecting-failed
+ *         catchError(EpisodeGiveUp),    → failed record + reconnecting-failed (R9 disconnected: + left, R13)
  *         episodeDeadline(R10))         (leave R12 and DISCONNECT R13 are the engine's)
  *
  * R17: after a failed attempt the network is probed before the next is planned (unless the failure
@@ -27,7 +27,7 @@ import { isRxsfuError, type RxsfuError, rxsfuError } from '../errors.js';
 import { attemptOnce$ } from './attempt.js';
 import { fullJitterBackoff } from '../backoff.js';
 import { episodeDeadline } from './deadline.js';
-import { finalReason, type ReconnectFailureReason, ReconnectFailedError } from './failed-error.js';
+import { callEndedError, finalReason, type ReconnectFailureReason, ReconnectFailedError } from './failed-error.js';
 import { AttemptAbandoned, attemptRetryDelay, EpisodeGiveUp } from './retry-delay.js';
 import type { ResolvedReconnectOptions } from './options.js';
 import {
@@ -237,7 +237,12 @@ function lostAfterAdoption(request: ReconnectRequest): RxsfuError {
   return rxsfuError('RXSFU_ERR_SOCKET_CLOSED', `the new connection was lost before the attempt finished: ${request.detail}`, { cause: request.cause });
 }
 
-/** R8/R9/R10: the episode gives up with a stated reason, then `reconnecting-failed` (terminal). */
+/**
+ * R8/R9/R10: the episode gives up with a stated reason, then `reconnecting-failed` (terminal). An
+ * attempt told the call is over (`disconnected`: its own connection heard `call_ended` or an SFU
+ * DISCONNECT before adoption) ends as R13 does: the same record, then `left` with
+ * RXSFU_ERR_CALL_ENDED, whichever connection heard it.
+ */
 function giveUp$(env: EpisodeEnv, reason: ReconnectFailureReason): Observable<ReconnectionEvent> {
   return defer(() => {
     const { store, scheduler } = env;
@@ -245,7 +250,9 @@ function giveUp$(env: EpisodeEnv, reason: ReconnectFailureReason): Observable<Re
     store.set(endEpisode(store.get()));
     const error = new ReconnectFailedError(reason, episode.trigger, episode.lastError);
     const record: ReconnectionEvent = { type: 'record', record: episodeRecord(episode, 'failed', scheduler.now(), error) };
-    const failed: ReconnectionEvent = { type: 'state', state: { kind: 'reconnecting-failed', error } };
-    return of(record, failed);
+    const end: ReconnectionEvent = reason === 'disconnected'
+      ? { type: 'state', state: { kind: 'left', error: callEndedError(episode.lastError, episode.lastError?.message ?? episode.trigger.detail) } }
+      : { type: 'state', state: { kind: 'reconnecting-failed', error } };
+    return of(record, end);
   });
 }

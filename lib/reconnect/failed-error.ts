@@ -67,6 +67,19 @@ export function finalReason(error: RxsfuError): ReconnectFailureReason | undefin
 }
 
 /**
+ * R13: the `left` error of a call that is over, whoever heard it (the current connection's
+ * `call_ended` or DISCONNECT, or an attempt's own connection before adoption): `cause` itself when it
+ * is RXSFU_ERR_CALL_ENDED, else RXSFU_ERR_CALL_ENDED wrapping it, with the SFU's error facts kept.
+ */
+export function callEndedError(cause: unknown, detail: string): RxsfuError {
+  if (isRxsfuError(cause, 'RXSFU_ERR_CALL_ENDED')) return cause;
+  const facts = isRxsfuError(cause)
+    ? { sfuErrorCode: cause.sfuErrorCode, reconnectStrategy: cause.reconnectStrategy, shouldRetry: cause.shouldRetry }
+    : {};
+  return rxsfuError('RXSFU_ERR_CALL_ENDED', `disconnected: ${detail}`, { ...facts, cause });
+}
+
+/**
  * An executor that threw or errored with something other than an `RxsfuError` fails its attempt
  * with `RXSFU_ERR_INTERNAL`: every I/O edge types its failures, so an untyped one (a `TypeError`, …)
  * is a bug, final under R9, never retried as if the SFU had refused.

@@ -17,7 +17,7 @@ import {
 import { isRxsfuError, type RxsfuError } from '../errors.js';
 import { fullJitterBackoff, type BackoffOptions } from '../backoff.js';
 import { attemptOnce$ } from './attempt.js';
-import { finalReason, ReconnectFailedError, type ReconnectFailureReason } from './failed-error.js';
+import { callEndedError, finalReason, ReconnectFailedError, type ReconnectFailureReason } from './failed-error.js';
 import { admitRejoin, type RateLimitHistory } from './rate-limit.js';
 import { EpisodeGiveUp } from './retry-delay.js';
 import type { AttemptContext, AttemptStrategy, JoinedInfo, ReconnectionEvent, ReconnectRequest } from './types.js';
@@ -140,7 +140,11 @@ function restart$(
       catchError((error: unknown) => {
         const reason: ReconnectFailureReason = error instanceof EpisodeGiveUp ? error.reason : isRxsfuError(error) ? finalReason(error) ?? 'supervisor-budget' : 'supervisor-budget';
         const gaveUp = new ReconnectFailedError(reason, trigger, lastError);
-        return of(record('failed', gaveUp), { type: 'state', state: { kind: 'reconnecting-failed', error: gaveUp } } as ReconnectionEvent);
+        // R13: a fresh join told the call is over ends `left` with RXSFU_ERR_CALL_ENDED, as an attempt does.
+        const end: ReconnectionEvent = reason === 'disconnected'
+          ? { type: 'state', state: { kind: 'left', error: callEndedError(lastError, lastError?.message ?? trigger.detail) } }
+          : { type: 'state', state: { kind: 'reconnecting-failed', error: gaveUp } };
+        return of(record('failed', gaveUp), end);
       }),
       mergeMap((value) => ('type' in value ? of(value) : concat(of(record('joined'), { type: 'state', state: { kind: 'joined' } } as ReconnectionEvent), again(value)))),
     );

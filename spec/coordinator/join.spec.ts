@@ -95,6 +95,21 @@ describe('coordinator: coordinatorJoin$ (real HTTP)', () => {
     expect(err.message).not.to.contain(USER_JWT);
   });
 
+  it('a 403 naming JoinEndedCall (the call has ended) → RXSFU_ERR_CALL_ENDED, not UNAUTHORIZED: the call is over (R13)', async () => {
+    const options = await start(json(403, {
+      code: 17, StatusCode: 403, unrecoverable: true,
+      message: 'JoinCall failed with error: "User \'agent\' with role \'user\' is not allowed to perform action JoinEndedCall in scope \'video:default\'"',
+    }));
+    const err = await rxsfuFailure(firstValueFrom(coordinatorJoin$(options())));
+    expect(err.code).to.equal('RXSFU_ERR_CALL_ENDED');
+    expect(err).to.include({ httpStatus: 403, serverCode: 17 });
+    expect(err.message).to.contain('JoinEndedCall');
+    // Any other refusal to act stays a credentials problem.
+    await server!.close();
+    const other = await start(json(403, { code: 17, StatusCode: 403, message: 'User \'agent\' is not allowed to perform action JoinCall' }));
+    expect((await rxsfuFailure(firstValueFrom(coordinatorJoin$(other())))).code).to.equal('RXSFU_ERR_UNAUTHORIZED');
+  });
+
   it('other Stream errors → RXSFU_ERR_COORDINATOR with serverCode', async () => {
     const options = await start(json(404, { code: 16, message: 'call not found', StatusCode: 404 }));
     const err = await rxsfuFailure(firstValueFrom(coordinatorJoin$(options())));

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { request } from 'node:http';
 import { CallEndedReason, ErrorCode, GoAwayReason, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
 import { isRxsfuError } from '../../lib/errors.js';
-import { credentialsFor, joinAgent, startTestEmulator, type JoinedAgent, type TestEmulator } from './support/fixture.js';
+import { coordinatorJoin, credentialsFor, joinAgent, startTestEmulator, type JoinedAgent, type TestEmulator } from './support/fixture.js';
 import { RawSfuClient } from './support/sfu-client.js';
 import { until } from './support/until.js';
 
@@ -74,6 +74,20 @@ describe('emulator fault injection (observed from the client side)', () => {
       expect((await alice.client.waitFor('callEnded')).callEnded!.reason).to.equal(CallEndedReason.CALL_ENDED_REASON_KICKED);
     });
 
+    it('callEnded ends the call: everyone gets call_ended and is removed, and the coordinator refuses to join it again (403 JoinEndedCall)', async () => {
+      const bob = keep((await joinAgent(t.emu, 'bob')).client);
+      t.emu.faults.session(alice.sessionId).callEnded();
+      await Promise.all([alice.client.waitFor('callEnded'), bob.waitFor('callEnded')]);
+      await until(() => t.emu.liveSessions('default:demo').length === 0, 5000, 'everyone removed');
+      for (const create of [true, false]) {
+        const again = await coordinatorJoin(t.emu, { userId: 'carol', body: { create } });
+        expect(again.status, 'a REJOIN or a new join of the ended call').to.equal(403);
+        expect(again.json()).to.include({ code: 17, StatusCode: 403, unrecoverable: true });
+        expect(again.json().message).to.contain('JoinEndedCall');
+      }
+      expect((await coordinatorJoin(t.emu, { userId: 'carol', callId: 'another' })).status, 'other calls are untouched').to.equal(200);
+    });
+
     it('an unknown session id is a typed error', () => {
       expect(() => t.emu.faults.session('nope')).to.throw().that.satisfies((e: unknown) => isRxsfuError(e, 'RXSFU_ERR_INVALID_ARGUMENT'));
     });
@@ -82,17 +96,22 @@ describe('emulator fault injection (observed from the client side)', () => {
   describe('per SFU', () => {
     const sfuId = () => alice.credentials.server.edge_name;
 
-    it('rejectJoins(n, "sfu-full"): SFU_FULL with strategy MIGRATE, then close; the join after n succeeds', async () => {
-      t.emu.faults.sfu(sfuId()).rejectJoins(1, 'sfu-full');
-      const refused = await joinAgent(t.emu, 'bob');
-      keep(refused.client);
-      expect(refused.response.error!.error!.code).to.equal(ErrorCode.ERROR_CODE_SFU_FULL);
-      expect(refused.response.error!.reconnectStrategy).to.equal(S.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE);
-      expect((await refused.client.closed).code).to.equal(1011);
-      const ok = await joinAgent(t.emu, 'bob');
-      keep(ok.client);
-      expect(ok.response.eventPayload).to.equal('joinResponse');
-    });
+    for (const [mode, code, strategy] of [
+      ['sfu-full', ErrorCode.ERROR_CODE_SFU_FULL, S.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE],
+      ['disconnect', ErrorCode.ERROR_CODE_CALL_NOT_FOUND, S.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT],
+    ] as const) {
+      it(`rejectJoins(n, "${mode}"): ${ErrorCode[code]} with strategy ${S[strategy]} instead of a join_response, then close; the join after n succeeds`, async () => {
+        t.emu.faults.sfu(sfuId()).rejectJoins(1, mode);
+        const refused = await joinAgent(t.emu, 'bob');
+        keep(refused.client);
+        expect(refused.response.error!.error!.code).to.equal(code);
+        expect(refused.response.error!.reconnectStrategy).to.equal(strategy);
+        expect((await refused.client.closed).code).to.equal(1011);
+        const ok = await joinAgent(t.emu, 'bob');
+        keep(ok.client);
+        expect(ok.response.eventPayload).to.equal('joinResponse');
+      });
+    }
 
     it('rejectJoins(n, "never-answer"): the socket stays open and nothing is ever sent', async () => {
       t.emu.faults.sfu(sfuId()).rejectJoins(1, 'never-answer');

@@ -124,7 +124,7 @@ describe('emulator SFU join and signaling', () => {
     expect(plane.sessions.has(human.sessionId)).to.equal(false);
   });
 
-  it('endCall: call_ended to everyone, all removed as left, the call forgotten', async () => {
+  it('endCall: call_ended to everyone, all removed as left, and the ended call cannot be joined again (403 JoinEndedCall)', async () => {
     const alice = track(await joinAgent(t.emu, 'alice'));
     const bob = track(await joinAgent(t.emu, 'bob'));
     const human = await t.emu.addParticipant({ callId: 'demo', userId: 'human' });
@@ -137,6 +137,7 @@ describe('emulator SFU join and signaling', () => {
     expect(ended).to.have.members([alice.sessionId, bob.sessionId, human.sessionId]);
     expect(t.media.every((m) => m.sessions.size === 0), 'media torn down').to.equal(true);
     const rejoin = await coordinatorJoin(t.emu, { userId: 'alice', body: { create: false } });
-    expect(rejoin.status).to.equal(404);
+    expect(rejoin.status).to.equal(403);
+    expect(rejoin.json()).to.include({ code: 17, unrecoverable: true });
   });
 });

@@ -4,9 +4,10 @@
  */
 import { expect } from 'chai';
 import { filter, firstValueFrom } from 'rxjs';
-import { isRxsfuError } from '../../lib/errors.js';
+import { isRxsfuError, type RxsfuError } from '../../lib/errors.js';
+import { joinCall } from '../../lib/call/index.js';
 import { ErrorCode, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
-import { AGENT, expectRecovered, lastReconnectJoin, mediaFlowsBothWays, reachState, recovered, scenarioPerTest, until, type Scenario } from './support/scenario.js';
+import { AGENT, CALL_ID, QUICK, expectRecovered, lastReconnectJoin, mediaFlowsBothWays, reachState, recovered, scenarioPerTest, until, type Scenario } from './support/scenario.js';
 
 describe('reconnect e2e: SFU error, go_away, call_ended', function () {
   this.timeout(45000);
@@ -76,11 +77,50 @@ describe('reconnect e2e: SFU error, go_away, call_ended', function () {
     await expectEnded(s);
   });
 
-  it('call_ended → leave, never a reconnect', async () => {
+  it('call_ended → leave, never a reconnect; the call is over at the coordinator too: a new joinCall of it rejects with RXSFU_ERR_CALL_ENDED', async () => {
     const s = await scenarios.start();
     s.emu.faults.session(s.call.sessionId).callEnded();
     await reachState(s.call, 'left');
     await expectEnded(s);
+    const again = await joinCall({ ...s.emu.agentOptions('late-agent', CALL_ID), ...QUICK }).then(
+      async (call) => { await call.leave(); return undefined; },
+      (err: unknown) => err,
+    );
+    expect(isRxsfuError(again, 'RXSFU_ERR_CALL_ENDED'), `joinCall of the ended call: ${String(again)}`).to.equal(true);
+    expect((again as RxsfuError).httpStatus).to.equal(403);
+  });
+
+  it('R9/R13: a FAST join the SFU answers with error DISCONNECT (no join_response) ends the call left, RXSFU_ERR_CALL_ENDED wrapping the refusal, as a DISCONNECT on the current connection does', async () => {
+    const s = await scenarios.start();
+    s.emu.faults.sfu(s.currentSfu()!).rejectJoins(1, 'disconnect');
+    s.emu.faults.session(s.call.sessionId).destroyTcp();
+    await reachState(s.call, 'left');
+    const failure = s.call.failure;
+    expect(isRxsfuError(failure, 'RXSFU_ERR_CALL_ENDED'), String(failure)).to.equal(true);
+    expect(isRxsfuError(failure!.cause, 'RXSFU_ERR_JOIN_REJECTED'), 'the refusal is the cause').to.equal(true);
+    expect(failure).to.include({ sfuErrorCode: ErrorCode.ERROR_CODE_CALL_NOT_FOUND, reconnectStrategy: S.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT });
+    expect(s.records).to.have.length(1);
+    expect(s.records[0]).to.deep.include({ outcome: 'failed', strategiesTried: ['fast'] });
+    expect(s.records[0]!.failure!.reason).to.equal('disconnected');
+    expect(s.states).to.not.include('reconnecting-failed');
+  });
+
+  it('R13: a DISCONNECT said on the MIGRATE target before the migration completed ends the call left (RXSFU_ERR_CALL_ENDED), not a REJOIN', async () => {
+    const s = await scenarios.start({ sfuCount: 2 });
+    const before = s.call.sessionId;
+    const from = s.currentSfu()!;
+    const to = s.emu.sfus.find((sfu) => sfu.id !== from)!.id;
+    s.emu.faults.session(before).sendError(ErrorCode.ERROR_CODE_SFU_SHUTTING_DOWN, S.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE);
+    // The SFU being left holds its frames, so participant_migration_complete stays away: the attempt waits.
+    s.emu.faults.session(before).delayFrames(20000);
+    await until(() => s.agentJoins().some((j) => j.sfuId === to && j.outcome === 'migrated'), 10000, 'the migrate join on the target SFU');
+    s.emu.faults.sfu(to).sendError(ErrorCode.ERROR_CODE_CALL_NOT_FOUND, S.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT, 'go home');
+    await reachState(s.call, 'left');
+    expect(isRxsfuError(s.call.failure, 'RXSFU_ERR_CALL_ENDED'), String(s.call.failure)).to.equal(true);
+    expect(s.records).to.have.length(1);
+    expect(s.records[0]).to.deep.include({ outcome: 'failed', strategiesTried: ['migrate'] });
+    expect(s.records[0]!.failure!.reason).to.equal('disconnected');
+    expect(s.agentJoins().filter((j) => j.reconnectDetails?.strategy === 'WEBSOCKET_RECONNECT_STRATEGY_REJOIN'), 'never a REJOIN after it').to.deep.equal([]);
   });
 
   it('error UNSPECIFIED → nothing happens: still joined, same session, media flowing', async () => {

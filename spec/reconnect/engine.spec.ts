@@ -4,8 +4,8 @@
  */
 import { expect } from 'chai';
 import { map, NEVER, type Observable } from 'rxjs';
-import { rxsfuError } from '../../lib/errors.js';
-import { reconnectEpisodes, type ReconnectOptions, type ReconnectRequest, withSfuId } from '../../lib/reconnect/index.js';
+import { type RxsfuError, rxsfuError } from '../../lib/errors.js';
+import { reconnectEpisodes, type ReconnectionEvent, type ReconnectOptions, type ReconnectRequest, withSfuId } from '../../lib/reconnect/index.js';
 import { ADOPT, adopting, executors, flat, J, OPTIONS, req, S, scripted, testScheduler, type ScriptedExecutors } from './helpers.js';
 
 const lost = rxsfuError('RXSFU_ERR_SOCKET_ERROR', 'reset');
@@ -361,12 +361,44 @@ describe('reconnect engine (docs/RECONNECT.md)', () => {
       expect(ex.rejoin.calls).to.have.length(0);
     });
 
-    it('R9: an attempt answered with an SFU error carrying DISCONNECT is final', () => {
+    it('R9/R13: an attempt answered with an SFU error carrying DISCONNECT is final, and the call is over: failed record, then left (RXSFU_ERR_CALL_ENDED)', () => {
+      const events: ReconnectionEvent[] = [];
+      const disconnect = rxsfuError('RXSFU_ERR_JOIN_REJECTED', 'go away', { reconnectStrategy: 1, sfuErrorCode: 500 });
+      testScheduler().run(({ hot, cold, expectObservable }) => {
+        const ex = executors({ rejoin: scripted(cold('-#', undefined, disconnect)) });
+        expectObservable(reconnectEpisodes(hot('r', { r: req.rejoin }), ex, OPTIONS).pipe(map((e) => (events.push(e), flat(e))))).toBe('a(RL|)', {
+          a: S.rejoin(1), L: S.left('RXSFU_ERR_CALL_ENDED'),
+          R: record('failed', 'rejoin', 1, 'peer-failed', { reason: 'disconnected', lastError: 'RXSFU_ERR_JOIN_REJECTED' }),
+        });
+      });
+      const left = events.at(-1) as { state: { kind: 'left'; error: RxsfuError } };
+      // The SFU's refusal stays reachable: the cause, its strategy and code.
+      expect(left.state.error.cause).to.equal(disconnect);
+      expect(left.state.error).to.include({ reconnectStrategy: 1, sfuErrorCode: 500 });
+    });
+
+    it('R9/R13: a call_ended heard by a FAST attempt\'s own connection before adoption ends left with that RXSFU_ERR_CALL_ENDED, as on the current connection', () => {
+      const events: ReconnectionEvent[] = [];
+      const ended = rxsfuError('RXSFU_ERR_CALL_ENDED', 'the call ended before the join was answered');
+      const ex = executors();
+      testScheduler().run(({ hot, cold, expectObservable }) => {
+        Object.assign(ex, { fast: scripted(cold('--#', undefined, ended)) });
+        expectObservable(reconnectEpisodes(hot('f', { f: req.fast }), ex, OPTIONS).pipe(map((e) => (events.push(e), flat(e))))).toBe('a-(RL|)', {
+          a: S.fast(1), L: S.left('RXSFU_ERR_CALL_ENDED'),
+          R: record('failed', 'fast', 2, 'connection-lost', { reason: 'disconnected', lastError: 'RXSFU_ERR_CALL_ENDED' }),
+        });
+      });
+      expect((events.at(-1) as { state: { error: unknown } }).state.error).to.equal(ended);
+      expect(ex.rejoin.calls).to.have.length(0);
+    });
+
+    it('R13: the attempt\'s DISCONNECT and the current connection\'s, at the same moment, end the call once (one record, one left)', () => {
       testScheduler().run(({ hot, cold, expectObservable }) => {
         const disconnect = rxsfuError('RXSFU_ERR_JOIN_REJECTED', 'go away', { reconnectStrategy: 1 });
-        const ex = executors({ rejoin: scripted(cold('-#', undefined, disconnect)) });
-        expectObservable(run$(hot('r', { r: req.rejoin }), ex)).toBe('a(RF|)', {
-          a: S.rejoin(1), F: S.failed, R: record('failed', 'rejoin', 1, 'peer-failed', { reason: 'disconnected', lastError: 'RXSFU_ERR_JOIN_REJECTED' }),
+        const ex = executors({ fast: scripted(cold('--#', undefined, disconnect)) });
+        expectObservable(run$(hot('f-d', { f: req.fast, d: req.disconnect }), ex)).toBe('a-(RL|)', {
+          a: S.fast(1), L: S.left('RXSFU_ERR_CALL_ENDED'),
+          R: record('failed', 'fast', 2, 'connection-lost', { reason: 'disconnected', lastError: 'RXSFU_ERR_CALL_ENDED' }),
         });
       });
     });

@@ -90,6 +90,17 @@ describe('R18 supervisor (docs/RECONNECT.md)', () => {
     });
   });
 
+  it('R18/R13: a fresh join told the call is over (call_ended) ends the call left with RXSFU_ERR_CALL_ENDED, never reconnecting-failed', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const run = runs(cold('--(Rx|)', failedRun('deadline')));
+      const freshJoin = scripted<JoinedInfo>(cold('--#', {}, rxsfuError('RXSFU_ERR_CALL_ENDED', 'the call ended before the join was answered')));
+      expectObservable(supervised$(run, freshJoin, { maxRestarts: 3 })).toBe('--(Rs)(FL|)', {
+        R: flat(failedRun('deadline').R!), s: restarting(1), L: S.left('RXSFU_ERR_CALL_ENDED'),
+        F: restartRecord('failed', 1, 4, { reason: 'disconnected', lastError: 'RXSFU_ERR_CALL_ENDED' }),
+      });
+    });
+  });
+
   for (const reason of ['unauthorized', 'disconnected'] as const) {
     it(`R18: a give-up for ${reason} is never supervised`, () => {
       testScheduler().run(({ cold, expectObservable }) => {

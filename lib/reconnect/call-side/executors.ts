@@ -5,13 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  EMPTY, catchError, concat, defer, finalize, ignoreElements, map, merge, mergeMap, of, switchMap, take, throwError, timeout, timer,
+  EMPTY, catchError, concat, defer, filter, finalize, ignoreElements, map, merge, mergeMap, of, switchMap, take, throwError, timeout, timer,
   type Observable, type Subscription,
 } from 'rxjs';
 import { rxsfuError, type RxsfuError } from '../../errors.js';
 import { ErrorCode, PeerType, WebsocketReconnectStrategy, type ReconnectDetails } from '../../protocol/index.js';
 import type { AttemptContext, JoinedInfo, PeerSide, ReconnectExecutors } from '../index.js';
-import { withSfuId } from '../index.js';
+import { fromCallEnded, fromSfuError, withSfuId } from '../index.js';
+import { callEndedError } from '../failed-error.js';
 import { credentials$, type CallTarget } from '../../call/credentials.js';
 import { SignalCloseCode } from '../../signaling/index.js';
 import type { LocalTracks } from '../../call/local-tracks.js';
@@ -168,7 +169,9 @@ function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedIn
         reconnectDetails: details(host, ctx, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE, old),
         settings: host.settings,
       }).pipe(catchError((err) => throwError(() => withSfuId(err, credentials.server.edgeName))))),
-      switchMap((conn) => concat(host.localTracks.republish$(conn).pipe(ignoreElements()), old.migrationComplete$).pipe(
+      // R13: while the call still listens to the old connection, a call's end said on the new one
+      // (`call_ended`, DISCONNECT) fails the attempt finally, so the call ends `left` all the same.
+      switchMap((conn) => merge(concat(host.localTracks.republish$(conn).pipe(ignoreElements()), old.migrationComplete$), callOverOn$(conn)).pipe(
         take(1),
         timeout({
           first: host.migrationTimeoutMs,
@@ -190,6 +193,19 @@ function migrate$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedIn
       )),
     );
   });
+}
+
+/**
+ * RXSFU_ERR_CALL_ENDED as soon as `conn`'s SFU says the call is over (`call_ended`, or an `error`
+ * with DISCONNECT), read from the raw frames so the connection's backlog stays for the call.
+ */
+function callOverOn$(conn: SfuConnection): Observable<never> {
+  return conn.signal.events$.pipe(
+    map((event) => (event.callEnded ? fromCallEnded(event.callEnded) : event.error ? fromSfuError(event.error) : undefined)),
+    filter((request) => request?.strategy === 'disconnect'),
+    take(1),
+    mergeMap((request) => throwError(() => callEndedError(request!.cause, request!.detail))),
+  );
 }
 
 /** ICE restart of one peer: the publisher restarts itself; the subscriber asks the SFU to re-offer. */

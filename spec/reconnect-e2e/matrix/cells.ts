@@ -17,6 +17,8 @@ export interface Fault {
   /** What the fault does, at the moment the phase chose. */
   inject(rig: Rig): Promise<void> | void;
   readonly outcome: Outcome;
+  /** The fault ends the call at the coordinator too, so it reaches an agent that has no SFU socket (its next join is refused). */
+  readonly endsCall?: boolean;
 }
 
 export interface Phase {
@@ -36,15 +38,10 @@ export interface Phase {
   readonly joining?: boolean;
   /**
    * The agent has no SFU socket in this window (REJOIN closed it before asking the coordinator), so
-   * an SFU event (`error` DISCONNECT, `call_ended`) cannot reach it: every cell must end joined.
+   * an SFU event (`error` DISCONNECT) cannot reach it: such a cell must end joined. A call ended at
+   * the coordinator (`endsCall`) still reaches it: the REJOIN's join is refused (RXSFU_ERR_CALL_ENDED).
    */
   readonly socketless?: boolean;
-  /**
-   * The fault can reach the attempt's own connection before it is adopted: a call's end there fails
-   * the attempt with the final RXSFU_ERR_CALL_ENDED (R11), so the stated end is `reconnecting-failed`
-   * (reason `disconnected`, that cause) when it wins over the disconnect request's `left` (R13).
-   */
-  readonly beforeAdoption?: boolean;
 }
 
 const session = (r: Rig) => r.emu.faults.session(r.sessionId());
@@ -89,7 +86,7 @@ export const FAULTS: readonly Fault[] = [
     },
   },
   { name: 'media path dropped', outcome: 'recovers', inject: (r) => session(r).dropMedia() },
-  { name: 'call_ended', outcome: 'call-ended', inject: (r) => session(r).callEnded() },
+  { name: 'call_ended', outcome: 'call-ended', endsCall: true, inject: (r) => session(r).callEnded() },
 ];
 
 /** How long the emulator holds a join_response (under QUICK's joinTimeoutMs): the window a "before join_response" fault lands in. */
@@ -122,7 +119,7 @@ export const PHASES: readonly Phase[] = [
   { name: 'joined idle (listening only)', publish: false, enter: (_r, inject) => inject() },
   { name: 'publishing', publish: true, enter: (_r, inject) => inject() },
   {
-    name: 'FAST, before adoption (new socket, no join_response yet)', publish: true, starters: FAST_STARTERS, beforeAdoption: true,
+    name: 'FAST, before adoption (new socket, no join_response yet)', publish: true, starters: FAST_STARTERS,
     enter: (r, inject, first) => beforeJoinResponse(r, inject, () => startAttempt(r, first)),
   },
   {
@@ -182,25 +179,15 @@ const faultNamed = (name: string): Fault => {
  * Every cell: phase × fault, and in an attempt phase every pair (starter × fault). A cell with the
  * phase's default starter is named "phase × fault"; another starter makes it "phase × first then fault".
  */
-/**
- * Cells left out of the table because they show an open SDK bug (reported on issue 9, not hidden):
- * an SFU `error` DISCONNECT reaching FAST's new socket before adoption, after a close or a half-open
- * start, sometimes ends the call `left` with RXSFU_ERR_JOIN_REJECTED, where docs/API.md promises
- * `left` only with RXSFU_ERR_LEFT or RXSFU_ERR_CALL_ENDED (R13).
- */
-export const OPEN_BUGS: ReadonlySet<string> = new Set([
-  'FAST, before adoption (new socket, no join_response yet) × TCP half-open then SFU error DISCONNECT',
-  'FAST, before adoption (new socket, no join_response yet) × close 1011 then SFU error DISCONNECT',
-]);
-
 export function allCells(): Cell[] {
   return PHASES.flatMap((phase) => {
     const starters = phase.starters ?? [undefined];
     return starters.flatMap((starter, i) => FAULTS.map((fault): Cell => {
       const first = starter === undefined ? undefined : faultNamed(starter);
       const name = i === 0 ? `${phase.name} × ${fault.name}` : `${phase.name} × ${starter} then ${fault.name}`;
-      return { name, phase, fault, outcome: phase.socketless ? 'recovers' : fault.outcome, otherStarter: i > 0, ...(first ? { first } : {}) };
-    })).filter((cell) => !OPEN_BUGS.has(cell.name));
+      const outcome = phase.socketless && !fault.endsCall ? 'recovers' : fault.outcome;
+      return { name, phase, fault, outcome, otherStarter: i > 0, ...(first ? { first } : {}) };
+    }));
   });
 }
 
@@ -220,6 +207,8 @@ export const FAST_SUBSET: ReadonlySet<string> = new Set([
   'joining (before join_response) × call_ended',
   'FAST, before adoption (new socket, no join_response yet) × TCP reset',
   'REJOIN, at the coordinator (join in flight) × TCP reset',
+  'REJOIN, at the coordinator (join in flight) × call_ended',
+  'FAST, before adoption (new socket, no join_response yet) × SFU error DISCONNECT',
   // Pairs with another starter than the phase's default.
   'FAST, right after adoption (ICE-restart check) × SFU error FAST then TCP reset',
   'MIGRATE, waiting for completion × SFU error MIGRATE then go_away',
