@@ -1,12 +1,12 @@
 /**
- * An agent as one Rx pipeline: join, take every remote audio track, decode its Opus to PCM, and
+ * An agent as one Rx pipeline: join, hear every remote audio track as 16 kHz PCM (`audio$`), and
  * print each speaker's loudness once a second, for as long as the call lasts (reconnects included:
- * a track keeps its `rtp$` when the connection under it is replaced).
+ * a track's `audio$` goes on, on the same clock, when the connection under it is replaced).
  *
  *   npx tsx examples/speaker-levels.ts            (against the embedded emulator, 6 s)
  */
 import { bufferTime, filter, finalize, map, mergeMap, takeUntil, timer } from 'rxjs';
-import { joinCall$, createOpusDecoder } from '../lib/index.js';
+import { joinCall$ } from '../lib/index.js';
 import { rmsLevel } from '../lib/media/index.js';
 import { startEmulator } from '../lib/emulator/index.js';
 
@@ -19,15 +19,12 @@ joinCall$({
 }).pipe(
   mergeMap((call) => call.remoteTracks$.pipe(
     filter((track) => track.kind === 'audio'),
-    mergeMap((track) => {
-      const decoder = createOpusDecoder();   // one per track: Opus decoding is stateful
-      return track.rtp$.pipe(
-        map((packet) => rmsLevel(decoder.decode(packet.payload))),
-        bufferTime(1000),
-        filter((levels) => levels.length > 0),
-        map((levels) => ({ speaker: track.participant.userId, dbfs: 20 * Math.log10(Math.max(...levels) / 32768) })),
-      );
-    }),
+    mergeMap((track) => track.audio$({ sampleRate: 16000 }).pipe(   // jitter-buffered, decoded, losses concealed
+      map((frame) => rmsLevel(frame.samples)),
+      bufferTime(1000),
+      filter((levels) => levels.length > 0),
+      map((levels) => ({ speaker: track.participant.userId, dbfs: 20 * Math.log10(Math.max(1, ...levels) / 32768) })),
+    )),
     takeUntil(timer(6000)),
     finalize(() => void call.leave('done').then(() => emu.close())),
   )),

@@ -30,7 +30,7 @@ export {
 export {
   opusRtpPackets$, opusToneFrames$, decodeOpus, createOpusDecoder, vp8RtpPackets$,
   type OpusRtpOptions, type OpusToneOptions, type OpusDecoder, type Vp8RtpOptions,
-  remoteAudio$, jitterBuffer, OPUS_SAMPLE_RATES, pace, encodeOpusRtp, rmsLevel, estimateFrequencyHz, pcmSignalFrame,
+  remoteAudio$, jitterBuffer, OPUS_SAMPLE_RATES, pace, encodeOpusRtp, resampleToOpusRate, opusRateFor, rmsLevel, estimateFrequencyHz, pcmSignalFrame,
   type PaceOptions, type OpusPublishOptions, mixAudio$, type MixOptions, type MixedFrame,
   vp8Depacketize, remoteVideo$, type VideoFrame, type RemoteVideoOptions, packetizeVp8, vp8SyntheticFrames$,
   type Vp8SourceFrame, type Vp8PacketizerOptions, type RtpPacket, type RtpHeader, type RtpHeaderExtension, isRtpPacket,

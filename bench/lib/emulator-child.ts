@@ -4,7 +4,7 @@
  * connection out of the agent memory figures and lets the SFU use the second core, as a real SFU
  * would sit on another machine. Driven over the IPC channel by `bench/lib/remote-emulator.ts`.
  */
-import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
+import { startEmulator, type Emulator, type SimulatedParticipant } from '../../lib/emulator/index.js';
 import { ErrorCode, WebsocketReconnectStrategy } from '../../lib/protocol/index.js';
 import type { EmulatorCommand, EmulatorReply, SessionFault } from './remote-emulator.js';
 
@@ -17,11 +17,19 @@ function applyFault(emulator: Emulator, sessionId: string, fault: SessionFault):
   else faults.goAway();
 }
 
+/** Simulated participants by `callId/userId`, for `receivedPackets`. */
+const participants = new Map<string, SimulatedParticipant>();
+
 async function run(emulator: Emulator, command: EmulatorCommand): Promise<unknown> {
   switch (command.method) {
     case 'addParticipant': {
       const p = await emulator.addParticipant({ callId: command.callId, userId: command.userId, audio: true });
+      participants.set(`${command.callId}/${command.userId}`, p);
       return { sessionId: p.sessionId, sfuId: p.sfuId };
+    }
+    case 'receivedPackets': {
+      const p = participants.get(`${command.callId}/${command.userId}`);
+      return (p?.received() ?? []).reduce((sum, r) => sum + r.packets, 0);
     }
     case 'fault':
       for (const sessionId of command.sessionIds) applyFault(emulator, sessionId, command.fault);

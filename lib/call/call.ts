@@ -34,6 +34,7 @@ import type { ResolvedJoinOptions } from './join-options.js';
 import { validateSubscriptionPolicy } from './subscription-policy.js';
 import { coalesceTurn } from './coalesce.js';
 import { encodeOpusRtp, type OpusPublishOptions } from '../media/opus-publish.js';
+import { resampleToOpusRate } from '../media/resample.js';
 import {
   participantJoined$, participantLeft$, dominantSpeaker$, audioLevels$, trackChanges$, callGrants$,
   type ParticipantRef, type ParticipantAudioLevel, type TrackChange, type CallGrants,
@@ -206,15 +207,17 @@ export class Call {
   }
 
   /**
-   * Publishes an audio track fed by PCM frames at any Opus-native rate (8/12/16/24/48 kHz, mono or
-   * stereo, any frame size): cut into 20 ms, encoded with libopus, sent on a real-time 20 ms clock,
-   * encoded silence while the source is idle (see `encodeOpusRtp`). A source faster than real time
-   * is queued up to `maxQueueMs`; pipe it through `pace()` for barge-in. Other rates fail the track
-   * with RXSFU_ERR_INVALID_ARGUMENT (no resampler). Resolves once the SFU accepted the offer.
+   * Publishes an audio track fed by PCM frames (mono or stereo, any frame size) at any rate in
+   * 8–192 kHz: Opus-native rates (8/12/16/24/48 kHz) are encoded as they are, others resampled to
+   * the next Opus rate up by libsamplerate (`resampleToOpusRate`); cut into 20 ms, encoded with
+   * libopus, sent on a real-time 20 ms clock, encoded silence while the source is idle (see
+   * `encodeOpusRtp`). A source faster than real time is queued up to `maxQueueMs`; pipe it through
+   * `pace()` for barge-in. A rate outside 8–192 kHz fails the track with RXSFU_ERR_INVALID_ARGUMENT.
+   * Resolves once the SFU accepted the offer.
    */
   async publishAudio(pcm$: Observable<PcmFrame>, options: Omit<OpusPublishOptions, 'scheduler'> = {}): Promise<LocalTrack> {
     // A non-Observable goes through as is: the local tracks refuse it, typed, before anything is announced.
-    const rtp$ = isObservable(pcm$) ? pcm$.pipe(encodeOpusRtp({ ...options, scheduler: this.settings.scheduler })) : (pcm$ as never);
+    const rtp$ = isObservable(pcm$) ? pcm$.pipe(resampleToOpusRate(), encodeOpusRtp({ ...options, scheduler: this.settings.scheduler })) : (pcm$ as never);
     return this.localTracks.publish('audio', TrackType.TRACK_TYPE_AUDIO, rtp$);
   }
 

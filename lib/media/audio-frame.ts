@@ -1,6 +1,7 @@
 /**
- * PCM audio as the SDK hands it out and takes it in: 16-bit samples (interleaved when stereo) at
- * one of libopus's native rates, so neither direction needs a resampler.
+ * PCM audio as the SDK hands it out and takes it in: 16-bit samples (interleaved when stereo). It
+ * hands out only libopus's native rates (decoded natively, no resampler); it takes any common rate
+ * (`publishAudio` resamples the others, `resample.ts`).
  */
 import { rxsfuError } from '../errors.js';
 
@@ -79,6 +80,13 @@ export function resolveAudioOptions(options: AudioOptions = {}): ResolvedAudioOp
 export function assertOpusRate(rate: number): asserts rate is OpusSampleRate {
   if (!(OPUS_SAMPLE_RATES as readonly number[]).includes(rate)) {
     invalid(`sample rate ${rate} Hz is not one libopus codes natively (${OPUS_SAMPLE_RATES.join(', ')}); resample first`);
+  }
+}
+
+/** Throws RXSFU_ERR_INVALID_ARGUMENT unless the frame is mono or stereo with whole sample pairs. */
+export function assertPcmChannels(frame: PcmFrame): void {
+  if ((frame.channels !== 1 && frame.channels !== 2) || frame.samples.length % frame.channels !== 0) {
+    invalid(`PCM frame: channels must be 1 or 2 and samples a multiple of it (${frame.samples.length} samples, ${String(frame.channels)} channels)`);
   }
 }
 

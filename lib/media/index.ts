@@ -20,3 +20,4 @@ export * from './remote-video.js';
 export * from './vp8-packetizer.js';
 export * from './webp.js';
 export * from './vp8-keyframe-codec.js';
+export * from './resample.js';

@@ -20,11 +20,24 @@ export interface PcmChunk {
   readonly lost: number;
 }
 
+/** The libopus decoding step: one Opus packet → native-endian int16 PCM bytes. */
+export interface OpusPacketDecoder {
+  decode(payload: Uint8Array): Uint8Array;
+}
+
+/** Makes the libopus decoder of one subscription (tests count or wrap it). */
+export type OpusDecoderFactory = (options: { sampleRate: OpusSampleRate; channels: 1 | 2 }) => OpusPacketDecoder;
+
+/** `@evan/opus` (libopus as wasm), decoding natively at the asked rate. */
+export const libopusDecoder: OpusDecoderFactory = ({ sampleRate, channels }) => new Decoder({ channels, sample_rate: sampleRate });
+
 export interface ConcealingDecoderOptions {
   sampleRate: OpusSampleRate;
   channels: 1 | 2;
   /** Longest gap filled with concealed PCM; beyond it the rest is skipped and reported. */
   maxGapFillMs: number;
+  /** @default libopusDecoder */
+  createDecoder?: OpusDecoderFactory;
 }
 
 /** RTP clock of Opus (RFC 7587): always 48 kHz. */
@@ -42,7 +55,7 @@ function toInt16(bytes: Uint8Array): Int16Array {
 
 /** The decoding state of one subscription. */
 export class ConcealingDecoder {
-  private readonly decoder: Decoder;
+  private readonly decoder: OpusPacketDecoder;
   /** TOC byte of the last good packet, single-frame (code 0): its empty-frame twin asks for PLC. */
   private plcToc: number | undefined;
   /** RTP timestamp expected for the next packet, and when the last one arrived. */
@@ -50,7 +63,7 @@ export class ConcealingDecoder {
   private lastArrivalMs = 0;
 
   constructor(private readonly options: ConcealingDecoderOptions) {
-    this.decoder = new Decoder({ channels: options.channels, sample_rate: options.sampleRate });
+    this.decoder = (options.createDecoder ?? libopusDecoder)({ sampleRate: options.sampleRate, channels: options.channels });
   }
 
   /** One released packet → the chunks covering any gap before it, then the packet itself. */

@@ -1,16 +1,18 @@
 /**
  * PCM → Opus RTP for a published track: the agent's frames (any size, any Opus-native rate, mono or
  * stereo) are cut into 20 ms, queued, and sent one per tick of a 20 ms clock, encoded by libopus at
- * their own rate (no resampler: 8/12/16/24/48 kHz are all native to the encoder). When the queue is
- * empty the clock sends encoded silence, so an idle track stays alive for the SFU (no RTP
- * inactivity, no frozen jitter buffers at the listeners).
+ * their own rate (8/12/16/24/48 kHz are all native to the encoder; `publishAudio` resamples other
+ * rates before this operator, `resample.ts`). When the queue is empty the clock sends encoded
+ * silence, so an idle track stays alive for the SFU (no RTP inactivity, no frozen jitter buffers at
+ * the listeners). The clock is `frameClock$`: a late tick catches up instead of slipping.
  */
 import { Encoder } from '@evan/opus';
-import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { RtpPacket } from './rtp-packet.js';
 import { rxsfuError } from '../errors.js';
-import { assertOpusRate, type OpusSampleRate, type PcmFrame } from './audio-frame.js';
+import { assertOpusRate, assertPcmChannels, type OpusSampleRate, type PcmFrame } from './audio-frame.js';
 import { createRtpSequencer } from './rtp-packetizer.js';
+import { frameClock$ } from './frame-clock.js';
 
 /** Options of {@link encodeOpusRtp}. */
 export interface OpusPublishOptions {
@@ -36,9 +38,7 @@ class Framer {
 
   push(frame: PcmFrame, out: (block: Block) => void): void {
     assertOpusRate(frame.sampleRate);
-    if ((frame.channels !== 1 && frame.channels !== 2) || frame.samples.length % frame.channels !== 0) {
-      throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `PCM frame: channels must be 1 or 2 and samples a multiple of it (${frame.samples.length} samples, ${String(frame.channels)} channels)`);
-    }
+    assertPcmChannels(frame);
     if (this.partial && (this.partial.sampleRate !== frame.sampleRate || this.partial.channels !== frame.channels)) this.close(out);
     let offset = 0;
     while (offset < frame.samples.length) {
@@ -95,17 +95,6 @@ export function encodeOpusRtp(options: OpusPublishOptions = {}): OperatorFunctio
       const encoders = new Encoders();
       const sequencer = createRtpSequencer({ payloadType: options.payloadType ?? 111, timestampStep: 960 });
       const queue: Block[] = [];
-      let due = scheduler.now();
-      let timer: Subscription | undefined;
-      const tick = () => {
-        const now = scheduler.now();
-        if (now - due > MAX_CATCH_UP_MS) due = now;
-        while (due <= now) {
-          for (const packet of sequencer.next([encoders.encode(queue.shift())])) subscriber.next(packet);
-          due += FRAME_MS;
-        }
-        timer = scheduler.schedule(tick, due - now);
-      };
       const flush = options.flush$?.subscribe(() => (queue.length = 0));
       const subscription = source$.subscribe({
         next: (frame) => {
@@ -122,9 +111,12 @@ export function encodeOpusRtp(options: OpusPublishOptions = {}): OperatorFunctio
         error: (err: unknown) => subscriber.error(err),
         complete: () => framer.close((block) => queue.push(block)),
       });
-      tick();
+      // After the source's synchronous frames are queued: the first tick is at once.
+      const clock = frameClock$(FRAME_MS, { scheduler, maxCatchUpMs: MAX_CATCH_UP_MS }).subscribe(() => {
+        for (const packet of sequencer.next([encoders.encode(queue.shift())])) subscriber.next(packet);
+      });
       return () => {
-        timer?.unsubscribe();
+        clock.unsubscribe();
         flush?.unsubscribe();
         subscription.unsubscribe();
       };

@@ -4,8 +4,9 @@
  * by the SDK's publishAudio.
  */
 import { Encoder } from '@evan/opus';
-import { defer, interval, map, type Observable, type SchedulerLike, asyncScheduler } from 'rxjs';
+import { defer, map, type Observable, type SchedulerLike } from 'rxjs';
 import { rxsfuError } from '../errors.js';
+import { frameClock$ } from './frame-clock.js';
 import { pcmSignalFrame } from './pcm-signal.js';
 
 /** Options of {@link opusToneFrames$}. */
@@ -20,7 +21,7 @@ export interface OpusToneOptions {
   speechLike?: boolean;
   /** Peak amplitude of the PCM, 0..32767. @default 12000 */
   amplitude?: number;
-  /** Paces the frames (`interval(frameMs, scheduler)`). @default asyncScheduler */
+  /** Paces the frames (`frameClock$`: one every `frameMs`, first after `frameMs`, no drift). @default asyncScheduler */
   scheduler?: SchedulerLike;
 }
 
@@ -40,7 +41,6 @@ export function opusToneFrames$(options: OpusToneOptions = {}): Observable<Uint8
   const sampleRate = options.sampleRate ?? 48000;
   const frameMs = options.frameMs ?? 20;
   const frequencyHz = options.frequencyHz ?? 440;
-  const scheduler = options.scheduler ?? asyncScheduler;
   return defer(() => {
     if (!(frequencyHz > 0 && frequencyHz < sampleRate / 2)) {
       throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `frequencyHz must be in (0, ${sampleRate / 2}), got ${frequencyHz}`);
@@ -48,6 +48,6 @@ export function opusToneFrames$(options: OpusToneOptions = {}): Observable<Uint8
     const encoder = new Encoder({ channels: 1, sample_rate: sampleRate, application: 'audio' });
     const frameSamples = (sampleRate * frameMs) / 1000;
     const signal = { frequencyHz, sampleRate, frameSamples, amplitude: options.amplitude, speechLike: options.speechLike };
-    return interval(frameMs, scheduler).pipe(map((index) => encoder.encode(pcmSignalFrame(index, signal))));
+    return frameClock$(frameMs, { scheduler: options.scheduler, firstDelayMs: frameMs }).pipe(map((index) => encoder.encode(pcmSignalFrame(index, signal))));
   });
 }

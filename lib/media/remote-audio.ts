@@ -7,12 +7,13 @@ import { asyncScheduler, defer, map, type Observable, type SchedulerLike } from 
 import type { RtpPacket } from './rtp-packet.js';
 import { resolveAudioOptions, type AudioFrame, type AudioOptions } from './audio-frame.js';
 import { jitterBuffer } from './jitter-buffer.js';
-import { decodeConcealing } from './opus-concealing-decoder.js';
+import { decodeConcealing, libopusDecoder, type OpusDecoderFactory } from './opus-concealing-decoder.js';
 import { reframe } from './reframe.js';
 
 /**
  * Opus RTP → {@link AudioFrame}s. `participant()` is read per frame (the owner as known now).
- * Bad options → error notification RXSFU_ERR_INVALID_ARGUMENT at subscription.
+ * Bad options → error notification RXSFU_ERR_INVALID_ARGUMENT at subscription. `createDecoder`
+ * is called once per subscription, at subscription: no subscriber, no decoder, nothing decoded.
  *
  * ```
  * rtp$:     -p1-p3-p2----p5--|        (p2 late behind p3? reordered; p4 lost)
@@ -21,13 +22,14 @@ import { reframe } from './reframe.js';
  */
 export function remoteAudio$<P>(
   rtp$: Observable<RtpPacket>, participant: () => P, options: AudioOptions = {}, scheduler: SchedulerLike = asyncScheduler,
+  createDecoder: OpusDecoderFactory = libopusDecoder,
 ): Observable<AudioFrame<P>> {
   return defer(() => {
     const resolved = resolveAudioOptions(options);
     const { sampleRate, channels, frameMs } = resolved;
     return rtp$.pipe(
       jitterBuffer({ depth: resolved.jitterDepth, maxWaitMs: resolved.jitterMaxWaitMs, scheduler }),
-      decodeConcealing({ sampleRate, channels, maxGapFillMs: resolved.maxGapFillMs }),
+      decodeConcealing({ sampleRate, channels, maxGapFillMs: resolved.maxGapFillMs, createDecoder }),
       reframe({ sampleRate, channels, frameMs }),
       map((frame): AudioFrame<P> => ({
         samples: frame.samples, sampleRate, channels, timestampMs: frame.timestampMs, concealed: frame.concealed,

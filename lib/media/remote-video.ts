@@ -1,7 +1,9 @@
 /**
  * A remote video track's RTP → encoded VP8 frames, asking for keyframes by itself: when the
- * subscription starts, when a new stream starts (a reconnect moved the track), and after a gap
- * until a keyframe comes (at most one request per `minKeyframeIntervalMs`).
+ * subscription starts, when a stream starts (its first packet, and every new stream a reconnect
+ * brings), and after a gap until a keyframe comes (at most one request per `minKeyframeIntervalMs`).
+ * The request at a stream's first packet is the reliable one: the one at subscribe may go out
+ * before the track has a packet (an SSRC to name), and a PLI then goes nowhere.
  */
 import { asyncScheduler, defer, tap, type Observable, type SchedulerLike } from 'rxjs';
 import type { RtpPacket } from './rtp-packet.js';
@@ -19,8 +21,9 @@ export interface RemoteVideoOptions {
 
 /**
  * ```
- * rtp$:     -a1-a2M-b1M-(new stream)c1M-|
- * frames$:  ------A---B---------------C-|    PLI sent at subscribe and at the new stream
+ * rtp$:     -a1-a2M-b1M-(new stream)c1M-d1M-|
+ * frames$:  ------A---B---------------C---D-|   PLI at subscribe, at a1 and at c1 (new stream);
+ *                                               C has gapBefore; PLI again at D unless C was a keyframe
  * ```
  */
 export function remoteVideo$(
@@ -39,7 +42,11 @@ export function remoteVideo$(
     return rtp$.pipe(
       jitterBuffer({ depth: options.jitterDepth ?? 50, maxWaitMs: options.jitterMaxWaitMs ?? 100, scheduler }),
       tap((out) => {
-        if (out.restart && !out.packet.header.marker) request(true);
+        // Every stream start, whatever its first packet: the old stream's decoder state is gone.
+        if (out.restart) {
+          waitingForKeyframe = true;
+          request(true);
+        }
       }),
       vp8Depacketize(),
       tap((frame) => {

@@ -44,18 +44,26 @@ function join(parts: Uint8Array[]): Uint8Array {
  * in:   -a1-a2M-b1-(lost)-b3M-c1M-|     (M: marker; b2 lost)
  * out:  ------A-----------------C-|     b dropped; C has gapBefore
  * ```
+ * The first frame of a new stream (`restart`, after an earlier stream) also has `gapBefore`.
  */
 export function vp8Depacketize(): OperatorFunction<JitterOutput, VideoFrame> {
   return (source$) =>
     new Observable<VideoFrame>((subscriber) => {
       let building: Building | undefined;
       let gap = false;
+      let seenStream = false;
       const drop = () => {
         if (building) gap = true;
         building = undefined;
       };
       return source$.subscribe({
-        next: ({ packet, lostBefore }) => {
+        next: ({ packet, lostBefore, restart }) => {
+          // A new stream after an earlier one (a reconnect): what was between them is gone.
+          if (restart && seenStream) {
+            drop();
+            gap = true;
+          }
+          seenStream = true;
           if (lostBefore > 0) {
             gap = true;
             drop();

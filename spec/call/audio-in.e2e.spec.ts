@@ -4,6 +4,7 @@ import type { AudioFrame } from '../../lib/media/audio-frame.js';
 import { estimateFrequencyHz, rmsLevel } from '../../lib/media/pcm-signal.js';
 import { ErrorCode, TrackType, WebsocketReconnectStrategy } from '../../lib/protocol/index.js';
 import { remoteTrack, useEmulator } from './e2e-fixture.js';
+import type { Emulator } from '../../lib/emulator/index.js';
 
 const frames = <P>(audio$: Observable<AudioFrame<P>>, count: number): Promise<AudioFrame<P>[]> =>
   firstValueFrom(audio$.pipe(take(count), toArray(), timeout(20000)));
@@ -21,7 +22,7 @@ function concat(list: AudioFrame[]): Int16Array {
 
 describe('call e2e: PCM in (remoteTrack.audio$)', function () {
   this.timeout(40000);
-  const ctx = useEmulator();
+  const ctx = useEmulator(2); // two SFUs: MIGRATE has somewhere to go
 
   it('a 440 Hz tone from a simulated participant arrives through audio$({ sampleRate: 16000 }) as 16 kHz frames at 440 Hz', async () => {
     const { emu, join } = ctx();
@@ -54,22 +55,24 @@ describe('call e2e: PCM in (remoteTrack.audio$)', function () {
     expect(estimateFrequencyHz(concat(got.slice(10)), 16000)).to.be.within(420, 460);
   });
 
-  it('R-continuity: after a REJOIN (new peer connection, new stream) the same audio$ goes on, the gap filled, no reset to zero', async () => {
+  /** A reconnect of `strategy` by `fault`, while audio$ runs: the same audio$ goes on, gap filled, no reset to zero. */
+  const continuity = (strategy: string, fault: (emu: Emulator, sessionId: string) => void) => async () => {
     const { emu, join } = ctx();
-    await emu.addParticipant({ callId: 'rejoin', userId: 'human', audio: { frequencyHz: 440, speechLike: false } });
-    const call = await join('agent', 'rejoin');
+    const callId = `continuity-${strategy}`;
+    await emu.addParticipant({ callId, userId: 'human', audio: { frequencyHz: 440, speechLike: false } });
+    const call = await join('agent', callId);
     const track = await remoteTrack(call, 'human', TrackType.TRACK_TYPE_AUDIO);
     const collected: AudioFrame[] = [];
     const sub = track.audio$({ sampleRate: 16000 }).subscribe((f) => collected.push(f));
     try {
       await frames(track.audio$(), 25);
-      const replaced = firstValueFrom(track.replaced$);
-      emu.faults.session(call.sessionId).sendError(ErrorCode.ERROR_CODE_PARTICIPANT_MEDIA_TRANSPORT_FAILURE, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN);
-      await replaced;
-      const countAtReplace = collected.length;
-      // Fresh audio (not concealment) arrives on the new stream.
+      const reconnected = firstValueFrom(call.reconnections$);
+      fault(emu, call.sessionId);
+      expect((await reconnected).strategiesTried).to.deep.equal([strategy]);
+      const countAtReconnect = collected.length;
+      // Fresh audio (not concealment) arrives after the reconnect.
       await frames(track.audio$().pipe(filter((f) => !f.concealed && rmsLevel(f.samples) > 3000)), 25);
-      expect(collected.length).to.be.greaterThan(countAtReplace + 25);
+      expect(collected.length).to.be.greaterThan(countAtReconnect + 25);
     } finally {
       sub.unsubscribe();
     }
@@ -78,5 +81,17 @@ describe('call e2e: PCM in (remoteTrack.audio$)', function () {
     const tail = collected.slice(-20);
     expect(tail.some((f) => f.concealed), 'the tail is fresh audio').to.equal(false);
     expect(estimateFrequencyHz(concat(tail), 16000)).to.be.within(430, 450);
-  });
+  };
+
+  it('R-continuity: after a REJOIN (new peer connection, new stream) the same audio$ goes on, the gap filled, no reset to zero', continuity('rejoin', (emu, sessionId) => {
+    emu.faults.session(sessionId).sendError(ErrorCode.ERROR_CODE_PARTICIPANT_MEDIA_TRANSPORT_FAILURE, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN);
+  }));
+
+  it('R-continuity: after a FAST reconnect (signaling TCP destroyed) the same audio$ goes on, no reset to zero', continuity('fast', (emu, sessionId) => {
+    emu.faults.session(sessionId).destroyTcp();
+  }));
+
+  it('R-continuity: after a MIGRATE (go_away, another SFU) the same audio$ goes on, the gap filled, no reset to zero', continuity('migrate', (emu, sessionId) => {
+    emu.faults.session(sessionId).goAway();
+  }));
 });

@@ -28,20 +28,27 @@ describe('call e2e: PCM out (publishAudio) and the emulator hearing it', functio
   this.timeout(40000);
   const ctx = useEmulator();
 
-  it('a 24 kHz PCM sine published is heard by the simulated participant at its frequency, at 50 packets/s of media time', async () => {
-    const { emu, join } = ctx();
-    const human = await emu.addParticipant({ callId: 'pcm-out', userId: 'human', audio: true });
-    const call = await join('agent', 'pcm-out');
-    await call.publishAudio(from(sine(3, 24000, 600)).pipe(pace()));
-    const fromAgent = () => human.receivedAudio().find((r) => r.fromUserId === 'agent');
-    await until(() => loud(fromAgent()?.samples ?? new Int16Array()).length >= 48000 * 2, 20000, 'two seconds of the tone heard');
-    const heard = fromAgent()!;
-    expect(heard.sampleRate).to.equal(48000);
-    expect(estimateFrequencyHz(loud(heard.samples))).to.be.within(590, 610);
-    // Real time: one packet per 20 ms of RTP time, none missing (50/s ± 5 %).
-    const perSecond = heard.packets / (heard.rtpSpanMs / 1000);
-    expect(perSecond).to.be.within(47.5, 52.5);
-  });
+  const cases = [
+    { sampleRate: 24000, frequencyHz: 600, what: 'a 24 kHz PCM sine (Opus-native: encoded as it is)' },
+    { sampleRate: 44100, frequencyHz: 440, what: 'a 44.1 kHz PCM sine (no Opus rate: resampled to 48 kHz by libsamplerate)' },
+  ];
+  for (const { sampleRate, frequencyHz, what } of cases) {
+    it(`${what} published is heard by the simulated participant at its frequency, at 50 packets/s of media time`, async () => {
+      const { emu, join } = ctx();
+      const callId = `pcm-out-${sampleRate}`;
+      const human = await emu.addParticipant({ callId, userId: 'human', audio: true });
+      const call = await join('agent', callId);
+      await call.publishAudio(from(sine(3, sampleRate, frequencyHz)).pipe(pace()));
+      const fromAgent = () => human.receivedAudio().find((r) => r.fromUserId === 'agent');
+      await until(() => loud(fromAgent()?.samples ?? new Int16Array()).length >= 48000 * 2, 20000, 'two seconds of the tone heard');
+      const heard = fromAgent()!;
+      expect(heard.sampleRate).to.equal(48000);
+      expect(estimateFrequencyHz(loud(heard.samples))).to.be.within(frequencyHz - 10, frequencyHz + 10);
+      // Real time: one packet per 20 ms of RTP time, none missing (50/s ± 5 %).
+      const perSecond = heard.packets / (heard.rtpSpanMs / 1000);
+      expect(perSecond).to.be.within(47.5, 52.5);
+    });
+  }
 
   it('the track stays alive after the source ran dry: silence keeps flowing', async () => {
     const { emu, join } = ctx();

@@ -63,6 +63,31 @@ describe('call e2e: publishVideo (VP8 frames in, keyframe requests answered)', f
     counted.unsubscribe();
   });
 
+  it('frames$ flowing interframes: remote.requestKeyframe() brings a later keyframe (the source makes one only when asked)', async () => {
+    const { join } = ctx();
+    const camera = await join('camera', 'ask-video');
+    const viewer = await join('viewer', 'ask-video', { subscriptions: { audio: true, video: true } });
+    let requests = 0;
+    await camera.publishVideo((keyframes$) => vp8SyntheticFrames$({ keyframeIntervalFrames: 100000, keyframeRequests$: keyframes$.pipe(tap(() => requests++)) }));
+    const remote = await remoteTrack(viewer, 'camera', TrackType.TRACK_TYPE_VIDEO);
+    const seen: VideoFrame[] = [];
+    const sub = remote.frames$.subscribe((f) => seen.push(f));
+    try {
+      // The subscription's own keyframe, then interframes only: nobody is asking any more.
+      await until(() => seen.some((f) => f.keyframe) && seen.slice(seen.findLastIndex((f) => f.keyframe) + 1).length >= 5, 20000, 'five interframes after the subscription\'s keyframe');
+      const asked = seen.length;
+      const requestsBefore = requests;
+      expect(seen.slice(asked - 5).every((f) => !f.keyframe && !f.gapBefore)).to.equal(true);
+      remote.requestKeyframe();
+      await until(() => seen.slice(asked).some((f) => f.keyframe), 20000, 'a keyframe after requestKeyframe()');
+      expect(requests, 'the request reached the source').to.be.greaterThan(requestsBefore);
+      const key = seen.slice(asked).find((f) => f.keyframe)!;
+      expect([key.width, key.height]).to.deep.equal([320, 240]);
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
   it('the SFU\'s FIR reaches the source as well as its PLI, and the next frame is a keyframe', async () => {
     const { emu, join } = ctx();
     const camera = await join('camera', 'fir-video');

@@ -122,7 +122,7 @@ describe('media/opus-publish: PCM → Opus RTP on a 20 ms clock', () => {
     expect(levels.slice(8).every((l) => l < 50)).to.equal(true);
   });
 
-  it('rejects a rate libopus does not code natively (44.1 kHz) with RXSFU_ERR_INVALID_ARGUMENT: no resampler', () => {
+  it('encodeOpusRtp alone refuses a rate libopus does not code natively (44.1 kHz) with RXSFU_ERR_INVALID_ARGUMENT (publishAudio resamples before it)', () => {
     const s = new TestScheduler(() => undefined);
     let error: unknown;
     s.run(() => {

@@ -4,6 +4,7 @@ import { Encoder } from '@evan/opus';
 import { Subject } from 'rxjs';
 import { RtpHeader, RtpPacket } from 'werift';
 import { remoteAudio$ } from '../../lib/media/remote-audio.js';
+import { libopusDecoder, type OpusDecoderFactory } from '../../lib/media/opus-concealing-decoder.js';
 import { estimateFrequencyHz, pcmSignalFrame, rmsLevel } from '../../lib/media/pcm-signal.js';
 import type { AudioFrame } from '../../lib/media/audio-frame.js';
 import { isRxsfuError } from '../../lib/errors.js';
@@ -111,5 +112,42 @@ describe('media/remote-audio: RTP → PCM frames', () => {
     let error: unknown;
     remoteAudio$(new Subject<RtpPacket>(), () => 'x', { sampleRate: 44100 as 48000 }).subscribe({ error: (e: unknown) => (error = e) });
     expect(isRxsfuError(error, 'RXSFU_ERR_INVALID_ARGUMENT')).to.equal(true);
+  });
+
+  it('one decoder per subscription, made at subscription: a later subscription has its own decoder, clock and counters; nothing is decoded with no subscriber', () => {
+    const made: { sampleRate: number; decoded: number }[] = [];
+    const counting: OpusDecoderFactory = (options) => {
+      const inner = libopusDecoder(options);
+      const record = { sampleRate: options.sampleRate, decoded: 0 };
+      made.push(record);
+      return { decode: (payload) => (record.decoded++, inner.decode(payload)) };
+    };
+    const scheduler = new TestScheduler(() => undefined);
+    const first: AudioFrame<string>[] = [];
+    const second: AudioFrame<string>[] = [];
+    let madeBeforeAnySubscriber = -1;
+    let decodedWhileNobodyListened = -1;
+    scheduler.run(() => {
+      const rtp = new Subject<RtpPacket>();
+      const audio$ = (sampleRate: 16000 | 48000) => remoteAudio$(rtp, () => 'alice', { sampleRate }, scheduler, counting);
+      tonePackets(50).forEach((p, i) => scheduler.schedule(() => rtp.next(p), i * 20)); // packet i at i × 20 ms
+      scheduler.schedule(() => (madeBeforeAnySubscriber = made.length), 205);
+      scheduler.schedule(() => {
+        const a = audio$(16000).subscribe((f) => first.push(f)); // packets 11…35
+        scheduler.schedule(() => a.unsubscribe(), 500);
+      }, 210);
+      scheduler.schedule(() => {
+        const b = audio$(48000).subscribe((f) => second.push(f)); // packets 26…40
+        scheduler.schedule(() => b.unsubscribe(), 300);
+      }, 510);
+      scheduler.schedule(() => (decodedWhileNobodyListened = made.reduce((n, m) => n + m.decoded, 0)), 815);
+    });
+    expect(madeBeforeAnySubscriber, 'no decoder while nobody listens').to.equal(0);
+    expect(made.map((m) => [m.sampleRate, m.decoded])).to.deep.equal([[16000, 25], [48000, 15]]);
+    expect(made.reduce((n, m) => n + m.decoded, 0), 'packets 41…49 came after both left: not decoded').to.equal(decodedWhileNobodyListened);
+    expect([first.length, first[0]!.samples.length, first[0]!.timestampMs]).to.deep.equal([25, 320, 0]);
+    // The later subscription starts its own clock at 0 and its own counters, not the first one's.
+    expect([second.length, second[0]!.samples.length, second[0]!.timestampMs, second.at(-1)!.timestampMs]).to.deep.equal([15, 960, 0, 280]);
+    expect(second.every((f) => !f.concealed && f.lostPackets === 0 && f.latePackets === 0)).to.equal(true);
   });
 });
