@@ -123,11 +123,11 @@ export class Call {
    * `frameMs` of real time, silence when nobody speaks, each voice jitter-buffered and concealed as
    * in `audio$(options)`. Completes at leave. See `mixAudio$`.
    */
-  mixedAudio$(options: AudioOptions & Pick<MixOptions, 'maxLagFrames'> = {}): Observable<MixedFrame<CallParticipant>> {
+  mixedAudio$(options: AudioOptions & Pick<MixOptions, 'maxLagFrames' | 'jitterFrames'> = {}): Observable<MixedFrame<CallParticipant>> {
     return defer(() => {
       const { sampleRate, channels, frameMs } = resolveAudioOptions(options);
       const voices$ = this.remoteTracks$.pipe(filter((t) => t.kind === 'audio'), map((t) => t.audio$(options)));
-      return mixAudio$(voices$, { sampleRate, channels, frameMs, maxLagFrames: options.maxLagFrames, scheduler: this.settings.scheduler });
+      return mixAudio$(voices$, { sampleRate, channels, frameMs, maxLagFrames: options.maxLagFrames, jitterFrames: options.jitterFrames, scheduler: this.settings.scheduler });
     }).pipe(takeUntil(this.left));
   }
 

@@ -56,6 +56,12 @@ export interface SimulatedHost extends SfuBasics {
 }
 
 /** An `error` event, as an SFU sends it before refusing or to report a fault. */
+/**
+ * How an SFU closes the signaling socket of an ended call, after `call_ended`: a normal close (the
+ * call is over, nothing to reconnect to). Stream does not document the code its SFU uses.
+ */
+export const CALL_ENDED_CLOSE_CODE = 1000;
+
 export function errorEvent(code: ErrorCode, message: string, strategy = WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_UNSPECIFIED, shouldRetry = false): SfuEventInit {
   return { error: { error: { code, message, shouldRetry }, reconnectStrategy: strategy } };
 }

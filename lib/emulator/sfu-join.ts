@@ -6,15 +6,17 @@
  *   the SFU being left says `participant_migration_complete` on the OLD socket (as Stream's SFU
  *   does, docs/shared BEHAVIOUR "MIGRATE") once the new session published: after its first
  *   SetPublisher, or right after the join_response when `announced_tracks` is empty.
- * Refusals are an `error` event followed by a close: 1008 for a bad token, 1011 otherwise.
+ * Refusals are an `error` event followed by a close: 1008 for a bad token, 1011 otherwise. A join
+ * that reaches the SFU after its call ended (`emu.endCall`) gets what the call's other sockets got:
+ * `call_ended`, then a normal close.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { ErrorCode, WebsocketReconnectStrategy, type JoinRequest, type ReconnectDetails, type SfuEventInit } from '../protocol/index.js';
+import { CallEndedReason, ErrorCode, TrackType, WebsocketReconnectStrategy, type JoinRequest, type ReconnectDetails, type SfuEventInit } from '../protocol/index.js';
 import { toParticipant } from './call-registry.js';
 import { verifySfuToken, type SfuTokenClaims } from './jwt.js';
 import type { JoinRecord, RecordedReconnectDetails } from './records.js';
-import { errorEvent, type JoinHost, type JoinRejectionMode } from './sfu-host.js';
+import { CALL_ENDED_CLOSE_CODE, errorEvent, type JoinHost, type JoinRejectionMode } from './sfu-host.js';
 import { SfuSession } from './sfu-session.js';
 import { EMULATOR_PUBLISH_OPTIONS } from './publish-control.js';
 import { errorMessage } from '../errors.js';
@@ -33,6 +35,12 @@ export async function handleJoin(sfu: JoinHost, ws: WebSocket, join: JoinRequest
     claims = await verifySfuToken(sfu.secret, join.token ?? '', sfu.id);
   } catch (err) {
     refuse(sfu, ws, join, undefined, errorEvent(ErrorCode.ERROR_CODE_UNAUTHENTICATED, errorMessage(err), Strategy.WEBSOCKET_RECONNECT_STRATEGY_DISCONNECT), 1008);
+    return undefined;
+  }
+  if (sfu.registry.isEnded(claims.callCid)) {
+    recordRefusal(sfu, join, claims, 'call ended');
+    sfu.sendToSocket(ws, { callEnded: { reason: CallEndedReason.CALL_ENDED_REASON_ENDED } });
+    ws.close(CALL_ENDED_CLOSE_CODE, 'call ended');
     return undefined;
   }
   switch (strategyOf(join)) {

@@ -3,12 +3,13 @@
  * frame-delivery faults (silence, delay) and the FAST-reconnect deadline. A session outlives its
  * socket: after an unexpected close it waits `fastReconnectDeadlineSeconds` for a FAST join on a
  * new socket before the SFU drops it. Its timers (that deadline, delayed frames) run on the
- * emulator's scheduler.
+ * emulator's scheduler; late frames and the close after `call_ended` keep their order (frame-queue.ts).
  */
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { WebSocket } from 'ws';
 import { encodeSfuEvent, type SfuEventInit, type TrackInfo, type TrackType } from '../protocol/index.js';
 import type { RegisteredSession } from './call-registry.js';
+import { FrameQueue, type SocketStep } from './frame-queue.js';
 import type { NetworkCuts } from './network.js';
 
 /** SFU-wide delivery faults, read on every frame. */
@@ -65,10 +66,11 @@ export class SfuSession implements RegisteredSession {
 
   private socketRef: WebSocket | undefined;
   private deadline: Subscription | undefined;
-  private readonly delayed = new Set<Subscription>();
-  private lastDueMs = 0;
-  /** Frames held while this user's network is cut, sent in order when it is restored. */
-  private heldByCut: { socket: WebSocket; frame: Uint8Array }[] = [];
+  private readonly late: FrameQueue;
+  /** Steps (frames, a close) held while this user's network is cut, run in order when it is restored. */
+  private heldByCut: SocketStep[] = [];
+  /** Set by `closeAfterQueued`: the queue now ends in a close and drains on its own. */
+  private closing = false;
   /** A subscriber offer made while no socket was attached, replayed on FAST resume. */
   private undeliveredOffer: SfuEventInit | undefined;
 
@@ -79,6 +81,7 @@ export class SfuSession implements RegisteredSession {
     this.sfuId = init.sfuId;
     this.trackLookupPrefix = init.trackLookupPrefix;
     this.joinedAtMs = init.joinedAtMs;
+    this.late = new FrameQueue(scheduler);
   }
 
   get socket(): WebSocket | undefined {
@@ -122,43 +125,53 @@ export class SfuSession implements RegisteredSession {
     }
     if (this.faults.silent || this.sfuFaults.silent) return;
     const frame = encodeSfuEvent(event);
+    this.sendInOrder(() => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(frame);
+    });
+  }
+
+  /**
+   * Ends the session's socket the way a real SFU ends the connections of an ended call: after every
+   * frame already on its way (`call_ended` included), a normal close. Faults that delay or hold
+   * frames delay the close too; the emulator's `close()` (which destroys sockets) drops it.
+   */
+  closeAfterQueued(code: number, reason: string): void {
+    const socket = this.socketRef;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    this.closing = true;
+    socket.once('close', () => {
+      this.late.clear();
+      this.heldByCut = [];
+    });
+    this.sendInOrder(() => {
+      if (socket.readyState === WebSocket.OPEN) socket.close(code, reason);
+    });
+  }
+
+  /** Runs a socket step behind every step queued before it, through the network cut and the delay faults. */
+  private sendInOrder(step: SocketStep): void {
     if (this.sfuFaults.network?.isCut(this.userId) || this.heldByCut.length > 0) {
-      this.holdForNetwork(socket, frame);
+      this.holdForNetwork(step);
       return;
     }
     const delayMs = Math.max(this.faults.delayMs, this.sfuFaults.delayMs);
-    if (delayMs <= 0 && this.delayed.size === 0) {
-      socket.send(frame);
-      return;
-    }
-    this.sendLater(socket, frame, delayMs);
+    if (delayMs <= 0 && this.late.idle) step();
+    else this.late.enqueue(step, delayMs);
   }
 
   /** A cut network holds frames (TCP would retransmit them); they go out in order on restore. */
-  private holdForNetwork(socket: WebSocket, frame: Uint8Array): void {
-    this.heldByCut.push({ socket, frame });
+  private holdForNetwork(step: SocketStep): void {
+    this.heldByCut.push(step);
     if (this.heldByCut.length > 1) return;
     void this.sfuFaults.network?.passable(this.userId).then(() => {
       const held = this.heldByCut;
       this.heldByCut = [];
-      for (const { socket: target, frame: data } of held) if (target.readyState === WebSocket.OPEN) target.send(data);
+      // Behind any delayed frame still waiting: those were queued first.
+      for (const run of held) {
+        if (this.late.idle) run();
+        else this.late.enqueue(run, 0);
+      }
     });
-  }
-
-  /** Keeps frame order: a frame is never due before the one queued ahead of it. */
-  private sendLater(socket: WebSocket, frame: Uint8Array, delayMs: number): void {
-    const now = this.scheduler.now();
-    const due = Math.max(now + delayMs, this.lastDueMs);
-    this.lastDueMs = due;
-    // A synchronous scheduler runs a zero delay inside schedule(), before `timer` is assigned.
-    let timer: Subscription | undefined;
-    let sent = false;
-    timer = this.scheduler.schedule(() => {
-      sent = true;
-      if (timer) this.delayed.delete(timer);
-      if (socket.readyState === WebSocket.OPEN) socket.send(frame);
-    }, due - now);
-    if (!sent) this.delayed.add(timer);
   }
 
   startDeadline(ms: number, onExpired: () => void): void {
@@ -174,11 +187,14 @@ export class SfuSession implements RegisteredSession {
     this.deadline = undefined;
   }
 
-  /** Stops every timer; the socket is left to the caller. */
+  /**
+   * Stops every timer; the socket is left to the caller. A queued close (`closeAfterQueued`) and
+   * the frames ahead of it still go out: the socket's own close drops them.
+   */
   dispose(): void {
     this.cancelDeadline();
-    for (const timer of this.delayed) timer.unsubscribe();
-    this.delayed.clear();
+    if (this.closing) return;
+    this.late.clear();
     this.heldByCut = [];
   }
 }

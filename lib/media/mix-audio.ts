@@ -1,8 +1,12 @@
 /**
- * Mixing: several voices' PCM frames onto one clock. Each voice's frames queue up as they come; a
- * tick every `frameMs` on the scheduler takes the oldest frame of every voice that has one, sums
- * them (saturating at 16 bits) and emits the mix; silence when nobody has anything. A voice that
- * runs ahead is bounded: past `maxLagFrames` queued, its oldest frames are skipped and counted.
+ * Mixing: several voices' PCM frames onto one clock. Each voice's frames arrive on its own clock
+ * (its jitter buffer's timer), jittered against the mix clock by a few ms, so each voice is buffered
+ * a little: it starts playing once `jitterFrames` are queued, then every tick takes exactly one
+ * frame from it. Playing straight from an empty queue (the old way) let a frame that came a few ms
+ * after its tick miss it: the voice got 20 ms of silence and shifted by a frame in the mix, a click
+ * that broke the tone's phase. An empty queue while playing (underrun) contributes silence, is
+ * counted, and the voice buffers again; past `maxLagFrames` queued (overrun) the oldest frames are
+ * skipped and counted. The mix sums (saturating at 16 bits); silence when nobody has anything.
  */
 import { Observable, asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import type { AudioFrame, OpusSampleRate } from './audio-frame.js';
@@ -17,6 +21,12 @@ export interface MixOptions {
   frameMs?: number;
   /** Frames queued per voice before the oldest are skipped (latency bound). @default 10 */
   maxLagFrames?: number;
+  /**
+   * Frames a voice buffers before it plays, at its start and after an underrun: the margin against
+   * its frames arriving jittered relative to the mix clock (adds `(jitterFrames - 1) · frameMs` of
+   * latency). @default 2
+   */
+  jitterFrames?: number;
   scheduler?: SchedulerLike;
 }
 
@@ -29,11 +39,28 @@ export interface MixedFrame<P> {
   readonly timestampMs: number;
   /** Whose frames are in it (none: silence). */
   readonly speakers: readonly P[];
-  /** Frames skipped so far because a voice ran more than `maxLagFrames` ahead. */
+  /** Frames skipped so far because a voice ran more than `maxLagFrames` ahead (overrun). */
   readonly skippedFrames: number;
+  /** Ticks so far at which a playing voice had no frame and was filled with silence (underrun). */
+  readonly underrunFrames: number;
+  /** Voice frames mixed so far that their own jitter buffer concealed (`AudioFrame.concealed`). */
+  readonly concealedFrames: number;
 }
 
-interface Voice<P> { queue: AudioFrame<P>[]; done: boolean; subscription?: Subscription }
+interface Voice<P> { queue: AudioFrame<P>[]; done: boolean; playing: boolean; subscription?: Subscription }
+
+/**
+ * The voice's frame for this tick: exactly one once it plays; none while it buffers (up to
+ * `jitterFrames` queued, or all it has left once it ended). `underrun` when a playing voice ran dry.
+ */
+function takeFrame<P>(voice: Voice<P>, jitterFrames: number): { frame?: AudioFrame<P>; underrun: boolean } {
+  if (!voice.playing && (voice.queue.length >= jitterFrames || (voice.done && voice.queue.length > 0))) voice.playing = true;
+  if (!voice.playing) return { underrun: false };
+  const frame = voice.queue.shift();
+  if (frame) return { frame, underrun: false };
+  voice.playing = false;
+  return { underrun: !voice.done };
+}
 
 /** Adds `frame` into `mix`, saturating. */
 function addInto(mix: Int32Array, frame: Int16Array): void {
@@ -53,8 +80,8 @@ function saturate(mix: Int32Array): Int16Array {
  *
  * ```
  * voices$: a-----b---------     a: 1 1 1 …, b: 2 2 …  (each a voice's frames, every 20 ms)
- * mix:     -s-s-s-s-s-s-s-s     s: at the end of each 20 ms, the sum of the frames that came
- *                               during it (one per voice); silence when none
+ * mix:     -s-s-s-s-s-s-s-s     s: at the end of each 20 ms, the sum of one frame per playing
+ *                               voice (each plays once `jitterFrames` are queued); silence when none
  * ```
  */
 export function mixAudio$<P>(voices$: Observable<Observable<AudioFrame<P>>>, options: MixOptions = {}): Observable<MixedFrame<P>> {
@@ -62,16 +89,19 @@ export function mixAudio$<P>(voices$: Observable<Observable<AudioFrame<P>>>, opt
   const channels = options.channels ?? 1;
   const frameMs = options.frameMs ?? 20;
   const maxLag = options.maxLagFrames ?? 10;
+  const jitterFrames = Math.max(1, Math.min(maxLag, Math.floor(options.jitterFrames ?? 2)));
   const scheduler = options.scheduler ?? asyncScheduler;
   const length = (sampleRate * frameMs * channels) / 1000;
   return new Observable<MixedFrame<P>>((subscriber) => {
     const voices = new Set<Voice<P>>();
     let skippedFrames = 0;
+    let underrunFrames = 0;
+    let concealedFrames = 0;
     let tick = 0;
     const start = scheduler.now();
     const outer = voices$.subscribe({
       next: (frames$) => {
-        const voice: Voice<P> = { queue: [], done: false };
+        const voice: Voice<P> = { queue: [], done: false, playing: false };
         voices.add(voice);
         voice.subscription = frames$.subscribe({
           next: (frame) => {
@@ -92,13 +122,15 @@ export function mixAudio$<P>(voices$: Observable<Observable<AudioFrame<P>>>, opt
       const mix = new Int32Array(length);
       const speakers: P[] = [];
       for (const voice of voices) {
-        const frame = voice.queue.shift();
+        const { frame, underrun } = takeFrame(voice, jitterFrames);
+        if (underrun) underrunFrames++;
         if (voice.done && voice.queue.length === 0) voices.delete(voice);
         if (!frame) continue;
+        if (frame.concealed) concealedFrames++;
         addInto(mix, frame.samples);
         speakers.push(frame.participant);
       }
-      subscriber.next({ samples: saturate(mix), sampleRate, channels, timestampMs: tick * frameMs, speakers, skippedFrames });
+      subscriber.next({ samples: saturate(mix), sampleRate, channels, timestampMs: tick * frameMs, speakers, skippedFrames, underrunFrames, concealedFrames });
       tick++;
     };
     // Tick n mixes what arrived during [n·frameMs, (n+1)·frameMs) and is due at its end; drift-free:

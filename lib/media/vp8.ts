@@ -7,7 +7,8 @@
  * vp8-keyframe-codec.ts (the emulator's camera uses it).
  */
 import { randomInt } from 'node:crypto';
-import { asyncScheduler, defer, finalize, interval, map, type Observable, type SchedulerLike } from 'rxjs';
+import { defer, finalize, map, type Observable, type SchedulerLike } from 'rxjs';
+import { frameClock$ } from './frame-clock.js';
 import type { RtpPacket } from './rtp-packet.js';
 import { rxsfuError } from '../errors.js';
 import { writeVp8PayloadDescriptor } from './vp8-descriptor.js';
@@ -83,7 +84,9 @@ export function vp8SyntheticFrames$(options: Vp8SourceOptions = {}): Observable<
     const every = Math.max(1, Math.floor(options.keyframeIntervalFrames ?? 1));
     let requested = false;
     const requests = options.keyframeRequests$?.subscribe(() => (requested = true));
-    return interval(Math.round(1000 / fps), options.scheduler ?? asyncScheduler).pipe(
+    // frameClock$, not interval(): a late tick catches up, so the camera keeps its fps on a busy loop.
+    const periodMs = Math.round(1000 / fps);
+    return frameClock$(periodMs, { scheduler: options.scheduler, firstDelayMs: periodMs }).pipe(
       map((index) => {
         const key = requested || index % every === 0;
         requested = false;

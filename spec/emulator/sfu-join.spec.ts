@@ -131,6 +131,7 @@ describe('emulator SFU join and signaling', () => {
     await t.emu.endCall('default:demo', CallEndedReason.CALL_ENDED_REASON_KICKED);
     for (const client of [alice.client, bob.client]) {
       expect((await client.waitFor('callEnded')).callEnded!.reason).to.equal(CallEndedReason.CALL_ENDED_REASON_KICKED);
+      expect(await client.closed, 'then the SFU closes the socket normally').to.deep.equal({ code: 1000, reason: 'call ended' });
     }
     expect(t.emu.liveSessions()).to.deep.equal([]);
     const ended = t.emu.records.leaves.filter((l) => l.reason === 'call-ended').map((l) => l.sessionId);
@@ -139,5 +140,21 @@ describe('emulator SFU join and signaling', () => {
     const rejoin = await coordinatorJoin(t.emu, { userId: 'alice', body: { create: false } });
     expect(rejoin.status).to.equal(403);
     expect(rejoin.json()).to.include({ code: 17, unrecoverable: true });
+  });
+
+  it('a JoinRequest that reaches the SFU after endCall (credentials taken before) gets call_ended and a normal close, never a session in the ended call', async () => {
+    const alice = track(await joinAgent(t.emu, 'alice'));
+    const creds = await credentialsFor(t.emu, 'bob');
+    await t.emu.endCall('default:demo');
+    const late = new RawSfuClient(creds.server.ws_endpoint);
+    clients.push(late);
+    await late.opened;
+    const answer = late.waitFor('callEnded');
+    late.send({ joinRequest: { token: creds.token, sessionId: randomUUID() } });
+    expect((await answer).callEnded!.reason).to.equal(CallEndedReason.CALL_ENDED_REASON_ENDED);
+    expect(await late.closed).to.deep.equal({ code: 1000, reason: 'call ended' });
+    expect(t.emu.records.joins.at(-1)).to.include({ userId: 'bob', outcome: 'rejected', detail: 'call ended' });
+    expect(t.emu.liveSessions()).to.deep.equal([]);
+    await alice.client.closed;
   });
 });

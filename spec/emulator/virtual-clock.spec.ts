@@ -36,6 +36,17 @@ describe('emulator: injected clock (virtual time, real sockets)', () => {
     await t.emu.close();
   });
 
+  /** Alice joined, her frames delayed 60 s, a health check answered (its response waiting in the delay). */
+  async function aliceWithDelayedHealthCheck(): Promise<Awaited<ReturnType<typeof joinAgent>>> {
+    await start();
+    const alice = await joinAgent(t.emu, 'alice');
+    keep(alice.client);
+    t.emu.faults.session(alice.sessionId).delayFrames(60_000);
+    alice.client.send({ healthCheckRequest: {} });
+    await until(() => t.emu.records.healthChecks.length === 1, 5000, 'the health check to reach the SFU');
+    return alice;
+  }
+
   it('stamps records from the scheduler; the agent\'s health checks land at the agent\'s interval', async () => {
     await start();
     const credentials = await credentialsFor(t.emu, 'alice');
@@ -72,17 +83,26 @@ describe('emulator: injected clock (virtual time, real sockets)', () => {
   });
 
   it('delayFrames: held frames go out when the scheduler reaches their due time, in order', async () => {
-    await start();
-    const alice = await joinAgent(t.emu, 'alice');
-    keep(alice.client);
-    t.emu.faults.session(alice.sessionId).delayFrames(60_000);
-    alice.client.send({ healthCheckRequest: {} });
-    await until(() => t.emu.records.healthChecks.length === 1, 5000, 'the health check to reach the SFU');
+    const alice = await aliceWithDelayedHealthCheck();
     t.emu.faults.session(alice.sessionId).goAway();
     expect(alice.client.count('healthCheckResponse') + alice.client.count('goAway')).to.equal(0);
     // With a wall-clock timer this would take a real minute and the wait below would time out.
     clock.advanceBy(60_000);
     await alice.client.waitFor('goAway');
+    expect(alice.client.events.map((e) => e.eventPayload).slice(-2)).to.deep.equal(['healthCheckResponse', 'goAway']);
+  });
+
+  it('frames held by a network cut go out behind the frames delayed before the cut (one TCP stream never reorders)', async () => {
+    const alice = await aliceWithDelayedHealthCheck();
+    const cut = t.emu.faults.network('alice').cut();
+    t.emu.faults.session(alice.sessionId).goAway();
+    cut.restore();
+    // Let the restore settle (promise callbacks and the socket's write), still before the delayed frame's due time.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    clock.advanceBy(60_000);
+    await alice.client.waitFor('goAway');
+    await alice.client.waitFor('healthCheckResponse');
     expect(alice.client.events.map((e) => e.eventPayload).slice(-2)).to.deep.equal(['healthCheckResponse', 'goAway']);
   });
 

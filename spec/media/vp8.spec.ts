@@ -92,7 +92,7 @@ describe('media/vp8', () => {
       if (p.header.marker) frameDone();
     });
     await firstFrame;
-    expect(resourceCounts(['Timeout']).Timeout).to.be.greaterThan(before.Timeout!); // the source's interval
+    expect(resourceCounts(['Timeout']).Timeout).to.be.greaterThan(before.Timeout!); // the source's frame clock
     await nextTurn(); // out of the timer callback: Node lists a timer cleared inside its own callback until it returns
     subscription.unsubscribe();
     await nextTurn();

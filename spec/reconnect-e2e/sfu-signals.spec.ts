@@ -90,6 +90,23 @@ describe('reconnect e2e: SFU error, go_away, call_ended', function () {
     expect((again as RxsfuError).httpStatus).to.equal(403);
   });
 
+  it('R13: emu.endCall while a join is in flight (its join_response held by a slow SFU) ends that join with RXSFU_ERR_CALL_ENDED, not a join timeout: call_ended, then the SFU closes the socket', async () => {
+    const s = await scenarios.start();
+    // Long enough that the join is surely still in flight when the call ends; shorter than the join timeout.
+    s.emu.faults.sfu('sfu-0').delayFrames(1500);
+    const late = joinCall({ ...s.emu.agentOptions('late-agent', CALL_ID), ...QUICK, joinTimeoutMs: 10_000 }).then(
+      // join_response and call_ended arrive together: the join may resolve first, then the call ends.
+      async (call) => { await reachState(call, 'left'); return call.failure; },
+      (err: unknown) => err,
+    );
+    await until(() => s.emu.records.joins.some((j) => j.userId === 'late-agent' && j.outcome === 'joined'), 10_000, 'the late agent\'s join to reach the SFU');
+    await s.emu.endCall(`default:${CALL_ID}`);
+    const outcome = await late;
+    expect(isRxsfuError(outcome, 'RXSFU_ERR_CALL_ENDED'), `the join in flight: ${String(outcome)}`).to.equal(true);
+    await reachState(s.call, 'left');
+    expect(isRxsfuError(s.call.failure, 'RXSFU_ERR_CALL_ENDED'), String(s.call.failure)).to.equal(true);
+  });
+
   it('R9/R13: a FAST join the SFU answers with error DISCONNECT (no join_response) ends the call left, RXSFU_ERR_CALL_ENDED wrapping the refusal, as a DISCONNECT on the current connection does', async () => {
     const s = await scenarios.start();
     s.emu.faults.sfu(s.currentSfu()!).rejectJoins(1, 'disconnect');
