@@ -6,6 +6,8 @@
  *   npm run bench:outage -- --quick   (a smoke run)
  *   npm run bench:outage -- --long    (adds the 5-minute outage, and a 10-minute jittered run)
  *   npm run bench:outage -- --jitter-only [--long]   (only the jittered run: 60 s, or 10 minutes)
+ *   npm run bench:outage -- --outages 10,90,300      (only these outages, lengths in seconds)
+ *   npm run bench:outage -- --detections-only        (only the detection rows)
  *
  * The emulator runs in a child process (faults over IPC), so the agent's event-loop stalls below do
  * not stall the SFU. Detection is measured for this build's defaults, for the defaults with the
@@ -20,12 +22,17 @@ import { resolveSettings } from '../lib/call/join-options.js';
 import { agentOptions, nextRemoteRtp$, timedJoin } from './lib/agents.js';
 import type { RemoteEmulator } from './lib/remote-emulator.js';
 import { runBench } from './lib/run.js';
+import { roughen } from '../spec/chaos/jitter.js';
 import { LATENCY_HEADER, latencyRow, ms, printTable, summarize } from './lib/report.js';
 
 const QUICK = process.argv.includes('--quick');
 const LONG = process.argv.includes('--long');
 /** Only the jittered run (with `--long`: its 10 minutes without the outages before it). */
 const JITTER_ONLY = process.argv.includes('--jitter-only');
+const DETECTIONS_ONLY = process.argv.includes('--detections-only');
+/** `--outages 10,90,300`: only these outages (seconds), no detection rows, no jittered run. */
+const OUTAGES_ONLY = ((at) => (at < 0 ? undefined : (process.argv[at + 1] ?? '').split(',').map((sec) => Number(sec) * 1000)))(process.argv.indexOf('--outages'));
+if (OUTAGES_ONLY?.some((len) => !(len > 0))) throw new Error('--outages takes lengths in seconds, e.g. --outages 10,90,300');
 const DEFAULTS = resolveSettings({});
 const OLD = { healthCheckIntervalMs: 5000, unhealthyAfterMs: 12000, networkDeadAfterMs: 0 };
 /** The defaults with the signaling watchdog alone (no `network-dead`): what the heartbeat gives by itself. */
@@ -81,78 +88,73 @@ async function detections(emulator: RemoteEmulator, timing: Timing, n: number, k
   return { samples, kinds };
 }
 
-interface OutageResult { label: string; joinedMs: number; mediaMs: number; states: string; strategies: string }
+interface OutageResult { label: string; joinedMs: number; mediaInMs: number; mediaOutMs: number; states: string; strategies: string }
 
-/** Network cut for `outageMs`, then restored: restore → joined, restore → next RTP from the human. */
+/** Packets the call's human has received from `sessionId` so far. */
+const atHuman = (emulator: RemoteEmulator, sessionId: string) => emulator.receivedPackets('outage-run', 'human', sessionId);
+
+/** Time from `since` until the human has received an agent RTP packet beyond `baseline` (polled over IPC every 10 ms). */
+async function nextAgentRtpAtHuman(emulator: RemoteEmulator, call: Call, since: number, baseline: number): Promise<number> {
+  const giveUp = performance.now() + 10_000;
+  while (performance.now() < giveUp) {
+    if ((await atHuman(emulator, call.sessionId)) > baseline) return performance.now() - since;
+    await sleep(10);
+  }
+  return Number.NaN;
+}
+
+/**
+ * Network cut for `outageMs`, then restored: restore → joined, restore → next RTP from the human
+ * (media in), restore → next RTP of the agent's Opus track at the human (media out).
+ */
 async function outage(emulator: RemoteEmulator, outageMs: number): Promise<OutageResult> {
   const userId = `outage-${outageMs}`;
   const { call } = await timedJoin(agentOptions(emulator, 'outage-run', userId));
   try {
+    await call.publishAudioRtp(opusRtpPackets$());
+    const before = call.sessionId;
     const back = backToJoined(call, outageMs + LIMIT_MS);
     // Awaited after the outage: marked handled now, so a failure meanwhile is reported there, not as an unhandled rejection.
     back.catch(() => undefined);
     const record = firstValueFrom(call.reconnections$.pipe(filter((r) => r.outcome === 'joined')));
     await emulator.network(userId, true);
     await sleep(outageMs);
+    const heardBefore = await atHuman(emulator, before);
     const restored = performance.now();
     await emulator.network(userId, false);
+    const mediaIn = firstValueFrom(nextRemoteRtp$(call).pipe(map(() => performance.now() - restored), timeout({ first: outageMs + LIMIT_MS, with: () => [Number.NaN] })));
     const states = await back;
     const joinedMs = performance.now() - restored;
-    const mediaMs = await firstValueFrom(nextRemoteRtp$(call).pipe(map(() => performance.now() - restored), timeout({ first: 10_000, with: () => [Number.NaN] })));
+    // A FAST reconnection keeps the session (its count goes on); a REJOIN starts a new one from 0.
+    const mediaOutMs = await nextAgentRtpAtHuman(emulator, call, restored, call.sessionId === before ? heardBefore : 0);
     const r = await record;
     const outages = (r.outages ?? []).map((o) => (o.answeredBy ? `${o.ended} by ${o.answeredBy}` : o.ended)).join(',');
-    return { label: `${outageMs / 1000} s`, joinedMs, mediaMs, states: [...new Set(states)].join('>'), strategies: `${r.strategiesTried.join('>')}${outages ? ` (offline: ${outages})` : ''}` };
+    return { label: `${outageMs / 1000} s`, joinedMs, mediaInMs: await mediaIn, mediaOutMs, states: [...new Set(states)].join('>'), strategies: `${r.strategiesTried.join('>')}${outages ? ` (offline: ${outages})` : ''}` };
   } finally {
     await call.leave();
   }
 }
 
-/** Blocks this process's event loop for `msToBlock` (an agent busy with something else). */
-function stall(msToBlock: number): void {
-  const end = performance.now() + msToBlock;
-  while (performance.now() < end) { /* busy */ }
-}
-
 /**
- * A healthy path made rough: frames to the agents delayed by 0–300 ms (changed every 200 ms), a
- * spike of 800 ms every 10 s, and the agents' event loop stalled for 0–500 ms every 3 s. Two
- * agents: a listener (the human's RTP flows to it) and a speak-only agent (publishes Opus,
- * subscribes to nothing: its only media signal is the SFU's RTCP, the thinnest one `network-dead`
- * reads). Returns the losses they reported (they must report none).
+ * The jittered healthy path of spec/chaos/jitter.ts (`roughen`) with the emulator in its child
+ * process, so only the agents' loop stalls: a listener and a speak-only agent. Returns the losses
+ * they reported (they must report none).
  */
 async function jittered(emulator: RemoteEmulator, durationMs: number): Promise<{ losses: number; stalls: number; maxStallMs: number }> {
   const { call } = await timedJoin(agentOptions(emulator, 'outage-jitter', 'jitter'));
   const speaker = await joinCall(agentOptions(emulator, 'outage-jitter', 'jitter-speaker', { subscriptions: { audio: false } }));
   await speaker.publishAudioRtp(opusRtpPackets$());
   let losses = 0;
-  let stalls = 0;
-  let maxStallMs = 0;
   const lossSubs = [call, speaker].map((c) => c.connectionLost$.subscribe(() => (losses += 1)));
-  const delay = (msToHold: number) => Promise.all([call, speaker].map((c) => emulator.delay(c.sessionId, msToHold)));
   try {
-    const end = performance.now() + durationMs;
-    let nextSpike = performance.now() + 10_000;
-    let nextStall = performance.now() + 3000;
-    while (performance.now() < end) {
-      const now = performance.now();
-      const spiking = now >= nextSpike;
-      if (spiking) nextSpike = now + 10_000;
-      await delay(spiking ? 800 : Math.floor(Math.random() * 300));
-      if (now >= nextStall) {
-        const blocked = Math.floor(Math.random() * 500);
-        stall(blocked);
-        stalls += 1;
-        maxStallMs = Math.max(maxStallMs, blocked);
-        nextStall = performance.now() + 3000;
-      }
-      await sleep(spiking ? 1000 : 200);
-    }
-    await delay(0);
+    const rough = await roughen(durationMs, Math.random, async (msToHold) => {
+      await Promise.all([call, speaker].map((c) => emulator.delay(c.sessionId, msToHold)));
+    });
+    return { losses, stalls: rough.stalls, maxStallMs: rough.maxStallMs };
   } finally {
     lossSubs.forEach((sub) => sub.unsubscribe());
     await Promise.all([call.leave(), speaker.leave()]);
   }
-  return { losses, stalls, maxStallMs };
 }
 
 const row = (label: string, d: Detections) => [...latencyRow(label, d.samples).slice(0, 6), [...d.kinds].map(([k, c]) => `${k} ×${c}`).join(', ')];
@@ -161,7 +163,10 @@ runBench('bench:outage', 1, async (emulator) => {
   await emulator.addParticipant('outage-detect', 'human');
   await emulator.addParticipant('outage-run', 'human');
   await emulator.addParticipant('outage-jitter', 'human');
-  if (!JITTER_ONLY) await detectionsAndOutages(emulator);
+  if (OUTAGES_ONLY) return outageRows(emulator, OUTAGES_ONLY);
+  if (!JITTER_ONLY) await detectionRows(emulator);
+  if (DETECTIONS_ONLY) return;
+  if (!JITTER_ONLY) await outageRows(emulator, QUICK ? [10_000] : LONG ? [10_000, 90_000, 300_000] : [10_000, 90_000]);
   const duration = QUICK ? 20_000 : LONG ? 600_000 : 60_000;
   const jitter = await jittered(emulator, duration);
   console.log(`\nJittered healthy path (defaults; a listener and a speak-only agent), ${duration / 1000} s: frames delayed 0–300 ms, 800 ms spikes every 10 s, ${jitter.stalls} event-loop stalls up to ${jitter.maxStallMs} ms`);
@@ -169,10 +174,7 @@ runBench('bench:outage', 1, async (emulator) => {
   if (jitter.losses > 0) throw new Error(`${jitter.losses} false losses on a healthy path`);
 });
 
-async function detectionsAndOutages(emulator: RemoteEmulator): Promise<void> {
-  const floor = await timedJoin(agentOptions(emulator, 'outage-run', 'floor'));
-  await floor.call.leave();
-
+async function detectionRows(emulator: RemoteEmulator): Promise<void> {
   const n = QUICK ? 3 : 15;
   const silenceNew = await detections(emulator, DEFAULTS, n, 'silence', 'new');
   const blackholeNew = await detections(emulator, DEFAULTS, QUICK ? 2 : n, 'blackhole', 'new');
@@ -186,11 +188,14 @@ async function detectionsAndOutages(emulator: RemoteEmulator): Promise<void> {
     row(`silent signaling, old defaults (${OLD.unhealthyAfterMs} ms)`, silenceOld),
   ]);
   console.log(`\np95 with the defaults: silent path ${ms(summarize(silenceNew.samples).p95)} ms, blackhole ${ms(summarize(blackholeNew.samples).p95)} ms (goal: ≤ 3000 each)\n`);
+}
 
-  const lengths = QUICK ? [10_000] : LONG ? [10_000, 90_000, 300_000] : [10_000, 90_000];
+async function outageRows(emulator: RemoteEmulator, lengths: readonly number[]): Promise<void> {
+  const floor = await timedJoin(agentOptions(emulator, 'outage-run', 'floor'));
+  await floor.call.leave();
   const outages: OutageResult[] = [];
   for (const length of lengths) outages.push(await outage(emulator, length));
-  console.log(`Outages (defaults): network cut for the length, then restored; floor: a plain join → first RTP = ${ms(floor.firstRtpMs)} ms\n`);
-  printTable(['outage', 'restore → joined ms', 'restore → media ms', 'states', 'strategies'],
-    outages.map((o) => [o.label, ms(o.joinedMs), ms(o.mediaMs), o.states, o.strategies]));
+  console.log(`Outages (defaults; the agent publishes Opus and hears the human): network cut for the length, then restored; floor: a plain join → first RTP = ${ms(floor.firstRtpMs)} ms\n`);
+  printTable(['outage', 'restore → joined ms', 'restore → media in ms', 'restore → media out ms', 'states', 'strategies'],
+    outages.map((o) => [o.label, ms(o.joinedMs), ms(o.mediaInMs), ms(o.mediaOutMs), o.states, o.strategies]));
 }

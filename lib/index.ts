@@ -26,6 +26,7 @@ export {
   fromConnectionLost, fromSfuError, fromGoAway, fromIceRestartEvent, fromIceFailed, fromPeerFailed, fromMediaStalled, fromCallEnded,
   type ReconnectOptions, type ReconnectionRecord, type ReconnectState, type ReconnectRequest, type ReconnectExecutors,
   type ReconnectEngine, type ReconnectionEvent, type AttemptContext, type JoinedInfo, type ReconnectFailureReason,
+  type ReconnectOutcome, type OutageRecord, type OutageEnd, type OutageAnsweredBy, type SupervisorOptions,
 } from './reconnect/index.js';
 export {
   opusRtpPackets$, opusToneFrames$, decodeOpus, createOpusDecoder, vp8RtpPackets$,

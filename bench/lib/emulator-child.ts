@@ -29,7 +29,8 @@ async function run(emulator: Emulator, command: EmulatorCommand): Promise<unknow
     }
     case 'receivedPackets': {
       const p = participants.get(`${command.callId}/${command.userId}`);
-      return (p?.received() ?? []).reduce((sum, r) => sum + r.packets, 0);
+      const from = command.fromSessionId;
+      return (p?.received() ?? []).filter((r) => from === undefined || r.fromSessionId === from).reduce((sum, r) => sum + r.packets, 0);
     }
     case 'fault':
       for (const sessionId of command.sessionIds) applyFault(emulator, sessionId, command.fault);

@@ -13,7 +13,7 @@ export type EmulatorCommand =
   | { id: number; method: 'fault'; sessionIds: string[]; fault: SessionFault }
   | { id: number; method: 'network'; userId: string; cut: boolean }
   | { id: number; method: 'delay'; sessionId: string; ms: number }
-  | { id: number; method: 'receivedPackets'; callId: string; userId: string }
+  | { id: number; method: 'receivedPackets'; callId: string; userId: string; fromSessionId?: string }
   | { id: number; method: 'close' };
 
 export type EmulatorReply = { id: number; result?: unknown; error?: string };
@@ -34,8 +34,11 @@ export interface RemoteEmulator {
   network(userId: string, cut: boolean): Promise<void>;
   /** Holds every frame to the session `ms` from now on (`delayFrames`; 0 ends it). */
   delay(sessionId: string, ms: number): Promise<void>;
-  /** RTP packets the simulated participant `userId` has received so far (all tracks, all senders): what the SFU delivered to it. */
-  receivedPackets(callId: string, userId: string): Promise<number>;
+  /**
+   * RTP packets the simulated participant `userId` has received so far (all tracks; all senders, or
+   * only the session `fromSessionId`): what the SFU delivered to it.
+   */
+  receivedPackets(callId: string, userId: string, fromSessionId?: string): Promise<number>;
   /** Closes the emulator and waits for the child to exit. */
   close(): Promise<void>;
 }
@@ -67,7 +70,7 @@ export async function startRemoteEmulator(sfuCount: number): Promise<RemoteEmula
     fault: (sessionIds, fault) => request({ method: 'fault', sessionIds: [...sessionIds], fault }),
     network: (userId, cut) => request({ method: 'network', userId, cut }),
     delay: (sessionId, ms) => request({ method: 'delay', sessionId, ms }),
-    receivedPackets: (callId, userId) => request({ method: 'receivedPackets', callId, userId }),
+    receivedPackets: (callId, userId, fromSessionId) => request({ method: 'receivedPackets', callId, userId, fromSessionId }),
     close: async () => {
       if (child.connected) await request({ method: 'close' });
       await exited;

@@ -46,8 +46,8 @@ import { packetizeVp8, type Vp8SourceFrame } from '../media/vp8-packetizer.js';
 export type { LocalTrack } from './local-tracks.js';
 
 /**
- * Where the call is. There is no `offline`: Node reports no network status, so a loss is only what
- * the triggers see, and the call goes straight to `reconnecting` (docs/RECONNECT.md, States).
+ * Where the call is (docs/RECONNECT.md, States): `offline` while every path is dead (R17),
+ * `restarting` while the supervisor rejoins as a fresh participant (R18).
  */
 export type CallState = 'joining' | 'joined' | 'reconnecting' | 'migrating' | 'offline' | 'restarting' | 'reconnecting-failed' | 'left';
 

@@ -3,7 +3,12 @@
  * line. Prints faults injected, episodes by strategy, time out of joined and media gaps (p50/p95/max),
  * stuck agents and leaked handles; on any violation exits 1 and prints the seed, the journal and the
  * frame log of each agent concerned (the same seed draws the same faults; `replayFrameLog` replays a log).
+ *
+ * `npm run chaos -- --jitter --seed S --minutes M`: no faults, a healthy path made rough instead
+ * (spec/chaos/jitter.ts: 0–300 ms signaling delay with 800 ms spikes, event-loop stalls up to 500 ms);
+ * prints the losses per agent and exits 1 on any (issue 13: zero false losses).
  */
+import { runJitterSoak } from './jitter.js';
 import { runSoak, type Distribution } from './soak.js';
 
 function arg(name: string, fallback: number): number {
@@ -16,6 +21,17 @@ function arg(name: string, fallback: number): number {
 const show = (d: Distribution) => `p50 ${d.p50} ms, p95 ${d.p95} ms, max ${d.max} ms (${d.count})`;
 
 const seed = arg('seed', Math.floor(Math.random() * 2 ** 31));
+if (process.argv.includes('--jitter')) {
+  const jitter = await runJitterSoak({ seed, durationMs: arg('minutes', 1) * 60_000 });
+  console.log(`jittered healthy path, seed ${jitter.seed}, ${jitter.durationMs / 1000} s, defaults: ${jitter.spikes} spikes of 800 ms, ${jitter.stalls} event-loop stalls up to ${jitter.maxStallMs} ms`);
+  console.log(`losses: ${JSON.stringify(jitter.losses)}`);
+  if (jitter.violations.length > 0) {
+    console.log(`\nVIOLATIONS (seed ${jitter.seed}):\n${jitter.violations.join('\n')}`);
+    process.exit(1);
+  }
+  console.log('0 false losses');
+  process.exit(0);
+}
 const report = await runSoak({
   seed, minutes: arg('minutes', 1), agents: arg('agents', 3),
   log: process.argv.includes('--verbose') ? (line) => console.log(line) : undefined,

@@ -4,7 +4,8 @@
  * instead of failing, and once the network is back it REJOINs and media flows both ways again.
  *
  * The cut is held `RXSFU_OUTAGE_HOLD_SECONDS` after `offline` is seen (default 6, beyond the 5 s
- * deadline used here); `npm run test:outage:90s` runs the same scenario with a 90 s outage.
+ * deadline used here). `npm run test:outage:90s` runs a 90 s outage on default options
+ * (spec/outage/outage-defaults.e2e.ts).
  */
 import { expect } from 'chai';
 import { expectRecovered, reachState, recovered, scenarioPerTest } from '../reconnect-e2e/support/scenario.js';

@@ -31,6 +31,11 @@ describe('outage e2e: the supervisor rejoins after a give-up (R18)', function ()
     await until(() => s.emu.liveSessions().filter((l) => l.userId === 'agent').length === 1, 10_000, 'the old session gone');
     expect(s.emu.liveSessions().filter((l) => l.userId === 'agent').map((l) => l.sessionId)).to.deep.equal([s.call.sessionId]);
     await mediaFlowsBothWays(s, 'after the fresh join');
+    const fresh = s.call.sessionId;
+    const subscribed = s.emu.records.subscriptions.filter((r) => r.sessionId === fresh).at(-1);
+    expect(subscribed?.tracks.map((t) => t.sessionId), 'the human is subscribed again on the fresh session').to.include(s.human.sessionId);
+    const republished = s.emu.records.rpcs.filter((r) => r.method === 'SetPublisher' && r.sessionId === fresh && r.status === 200);
+    expect(republished.length, 'the agent\'s track published again on the fresh session').to.be.greaterThan(0);
 
     s.emu.faults.session(s.call.sessionId).sendError(ErrorCode.ERROR_CODE_PARTICIPANT_SIGNAL_LOST, S.WEBSOCKET_RECONNECT_STRATEGY_REJOIN);
     await reachState(s.call, 'reconnecting-failed', 20_000);

@@ -31,6 +31,8 @@ export interface ScenarioOptions {
   emulator?: EmulatorOptions;
   /** Merged over QUICK. */
   join?: Partial<JoinCallOptions>;
+  /** Join with `join` alone over the SDK's defaults, without the QUICK timings (long runs on default options). */
+  defaults?: boolean;
 }
 
 export interface Scenario {
@@ -67,7 +69,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
     const human = await emu.addParticipant({ callId: CALL_ID, userId: 'human', audio: true });
     call = await joinCall({
       ...emu.agentOptions(AGENT, CALL_ID),
-      ...QUICK, ...options.join, reconnect: { ...QUICK.reconnect, ...options.join?.reconnect },
+      ...(options.defaults ? options.join : { ...QUICK, ...options.join, reconnect: { ...QUICK.reconnect, ...options.join?.reconnect } }),
     });
     const states: CallState[] = [];
     const records: ReconnectionRecord[] = [];
