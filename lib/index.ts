@@ -20,7 +20,7 @@ export {
   coordinatorJoin$, createUserToken$, DEFAULT_COORDINATOR_URL, DEFAULT_LOCATION_HINT_URL,
   type Credentials, type CoordinatorJoinResult, type CoordinatorJoinOptions, type CreateUserTokenOptions,
 } from './coordinator/index.js';
-export type { IceServer } from './rtc/config.js';
+export type { IceServer } from './rtc/ice-server.js';
 export {
   createReconnectEngine, reconnectEpisodes, ReconnectFailedError, withSfuId, mergeTriggers,
   fromConnectionLost, fromSfuError, fromGoAway, fromIceRestartEvent, fromIceFailed, fromPeerFailed, fromMediaStalled, fromCallEnded,
@@ -34,7 +34,7 @@ export {
   remoteAudio$, jitterBuffer, OPUS_SAMPLE_RATES, pace, encodeOpusRtp, resampleToOpusRate, opusRateFor, rmsLevel, estimateFrequencyHz, pcmSignalFrame,
   type PaceOptions, type OpusPublishOptions, mixAudio$, type MixOptions, type MixedFrame,
   vp8Depacketize, remoteVideo$, type VideoFrame, type RemoteVideoOptions, packetizeVp8, vp8SyntheticFrames$,
-  type Vp8SourceFrame, type Vp8PacketizerOptions,
+  type Vp8SourceFrame, type Vp8PacketizerOptions, type RtpPacket, type RtpHeader, type RtpHeaderExtension, isRtpPacket,
   vp8KeyframeToWebp, vp8KeyframeFromWebp, isVp8Keyframe, vp8KeyframeCodec$, type Vp8KeyframeCodec, type RgbaImage,
   type AudioFrame, type AudioOptions, type PcmFrame, type OpusSampleRate, type JitterBufferOptions, type JitterOutput,
 } from './media/index.js';

@@ -10,6 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtinModules } from 'node:module';
+import { packageOf, reachableDeclarations } from './support/declaration-graph.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const modules = join(root, 'node_modules');
@@ -33,7 +35,7 @@ function productionClosure(): string[] {
 }
 
 const CONSUMER = `
-import { joinCall, VERSION, type Call, type CallRemoteTrack } from 'rxsfu';
+import { joinCall, VERSION, type Call, type CallRemoteTrack, type RtpPacket } from 'rxsfu';
 import { startEmulator } from 'rxsfu/emulator';
 import { decodeSfuEvent, encodeSfuEvent } from 'rxsfu/protocol';
 import { firstValueFrom, filter, take, mergeMap } from 'rxjs';
@@ -41,7 +43,7 @@ import { firstValueFrom, filter, take, mergeMap } from 'rxjs';
 const emu = await startEmulator();
 await emu.addParticipant({ callId: 'tarball', userId: 'human', audio: true });
 const call: Call = await joinCall(emu.agentOptions('agent', 'tarball'));
-const packet = await firstValueFrom(call.remoteTracks$.pipe(
+const packet: RtpPacket = await firstValueFrom(call.remoteTracks$.pipe(
   filter((t: CallRemoteTrack) => t.kind === 'audio'),
   mergeMap((t) => t.rtp$),
   take(1),
@@ -82,7 +84,7 @@ describe('package: the packed tarball installs, type-checks under strict and run
 
   it('ships what a package needs and nothing of the checkout: dist, bin, LICENSE, CHANGELOG; no source maps, no specs', () => {
     const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-    for (const needed of ['package.json', 'LICENSE', 'CHANGELOG.md', 'README.md', 'bin/rxsfu.mjs', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/cli/main.js', 'dist/lib/types/multicast-dns.d.ts']) {
+    for (const needed of ['package.json', 'LICENSE', 'CHANGELOG.md', 'README.md', 'bin/rxsfu.mjs', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/cli/main.js']) {
       expect(files, needed).to.include(needed);
     }
     expect(files.filter((f) => f.endsWith('.map')), 'source maps without their sources').to.deep.equal([]);
@@ -90,6 +92,20 @@ describe('package: the packed tarball installs, type-checks under strict and run
     const packed = JSON.parse(readFileSync(join(project, 'node_modules/rxsfu/package.json'), 'utf8')) as Manifest & { devDependencies?: object };
     expect(packed.peerDependencies).to.have.property('rxjs');
     expect(packed.dependencies).to.not.have.property('rxjs');
+  });
+
+  it('no public declaration reachable from an entry point imports werift; the others import only dependencies and Node', () => {
+    const installed = join(project, 'node_modules/rxsfu');
+    const packed = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Manifest & { exports: Record<string, { types: string }> };
+    const entries = Object.values(packed.exports).map((e) => join(installed, e.types));
+    const files = reachableDeclarations(entries);
+    expect(files.length, 'the whole public surface is walked').to.be.greaterThan(50);
+    const weriftUsers = files.filter((f) => f.externals.some((s) => packageOf(s) === 'werift')).map((f) => f.path.slice(installed.length + 1));
+    expect(weriftUsers, 'declarations importing werift').to.deep.equal([]);
+    const allowed = new Set([...Object.keys(packed.dependencies ?? {}), ...Object.keys(packed.peerDependencies ?? {})]);
+    const isBuiltin = (s: string) => s.startsWith('node:') || builtinModules.includes(packageOf(s));
+    const strangers = files.flatMap((f) => f.externals.filter((s) => !isBuiltin(s) && !allowed.has(packageOf(s)) && !allowed.has(`@types/${packageOf(s)}`)));
+    expect(strangers, 'imports of packages a consumer does not get with rxsfu').to.deep.equal([]);
   });
 
   it('a consumer type-checks under strict without skipLibCheck, with no devDependency of rxsfu installed', () => {

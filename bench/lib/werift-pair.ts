@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { firstValueFrom, Observable, take } from 'rxjs';
 import { MediaStreamTrack, RTCPeerConnection, type RTCIceCandidate } from 'werift';
+import { toWeriftRtp } from '../../lib/rtc/werift-rtp.js';
 import { opusRtpPackets$ } from '../../lib/media/index.js';
 import { rtcConfiguration } from '../../lib/rtc/config.js';
 
@@ -59,7 +60,7 @@ export async function connectRawPair(): Promise<RawPair> {
   const toSender = candidateRelay(sender);
   sender.onIceCandidate.subscribe((c) => toReceiver.add(c));
   receiver.onIceCandidate.subscribe((c) => toSender.add(c));
-  const source = opusRtpPackets$().subscribe((packet) => track.writeRtp(packet));
+  const source = opusRtpPackets$().subscribe((packet) => track.writeRtp(toWeriftRtp(packet)));
 
   const start = performance.now();
   const stamp = () => performance.now() - start;

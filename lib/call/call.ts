@@ -10,7 +10,7 @@ import {
   EMPTY, Observable, isObservable, ReplaySubject, Subject, Subscription, filter, concat, defer, from, firstValueFrom, map, share, switchMap, takeUntil, tap,
   combineLatest, shareReplay,
 } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../media/rtp-packet.js';
 import { rxsfuError, type RxsfuError } from '../errors.js';
 import { TrackType, type SfuEvent, type TrackSubscriptionDetails } from '../protocol/index.js';
 import { SignalCloseCode, type ConnectionLost } from '../signaling/index.js';

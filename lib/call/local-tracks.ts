@@ -7,12 +7,12 @@
  * track's `targets` (the transceivers its packets are written to).
  */
 import { ReplaySubject, Subject, Subscription, lastValueFrom, of, defer, finalize, isObservable, takeUntil, type Observable } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import { isRtpPacket, type RtpPacket } from '../media/rtp-packet.js';
 import { rxsfuError, type RxsfuError } from '../errors.js';
 import { describeValue } from '../validate.js';
-import { guardTrackSource, isRtpPacket } from './track-source.js';
+import { guardTrackSource } from './track-source.js';
 import type { TrackType } from '../protocol/index.js';
-import type { Publisher, PublishedTrack } from '../rtc/index.js';
+import type { Publisher, PublishedTrack } from '../rtc/publisher.js';
 import type { Logger } from '../logger.js';
 import type { SfuConnection } from './sfu-connection.js';
 
@@ -83,10 +83,10 @@ export interface LocalTracksHost {
   readonly logger: Logger;
 }
 
-/** Writes one packet to every target; werift rewrites headers in place, so extra targets get copies. */
+/** Writes one packet to every target (werift copies what it is given before rewriting the header). */
 function writeToTargets(spec: LocalTrackSpec, packet: RtpPacket): void {
   if (spec.muted) return;
-  spec.targets.forEach(({ track }, i) => track.writeRtp(i === 0 ? packet : packet.clone()));
+  spec.targets.forEach(({ track }) => track.writeRtp(packet));
 }
 
 export class LocalTracks {

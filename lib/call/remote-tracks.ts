@@ -6,7 +6,7 @@
  * unpublishes it, or when the call is left.
  */
 import { Subject, asyncScheduler, throwError, type Observable, type SchedulerLike } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../media/rtp-packet.js';
 import { rxsfuError } from '../errors.js';
 import type { AudioFrame, AudioOptions } from '../media/audio-frame.js';
 import { remoteAudio$ } from '../media/remote-audio.js';

@@ -16,7 +16,9 @@ import { EMPTY, ReplaySubject, Subscription, catchError, defer, filter, map, mer
 import { PeerType, type JoinResponse, type ReconnectDetails, type SfuEvent } from '../protocol/index.js';
 import { SignalCloseCode, createSignalConnection, type SignalConnection } from '../signaling/index.js';
 import { createSignalServerClient, type SignalServerClient } from '../rpc/index.js';
-import { genericSdps$, type Publisher, type Subscriber } from '../rtc/index.js';
+import { genericSdps$ } from '../rtc/generic-sdp.js';
+import type { Publisher } from '../rtc/publisher.js';
+import type { Subscriber } from '../rtc/subscriber.js';
 import { acceptPublishOptions, activeVideo, type PublishOption } from '../rtc/publish-options.js';
 import type { Credentials } from '../coordinator/index.js';
 import type { Logger } from '../logger.js';

@@ -6,7 +6,10 @@
 import { map } from 'rxjs';
 import { PeerType } from '../protocol/index.js';
 import type { SignalServerClient } from '../rpc/index.js';
-import { createPublisher, createSubscriber, rtcConfiguration, type Publisher, type Subscriber } from '../rtc/index.js';
+import { createPublisher, type Publisher } from '../rtc/publisher.js';
+import { createSubscriber, type Subscriber } from '../rtc/subscriber.js';
+import { rtcConfiguration } from '../rtc/config.js';
+import { iceServersForWerift } from '../rtc/werift-ice-servers.js';
 import type { Credentials } from '../coordinator/index.js';
 import type { Logger } from '../logger.js';
 
@@ -28,6 +31,8 @@ export function createSfuPeers(rpc: SignalServerClient, sessionId: string, iceSe
   let bound = rpc;
   const trickled = new Set<string>();
   const rtc = rtcConfiguration({ iceServers, loopbackOnly });
+  // URLs only (credentials are separate fields): what werift will not try, and why.
+  for (const { url, why } of iceServersForWerift(iceServers ?? []).skipped) logger.info('ICE server URL left out (werift cannot use it)', { url, why });
   const publisher = createPublisher({
     rtc,
     logger,

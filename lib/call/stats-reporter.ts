@@ -13,7 +13,9 @@ import { errorMessage, rxsfuError } from '../errors.js';
 import { MAX_TIMER_MS, MIN_PERIOD_MS } from '../validate.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { SendStatsRequestInit, SignalServerClient } from '../rpc/index.js';
-import type { PeerStats, Publisher, Subscriber } from '../rtc/index.js';
+import type { PeerStats } from '../rtc/peer-options.js';
+import type { Publisher } from '../rtc/publisher.js';
+import type { Subscriber } from '../rtc/subscriber.js';
 
 /** The period when neither the coordinator nor the caller names one (direct credentials). */
 export const DEFAULT_STATS_INTERVAL_MS = 10000;

@@ -38,11 +38,3 @@ export function guardTrackSource<T>(
       : rxsfuError('RXSFU_ERR_TRACK_SOURCE', `${label} source failed: ${errorMessage(err)}`, { cause: err })))),
   );
 }
-
-/** An RTP packet as werift makes it (`RtpPacket`: a header object, a payload Buffer, `serialize`, `clone`). */
-export function isRtpPacket(value: unknown): value is import('werift').RtpPacket {
-  if (value === null || typeof value !== 'object') return false;
-  const p = value as { header?: unknown; payload?: unknown; serialize?: unknown; clone?: unknown };
-  return typeof p.header === 'object' && p.header !== null && Buffer.isBuffer(p.payload)
-    && typeof p.serialize === 'function' && typeof p.clone === 'function';
-}

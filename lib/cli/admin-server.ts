@@ -4,12 +4,14 @@
  *
  *   GET  /                                   coordinator URL, API key and secret, SFUs
  *   GET  /sessions[?call=type:id]            live participants
+ *   GET  /sessions/SESSION_ID/published      RTP packets the SFUs received from that session, per track type
  *   GET  /records                            everything the emulator recorded
  *   POST /token           {userId, validitySeconds?}          → {token}
  *   POST /participants    {callId, userId, callType?, audio?, video?, sfuId?} → the participant
  *   POST /calls/TYPE:ID/end                  ends the call: call_ended to everyone, later joins refused (403)
  *   POST /faults/session/SESSION_ID/FAULT    {args: [...]}  (destroyTcp, close, goSilent, resume,
- *                                            delayFrames, sendError, goAway, callEnded, dropMedia)
+ *                                            delayFrames, sendError, goAway, callEnded, dropMedia,
+ *                                            setVideoLayersActive [active, trackType?], changePublishOptions [options, reason?])
  *   POST /faults/sfu/SFU_ID/FAULT            {args: [...]}  (the session faults, rejectJoins, kill, restart)
  *   POST /faults/coordinator/FAULT           {args: [...]}  (failJoins, stallJoins)
  *   POST /faults/network/USER_ID/cut|restore  one client's whole network (signaling, Twirp, coordinator, UDP)
@@ -20,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import type { Emulator } from '../emulator/index.js';
 import { errorMessage } from '../errors.js';
 
-const SESSION_FAULTS = ['destroyTcp', 'close', 'goSilent', 'resume', 'delayFrames', 'sendError', 'goAway', 'callEnded', 'dropMedia'];
+const SESSION_FAULTS = ['destroyTcp', 'close', 'goSilent', 'resume', 'delayFrames', 'sendError', 'goAway', 'callEnded', 'dropMedia', 'setVideoLayersActive', 'changePublishOptions'];
 const SFU_FAULTS = ['destroyTcp', 'close', 'goSilent', 'resume', 'delayFrames', 'sendError', 'goAway', 'callEnded', 'rejectJoins', 'kill', 'restart'];
 const COORDINATOR_FAULTS = ['failJoins', 'stallJoins'];
 const NETWORK_FAULTS = ['cut', 'restore'];
@@ -71,6 +73,10 @@ async function route(emu: Emulator, method: string, url: URL, body: Record<strin
     case 'GET ':
       return { coordinatorUrl: emu.coordinatorUrl, apiKey: emu.apiKey, apiSecret: emu.apiSecret, sfus: emu.sfus };
     case 'GET sessions':
+      if (parts[1] !== undefined) {
+        if (parts[2] !== 'published') throw new HttpError(404, 'GET /sessions/SESSION_ID/published');
+        return emu.publishedPackets(parts[1]);
+      }
       return emu.liveSessions(url.searchParams.get('call') ?? undefined);
     case 'GET records':
       return emu.records;

@@ -39,7 +39,7 @@ emulator options:
   --participants N       simulated participants publishing audio in --call (default: 0)
   --call TYPE:ID         their call (default: default:demo)
   --sfus N               SFUs (default: 2)
-  --admin-port N         HTTP admin endpoint port (default: any free port): GET /records, /sessions;
+  --admin-port N         HTTP admin endpoint port (default: any free port): GET /records, /sessions, /sessions/ID/published;
                          POST /faults/session/ID/FAULT, /faults/sfu/ID/FAULT, /faults/coordinator/FAULT, /faults/network/USER_ID/cut|restore
                          with {"args": [...]}, /participants, /token, /calls/TYPE:ID/end
 

@@ -4,7 +4,7 @@
  * connection cannot do without (server url, ws endpoint, token) missing → RXSFU_ERR_COORDINATOR.
  */
 import { rxsfuError, type RxsfuError } from '../errors.js';
-import type { IceServer } from '../rtc/config.js';
+import type { IceServer } from '../rtc/ice-server.js';
 
 /** Where and how to reach the SFU that the coordinator picked. */
 export interface Credentials {

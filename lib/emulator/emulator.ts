@@ -116,6 +116,8 @@ export interface Emulator {
   updateGrants(sessionId: string, grants: EmulatorCallGrants, message?: string): void;
   /** Current participants (client and simulated), optionally of one call (`type:id`). */
   liveSessions(callCid?: string): LiveSession[];
+  /** RTP packets the SFUs received from a client session so far, per track type it sent (both SFUs' during a MIGRATE). */
+  publishedPackets(sessionId: string): { trackType: TrackType; packets: number }[];
   /** Frees every port, socket, timer and peer connection. Idempotent. */
   close(): Promise<void>;
 }
@@ -169,6 +171,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     endCall: (callCid, reason) => endCall(registry, servers, simulated, callCid, reason),
     liveSessions: (callCid) => registry.liveSessions(callCid),
+    publishedPackets: (sessionId) => sumByTrackType(servers.flatMap((s) => s.media.publishedPackets(sessionId))),
     updateGrants: (sessionId, grants, message) => {
       const session = registry.find(sessionId);
       if (!session) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', `updateGrants: no session ${sessionId}`);
@@ -195,6 +198,12 @@ async function closeAll(coordinator: Coordinator, servers: SfuServer[], registry
   await coordinator.close();
   await Promise.allSettled(servers.map((s) => s.close()));
   registry.clear();
+}
+
+function sumByTrackType(counts: readonly { trackType: TrackType; packets: number }[]): { trackType: TrackType; packets: number }[] {
+  const sums = new Map<TrackType, number>();
+  for (const { trackType, packets } of counts) sums.set(trackType, (sums.get(trackType) ?? 0) + packets);
+  return [...sums].map(([trackType, packets]) => ({ trackType, packets }));
 }
 
 /** What callers get: the handle without the emulator-internal `remove` (`sfuId` stays live). */

@@ -4,7 +4,9 @@
  * nothing random happens inside the emulator.
  */
 import { rxsfuError } from '../errors.js';
-import { CallEndedReason, ErrorCode, GoAwayReason, WebsocketReconnectStrategy, type SfuEventInit } from '../protocol/index.js';
+import { CallEndedReason, ErrorCode, GoAwayReason, TrackType, WebsocketReconnectStrategy, type SfuEventInit } from '../protocol/index.js';
+import { changePublishOptionsEvent, changePublishQualityEvent } from './publish-control.js';
+import type { PublishOption } from '../rtc/publish-options.js';
 import type { Coordinator } from './coordinator.js';
 import { errorEvent, type JoinRejectionMode } from './sfu-host.js';
 import type { SfuServer } from './sfu-server.js';
@@ -63,6 +65,14 @@ export interface ClientSessionFaults extends SessionFaults {
    * track), peer connections and signaling untouched; `disturbMedia(undefined)` ends it.
    */
   disturbMedia(disturbance: MediaDisturbance | undefined): void;
+  /**
+   * Sends `change_publish_quality` for the session's announced video track (`trackType`, default
+   * TRACK_TYPE_VIDEO): every layer it announced switched on or off, as Stream's SFU does when nobody
+   * watches it. Throws RXSFU_ERR_INVALID_ARGUMENT if the session announced no such track.
+   */
+  setVideoLayersActive(active: boolean, trackType?: TrackType): void;
+  /** Sends `change_publish_options`: the publish options to follow from now on (e.g. another codec). */
+  changePublishOptions(publishOptions: PublishOption[], reason?: string): void;
 }
 
 /**
@@ -165,6 +175,8 @@ export function createFaults(sfus: () => readonly SfuServer[], coordinator: () =
         cutNetwork: () => network(session.userId).cut(),
         disturbMedia: (disturbance) => host?.media.disturbMediaTo?.(sessionId, checkDisturbance(disturbance)),
         blockPublisherIce: () => { session.publisherIceBlocked = true; },
+        setVideoLayersActive: (active, trackType = TrackType.TRACK_TYPE_VIDEO) => session.deliver(changePublishQualityEvent(session.announcedTracks, trackType, active)),
+        changePublishOptions: (options, reason) => session.deliver(changePublishOptionsEvent(options, reason)),
       };
     },
     sfu(sfuId) {

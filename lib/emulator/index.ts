@@ -1,6 +1,8 @@
 /** `rxsfu/emulator`: a local Stream Video backend (coordinator + SFUs) for tests, demos and benchmarks. */
 export { startEmulator, type Emulator, type EmulatorOptions, type EmulatedSfu, type EmulatorCallGrants } from './emulator.js';
 export type { EmulatorFaults, SessionFaults, ClientSessionFaults, SfuFaults, CoordinatorFaults } from './faults.js';
+export { EMULATOR_PUBLISH_OPTIONS } from './publish-control.js';
+export type { PublishOption } from '../rtc/publish-options.js';
 export type { MediaDisturbance } from './media/contract.js';
 export type { EmulatorRecords, JoinRecord, LeaveRecord, LeaveReason, SubscriptionRecord, RpcRecord, CoordinatorJoinRecord, SocketCloseRecord, StatsRecord, HealthCheckRecord, RecordedReconnectDetails, KeyframeRequestRecord } from './records.js';
 export type { LiveSession } from './call-registry.js';

@@ -18,6 +18,7 @@ import { verifySfuToken, type SfuTokenClaims } from './jwt.js';
 import type { JoinRecord, RecordedReconnectDetails } from './records.js';
 import { CALL_ENDED_CLOSE_CODE, errorEvent, type JoinHost, type JoinRejectionMode } from './sfu-host.js';
 import { SfuSession } from './sfu-session.js';
+import { EMULATOR_PUBLISH_OPTIONS } from './publish-control.js';
 import { errorMessage } from '../errors.js';
 
 const Strategy = WebsocketReconnectStrategy;
@@ -114,6 +115,7 @@ function migrateHere(sfu: JoinHost, ws: WebSocket, join: JoinRequest, claims: Sf
   session.migratingFrom = { sfu: fromSfu, session: old };
   session.deliver(joinResponse(sfu, session, false));
   const announced = join.reconnectDetails?.announcedTracks ?? join.migration?.announcedTracks ?? [];
+  session.announcedTracks = announced;
   if (announced.length === 0) sfu.completeMigration(session);
   record(sfu, join, session, 'migrated');
   return session;
@@ -148,11 +150,7 @@ function joinResponse(sfu: JoinHost, session: SfuSession, reconnected: boolean):
       },
       reconnected,
       fastReconnectDeadlineSeconds: Math.ceil(sfu.fastReconnectDeadlineSeconds),
-      // What a single-layer VP8 / Opus publisher follows (the client announces these ids and codecs).
-      publishOptions: [
-        { id: 0, trackType: TrackType.TRACK_TYPE_AUDIO, codec: { name: 'opus', payloadType: 111, clockRate: 48000 } },
-        { id: 1, trackType: TrackType.TRACK_TYPE_VIDEO, codec: { name: 'VP8', payloadType: 96, clockRate: 90000 }, bitrate: 1_000_000, fps: 30, videoDimension: { width: 1280, height: 720 }, maxSpatialLayers: 1, useSingleLayer: true },
-      ],
+      publishOptions: [...EMULATOR_PUBLISH_OPTIONS],
     },
   };
 }

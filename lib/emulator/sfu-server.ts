@@ -191,6 +191,7 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
    * then one participant_updated with the new published set when anything changed.
    */
   announceTracks(session: SfuSession, tracks: TrackInfo[]): void {
+    session.announcedTracks = tracks;
     const announced = new Set(tracks.filter((t) => !t.muted).map((t) => t.trackType ?? 0));
     let changed = false;
     for (const type of [...session.publishedTracks]) if (!announced.has(type)) changed = this.setPublished(session, type, false) || changed;

@@ -7,7 +7,7 @@
  */
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { WebSocket } from 'ws';
-import { encodeSfuEvent, type SfuEventInit, type TrackType } from '../protocol/index.js';
+import { encodeSfuEvent, type SfuEventInit, type TrackInfo, type TrackType } from '../protocol/index.js';
 import type { RegisteredSession } from './call-registry.js';
 import { FrameQueue, type SocketStep } from './frame-queue.js';
 import type { NetworkCuts } from './network.js';
@@ -38,6 +38,8 @@ export class SfuSession implements RegisteredSession {
   readonly joinedAtMs: number;
   readonly simulated = false;
   readonly publishedTracks = new Set<TrackType>();
+  /** The tracks as last announced (SetPublisher, or the join's `announced_tracks`): ids, codecs, layers. */
+  announcedTracks: TrackInfo[] = [];
   /** Per-session delivery faults. */
   readonly faults: DeliveryFaults = { silent: false, delayMs: 0 };
   /** Set when this session moved to another SFU: its socket closing then means nothing. */

@@ -3,6 +3,7 @@ export * from './pcm-signal.js';
 export * from './opus-source.js';
 export * from './opus-decode.js';
 export * from './opus-rtp.js';
+export * from './rtp-packet.js';
 export * from './rtp-packetizer.js';
 export * from './vp8.js';
 export * from './vp8-descriptor.js';

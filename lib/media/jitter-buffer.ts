@@ -7,7 +7,7 @@
  * marked `restart`, without declaring losses.
  */
 import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from './rtp-packet.js';
 
 /** Options of {@link jitterBuffer}. */
 export interface JitterBufferOptions {

@@ -8,7 +8,7 @@
  */
 import { Encoder } from '@evan/opus';
 import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from './rtp-packet.js';
 import { rxsfuError } from '../errors.js';
 import { assertOpusRate, assertPcmChannels, type OpusSampleRate, type PcmFrame } from './audio-frame.js';
 import { createRtpSequencer } from './rtp-packetizer.js';

@@ -1,6 +1,6 @@
 /** Opus tone/speech as RTP packets, ready for `track.writeRtp`. */
 import { map, type Observable } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from './rtp-packet.js';
 import { opusToneFrames$, type OpusToneOptions } from './opus-source.js';
 import { packetize } from './rtp-packetizer.js';
 

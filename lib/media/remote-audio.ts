@@ -4,7 +4,7 @@
  * jitter buffer and decoder, and nothing is decoded while nobody listens.
  */
 import { asyncScheduler, defer, map, type Observable, type SchedulerLike } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from './rtp-packet.js';
 import { resolveAudioOptions, type AudioFrame, type AudioOptions } from './audio-frame.js';
 import { jitterBuffer } from './jitter-buffer.js';
 import { decodeConcealing, libopusDecoder, type OpusDecoderFactory } from './opus-concealing-decoder.js';

@@ -6,7 +6,7 @@
  * before the track has a packet (an SSRC to name), and a PLI then goes nowhere.
  */
 import { asyncScheduler, defer, tap, type Observable, type SchedulerLike } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from './rtp-packet.js';
 import { jitterBuffer } from './jitter-buffer.js';
 import { vp8Depacketize, type VideoFrame } from './vp8-depacketizer.js';
 

@@ -1,12 +1,12 @@
 /**
- * Media frames → RTP packets (werift's `RtpPacket`): sequence numbers +1 per packet, timestamps
+ * Media frames → RTP packets (rxsfu's `RtpPacket`): sequence numbers +1 per packet, timestamps
  * +step per frame, one SSRC per stream. werift rewrites payload type, SSRC and sequence offset to
  * what was negotiated when the packet is written to a track, so the values here only need to be
  * self-consistent; tests and direct RTP users see them as is.
  */
 import { randomInt } from 'node:crypto';
 import { defer, mergeMap, type Observable, type OperatorFunction } from 'rxjs';
-import { RtpHeader, RtpPacket } from 'werift';
+import type { RtpPacket } from './rtp-packet.js';
 import { rxsfuError } from '../errors.js';
 
 /** Where the RTP marker bit goes. */
@@ -60,9 +60,9 @@ export function createRtpSequencer(options: RtpPacketizerOptions): RtpSequencer 
     next(payloads) {
       const packets = payloads.map((payload, index) => {
         const marker = markerRule === 'frame-end' ? index === payloads.length - 1 : first && index === 0;
-        const header = new RtpHeader({ payloadType: options.payloadType, sequenceNumber, timestamp, ssrc, marker });
+        const header = { payloadType: options.payloadType, sequenceNumber, timestamp, ssrc, marker };
         sequenceNumber = (sequenceNumber + 1) & 0xffff;
-        return new RtpPacket(header, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
+        return { header, payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength) };
       });
       first = false;
       timestamp = (timestamp + options.timestampStep) >>> 0;

@@ -6,7 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { RtpHeader, RtpPacket } from 'werift';
+import type { RtpPacket } from './rtp-packet.js';
 import { rxsfuError } from '../errors.js';
 import { vp8FramePayloads } from './vp8.js';
 
@@ -51,9 +51,9 @@ export function packetizeVp8(options: Vp8PacketizerOptions = {}): OperatorFuncti
           const payloads = vp8FramePayloads(data, pictureId, options.maxPayloadBytes);
           pictureId = (pictureId + 1) & 0x7fff;
           payloads.forEach((payload, i) => {
-            const header = new RtpHeader({ payloadType: options.payloadType ?? 96, sequenceNumber, timestamp, ssrc, marker: i === payloads.length - 1 });
+            const header = { payloadType: options.payloadType ?? 96, sequenceNumber, timestamp, ssrc, marker: i === payloads.length - 1 };
             sequenceNumber = (sequenceNumber + 1) & 0xffff;
-            subscriber.next(new RtpPacket(header, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)));
+            subscriber.next({ header, payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength) });
           });
         },
         error: (err: unknown) => subscriber.error(err),

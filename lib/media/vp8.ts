@@ -9,7 +9,7 @@
 import { randomInt } from 'node:crypto';
 import { defer, finalize, map, type Observable, type SchedulerLike } from 'rxjs';
 import { frameClock$ } from './frame-clock.js';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from './rtp-packet.js';
 import { rxsfuError } from '../errors.js';
 import { writeVp8PayloadDescriptor } from './vp8-descriptor.js';
 import { packetize } from './rtp-packetizer.js';

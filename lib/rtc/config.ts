@@ -3,15 +3,8 @@
  * Why each setting: see shared/reference/WERIFT.md (hidden STUN look-ups, loopback not gathered
  * by default, max-compat bundling by default).
  */
-import type { PeerConfig } from 'werift';
-
-/** An ICE server as the coordinator returns it (`credentials.ice_servers`). */
-export interface IceServer {
-  urls: string | string[];
-  username?: string;
-  password?: string;
-  credential?: string;
-}
+import type { IceServer } from './ice-server.js';
+import { iceServersForWerift, type WeriftIceServer } from './werift-ice-servers.js';
 
 export interface RtcConfigOptions {
   /** ICE servers from the coordinator. Default none: host candidates only. */
@@ -26,19 +19,29 @@ export interface RtcConfigOptions {
   iceLite?: boolean;
 }
 
+/**
+ * The werift `PeerConfig` fields rxsfu sets, in its own type (a `Partial<PeerConfig>` structurally;
+ * `new RTCPeerConnection(config)` checks that), so declarations naming it do not import werift's.
+ */
+export interface RtcConfig {
+  iceServers: WeriftIceServer[];
+  bundlePolicy: 'max-bundle';
+  iceUseIpv6: boolean;
+  iceUseTcp: boolean;
+  iceTcpPassive: boolean;
+  iceLite: boolean;
+  iceStunGatherTimeout: number;
+  iceTurnConnectTimeout: number;
+  iceAdditionalHostAddresses?: string[];
+  iceInterfaceAddresses?: { udp4?: string };
+}
+
 /** Seconds werift may spend on one TURN allocation (werift's default: 8). */
 export const TURN_CONNECT_TIMEOUT_SECONDS = 2;
 
-export function rtcConfiguration(options: RtcConfigOptions = {}): Partial<PeerConfig> {
-  // werift takes one URL per server entry; Stream lists several per server (TURN over UDP, TCP,
-  // TLS 443), and dropping all but the first would lose the fallbacks for UDP-blocked networks.
-  const iceServers = (options.iceServers ?? []).flatMap((server) =>
-    (Array.isArray(server.urls) ? server.urls : [server.urls]).map((urls) => ({
-      urls,
-      username: server.username,
-      credential: server.credential ?? server.password,
-    })),
-  );
+export function rtcConfiguration(options: RtcConfigOptions = {}): RtcConfig {
+  // werift tries only the first TURN URL it can parse: hand over the best one first (ice-servers.ts).
+  const { servers: iceServers } = iceServersForWerift(options.iceServers ?? []);
   const loopbackOnly = options.loopbackOnly ?? false;
   return {
     iceServers,

@@ -22,21 +22,7 @@ import { errorMessage, rxsfuError } from '../errors.js';
 import { werift$ } from './peer.js';
 import { fromWeriftEvent } from './werift-event.js';
 import type { RtcLogger } from './rtc-logger.js';
-
-export interface IceRestartOptions {
-  /** How long to wait for the proof (a packet, or for an idle connection the ICE check) before failing with RXSFU_ERR_WEBRTC. @default 5000 */
-  mediaTimeoutMs?: number;
-  /**
-   * Apply the `iceTransport.start()` workaround. Only turned off to show werift's bug in the
-   * regression test; with it off media does not resume between two werift peers. @default true
-   */
-  workaround?: boolean;
-  /**
-   * A connection whose last local packet was written at most this long before the check counts as
-   * sending: then only a packet coming back proves the restart. @default 2000
-   */
-  sendingWindowMs?: number;
-}
+import type { IceRestartOptions } from './peer-options.js';
 
 /**
  * The transports werift will not restart by itself: those whose DTLS is already up (WERIFT.md

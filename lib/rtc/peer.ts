@@ -23,7 +23,8 @@ import {
   type MonoTypeOperatorFunction,
   type SchedulerLike,
 } from 'rxjs';
-import { RTCPeerConnection, type PeerConfig } from 'werift';
+import { RTCPeerConnection } from 'werift';
+import type { PeerOptions, PeerStats } from './peer-options.js';
 import { errorMessage, isRxsfuError, rxsfuError, type RxsfuError } from '../errors.js';
 import { createLocalCandidates, createRemoteCandidates, parseCandidate, type CandidateInit } from './ice-candidates.js';
 import { createSignalingQueue, type SignalingQueue } from './signaling-queue.js';
@@ -33,25 +34,6 @@ import { mediaHeard$ } from './media-heard.js';
 import { silentLogger } from '../logger.js';
 import { appliedOrGathering$ } from './bounded-gathering.js';
 import type { RtcLogger } from './rtc-logger.js';
-
-/** Options common to the publisher and the subscriber. */
-export interface PeerOptions {
-  /** werift settings, from `rtcConfiguration(...)`. */
-  rtc: Partial<PeerConfig>;
-  /** @default silent */
-  logger?: RtcLogger;
-  /** Clock for the close deadline and the ICE-restart media check. @default asyncScheduler */
-  scheduler?: SchedulerLike;
-  /** How long `closed$` waits for werift's teardown before giving up. @default 3000 */
-  closeTimeoutMs?: number;
-  /** Bound on each werift step (create offer/answer, set local/remote description). @default 10000 */
-  stepTimeoutMs?: number;
-  /**
-   * Bound on one whole negotiation (the publisher's offer → SetPublisher → answer, the subscriber's
-   * offer → answer → SendAnswer), so a hung step or RPC never blocks the signaling queue. @default 30000
-   */
-  negotiationTimeoutMs?: number;
-}
 
 /** @see PeerOptions.stepTimeoutMs */
 export const DEFAULT_STEP_TIMEOUT_MS = 10000;
@@ -124,9 +106,6 @@ function setLocalDescription$(pc: RTCPeerConnection, role: string, limit: StepLi
     map(() => pc.localDescription?.sdp ?? ''),
   );
 }
-
-/** One werift stats report as plain objects (`RTCStats`: `id`, `type`, `timestamp`, …), JSON-safe. */
-export type PeerStats = Record<string, unknown>[];
 
 export function createPeerCore(options: PeerOptions, role: string): PeerCore {
   const logger = options.logger ?? silentLogger;

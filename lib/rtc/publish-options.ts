@@ -5,7 +5,7 @@
  * `codec`; a video track announces its one layer; a codec we cannot produce is refused (kept as
  * it was, with the reason); a video sender whose layers are all switched off stops sending.
  */
-import { TrackType, type stream } from '../protocol/index.js';
+import { models, TrackType, type stream } from '../protocol/index.js';
 
 export type PublishOption = stream.video.sfu.models.PublishOption.$Properties;
 export type VideoLayer = stream.video.sfu.models.VideoLayer.$Properties;
@@ -48,10 +48,16 @@ export function acceptPublishOptions(current: readonly PublishOption[], next: re
       continue;
     }
     const at = options.findIndex((o) => o.trackType === option.trackType);
-    if (at >= 0) options[at] = option;
-    else options.push(option);
+    // An option repeated as it is (the SFU resends every option) is no change: no renegotiation.
+    if (at >= 0 && !samePublishOption(options[at]!, option)) options[at] = option;
+    else if (at < 0) options.push(option);
   }
   return { options, refused };
+}
+
+/** Same wire content (decoded messages are new objects each time). */
+function samePublishOption(a: PublishOption, b: PublishOption): boolean {
+  return Buffer.from(models.PublishOption.encode(a).finish()).equals(models.PublishOption.encode(b).finish());
 }
 
 /** `change_publish_quality` → per video track type, whether any layer stays active. */

@@ -6,12 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { concatMap, defer, map, Observable, tap } from 'rxjs';
-import { MediaStream, MediaStreamTrack, type RtpPacket } from 'werift';
+import { MediaStream, MediaStreamTrack } from 'werift';
+import type { RtpPacket } from '../media/rtp-packet.js';
+import { toWeriftRtp } from './werift-rtp.js';
 import { rxsfuError } from '../errors.js';
 import type { TrackInfo, TrackType } from '../protocol/index.js';
-import { afterIceRestart$, expectTransportUp$, hasConnected, iceChecksStarted, type IceRestartOptions } from './ice-restart.js';
+import { afterIceRestart$, expectTransportUp$, hasConnected, iceChecksStarted } from './ice-restart.js';
 import { fromPublishOption, type PublishOption } from './publish-options.js';
-import { createPeerCore, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
+import { createPeerCore, type PeerCore } from './peer.js';
+import type { IceRestartOptions, PeerOptions, PeerStats } from './peer-options.js';
 import { keyframeRequests$ } from './keyframe-requests.js';
 
 export interface PublisherOptions extends PeerOptions {
@@ -30,7 +33,7 @@ export interface PublishedTrack {
    * Sends one RTP packet. werift rewrites payload type, SSRC and sequence offset to what was
    * negotiated; packets written before the connection is up are dropped.
    */
-  writeRtp(packet: RtpPacket | Buffer): void;
+  writeRtp(packet: RtpPacket): void;
   /** Each RTCP PLI (or FIR) the SFU sends for this track: it wants a keyframe. */
   readonly pictureLoss$: Observable<void>;
 }
@@ -110,7 +113,7 @@ function addSendonlyTrack(pc: PeerCore['pc'], kind: 'audio' | 'video', trackType
     writeRtp: (packet) => {
       if (slot && !slot.sending) return;
       onWrite();
-      track.writeRtp(packet);
+      track.writeRtp(toWeriftRtp(packet));
     },
     pictureLoss$: keyframeRequests$(transceiver.sender),
   };

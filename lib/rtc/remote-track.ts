@@ -3,10 +3,9 @@
  * `${trackLookupPrefix}:${TrackTypeName}` (lib/emulator/media/contract.ts) says whose track it is
  * (Participant.track_lookup_prefix) and which kind (audio, video, screen share).
  */
-import { fromEvent, map, merge, Observable, of, share, take, takeUntil, type ObservableInput } from 'rxjs';
-import type { RTCTrackEvent, RtpPacket } from 'werift';
+import type { Observable } from 'rxjs';
+import type { RtpPacket } from '../media/rtp-packet.js';
 import { TrackType } from '../protocol/index.js';
-import { fromWeriftEvent } from './werift-event.js';
 
 export interface RemoteTrack {
   /** Participant.track_lookup_prefix of the publisher; '' when the stream id has no prefix. */
@@ -16,7 +15,7 @@ export interface RemoteTrack {
   readonly kind: 'audio' | 'video';
   /** The raw media stream id, for logs and tracks that do not follow the convention. */
   readonly streamId: string;
-  /** werift RTP packets as they arrive; completes when the track ends or the connection closes. */
+  /** RTP packets as they arrive (werift's, typed as rxsfu's `RtpPacket`); completes when the track ends or the connection closes. */
   readonly rtp$: Observable<RtpPacket>;
   /** One value, then complete, when the track ends (section stopped in a re-offer) or the connection closes. */
   readonly ended$: Observable<void>;
@@ -33,37 +32,5 @@ export function parseStreamId(streamId: string): { trackLookupPrefix: string; tr
   return {
     trackLookupPrefix: prefix,
     trackType: typeof value === 'number' ? (value as TrackType) : TrackType.TRACK_TYPE_UNSPECIFIED,
-  };
-}
-
-/**
- * Wraps a werift remote track; `connectionClosing$` ends it with its connection. The stream id comes
- * from the `track` event (werift leaves `track.streamId` empty on received tracks).
- */
-export function toRemoteTrack(event: RTCTrackEvent, connectionClosing$: ObservableInput<unknown>): RemoteTrack {
-  const { track } = event;
-  const streamId = event.streams[0]?.id ?? event.receiver.remoteStreamId ?? track.streamId ?? '';
-  const ended$ = merge(
-    track.stopped ? of(undefined) : fromEvent(track, 'ended'),
-    connectionClosing$,
-  ).pipe(
-    take(1),
-    map(() => undefined),
-    share({ resetOnComplete: false, resetOnRefCountZero: false }),
-  );
-  return {
-    ...parseStreamId(streamId),
-    kind: track.kind === 'video' ? 'video' : 'audio',
-    streamId,
-    rtp$: fromWeriftEvent(track.onReceiveRtp).pipe(
-      map(([packet]) => packet),
-      takeUntil(ended$),
-    ),
-    ended$,
-    requestKeyframe: () => {
-      const ssrc = track.ssrc;
-      // werift's PLI is fire-and-forget; a closed transport only means nobody is listening any more.
-      if (ssrc !== undefined && !track.stopped) event.receiver.sendRtcpPLI(ssrc).catch(() => undefined);
-    },
   };
 }

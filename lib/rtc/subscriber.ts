@@ -9,8 +9,10 @@ import type { RTCTrackEvent } from 'werift';
 import { errorMessage, rxsfuError, type RxsfuError } from '../errors.js';
 import { bundleProblem } from './bundle.js';
 import { restartIceTransports$ } from './ice-restart.js';
-import { asWebrtcError, createPeerCore, type PeerCore, type PeerOptions, type PeerStats } from './peer.js';
-import { toRemoteTrack, type RemoteTrack } from './remote-track.js';
+import { asWebrtcError, createPeerCore, type PeerCore } from './peer.js';
+import type { PeerOptions, PeerStats } from './peer-options.js';
+import type { RemoteTrack } from './remote-track.js';
+import { toRemoteTrack } from './werift-remote-track.js';
 
 export interface SubscriberOptions extends PeerOptions {
   /** Sends `SendAnswer{peer_type: SUBSCRIBER, sdp, negotiation_id}` (session id added by the caller). */

@@ -5,7 +5,7 @@
  * event to wait for, polling only for server-side state that has none.
  */
 import { filter, firstValueFrom, scan, take, timeout, toArray, type Observable } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../../lib/media/rtp-packet.js';
 import { joinCall, type Call, type CallRemoteTrack, type JoinCallOptions, type ParticipantMap } from '../../lib/call/index.js';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import type { TrackType } from '../../lib/protocol/index.js';

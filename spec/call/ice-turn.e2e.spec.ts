@@ -1,6 +1,8 @@
 /**
- * ICE for real networks (issue 11 item 4): TURN servers from the credentials are handed to werift
- * as given, and one that cannot be reached must not stall the call. The emulator's coordinator
+ * ICE for real networks (issue 11 item 4): werift tries only the first TURN URL it can parse, so
+ * rxsfu hands the credentials' TURN URLs over best first (UDP, TCP, TLS; the unusable left out:
+ * lib/rtc/werift-ice-servers.ts), and one that cannot be reached must not stall the call. No TURN
+ * server runs here, so which one werift tried is read from what the blackholes below received. The emulator's coordinator
  * hands out a TURN server that swallows every UDP packet: a blackhole (werift retransmits its
  * allocation for about 6 s, then falls back to TCP, refused here). Before the bound, each
  * setLocalDescription waited for that allocation, so the join, the first publish and every REJOIN
@@ -9,12 +11,14 @@
  */
 import { expect } from 'chai';
 import { createSocket, type Socket } from 'node:dgram';
+import { createServer, type Socket as TcpSocket } from 'node:net';
 import { firstValueFrom } from 'rxjs';
 import { joinCall, type Call } from '../../lib/call/index.js';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { opusRtpPackets$ } from '../../lib/media/index.js';
 import { ErrorCode, WebsocketReconnectStrategy } from '../../lib/protocol/index.js';
 import { until } from './e2e-fixture.js';
+import { silentLogger } from '../../lib/logger.js';
 import { resourceCounts } from '../support/resources.js';
 
 interface Blackhole {
@@ -37,6 +41,27 @@ async function turnBlackhole(): Promise<Blackhole> {
   };
 }
 
+/** A TCP port that accepts (a TLS TURN server's transport) and never answers; counts connections. */
+async function tcpBlackhole(): Promise<{ port: number; connections(): number; close(): Promise<void> }> {
+  const sockets = new Set<TcpSocket>();
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    connections: () => connections,
+    close: () => new Promise<void>((resolve) => {
+      sockets.forEach((s) => s.destroy());
+      server.close(() => resolve());
+    }),
+  };
+}
+
 describe('call: an unreachable TURN server does not stall the call', function () {
   this.timeout(60000);
   let emu: Emulator | undefined;
@@ -46,7 +71,30 @@ describe('call: an unreachable TURN server does not stall the call', function ()
     await call?.leave('test over');
     await emu?.close();
     await hole?.close();
-    call = emu = hole = undefined;
+    await tls?.close();
+    call = emu = hole = tls = undefined;
+  });
+  let tls: Awaited<ReturnType<typeof tcpBlackhole>> | undefined;
+
+  it('werift tries the TURN URL rxsfu puts first: UDP, not the TLS one listed before it; the call joins and media flows', async () => {
+    hole = await turnBlackhole();
+    tls = await tcpBlackhole();
+    emu = await startEmulator({
+      iceServers: [
+        { urls: [`turns:127.0.0.1:${tls.port}`, `turns:127.0.0.1:${tls.port}?transport=udp`], username: 'u', password: 'p' },
+        { urls: [`turn:127.0.0.1:${hole.port}?transport=udp`], username: 'u', password: 'p' },
+      ],
+    });
+    const human = await emu.addParticipant({ callId: 'turn-order', userId: 'human', audio: true });
+    const infos: { message: string; fields?: Record<string, unknown> }[] = [];
+    call = await joinCall({ ...emu.agentOptions('agent', 'turn-order'), logger: { ...silentLogger, info: (message, fields) => infos.push({ message, fields }) } });
+    expect(infos.filter((i) => /left out/.test(i.message)).map((i) => i.fields?.['url'])).to.deep.equal([`turns:127.0.0.1:${tls.port}?transport=udp`]);
+    await call.publishAudioRtp(opusRtpPackets$());
+    await firstValueFrom(call.remoteTracks$);
+    await until(() => (human.received().find((r) => r.fromSessionId === call!.sessionId)?.packets ?? 0) > 10, 15000, 'the human to hear the agent');
+    await until(() => hole!.datagrams() > 0, 15000, 'werift to try the UDP TURN server');
+    // werift tries one TURN URL; had the credentials' order been kept it would have been the TLS one.
+    expect(tls.connections(), 'connections to the TLS TURN server listed first').to.equal(0);
   });
 
   it('join, publish, hear and REJOIN with a blackholed TURN server in the credentials (host candidates carry the media)', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { firstValueFrom } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../../lib/media/rtp-packet.js';
 import { joinCall, type Call, type CallRemoteTrack } from '../../lib/call/index.js';
 import { coordinatorJoin$ } from '../../lib/coordinator/index.js';
 import { createOpusDecoder, estimateFrequencyHz, opusRtpPackets$, rmsLevel, vp8RtpPackets$ } from '../../lib/media/index.js';

@@ -7,7 +7,7 @@
  * outage longer than `stuckAfterMs`, or an agent not back at the end, is a violation (stuck), and
  * so is any resource left after every leave() and the emulator's close.
  */
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../../lib/media/rtp-packet.js';
 import { mergeMap } from 'rxjs';
 import { joinCall, type Call } from '../../lib/call/index.js';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';

@@ -10,10 +10,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { firstValueFrom } from 'rxjs';
+import { filter, firstValueFrom } from 'rxjs';
 import { joinCall, type Call } from '../../lib/call/index.js';
 import { emulatorAgentOptions } from '../../lib/emulator/index.js';
-import { estimateFrequencyHz, rmsLevel } from '../../lib/media/index.js';
+import { estimateFrequencyHz, rmsLevel, vp8RtpPackets$ } from '../../lib/media/index.js';
+import { TrackType } from '../../lib/protocol/index.js';
 import { until } from '../emulator/support/until.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -132,6 +133,19 @@ describe('cli: rxsfu', function () {
       await lost;
       expect((await post('/faults/network/agent/restore', {})).status).to.equal(200);
       expect((await back).outcome).to.equal('joined');
+      // publish control over HTTP: video layers off on a session that publishes none is a 400; with video, the agent gets it
+      const noVideo = await post(`/faults/session/${call.sessionId}/setVideoLayersActive`, { args: [false] });
+      expect([noVideo.status, ((await noVideo.json()) as { error: string }).error]).to.deep.equal([400, 'setVideoLayersActive: the session announced no TRACK_TYPE_VIDEO video track']);
+      await call.publishVideoRtp(vp8RtpPackets$());
+      const videoPackets = async () => ((await get(`/sessions/${call!.sessionId}/published`)) as unknown as { trackType: number; packets: number }[])
+        .find((c) => c.trackType === TrackType.TRACK_TYPE_VIDEO)?.packets ?? 0;
+      for (let tries = 0; (await videoPackets()) === 0; tries++) {
+        if (tries === 400) throw new Error('the SFU never counted the video over HTTP');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const quality = firstValueFrom(call.events$.pipe(filter((e) => e.eventPayload === 'changePublishQuality')));
+      expect((await post(`/faults/session/${call.sessionId}/setVideoLayersActive`, { args: [false] })).status).to.equal(200);
+      expect((await quality).changePublishQuality?.videoSenders?.[0]?.layers?.[0]?.active).to.equal(false);
       const unknown = await post(`/faults/session/${call.sessionId}/selfDestruct`, {});
       expect(unknown.status).to.equal(404);
       expect(((await unknown.json()) as { error: string }).error).to.contain('destroyTcp');

@@ -6,6 +6,7 @@
 import { MediaStreamTrack, RTCPeerConnection, type RtpPacket } from 'werift';
 import { lastValueFrom, filter, Subject, Subscription, take, timeout } from 'rxjs';
 import { rtcConfiguration } from '../../lib/rtc/config.js';
+import { toWeriftRtp } from '../../lib/rtc/werift-rtp.js';
 import { opusRtpPackets$ } from '../../lib/media/opus-rtp.js';
 import { vp8RtpPackets$ } from '../../lib/media/vp8.js';
 import { PeerType, TrackType, type TrackInfo } from '../../lib/protocol/index.js';
@@ -87,7 +88,7 @@ export class TestClient {
     if (!send) return;
     for (const { kind, track } of added) {
       const source$ = kind === 'audio' ? opusRtpPackets$() : vp8RtpPackets$();
-      this.media.add(source$.subscribe((packet) => track.writeRtp(packet)));
+      this.media.add(source$.subscribe((packet) => track.writeRtp(toWeriftRtp(packet))));
     }
   }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TestScheduler } from 'rxjs/testing';
 import { Subject, from, map, of, switchMap, take, toArray, type Observable } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../../lib/media/rtp-packet.js';
 import { pace } from '../../lib/media/pace.js';
 import { encodeOpusRtp } from '../../lib/media/opus-publish.js';
 import { createOpusDecoder } from '../../lib/media/opus-decode.js';

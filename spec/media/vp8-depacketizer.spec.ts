@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { from, lastValueFrom, toArray } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../../lib/media/rtp-packet.js';
 import { createRtpSequencer } from '../../lib/media/rtp-packetizer.js';
 import { vp8FramePayloads, vp8SyntheticInterframe, vp8SyntheticKeyframe } from '../../lib/media/vp8.js';
 import { vp8Depacketize, type VideoFrame } from '../../lib/media/vp8-depacketizer.js';

@@ -6,7 +6,7 @@ import { vp8FramePayloads, vp8RtpPackets$, vp8SyntheticKeyframe } from '../../li
 import { parseVp8PayloadDescriptor, writeVp8PayloadDescriptor } from '../../lib/media/vp8-descriptor.js';
 import { isRxsfuError } from '../../lib/errors.js';
 import { resourceBaseline, resourceCounts, resourceGrowth } from '../support/resources.js';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../../lib/media/rtp-packet.js';
 
 describe('media/vp8', () => {
   it('parses the descriptor it writes, and werift reads it the same way', () => {

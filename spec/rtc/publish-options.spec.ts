@@ -50,6 +50,10 @@ describe('rtc/publish options', function () {
     const lower = { ...VP8, id: 9, bitrate: 300_000 };
     expect(acceptPublishOptions([VP8, OPUS], [lower])).to.deep.equal({ options: [lower, OPUS], refused: [] });
     expect(fromPublishOption(undefined)).to.deep.equal({});
+    // Resent as it is (a new decoded object, same content): kept, so nothing is renegotiated.
+    const resent = acceptPublishOptions([VP8, OPUS], [{ ...OPUS, codec: { ...OPUS.codec } }]).options;
+    expect(resent[0]).to.equal(VP8);
+    expect(resent[1]).to.equal(OPUS);
   });
 
   it('change_publish_quality: every layer off → the track stops; one on → it sends again', () => {

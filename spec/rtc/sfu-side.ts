@@ -82,7 +82,7 @@ export function numberedPacket(n: number, payloadType = 111): RtpPacket {
   return new RtpPacket(header, payload);
 }
 
-export function packetNumber(packet: RtpPacket): number {
+export function packetNumber(packet: { readonly payload: Buffer }): number {
   const text = packet.payload.subarray(0, 40).toString().replace(/\0+$/, '');
   const match = /^packet-(\d+)$/.exec(text);
   return match ? Number(match[1]) : -1;

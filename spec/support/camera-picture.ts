@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { firstValueFrom, from, map, toArray } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../../lib/media/rtp-packet.js';
 import { vp8KeyframeCodec$, type RgbaImage } from '../../lib/media/vp8-keyframe-codec.js';
 import { vp8Depacketize, type VideoFrame } from '../../lib/media/vp8-depacketizer.js';
 import type { Rgb } from '../../lib/emulator/media/simulated-camera.js';

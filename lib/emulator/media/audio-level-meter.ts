@@ -6,7 +6,7 @@
  * the registry delivers to a call's participants wherever they are.
  */
 import { interval, type SchedulerLike, type Subscription } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../../media/rtp-packet.js';
 import { TrackType, type SfuEventInit } from '../../protocol/index.js';
 import { createOpusDecoder, type OpusDecoder } from '../../media/opus-decode.js';
 import { rmsLevel } from '../../media/pcm-signal.js';

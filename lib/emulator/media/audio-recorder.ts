@@ -4,7 +4,7 @@
  * test can assert what an agent said. Each recording keeps its most recent `maxSeconds`.
  */
 import { Subject, type SchedulerLike, type Subscription } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../../media/rtp-packet.js';
 import { remoteAudio$ } from '../../media/remote-audio.js';
 
 /** Decoded audio received from one sender. */

@@ -3,7 +3,7 @@
  * one on a fixed pattern, as a lossy, reordering network would do, so tests can check the jitter
  * buffer and loss concealment over real peer connections. Nothing random: the same pattern every run.
  */
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../../media/rtp-packet.js';
 import type { MediaDisturbance } from './contract.js';
 import type { RtpSink } from './track-bus.js';
 

@@ -5,7 +5,7 @@
  * per subscriber and source). Pure bookkeeping: no I/O, no timers; the peer connections and
  * simulated sources plug in as functions. Without a bus argument it is a standalone table.
  */
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../../media/rtp-packet.js';
 import type { TrackType } from '../../protocol/index.js';
 import { TrackBus, trackKey, type KeyframeRequestMethod, type RtpSink, type TrackRef } from './track-bus.js';
 import type { MediaDisturbance } from './contract.js';

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { asyncScheduler, map, merge, timer, switchMap, type Observable, type SchedulerLike } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../../media/rtp-packet.js';
 import { rxsfuError } from '../../errors.js';
 import { packetizeVp8 } from '../../media/vp8-packetizer.js';
 import { vp8KeyframeCodec$, type RgbaImage } from '../../media/vp8-keyframe-codec.js';

@@ -5,6 +5,7 @@
  * Whenever the forwarded set changes the SFU re-offers with the next negotiation id; a change that
  * comes while an offer is outstanding waits for its answer, then goes out as one new offer.
  */
+import { toWeriftRtp } from '../../rtc/werift-rtp.js';
 import { MediaStream, MediaStreamTrack, type PeerConfig, type RTCIceCandidateInit, type RTCRtpTransceiver } from 'werift';
 import { PeerType } from '../../protocol/index.js';
 import { errorMessage, rxsfuError } from '../../errors.js';
@@ -142,7 +143,7 @@ export class SubscriberConnection {
     const track = new MediaStreamTrack({ kind: kindOf(ref.trackType) });
     const stream = new MediaStream({ id: mediaStreamId(this.deps.trackLookupPrefixOf(ref.sessionId), ref.trackType) });
     const transceiver = peer.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
-    this.deps.router.attach(this.participant.sessionId, ref, (packet) => track.writeRtp(packet));
+    this.deps.router.attach(this.participant.sessionId, ref, (packet) => track.writeRtp(toWeriftRtp(packet)));
     // The SFU passes a subscriber's PLI on to the publisher, as Stream's SFU does.
     transceiver.sender.onPictureLossIndication.subscribe(() => this.deps.router.requestKeyframe(ref, this.participant.sessionId));
     this.forwarded.set(key, { ref, transceiver, track });

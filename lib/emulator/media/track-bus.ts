@@ -12,7 +12,7 @@
  *
  * Pure bookkeeping: no I/O, no timers.
  */
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../../media/rtp-packet.js';
 import type { TrackType } from '../../protocol/index.js';
 import type { MediaParticipant } from './contract.js';
 

@@ -7,7 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { lastValueFrom, of, type Observable } from 'rxjs';
-import type { RtpPacket } from 'werift';
+import type { RtpPacket } from '../../../lib/media/rtp-packet.js';
 import { joinCall, type Call, type JoinCallOptions } from '../../../lib/call/index.js';
 import { startEmulator, type Emulator } from '../../../lib/emulator/index.js';
 import { isRxsfuError } from '../../../lib/errors.js';

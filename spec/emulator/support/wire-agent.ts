@@ -7,6 +7,7 @@ import { MediaStreamTrack, RTCPeerConnection } from 'werift';
 import type { Subscription } from 'rxjs';
 import { opusRtpPackets$ } from '../../../lib/media/index.js';
 import { rtcConfiguration } from '../../../lib/rtc/config.js';
+import { toWeriftRtp } from '../../../lib/rtc/werift-rtp.js';
 import { PeerType, WebsocketReconnectStrategy, type JoinRequest, type SfuEvent } from '../../../lib/protocol/index.js';
 import type { Emulator } from '../../../lib/emulator/index.js';
 import { joinAgent, type Credentials, type JoinedAgent } from './fixture.js';
@@ -74,7 +75,7 @@ export class WireAgent {
     const tracks = [{ trackId: track.id, trackType: 'TRACK_TYPE_AUDIO', mid: transceiver.mid ?? '' }];
     const answer = await this.rpc('SetPublisher', { sdp: this.publisher.localDescription!.sdp, tracks });
     await this.publisher.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
-    this.media = opusRtpPackets$().subscribe((packet) => track.writeRtp(packet));
+    this.media = opusRtpPackets$().subscribe((packet) => track.writeRtp(toWeriftRtp(packet)));
   }
 
   packetsFrom(trackLookupPrefix: string): number {
