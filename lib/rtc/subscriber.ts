@@ -4,11 +4,11 @@
  * at a time in the ordered signaling queue; an offer that arrives after close is logged and dropped
  * (a late `subscriber_offer` must never crash the process, BEHAVIOUR.md).
  */
-import { concat, concatMap, defer, from, map, Observable, of, Subject, takeUntil, tap } from 'rxjs';
+import { concat, concatMap, defer, EMPTY, from, ignoreElements, map, Observable, of, Subject, takeUntil, tap } from 'rxjs';
 import type { RTCTrackEvent } from 'werift';
 import { errorMessage, rxsfuError, type RxsfuError } from '../errors.js';
 import { bundleProblem } from './bundle.js';
-import { restartIceTransports$ } from './ice-restart.js';
+import { expectTransportUp$, iceChecksStarted, restartIceTransports$ } from './ice-restart.js';
 import { asWebrtcError, createPeerCore, type PeerCore } from './peer.js';
 import type { PeerOptions, PeerStats } from './peer-options.js';
 import type { RemoteTrack } from './remote-track.js';
@@ -17,7 +17,7 @@ import { toRemoteTrack } from './werift-remote-track.js';
 export interface SubscriberOptions extends PeerOptions {
   /** Sends `SendAnswer{peer_type: SUBSCRIBER, sdp, negotiation_id}` (session id added by the caller). */
   sendAnswer: (request: { sdp: string; negotiationId: number }) => Observable<unknown>;
-  /** How long the ICE-transport restart after an `ice_restart` offer may take. @default 5000 */
+  /** How long the ICE-transport restart after an `ice_restart` offer (or the recovery of stuck checks) may take. @default 5000 */
   iceRestartTimeoutMs?: number;
 }
 
@@ -46,6 +46,13 @@ export interface Subscriber {
   handleOffer(offer: SubscriberOffer): void;
   /** A remote candidate (`ice_trickle` for SUBSCRIBER); waits for the offer it belongs to. Never throws: one that does not parse is logged and dropped. */
   addRemoteCandidate(json: string): void;
+  /**
+   * R16 (issue 13): when this connection's ICE checks started but it never connected (a network cut
+   * during its setup: werift then waits on dead checks for good), runs `requestRestart$` (ask the SFU
+   * for an ICE-restart offer) and waits until the restarted transport is up or a packet arrives;
+   * RXSFU_ERR_WEBRTC after `iceRestartTimeoutMs`. Otherwise completes at once.
+   */
+  recoverStuckIce$(requestRestart$: Observable<unknown>): Observable<never>;
   /** This peer connection's werift stats as plain objects; cold, one value (a werift failure is RXSFU_ERR_WEBRTC). */
   stats$(): Observable<PeerStats>;
   /** Idempotent and synchronous; never waits on werift. */
@@ -69,6 +76,15 @@ function answer$(core: PeerCore, options: SubscriberOptions, offer: SubscriberOf
     ),
     map(() => undefined),
   );
+}
+
+/** `Subscriber.recoverStuckIce$`: nothing unless the checks started and never connected. */
+function stuckIceRecovery$(core: PeerCore, options: SubscriberOptions, requestRestart$: Observable<unknown>): Observable<never> {
+  return defer(() => {
+    if (!iceChecksStarted(core.pc)) return EMPTY;
+    core.logger.debug?.('subscriber: ICE checks started but never connected, asking for an ICE restart');
+    return concat(requestRestart$.pipe(ignoreElements()), expectTransportUp$(core.pc, options.iceRestartTimeoutMs ?? 5000, core.scheduler));
+  }).pipe(ignoreElements());
 }
 
 export function createSubscriber(options: SubscriberOptions): Subscriber {
@@ -131,6 +147,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     closed$: core.closed$,
     handleOffer,
     addRemoteCandidate: core.addRemoteCandidate,
+    recoverStuckIce$: (requestRestart$) => stuckIceRecovery$(core, options, requestRestart$),
     stats$: core.stats$,
     close: core.close,
   };

@@ -8,7 +8,8 @@
  * (spec/outage/outage-defaults.e2e.ts).
  */
 import { expect } from 'chai';
-import { AGENT, expectRecovered, reachState, recovered, scenarioPerTest } from '../reconnect-e2e/support/scenario.js';
+import type { Emulator } from '../../lib/emulator/index.js';
+import { AGENT, expectRecovered, reachState, recovered, scenarioPerTest, until, type Scenario } from '../reconnect-e2e/support/scenario.js';
 
 const HOLD_MS = Number(process.env.RXSFU_OUTAGE_HOLD_SECONDS ?? 6) * 1000;
 
@@ -64,12 +65,16 @@ describe('outage e2e: offline while the network is cut (R17)', function () {
     await expectRecovered(s);
   });
 
-  it('R16: a cut while the publisher was still setting up ICE (never connected): after the network is back FAST restarts its ICE and succeeds, no REJOIN', async () => {
+  /**
+   * The network cut at the first ICE `checking` of one peer (which never connected), restored once
+   * the call is offline; the FAST after it must succeed and keep the session.
+   */
+  async function fastAfterSetupCut(peer: 'onPublisherChecking' | 'onSubscriberChecking'): Promise<Scenario> {
     let cut: { restore(): void } | undefined;
     const s = await scenarios.start({
       join: { reconnect: { probeTimeoutMs: 300, probeBackoff: { baseMs: 200, maxDelayMs: 500 } } },
       // werift's checks fail during the cut and leave its ICE waiting for good: only a restart revives it.
-      onPublisherChecking: (emu) => (cut = emu.faults.network(AGENT).cut()),
+      [peer]: (emu: Emulator) => (cut = emu.faults.network(AGENT).cut()),
     });
     const before = s.call.sessionId;
     await reachState(s.call, 'offline', 30_000);
@@ -78,10 +83,27 @@ describe('outage e2e: offline while the network is cut (R17)', function () {
     expect(record.outcome).to.equal('joined');
     expect(record.strategiesTried.at(-1), 'inside the SFU window: the FAST after the outage succeeds').to.equal('fast');
     expect(record.strategiesTried).to.not.include('rejoin');
-    // The FAST ends only once the publisher's restarted ICE carried a packet back (its media proof).
     expect(s.call.sessionId, 'FAST keeps the session').to.equal(before);
-    // No expectRecovered here: the cut may also catch the subscriber's first answer, which a later
-    // media-stalled REJOIN repairs; this test is about the publisher and the FAST.
+    return s;
+  }
+
+  it('R16: a cut while the publisher was still setting up ICE (never connected): after the network is back FAST restarts its ICE and succeeds, no REJOIN', async () => {
+    // The FAST ends only once the publisher's restarted ICE carried a packet back (its media proof).
+    await fastAfterSetupCut('onPublisherChecking');
+    // No expectRecovered here: the cut may also catch the subscriber's first SendAnswer (the SFU
+    // then has no answer and re-offers plainly), which a later media-stalled REJOIN repairs.
+  });
+
+  it('R16: a cut while the subscriber was still setting up ICE (never connected): FAST asks the SFU for an ICE-restart offer, media comes back, no REJOIN', async () => {
+    const s = await fastAfterSetupCut('onSubscriberChecking');
+    const sessionId = s.call.sessionId;
+    const restarts = s.emu.records.rpcs.filter((r) => r.method === 'IceRestart' && r.sessionId === sessionId);
+    expect(restarts.length, 'FAST asked the SFU to restart the subscriber').to.be.greaterThan(0);
+    const rx = s.fromHuman();
+    await until(() => s.fromHuman() >= rx + 10, 15_000, 'RTP from the human at the agent after the FAST');
+    const episodes = s.records.map((r) => `${r.trigger.source}: ${r.strategiesTried.join('>')} ${r.outcome}`);
+    expect(s.records.flatMap((r) => r.strategiesTried), `no REJOIN to get media back: ${episodes.join(' / ')}`).to.not.include('rejoin');
+    expect(s.call.sessionId, 'still the same session once media flows').to.equal(sessionId);
   });
 
   it('leave() while offline ends the call at once, the outage recorded as cancelled', async () => {

@@ -42,6 +42,16 @@ export class SfuPeer {
 
   /** Whether the connection was ever up: only then has an ICE restart anything to restart. */
   everConnected = false;
+
+  /**
+   * Whether ICE ever started here: a remote description was applied, so the checks began (up or
+   * not); the client's may then have died in a network cut and only new credentials restart them.
+   * Before that a plain offer is what it needs (werift breaks a restart of a transport that never started).
+   */
+  iceStarted(): boolean {
+    return this.everConnected || this.lastRemoteUfrag !== undefined;
+  }
+
   private readonly stopStateWatch: () => void;
 
   private readonly emitCandidate: (candidateJson: string) => void;

@@ -122,10 +122,11 @@ export class SubscriberConnection {
     const wanted = new Map(this.desired.map((ref) => [trackKey(ref), ref]));
     const removed = [...this.forwarded.keys()].filter((key) => !wanted.has(key));
     const added = [...wanted.entries()].filter(([key]) => !this.forwarded.has(key));
-    // A restart request always re-sends an offer; it restarts ICE only on a connection that was up
-    // (werift cannot restart one that never connected: a plain new offer is what that needs).
+    // A restart request always re-sends an offer; with fresh ICE credentials once ICE started, even
+    // on a connection that never connected: the checks may have died in a network cut (werift then
+    // waits on them for good) and only new credentials restart them. Before that, a plain offer.
     const reoffer = this.iceRestartWanted && this.peer !== undefined;
-    const iceRestart = reoffer && this.peer!.everConnected;
+    const iceRestart = reoffer && this.peer!.iceStarted();
     this.iceRestartWanted = false;
     if (removed.length === 0 && added.length === 0 && !reoffer) return;
     const peer = (this.peer ??= this.createPeer());

@@ -75,7 +75,8 @@ function details(host: ReconnectHost, ctx: AttemptContext, strategy: WebsocketRe
 
 /**
  * FAST: same session, token and peer connections; a new socket (the old one closed with 4100),
- * then an ICE restart of the publisher with a check that media flows again.
+ * then an ICE restart of the publisher with a check that media flows again, and of a subscriber
+ * whose checks started but never connected (R16).
  */
 function fast$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInfo> {
   return defer(() => {
@@ -94,7 +95,10 @@ function fast$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInfo>
         ctx.adopted(joinedInfo(conn));
         host.adopt(conn);
         const restart$ = conn.publisher.announcedTracks().length > 0 ? conn.publisher.restartIce$() : EMPTY;
-        return concat(restart$.pipe(ignoreElements()), of(joinedInfo(conn)));
+        // R16: a subscriber whose checks a cut caught before it ever connected stays dead on werift
+        // unless the SFU re-offers with fresh ICE credentials; ask for it (the ICERestart call).
+        const subscriber$ = conn.subscriber.recoverStuckIce$(subscriberIceRestart$(conn));
+        return concat(merge(restart$, subscriber$).pipe(ignoreElements()), of(joinedInfo(conn)));
       }),
       catchError((err) => throwError(() => withSfuId(staleTokenAsRejoin(err), old.sfuId))),
     );
@@ -213,8 +217,13 @@ function iceRestart$(host: ReconnectHost, peer: PeerSide): Observable<unknown> {
   return defer(() => {
     const conn = host.current();
     if (peer === 'publisher') return conn.publisher.restartIce$();
-    return conn.rpc.iceRestart$({ sessionId: conn.sessionId, peerType: PeerType.PEER_TYPE_SUBSCRIBER });
+    return subscriberIceRestart$(conn);
   });
+}
+
+/** `ICERestart{peer_type: SUBSCRIBER}`: the SFU answers with a `subscriber_offer` carrying new ICE credentials. */
+function subscriberIceRestart$(conn: SfuConnection): Observable<unknown> {
+  return defer(() => conn.rpc.iceRestart$({ sessionId: conn.sessionId, peerType: PeerType.PEER_TYPE_SUBSCRIBER }));
 }
 
 

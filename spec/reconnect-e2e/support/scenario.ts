@@ -39,6 +39,13 @@ export interface ScenarioOptions {
    * does not wait for media before returning.
    */
   onPublisherChecking?: (emu: Emulator) => void;
+  /**
+   * Called once, synchronously, when the agent's subscriber starts its first ICE checks. The human
+   * then joins only after the agent published (its track brings the subscriber's first offer), so
+   * the fault hits a subscriber that never connected and not the publisher's setup. The scenario
+   * does not wait for media before returning.
+   */
+  onSubscriberChecking?: (emu: Emulator) => void;
 }
 
 export interface Scenario {
@@ -72,7 +79,9 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
     await emu.close();
   };
   try {
-    const human = await emu.addParticipant({ callId: CALL_ID, userId: 'human', audio: true });
+    const addHuman = () => emu.addParticipant({ callId: CALL_ID, userId: 'human', audio: true });
+    const subscriberHook = options.onSubscriberChecking;
+    const early = subscriberHook ? undefined : await addHuman();
     call = await joinCall({
       ...emu.agentOptions(AGENT, CALL_ID),
       ...(options.defaults ? options.join : { ...QUICK, ...options.join, reconnect: { ...QUICK.reconnect, ...options.join?.reconnect } }),
@@ -85,7 +94,13 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
     subs.push(call.remoteTracks$.subscribe((t) => subs.push(t.rtp$.subscribe(() => received++))));
     const hook = options.onPublisherChecking;
     if (hook) subs.push(call.currentConnection!.publisher.iceConnectionState$.pipe(filter((st) => st === 'checking'), take(1)).subscribe(() => hook(emu)));
+    if (subscriberHook) subs.push(call.currentConnection!.subscriber.iceConnectionState$.pipe(filter((st) => st === 'checking'), take(1)).subscribe(() => subscriberHook(emu)));
     await call.publishAudioRtp(opusRtpPackets$());
+    if (subscriberHook) {
+      // The publisher connected first, so the fault catches the subscriber's setup alone.
+      await firstValueFrom(call.currentConnection!.publisher.connectionState$.pipe(filter((st) => st === 'connected'), timeout(15000)));
+    }
+    const human = early ?? await addHuman();
     const scenario: Scenario = {
       emu, human, call, states, records, close,
       fromHuman: () => received,
@@ -94,7 +109,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
       currentSfu: () => call?.currentConnection?.sfuId,
       marks: { rpcs: 0, subscriptions: 0 },
     };
-    if (!hook) await mediaFlowsBothWays(scenario, 'before the fault');
+    if (!hook && !subscriberHook) await mediaFlowsBothWays(scenario, 'before the fault');
     Object.assign(scenario.marks, { rpcs: emu.records.rpcs.length, subscriptions: emu.records.subscriptions.length });
     return scenario;
   } catch (err) {
