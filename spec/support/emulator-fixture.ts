@@ -1,8 +1,9 @@
 /**
  * The emulator lifecycle of an end-to-end spec, registered with mocha hooks: a fresh emulator per
- * test (port 0, loopback), agents joined through the public `joinCall`, and an afterEach that ends
- * whatever the test kept, leaves every call it joined and closes every emulator it started, even
- * when the test failed half-way (each step runs whatever the one before it threw).
+ * test (port 0, loopback), agents joined through the public `joinCall`, and an afterEach that leaves
+ * every call the test joined, ends whatever it kept (clients, proxies in front of an SFU) and closes
+ * every emulator it started, even when the test failed half-way (each step runs whatever the one
+ * before it threw).
  *
  * - `useEmulator(options)`: beforeEach starts the emulator; the returned getter gives its context.
  * - `emulatorPerTest()`: each test starts its own, with the options it needs (`start(options)`).
@@ -12,7 +13,7 @@ import { startEmulator, type Emulator, type EmulatorOptions } from '../../lib/em
 
 export const CALL_TYPE = 'default';
 
-/** What the teardown ends before the calls leave: a raw client (`terminate`) or anything with `close`. */
+/** What the teardown ends once the calls left: a raw client (`terminate`) or anything with `close`. */
 export type Closable = { terminate(): unknown } | { close(): unknown };
 
 export interface EmulatorContext {
@@ -23,7 +24,7 @@ export interface EmulatorContext {
   options(userId: string, callId: string, extra?: Partial<JoinCallOptions>): JoinCallOptions;
   /** Registers a call opened outside `join` for the teardown. */
   track(call: Call): Call;
-  /** Registers a client, agent, proxy or server for the teardown (ended before the calls leave). */
+  /** Registers a client, agent, proxy or server for the teardown (ended after the calls left, last kept first). */
   keep<T extends Closable>(thing: T): T;
 }
 
@@ -32,8 +33,8 @@ interface Started { context: EmulatorContext; calls: Call[]; kept: Closable[] }
 const end = (thing: Closable): unknown => ('terminate' in thing ? thing.terminate() : thing.close());
 
 async function tearDown({ context, calls, kept }: Started): Promise<void> {
-  await Promise.allSettled(kept.splice(0).reverse().map(async (thing) => end(thing)));
   await Promise.allSettled(calls.splice(0).map((call) => call.leave('test over')));
+  await Promise.allSettled(kept.splice(0).reverse().map(async (thing) => end(thing)));
   await context.emu.close();
 }
 
