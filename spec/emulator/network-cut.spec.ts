@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { SIGNAL_SERVICE_PREFIX } from '../../lib/emulator/signal-service.js';
-import { coordinatorJoin, joinAgent, useTestEmulator, type JoinedAgent } from './support/fixture.js';
+import { coordinatorJoin, joinAgent, joinKept, useTestEmulator, type JoinedAgent } from './support/fixture.js';
 import { httpPost } from './support/http.js';
 import { until } from './support/until.js';
 
@@ -14,10 +14,7 @@ describe('emulator network cut (faults.network)', () => {
   let alice: JoinedAgent;
   let bob: JoinedAgent;
   beforeEach(async () => {
-    alice = await joinAgent(t().emu, 'alice');
-    bob = await joinAgent(t().emu, 'bob');
-    t().keep(alice.client);
-    t().keep(bob.client);
+    [alice, bob] = await joinKept(t(), 'alice', 'bob');
     await alice.client.waitFor('participantJoined');
   });
   const healthChecksOf = (sessionId: string) => t().emu.records.healthChecks.filter((h) => h.sessionId === sessionId);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { decodeMessage, encodeMessage, models, PeerType, signal, TrackType } from '../../lib/protocol/index.js';
-import { joinAgent, useTestEmulator, type JoinedAgent } from './support/fixture.js';
+import { joinKept, useTestEmulator, type JoinedAgent } from './support/fixture.js';
 import { httpPost, type HttpAnswer } from './support/http.js';
 import { realPublisherOffer } from './support/real-offer.js';
 
@@ -9,10 +9,7 @@ describe('emulator Twirp SignalServer', () => {
   let alice: JoinedAgent;
   let bob: JoinedAgent;
   beforeEach(async () => {
-    alice = await joinAgent(t().emu, 'alice');
-    bob = await joinAgent(t().emu, 'bob');
-    t().keep(alice.client);
-    t().keep(bob.client);
+    [alice, bob] = await joinKept(t(), 'alice', 'bob');
   });
 
   const url = (method: string) => `${alice.credentials.server.url}/stream.video.sfu.signal.SignalServer/${method}`;

@@ -24,7 +24,9 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
  * recorded media planes per test; `keep(client)` terminates a raw client after the test, and the
  * emulator closes even when the test failed.
  */
-export function useTestEmulator(options: EmulatorOptions = {}): () => TestEmulator & EmulatorContext {
+export type TestEmulatorContext = TestEmulator & EmulatorContext;
+
+export function useTestEmulator(options: EmulatorOptions = {}): () => TestEmulatorContext {
   let media: RecordedMedia[] = [];
   const context = useEmulator(() => {
     media = [];
@@ -71,4 +73,12 @@ export async function joinAgent(emu: Emulator, userId: string, callId = 'demo', 
   const sessionId = extra.sessionId ?? randomUUID();
   const response = await client.join({ token: creds.token, sessionId, ...extra });
   return { client, credentials: creds, sessionId, response };
+}
+
+/** Joins each of `userIds` to the call "demo" in turn (raw clients, terminated after the test). */
+export async function joinKept<const U extends readonly string[]>(t: TestEmulatorContext, ...userIds: U): Promise<{ [K in keyof U]: JoinedAgent }> {
+  const agents: JoinedAgent[] = [];
+  for (const userId of userIds) agents.push(await joinAgent(t.emu, userId));
+  for (const agent of agents) t.keep(agent.client);
+  return agents as { [K in keyof U]: JoinedAgent };
 }
