@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, TrackType, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
 import type { EmulatorOptions } from '../../lib/emulator/index.js';
-import { credentialsFor, joinAgent, useTestEmulator } from './support/fixture.js';
+import { credentialsFor, joinAgent, joinKept, useTestEmulator } from './support/fixture.js';
 import { httpPost } from './support/http.js';
 import { RawSfuClient } from './support/sfu-client.js';
 import { until } from './support/until.js';
@@ -20,10 +20,7 @@ describe('emulator reconnect strategies', () => {
     const { t, keep } = fixture({ sfuCount: 1 });
 
     it('resumes the same session on a new socket: reconnected=true, no leave, no new media session', async () => {
-      const alice = await joinAgent(t().emu, 'alice');
-      keep(alice.client);
-      const bob = await joinAgent(t().emu, 'bob');
-      keep(bob.client);
+      const [alice, bob] = await joinKept(t(), 'alice', 'bob');
       await alice.client.terminate();
       const again = keep(await RawSfuClient.connect(alice.credentials.server.ws_endpoint));
       const response = await again.join({
@@ -87,10 +84,7 @@ describe('emulator reconnect strategies', () => {
     const { t, keep } = fixture({ sfuCount: 2 });
 
     it('replaces previous_session_id: the old session is left, the new one joined, one live session', async () => {
-      const alice = await joinAgent(t().emu, 'alice');
-      keep(alice.client);
-      const bob = await joinAgent(t().emu, 'bob');
-      keep(bob.client);
+      const [alice, bob] = await joinKept(t(), 'alice', 'bob');
       await alice.client.terminate();
       const rejoined = await joinAgent(t().emu, 'alice', 'demo', {
         reconnectDetails: { strategy: S.WEBSOCKET_RECONNECT_STRATEGY_REJOIN, previousSessionId: alice.sessionId, reason: 'test' },
@@ -120,10 +114,7 @@ describe('emulator reconnect strategies', () => {
     const { t, keep } = fixture({ sfuCount: 2 });
 
     async function migrate(announcedTracks: { trackId: string; trackType: TrackType; mid: string }[]) {
-      const alice = await joinAgent(t().emu, 'alice');
-      keep(alice.client);
-      const bob = await joinAgent(t().emu, 'bob');
-      keep(bob.client);
+      const [alice, bob] = await joinKept(t(), 'alice', 'bob');
       const from = alice.credentials.server.edge_name;
       const creds = await credentialsFor(t().emu, 'alice', 'demo', { migrating_from: from });
       expect(creds.server.edge_name).to.not.equal(from);

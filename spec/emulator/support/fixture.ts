@@ -78,7 +78,10 @@ export async function joinAgent(emu: Emulator, userId: string, callId = 'demo', 
 /** Joins each of `userIds` to the call "demo" in turn (raw clients, terminated after the test). */
 export async function joinKept<const U extends readonly string[]>(t: TestEmulatorContext, ...userIds: U): Promise<{ [K in keyof U]: JoinedAgent }> {
   const agents: JoinedAgent[] = [];
-  for (const userId of userIds) agents.push(await joinAgent(t.emu, userId));
-  for (const agent of agents) t.keep(agent.client);
+  for (const userId of userIds) {
+    const agent = await joinAgent(t.emu, userId);
+    t.keep(agent.client);
+    agents.push(agent);
+  }
   return agents as { [K in keyof U]: JoinedAgent };
 }
