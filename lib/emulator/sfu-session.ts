@@ -66,9 +66,8 @@ export class SfuSession implements RegisteredSession {
 
   private socketRef: WebSocket | undefined;
   private deadline: Subscription | undefined;
+  /** Late steps (delayed frames, a close), held while this user's network is cut. */
   private readonly late: FrameQueue;
-  /** Steps (frames, a close) held while this user's network is cut, run in order when it is restored. */
-  private heldByCut: SocketStep[] = [];
   /** Set by `closeAfterQueued`: the queue now ends in a close and drains on its own. */
   private closing = false;
   /** A subscriber offer made while no socket was attached, replayed on FAST resume. */
@@ -81,7 +80,10 @@ export class SfuSession implements RegisteredSession {
     this.sfuId = init.sfuId;
     this.trackLookupPrefix = init.trackLookupPrefix;
     this.joinedAtMs = init.joinedAtMs;
-    this.late = new FrameQueue(scheduler);
+    this.late = new FrameQueue(scheduler, {
+      blocked: () => this.sfuFaults.network?.isCut(this.userId) ?? false,
+      whenOpen: (open) => void this.sfuFaults.network?.passable(this.userId).then(open),
+    });
   }
 
   get socket(): WebSocket | undefined {
@@ -139,39 +141,21 @@ export class SfuSession implements RegisteredSession {
     const socket = this.socketRef;
     if (!socket || socket.readyState !== WebSocket.OPEN) return;
     this.closing = true;
-    socket.once('close', () => {
-      this.late.clear();
-      this.heldByCut = [];
-    });
+    socket.once('close', () => this.late.clear());
     this.sendInOrder(() => {
       if (socket.readyState === WebSocket.OPEN) socket.close(code, reason);
     });
   }
 
-  /** Runs a socket step behind every step queued before it, through the network cut and the delay faults. */
+  /**
+   * Runs a socket step behind every step queued before it, through the network cut and the delay
+   * faults: the queue holds it (and everything queued before it) while the user's network is cut.
+   */
   private sendInOrder(step: SocketStep): void {
-    if (this.sfuFaults.network?.isCut(this.userId) || this.heldByCut.length > 0) {
-      this.holdForNetwork(step);
-      return;
-    }
     const delayMs = Math.max(this.faults.delayMs, this.sfuFaults.delayMs);
-    if (delayMs <= 0 && this.late.idle) step();
+    const cut = this.sfuFaults.network?.isCut(this.userId) ?? false;
+    if (delayMs <= 0 && !cut && this.late.idle) step();
     else this.late.enqueue(step, delayMs);
-  }
-
-  /** A cut network holds frames (TCP would retransmit them); they go out in order on restore. */
-  private holdForNetwork(step: SocketStep): void {
-    this.heldByCut.push(step);
-    if (this.heldByCut.length > 1) return;
-    void this.sfuFaults.network?.passable(this.userId).then(() => {
-      const held = this.heldByCut;
-      this.heldByCut = [];
-      // Behind any delayed frame still waiting: those were queued first.
-      for (const run of held) {
-        if (this.late.idle) run();
-        else this.late.enqueue(run, 0);
-      }
-    });
   }
 
   startDeadline(ms: number, onExpired: () => void): void {
@@ -195,6 +179,5 @@ export class SfuSession implements RegisteredSession {
     this.cancelDeadline();
     if (this.closing) return;
     this.late.clear();
-    this.heldByCut = [];
   }
 }
