@@ -70,7 +70,9 @@ export class SfuSession implements RegisteredSession {
   private readonly late: FrameQueue;
   /** Set by `closeAfterQueued`: the queue now ends in a close and drains on its own. */
   private closing = false;
-  /** A subscriber offer made while no socket was attached, replayed on FAST resume. */
+  /** How many subscriber offers were handed to this session (sent or not). */
+  subscriberOffersMade = 0;
+  /** A subscriber offer made while no socket was attached; a FAST resume's ICE restart replaces it. */
   private undeliveredOffer: SfuEventInit | undefined;
 
   constructor(init: SfuSessionInit, private readonly sfuFaults: DeliveryFaults, private readonly scheduler: SchedulerLike) {
@@ -112,24 +114,27 @@ export class SfuSession implements RegisteredSession {
     this.socketRef = undefined;
   }
 
-  /** Sends the subscriber offer that could not be delivered while the socket was gone. */
-  replayUndelivered(): void {
+  /** Takes the undelivered subscriber offer away: a newer one (an ICE restart) replaces it. */
+  takeUndelivered(): SfuEventInit | undefined {
     const offer = this.undeliveredOffer;
     this.undeliveredOffer = undefined;
-    if (offer) this.deliver(offer);
+    return offer;
   }
 
-  deliver(event: SfuEventInit): void {
+  /** Sends `event` on the attached socket; false when none is attached (a subscriber offer is then kept for a FAST resume). */
+  deliver(event: SfuEventInit): boolean {
+    if (event.subscriberOffer) this.subscriberOffersMade += 1;
     const socket = this.socketRef;
     if (!socket || socket.readyState !== WebSocket.OPEN) {
       if (event.subscriberOffer) this.undeliveredOffer = event;
-      return;
+      return false;
     }
-    if (this.faults.silent || this.sfuFaults.silent) return;
+    if (this.faults.silent || this.sfuFaults.silent) return true;
     const frame = encodeSfuEvent(event);
     this.sendInOrder(() => {
       if (socket.readyState === WebSocket.OPEN) socket.send(frame);
     });
+    return true;
   }
 
   /**
