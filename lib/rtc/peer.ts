@@ -30,6 +30,7 @@ import { createLocalCandidates, createRemoteCandidates, parseCandidate, type Can
 import { createSignalingQueue, type SignalingQueue } from './signaling-queue.js';
 import { fromWeriftEvent, type WeriftEventLike } from './werift-event.js';
 import { endDtlsRetransmits } from './dtls-retransmits.js';
+import { memoizeCertificateFingerprints } from './certificate-fingerprints.js';
 import { mediaHeard$ } from './media-heard.js';
 import { silentLogger } from '../logger.js';
 import { appliedOrGathering$ } from './bounded-gathering.js';
@@ -110,6 +111,7 @@ function setLocalDescription$(pc: RTCPeerConnection, role: string, limit: StepLi
 export function createPeerCore(options: PeerOptions, role: string): PeerCore {
   const logger = options.logger ?? silentLogger;
   const scheduler = options.scheduler ?? asyncScheduler;
+  memoizeCertificateFingerprints();
   const pc = new RTCPeerConnection(options.rtc);
   const queue = createSignalingQueue();
   const closing = new ReplaySubject<void>(1);
