@@ -150,12 +150,15 @@ async function localFloorRound(n: number): Promise<number> {
 runBench('bench:media', 1, async (emulator) => {
   const rows: string[][] = [];
   let largest: { n: number; cpu: number; floor: number } | undefined;
+  /** Per size: this process's CPU per second, all units together (SDK; like-for-like floor). */
+  const totals: { n: number; sdk: number; floor: number }[] = [];
   for (const [round, n] of sizes.entries()) {
     const floor = await remoteFloorRound(emulator, n);
     const localFloor = await localFloorRound(n);
     const sdk = await sdkRound(emulator, n, round);
     const ok = sdk.inP99 < 20 && sdk.outP99 < 20 && sdk.lostIn === 0 && sdk.lostOut === 0;
     if (ok) largest = { n, cpu: sdk.cpuPerAgentSecond, floor };
+    totals.push({ n, sdk: sdk.cpuPerAgentSecond * n, floor: floor * n });
     rows.push([
       String(n), sdk.due.toLocaleString('en-US'), sdk.frames.toLocaleString('en-US'), sdk.inP99.toFixed(1), sdk.outP99.toFixed(1),
       String(sdk.lostIn), String(sdk.lostOut),
@@ -171,4 +174,12 @@ runBench('bench:media', 1, async (emulator) => {
     ? `largest N with p99 < 20 ms both ways and no frame lost: ${largest.n}; ≈ ${Math.floor(1000 / largest.cpu)} agents per core by CPU at that size; `
       + `SDK / floor at that size: ${ratio(largest.cpu, largest.floor)} (same run)`
     : 'largest N with p99 < 20 ms both ways and no frame lost: none of the sizes tried; agents per core: n/a; SDK / floor: see the table');
+  // The process's fixed cost (event loop, timers, GC baseline) weighs most at small N; the slope
+  // between the smallest and largest size is the cost of one more agent (or raw peer) alone.
+  const [small, large] = [totals[0]!, totals[totals.length - 1]!];
+  const units = large.n - small.n;
+  const sdkSlope = (large.sdk - small.sdk) / units;
+  const floorSlope = (large.floor - small.floor) / units;
+  console.log(`CPU per added agent (${small.n} → ${large.n}): SDK ${sdkSlope.toFixed(1)} ms/s, floor ${floorSlope.toFixed(1)} ms/s, SDK / floor ${ratio(sdkSlope, floorSlope)}; `
+    + `fixed per process: SDK ${(small.sdk - small.n * sdkSlope).toFixed(1)} ms/s, floor ${(small.floor - small.n * floorSlope).toFixed(1)} ms/s`);
 });

@@ -36,5 +36,6 @@ describe('bench:media --quick (smoke: the table prints; figures are not asserted
       expect(row[11]).to.match(/^\d+\.\d\d×$/);
     }
     expect(run.stdout).to.match(/largest N with p99 < 20 ms both ways and no frame lost: (\d+; ≈ \d+ agents per core by CPU at that size; SDK \/ floor at that size: \d+\.\d\d× \(same run\)|none of the sizes tried)/);
+    expect(run.stdout).to.match(/CPU per added agent \(1 → 2\): SDK -?\d+\.\d ms\/s, floor -?\d+\.\d ms\/s, SDK \/ floor \S+; fixed per process: SDK -?\d+\.\d ms\/s, floor -?\d+\.\d ms\/s/);
   });
 });
