@@ -108,10 +108,12 @@ function setLocalDescription$(pc: RTCPeerConnection, role: string, limit: StepLi
   );
 }
 
+// Every peer's DTLS transport asks werift for the certificate's fingerprint (offers, getStats).
+memoizeCertificateFingerprints();
+
 export function createPeerCore(options: PeerOptions, role: string): PeerCore {
   const logger = options.logger ?? silentLogger;
   const scheduler = options.scheduler ?? asyncScheduler;
-  memoizeCertificateFingerprints();
   const pc = new RTCPeerConnection(options.rtc);
   const queue = createSignalingQueue();
   const closing = new ReplaySubject<void>(1);
