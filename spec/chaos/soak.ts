@@ -43,7 +43,15 @@ export interface SoakReport {
   readonly seed: number;
   readonly faults: Readonly<Record<string, number>>;
   readonly episodesByStrategy: Readonly<Record<string, number>>;
+  /** Each episode's durationMs, keyed like `episodesByStrategy` (last strategy tried, outcome). */
+  readonly episodeMsByStrategy: Readonly<Record<string, Distribution>>;
   readonly outOfJoinedMs: Distribution;
+  /**
+   * Time out of joined by the fault that caused it: the faults injected on that agent from
+   * `BLAME_WINDOW_MS` before the outage began until it ended. One kind: its name; several (a burst,
+   * or a fault landing mid-outage): `several faults`; none: `no fault`.
+   */
+  readonly outOfJoinedMsByFault: Readonly<Record<string, Distribution>>;
   readonly mediaGapsMs: Distribution;
   readonly stuck: readonly string[];
   readonly leaked: ResourceCounts;
@@ -60,9 +68,19 @@ interface Agent {
   readonly records: ReconnectionRecord[];
   outageSince: number | undefined;
   lastPacketAt: number | undefined;
+  /** Faults injected on this agent (ms since the start) and not yet blamed for an outage. */
+  recentFaults: { readonly name: string; readonly at: number }[];
+}
+
+/** One stretch out of joined and the fault kind blamed for it. */
+interface Outage {
+  readonly ms: number;
+  readonly cause: string;
 }
 
 const CHECK_EVERY_MS = 250;
+/** A fault injected this long before an outage began can have caused it (detection takes up to ~2 s). */
+const BLAME_WINDOW_MS = 5000;
 /** A pause in the human's 50 packets/s longer than this counts as a media gap. */
 const GAP_MS = 200;
 
@@ -80,7 +98,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const proxies = new Map<string, TcpProxy>();
   const emu = await startEmulator({ sfuCount: 2, sfuAddress: (sfu) => ({ ...sfu, wsEndpoint: proxies.get(sfu.id)?.wsEndpoint ?? sfu.wsEndpoint }) });
   for (const sfu of emu.sfus) proxies.set(sfu.id, await startTcpProxy(Number(new URL(sfu.url).port)));
-  const outages: number[] = [];
+  const outages: Outage[] = [];
   const gaps: number[] = [];
   const faults: Record<string, number> = {};
   const violations: string[] = [];
@@ -95,7 +113,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       check(agents, emu, now, outages, stuckAfterMs, violations, note);
       if (performance.now() < nextFaultAt) continue;
       nextFaultAt = performance.now() + meanGapMs * 2 * random();
-      await injectRandom(agents, emu, proxies, random, faults, note);
+      await injectRandom(agents, emu, proxies, random, faults, note, now);
     }
     note('faults stop; settling');
     await settle(agents, emu, now, outages, stuckAfterMs, violations, note);
@@ -109,7 +127,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   if (Object.keys(leaked).length > 0) violations.push(`leaked handles ${JSON.stringify(leaked)}`);
   const stuck = violations.filter((v) => v.includes('stuck'));
   return {
-    seed: options.seed, faults, episodesByStrategy: episodesByStrategy(agents), outOfJoinedMs: distribution(outages),
+    seed: options.seed, faults, episodesByStrategy: episodesByStrategy(agents), episodeMsByStrategy: episodeMsByStrategy(agents),
+    outOfJoinedMs: distribution(outages.map((o) => o.ms)), outOfJoinedMsByFault: byCause(outages),
     mediaGapsMs: distribution(gaps), stuck, leaked, journal, frameLogs, violations,
   };
 }
@@ -122,7 +141,7 @@ async function startAgent(emu: Emulator, name: string, gaps: number[], note: (li
     ...QUICK, recordFrames: true, coordinatorTimeoutMs: 2000, healthCheckIntervalMs: 500, unhealthyAfterMs: 1500, mediaStallAfterMs: 1500, peerConnectTimeoutMs: 4000,
     reconnect: { ...QUICK.reconnect, disconnectionTimeoutMs: 20000, rateLimit: { max: 1000, windowMs: 120_000 } },
   });
-  const agent: Agent = { name, call, records: [], outageSince: undefined, lastPacketAt: undefined };
+  const agent: Agent = { name, call, records: [], outageSince: undefined, lastPacketAt: undefined, recentFaults: [] };
   call.reconnections$.subscribe((r) => {
     agent.records.push(r);
     note(`${name} episode ${r.trigger.source} → ${r.strategiesTried.join('>')} ${r.outcome} in ${r.durationMs} ms`);
@@ -138,7 +157,8 @@ async function startAgent(emu: Emulator, name: string, gaps: number[], note: (li
 }
 
 async function injectRandom(
-  agents: Agent[], emu: Emulator, proxies: Map<string, TcpProxy>, random: () => number, counts: Record<string, number>, note: (line: string) => void,
+  agents: Agent[], emu: Emulator, proxies: Map<string, TcpProxy>, random: () => number, counts: Record<string, number>,
+  note: (line: string) => void, now: () => number,
 ): Promise<void> {
   const agent = agents[Math.floor(random() * agents.length)]!;
   // A burst: 2 or 3 faults on the same agent a few ms apart (the double-loss class of bug).
@@ -150,6 +170,7 @@ async function injectRandom(
     note(`${agent.name} fault ${fault.name}${burst > 1 ? ` (burst ${i + 1}/${burst})` : ''}`);
     try {
       await fault.inject(target);
+      agent.recentFaults.push({ name: fault.name, at: now() });
     } catch (err) {
       // The target vanished mid-episode (no such session right now): a fault that did nothing.
       note(`${agent.name} fault ${fault.name} not applicable: ${(err as Error).message}`);
@@ -159,19 +180,22 @@ async function injectRandom(
 }
 
 function check(
-  agents: Agent[], emu: Emulator, now: () => number, outages: number[], stuckAfterMs: number, violations: string[], note: (line: string) => void,
+  agents: Agent[], emu: Emulator, now: () => number, outages: Outage[], stuckAfterMs: number, violations: string[], note: (line: string) => void,
 ): void {
   for (const agent of agents) {
     const problems = joinedProblems(agent.call, emu);
     const at = now();
     if (problems.length > 0) {
+      if (agent.outageSince === undefined) note(`${agent.name} out of joined: ${problems.join('; ')}`);
       agent.outageSince ??= at;
       if (at - agent.outageSince > stuckAfterMs && !violations.some((v) => v.startsWith(agent.name))) {
         violations.push(`${agent.name} stuck out of joined for ${at - agent.outageSince} ms: ${problems.join('; ')}`);
         note(`${agent.name} VIOLATION stuck: ${problems.join('; ')}`);
       }
     } else if (agent.outageSince !== undefined) {
-      outages.push(at - agent.outageSince);
+      const outage = { ms: at - agent.outageSince, cause: blame(agent, agent.outageSince) };
+      note(`${agent.name} joined again after ${outage.ms} ms (${outage.cause})`);
+      outages.push(outage);
       agent.outageSince = undefined;
     }
   }
@@ -179,7 +203,7 @@ function check(
 
 /** After the last fault: every agent must come back within `stuckAfterMs`. */
 async function settle(
-  agents: Agent[], emu: Emulator, now: () => number, outages: number[], stuckAfterMs: number, violations: string[], note: (line: string) => void,
+  agents: Agent[], emu: Emulator, now: () => number, outages: Outage[], stuckAfterMs: number, violations: string[], note: (line: string) => void,
 ): Promise<void> {
   const giveUpAt = performance.now() + stuckAfterMs + 5000;
   while (performance.now() < giveUpAt && agents.some((a) => a.outageSince !== undefined || joinedProblems(a.call, emu).length > 0)) {
@@ -193,12 +217,30 @@ async function settle(
 }
 
 function episodesByStrategy(agents: Agent[]): Record<string, number> {
-  const counts: Record<string, number> = {};
+  return Object.fromEntries(Object.entries(episodeMsByStrategy(agents)).map(([key, d]) => [key, d.count]));
+}
+
+/** The fault kind behind an outage that began at `since` and ends now; the faults blamed are used up. */
+function blame(agent: Agent, since: number): string {
+  const kinds = new Set(agent.recentFaults.filter((f) => f.at >= since - BLAME_WINDOW_MS).map((f) => f.name));
+  agent.recentFaults = [];
+  if (kinds.size === 0) return 'no fault';
+  return kinds.size === 1 ? [...kinds][0]! : 'several faults';
+}
+
+function byCause(outages: readonly Outage[]): Record<string, Distribution> {
+  const groups = new Map<string, number[]>();
+  for (const o of outages) groups.set(o.cause, [...(groups.get(o.cause) ?? []), o.ms]);
+  return Object.fromEntries([...groups].sort(([a], [b]) => a.localeCompare(b)).map(([cause, ms]) => [cause, distribution(ms)]));
+}
+
+function episodeMsByStrategy(agents: Agent[]): Record<string, Distribution> {
+  const groups = new Map<string, number[]>();
   for (const record of agents.flatMap((a) => a.records)) {
     const key = `${record.strategiesTried.at(-1) ?? 'none'} ${record.outcome}`;
-    counts[key] = (counts[key] ?? 0) + 1;
+    groups.set(key, [...(groups.get(key) ?? []), record.durationMs]);
   }
-  return counts;
+  return Object.fromEntries([...groups].sort(([a], [b]) => a.localeCompare(b)).map(([key, ms]) => [key, distribution(ms)]));
 }
 
 export function distribution(values: readonly number[]): Distribution {
