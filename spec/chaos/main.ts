@@ -45,6 +45,7 @@ for (const [cause, d] of Object.entries(report.outOfJoinedMsByFault)) console.lo
 console.log('episode duration by strategy:');
 for (const [key, d] of Object.entries(report.episodeMsByStrategy)) console.log(`  ${key}: ${show(d)}`);
 console.log(`media gaps: ${show(report.mediaGapsMs)}`);
+console.log(`soak process: ${report.process.cpuPercent}% CPU, event-loop delay ${show(report.process.loopDelayMs)}`);
 console.log(`stuck agents: ${report.stuck.length}`);
 console.log(`leaked handles: ${JSON.stringify(report.leaked)}`);
 if (report.violations.length > 0) {

@@ -8,16 +8,18 @@
  * so is any resource left after every leave() and the emulator's close.
  */
 import type { RtpPacket } from '../../lib/media/rtp-packet.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mergeMap } from 'rxjs';
 import { joinCall, type Call } from '../../lib/call/index.js';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
+import type { Logger } from '../../lib/logger.js';
 import { opusRtpPackets$ } from '../../lib/media/index.js';
 import type { FrameLog, ReconnectionRecord } from '../../lib/reconnect/index.js';
 import { joinedProblems } from '../support/call-health.js';
 import { resourceBaseline, resourceGrowth, type ResourceCounts } from '../support/resources.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { QUICK } from '../reconnect-e2e/support/scenario.js';
-import { CHAOS_FAULTS, type ChaosTarget } from './faults.js';
+import { CHAOS_FAULTS, sfuId, type ChaosTarget } from './faults.js';
 import { seededRandom } from './random.js';
 
 export interface SoakOptions {
@@ -53,6 +55,11 @@ export interface SoakReport {
    */
   readonly outOfJoinedMsByFault: Readonly<Record<string, Distribution>>;
   readonly mediaGapsMs: Distribution;
+  /**
+   * How busy the soak's one process was (agents and emulator share its event loop): CPU time over
+   * wall time, and the event loop's delay (p50/p95/max, ms). A busy loop lengthens every outage.
+   */
+  readonly process: { readonly cpuPercent: number; readonly loopDelayMs: Distribution };
   readonly stuck: readonly string[];
   readonly leaked: ResourceCounts;
   /** Everything that happened, in order, with times (ms since the start): the log that reproduces a violation. */
@@ -79,8 +86,8 @@ interface Outage {
 }
 
 const CHECK_EVERY_MS = 250;
-/** A fault injected this long before an outage began can have caused it (detection takes up to ~2 s). */
-const BLAME_WINDOW_MS = 5000;
+/** A fault injected this long before an outage began can have caused it (detection takes up to ~2 s here). */
+const BLAME_WINDOW_MS = 3000;
 /** A pause in the human's 50 packets/s longer than this counts as a media gap. */
 const GAP_MS = 200;
 
@@ -95,6 +102,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     options.log?.(`${now()} ms ${line}`);
   };
   const before = await resourceBaseline();
+  const busy = processLoad();
   const proxies = new Map<string, TcpProxy>();
   const emu = await startEmulator({ sfuCount: 2, sfuAddress: (sfu) => ({ ...sfu, wsEndpoint: proxies.get(sfu.id)?.wsEndpoint ?? sfu.wsEndpoint }) });
   for (const sfu of emu.sfus) proxies.set(sfu.id, await startTcpProxy(Number(new URL(sfu.url).port)));
@@ -116,8 +124,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await injectRandom(agents, emu, proxies, random, faults, note, now);
     }
     note('faults stop; settling');
+    busy.stop();
     await settle(agents, emu, now, outages, stuckAfterMs, violations, note);
   } finally {
+    busy.stop();
     for (const agent of agents) await agent.call.leave('soak over').catch(() => undefined);
     await Promise.all([...proxies.values()].map((p) => p.close()));
     await emu.close();
@@ -129,7 +139,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   return {
     seed: options.seed, faults, episodesByStrategy: episodesByStrategy(agents), episodeMsByStrategy: episodeMsByStrategy(agents),
     outOfJoinedMs: distribution(outages.map((o) => o.ms)), outOfJoinedMsByFault: byCause(outages),
-    mediaGapsMs: distribution(gaps), stuck, leaked, journal, frameLogs, violations,
+    mediaGapsMs: distribution(gaps), process: busy.read(), stuck, leaked, journal, frameLogs, violations,
   };
 }
 
@@ -138,7 +148,7 @@ async function startAgent(emu: Emulator, name: string, gaps: number[], note: (li
   await emu.addParticipant({ callId, userId: `human-of-${name}`, audio: true });
   const call = await joinCall({
     ...emu.agentOptions(name, callId),
-    ...QUICK, recordFrames: true, coordinatorTimeoutMs: 2000, healthCheckIntervalMs: 500, unhealthyAfterMs: 1500, mediaStallAfterMs: 1500, peerConnectTimeoutMs: 4000,
+    ...QUICK, recordFrames: true, logger: journalLogger(name, note), coordinatorTimeoutMs: 2000, healthCheckIntervalMs: 500, unhealthyAfterMs: 1500, mediaStallAfterMs: 1500, peerConnectTimeoutMs: 4000,
     reconnect: { ...QUICK.reconnect, disconnectionTimeoutMs: 20000, rateLimit: { max: 1000, windowMs: 120_000 } },
   });
   const agent: Agent = { name, call, records: [], outageSince: undefined, lastPacketAt: undefined, recentFaults: [] };
@@ -156,6 +166,12 @@ async function startAgent(emu: Emulator, name: string, gaps: number[], note: (li
   return agent;
 }
 
+/** The SDK's warnings and errors (why an attempt failed) go into the journal, beside the faults. */
+function journalLogger(name: string, note: (line: string) => void): Logger {
+  const write = (level: string) => (message: string, fields?: Record<string, unknown>) => note(`${name} ${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
+  return { debug: () => undefined, info: () => undefined, warn: write('warn'), error: write('error') };
+}
+
 async function injectRandom(
   agents: Agent[], emu: Emulator, proxies: Map<string, TcpProxy>, random: () => number, counts: Record<string, number>,
   note: (line: string) => void, now: () => number,
@@ -165,12 +181,13 @@ async function injectRandom(
   const burst = random() < 0.2 ? 2 + Math.floor(random() * 2) : 1;
   for (let i = 0; i < burst; i++) {
     const fault = CHAOS_FAULTS[Math.floor(random() * CHAOS_FAULTS.length)]!;
-    const target: ChaosTarget = { emu, call: agent.call, proxyOf: (sfuId) => proxies.get(sfuId) };
+    const target: ChaosTarget = { emu, call: agent.call, proxyOf: (id) => proxies.get(id) };
+    const hit = fault.wholeSfu ? agents.filter((a) => a === agent || a.call.currentConnection?.sfuId === sfuId(target)) : [agent];
     counts[fault.name] = (counts[fault.name] ?? 0) + 1;
     note(`${agent.name} fault ${fault.name}${burst > 1 ? ` (burst ${i + 1}/${burst})` : ''}`);
     try {
       await fault.inject(target);
-      agent.recentFaults.push({ name: fault.name, at: now() });
+      for (const victim of hit) victim.recentFaults.push({ name: fault.name, at: now() });
     } catch (err) {
       // The target vanished mid-episode (no such session right now): a fault that did nothing.
       note(`${agent.name} fault ${fault.name} not applicable: ${(err as Error).message}`);
@@ -247,6 +264,28 @@ export function distribution(values: readonly number[]): Distribution {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
   return { count: sorted.length, p50: at(0.5), p95: at(0.95), max: sorted.at(-1) ?? 0 };
+}
+
+/** CPU and event-loop delay of this process from now until `stop()`. */
+function processLoad(): { stop(): void; read(): SoakReport['process'] } {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const cpuAtStart = process.cpuUsage();
+  const startedAt = performance.now();
+  let result: SoakReport['process'] | undefined;
+  const ms = (ns: number) => Math.round(ns / 1e6);
+  const measure = (): SoakReport['process'] => {
+    const cpu = process.cpuUsage(cpuAtStart);
+    const cpuPercent = Math.round((cpu.user + cpu.system) / 10 / (performance.now() - startedAt));
+    return { cpuPercent, loopDelayMs: { count: delay.count, p50: ms(delay.percentile(50)), p95: ms(delay.percentile(95)), max: ms(delay.max) } };
+  };
+  return {
+    stop: () => {
+      result ??= measure();
+      delay.disable();
+    },
+    read: () => result ?? measure(),
+  };
 }
 
 function sleep(ms: number): Promise<void> {
