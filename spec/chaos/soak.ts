@@ -86,6 +86,8 @@ interface Outage {
 }
 
 const CHECK_EVERY_MS = 250;
+/** How often the journal notes the process's CPU and live handles. */
+const SAMPLE_EVERY_MS = 30_000;
 /** A fault injected this long before an outage began can have caused it (detection takes up to ~2 s here). */
 const BLAME_WINDOW_MS = 3000;
 /** A pause in the human's 50 packets/s longer than this counts as a media gap. */
@@ -116,8 +118,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const endAt = performance.now() + options.minutes * 60_000;
     const meanGapMs = options.meanFaultGapMs ?? Math.max(500, 4000 / options.agents);
     let nextFaultAt = performance.now() + meanGapMs * 2 * random();
+    let nextSampleAt = performance.now() + SAMPLE_EVERY_MS;
     while (performance.now() < endAt) {
       await sleep(CHECK_EVERY_MS);
+      if (performance.now() >= nextSampleAt) {
+        nextSampleAt += SAMPLE_EVERY_MS;
+        note(busy.sample());
+      }
       check(agents, emu, now, outages, stuckAfterMs, violations, note);
       if (performance.now() < nextFaultAt) continue;
       nextFaultAt = performance.now() + meanGapMs * 2 * random();
@@ -267,13 +274,14 @@ export function distribution(values: readonly number[]): Distribution {
 }
 
 /** CPU and event-loop delay of this process from now until `stop()`. */
-function processLoad(): { stop(): void; read(): SoakReport['process'] } {
+function processLoad(): { stop(): void; read(): SoakReport['process']; sample(): string } {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   const cpuAtStart = process.cpuUsage();
   const startedAt = performance.now();
   let result: SoakReport['process'] | undefined;
   const ms = (ns: number) => Math.round(ns / 1e6);
+  let last = { cpu: process.cpuUsage(), at: performance.now() };
   const measure = (): SoakReport['process'] => {
     const cpu = process.cpuUsage(cpuAtStart);
     const cpuPercent = Math.round((cpu.user + cpu.system) / 10 / (performance.now() - startedAt));
@@ -285,6 +293,15 @@ function processLoad(): { stop(): void; read(): SoakReport['process'] } {
       delay.disable();
     },
     read: () => result ?? measure(),
+    // CPU since the last sample and the live handles by kind: work that grows over the run shows here.
+    sample: () => {
+      const cpu = process.cpuUsage(last.cpu);
+      const percent = Math.round((cpu.user + cpu.system) / 10 / (performance.now() - last.at));
+      last = { cpu: process.cpuUsage(), at: performance.now() };
+      const handles: Record<string, number> = {};
+      for (const kind of process.getActiveResourcesInfo()) handles[kind] = (handles[kind] ?? 0) + 1;
+      return `process ${percent}% CPU, handles ${JSON.stringify(handles)}`;
+    },
   };
 }
 
