@@ -3,7 +3,7 @@
  * speaker (the emulator in a child process), each hearing it as 16 kHz PCM (`audio$`) and speaking
  * 24 kHz PCM produced all at once (TTS-like) through `pace()` into `publishAudio`.
  *
- *   npm run bench:media            (about 2 min)
+ *   npm run bench:media            (about 4 min)
  *   npm run bench:media -- --quick (a smoke run)
  *
  * Per N, over a measurement window after a warm-up:
@@ -17,9 +17,14 @@
  *   window, counted in the emulator (delivery, not `pace()`). Both allow one frame per stream for
  *   the window's edges (the two clocks are read a few ms apart).
  * - CPU: this process's user+system CPU in the window, per agent-second.
- * Floor: pairs of raw werift peer connections in this process, each side encoding 24 kHz Opus every
- * 20 ms and decoding what it receives to 16 kHz (bench/lib/werift-media-pair.ts), same window: CPU
- * per side-second. No SDK, no SFU: the cheapest an agent that hears and speaks can be.
+ * Floors (bench/lib/werift-media-pair.ts): raw werift peer connections, each side encoding 24 kHz
+ * Opus every 20 ms and decoding what it receives to 16 kHz, no SDK and no SFU, same window:
+ * - like for like (the goal's floor): N raw peers here, their far ends in the emulator's process
+ *   where the agents' SFU is; CPU of this process per peer-second. One measured side per unit, and
+ *   every packet crosses a process boundary, as for an agent.
+ * - both ends here (the earlier floor, kept for comparison): ceil(N/2) in-process pairs, CPU per
+ *   side-second. Cheaper per unit than any agent can be: the process's fixed cost is shared by two
+ *   sides per pair, and no packet leaves the process.
  */
 import { performance } from 'node:perf_hooks';
 import { filter, first, from, mergeMap, tap } from 'rxjs';
@@ -29,7 +34,7 @@ import { pcmSignalFrame } from '../lib/media/pcm-signal.js';
 import { agentOptions } from './lib/agents.js';
 import { runBench } from './lib/run.js';
 import { printTable, quantile, ratio } from './lib/report.js';
-import { connectMediaPair } from './lib/werift-media-pair.js';
+import { connectMediaPair, connectRemoteMediaPeer, type MediaPair } from './lib/werift-media-pair.js';
 import type { RemoteEmulator } from './lib/remote-emulator.js';
 
 const quick = process.argv.includes('--quick');
@@ -115,38 +120,66 @@ async function sdkRound(emulator: RemoteEmulator, n: number, round: number) {
   };
 }
 
-async function floorRound(n: number) {
-  // n sides = ceil(n / 2) pairs, so the floor does the same number of encode/decode streams.
-  const pairs = await Promise.all(Array.from({ length: Math.ceil(n / 2) }, () => connectMediaPair()));
+/** CPU of this process per unit-second over the window, with `units` sides running. */
+async function cpuPerUnitSecond(units: number): Promise<number> {
   await sleep(warmupMs);
   const cpuStart = cpuMs();
   const start = performance.now();
   await sleep(windowMs);
-  const cpu = cpuMs() - cpuStart;
-  const seconds = (performance.now() - start) / 1000;
+  return (cpuMs() - cpuStart) / (units * ((performance.now() - start) / 1000));
+}
+
+/** The like-for-like floor: n raw peers here, their far ends in the emulator's process. */
+async function remoteFloorRound(emulator: RemoteEmulator, n: number): Promise<number> {
+  const peers: MediaPair[] = [];
+  for (let i = 0; i < n; i++) peers.push(await connectRemoteMediaPeer((offer) => emulator.answerMediaOffer(offer)));
+  const cpu = await cpuPerUnitSecond(n);
+  await Promise.all(peers.map((p) => p.close()));
+  await emulator.closeMediaPeers();
+  return cpu;
+}
+
+/** The earlier floor: n sides = ceil(n / 2) pairs with both ends here (the same number of streams). */
+async function localFloorRound(n: number): Promise<number> {
+  const pairs = await Promise.all(Array.from({ length: Math.ceil(n / 2) }, () => connectMediaPair()));
+  const cpu = await cpuPerUnitSecond(pairs.length * 2);
   await Promise.all(pairs.map((p) => p.close()));
-  return cpu / (pairs.length * 2 * seconds);
+  return cpu;
 }
 
 runBench('bench:media', 1, async (emulator) => {
   const rows: string[][] = [];
   let largest: { n: number; cpu: number; floor: number } | undefined;
+  /** Per size: this process's CPU per second, all units together (SDK; like-for-like floor). */
+  const totals: { n: number; sdk: number; floor: number }[] = [];
   for (const [round, n] of sizes.entries()) {
-    const floor = await floorRound(n);
+    const floor = await remoteFloorRound(emulator, n);
+    const localFloor = await localFloorRound(n);
     const sdk = await sdkRound(emulator, n, round);
     const ok = sdk.inP99 < 20 && sdk.outP99 < 20 && sdk.lostIn === 0 && sdk.lostOut === 0;
     if (ok) largest = { n, cpu: sdk.cpuPerAgentSecond, floor };
+    totals.push({ n, sdk: sdk.cpuPerAgentSecond * n, floor: floor * n });
     rows.push([
       String(n), sdk.due.toLocaleString('en-US'), sdk.frames.toLocaleString('en-US'), sdk.inP99.toFixed(1), sdk.outP99.toFixed(1),
       String(sdk.lostIn), String(sdk.lostOut),
       `${sdk.cpuPerAgentSecond.toFixed(1)} ms`, `${floor.toFixed(1)} ms`, ratio(sdk.cpuPerAgentSecond, floor),
+      `${localFloor.toFixed(1)} ms`, ratio(sdk.cpuPerAgentSecond, localFloor),
       ok ? 'yes' : 'no',
     ]);
   }
   printTable(['agents', 'frames due (each way)', 'frames heard', 'in: p99 lateness ms', 'out: p99 lateness ms', 'lost in', 'lost out',
-    'CPU per agent-second (SDK)', 'CPU per side-second (floor)', 'SDK / floor', 'p99 < 20 ms, none lost'], rows);
+    'CPU per agent-second (SDK)', 'floor: raw peer, far end in the SFU\'s process', 'SDK / floor',
+    'floor, both ends here (earlier)', 'SDK / that floor', 'p99 < 20 ms, none lost'], rows);
   console.log(largest
     ? `largest N with p99 < 20 ms both ways and no frame lost: ${largest.n}; ≈ ${Math.floor(1000 / largest.cpu)} agents per core by CPU at that size; `
       + `SDK / floor at that size: ${ratio(largest.cpu, largest.floor)} (same run)`
     : 'largest N with p99 < 20 ms both ways and no frame lost: none of the sizes tried; agents per core: n/a; SDK / floor: see the table');
+  // The process's fixed cost (event loop, timers, GC baseline) weighs most at small N; the slope
+  // between the smallest and largest size is the cost of one more agent (or raw peer) alone.
+  const [small, large] = [totals[0]!, totals[totals.length - 1]!];
+  const units = large.n - small.n;
+  const sdkSlope = (large.sdk - small.sdk) / units;
+  const floorSlope = (large.floor - small.floor) / units;
+  console.log(`CPU per added agent (${small.n} → ${large.n}): SDK ${sdkSlope.toFixed(1)} ms/s, floor ${floorSlope.toFixed(1)} ms/s, SDK / floor ${ratio(sdkSlope, floorSlope)}; `
+    + `fixed per process: SDK ${(small.sdk - small.n * sdkSlope).toFixed(1)} ms/s, floor ${(small.floor - small.n * floorSlope).toFixed(1)} ms/s`);
 });

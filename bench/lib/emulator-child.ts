@@ -6,6 +6,7 @@
  */
 import { startEmulator, type Emulator, type SimulatedParticipant } from '../../lib/emulator/index.js';
 import { ErrorCode, WebsocketReconnectStrategy } from '../../lib/protocol/index.js';
+import { answerMediaOffer, type MediaPair } from './werift-media-pair.js';
 import type { EmulatorCommand, EmulatorReply, SessionFault } from './remote-emulator.js';
 
 function applyFault(emulator: Emulator, sessionId: string, fault: SessionFault): void {
@@ -19,6 +20,9 @@ function applyFault(emulator: Emulator, sessionId: string, fault: SessionFault):
 
 /** Simulated participants by `callId/userId`, for `receivedPackets`. */
 const participants = new Map<string, SimulatedParticipant>();
+
+/** The far ends of the media floor's raw peers. */
+const mediaPeers: MediaPair[] = [];
 
 async function run(emulator: Emulator, command: EmulatorCommand): Promise<unknown> {
   switch (command.method) {
@@ -43,6 +47,14 @@ async function run(emulator: Emulator, command: EmulatorCommand): Promise<unknow
     }
     case 'delay':
       emulator.faults.session(command.sessionId).delayFrames(command.ms);
+      return null;
+    case 'mediaPeer': {
+      const { answer, peer } = await answerMediaOffer(command.offer);
+      mediaPeers.push(peer);
+      return answer;
+    }
+    case 'closeMediaPeers':
+      await Promise.all(mediaPeers.splice(0).map((p) => p.close()));
       return null;
     case 'close':
       await emulator.close();

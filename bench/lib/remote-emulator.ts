@@ -5,6 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { PlainDescription } from './werift-media-pair.js';
 
 export type SessionFault = 'destroyTcp' | 'goSilent' | 'rejoin' | 'goAway' | 'resume';
 
@@ -14,6 +15,8 @@ export type EmulatorCommand =
   | { id: number; method: 'network'; userId: string; cut: boolean }
   | { id: number; method: 'delay'; sessionId: string; ms: number }
   | { id: number; method: 'receivedPackets'; callId: string; userId: string; fromSessionId?: string }
+  | { id: number; method: 'mediaPeer'; offer: PlainDescription }
+  | { id: number; method: 'closeMediaPeers' }
   | { id: number; method: 'close' };
 
 export type EmulatorReply = { id: number; result?: unknown; error?: string };
@@ -39,6 +42,10 @@ export interface RemoteEmulator {
    * only the session `fromSessionId`): what the SFU delivered to it.
    */
   receivedPackets(callId: string, userId: string, fromSessionId?: string): Promise<number>;
+  /** A raw werift peer in the child (the floor's far end, `werift-media-pair.ts`) answering `offer`. */
+  answerMediaOffer(offer: PlainDescription): Promise<PlainDescription>;
+  /** Closes every raw peer `answerMediaOffer` made. */
+  closeMediaPeers(): Promise<void>;
   /** Closes the emulator and waits for the child to exit. */
   close(): Promise<void>;
 }
@@ -71,6 +78,8 @@ export async function startRemoteEmulator(sfuCount: number): Promise<RemoteEmula
     network: (userId, cut) => request({ method: 'network', userId, cut }),
     delay: (sessionId, ms) => request({ method: 'delay', sessionId, ms }),
     receivedPackets: (callId, userId, fromSessionId) => request({ method: 'receivedPackets', callId, userId, fromSessionId }),
+    answerMediaOffer: (offer) => request({ method: 'mediaPeer', offer }),
+    closeMediaPeers: () => request({ method: 'closeMediaPeers' }),
     close: async () => {
       if (child.connected) await request({ method: 'close' });
       await exited;

@@ -4,7 +4,7 @@ export type { EmulatorFaults, SessionFaults, ClientSessionFaults, SfuFaults, Coo
 export { EMULATOR_PUBLISH_OPTIONS } from './publish-control.js';
 export type { PublishOption } from '../rtc/publish-options.js';
 export type { MediaDisturbance } from './media/contract.js';
-export type { EmulatorRecords, JoinRecord, LeaveRecord, LeaveReason, SubscriptionRecord, RpcRecord, CoordinatorJoinRecord, SocketCloseRecord, StatsRecord, HealthCheckRecord, RecordedReconnectDetails, KeyframeRequestRecord } from './records.js';
+export type { EmulatorRecords, JoinRecord, LeaveRecord, LeaveReason, SubscriptionRecord, RpcRecord, CoordinatorJoinRecord, SocketCloseRecord, StatsRecord, HealthCheckRecord, RecordedReconnectDetails, KeyframeRequestRecord, SubscriberOfferRecord } from './records.js';
 export type { LiveSession } from './call-registry.js';
 export type { SimulatedParticipant, SimulatedParticipantOptions, ReceivedTrackPackets, ReceivedAudioSummary } from './simulated-session.js';
 export type { MediaPlaneFactory } from './sfu-server.js';

@@ -117,12 +117,23 @@ export interface HealthCheckRecord {
   answered: boolean;
 }
 
-/** The emulator's journal. */
+/** A `subscriber_offer` the SFU made (sent, or kept for a FAST resume when no socket was attached). */
+export interface SubscriberOfferRecord {
+  at: number;
+  sfuId: string;
+  sessionId: string;
+  negotiationId: number;
+  iceRestart: boolean;
+  /** False when no socket was attached. */
+  sent: boolean;
+}
+
 /** A keyframe request that reached a published track: a subscriber's PLI passed on, or `emu.requestKeyframe`. */
 export interface KeyframeRequestRecord extends KeyframeRequest {
   at: number;
 }
 
+/** The emulator's journal. */
 export class EmulatorRecords {
   readonly joins: JoinRecord[] = [];
   readonly leaves: LeaveRecord[] = [];
@@ -133,4 +144,5 @@ export class EmulatorRecords {
   readonly stats: StatsRecord[] = [];
   readonly healthChecks: HealthCheckRecord[] = [];
   readonly keyframeRequests: KeyframeRequestRecord[] = [];
+  readonly subscriberOffers: SubscriberOfferRecord[] = [];
 }

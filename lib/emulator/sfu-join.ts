@@ -1,7 +1,8 @@
 /**
  * The first frame of a signaling socket: `JoinRequest`, handled by reconnect strategy.
  * - first join / REJOIN: a new session (REJOIN first removes `previous_session_id` as left);
- * - FAST: the same session (id, media, peer connections) resumes on this new socket, `reconnected = true`;
+ * - FAST: the same session (id, media, peer connections) resumes on this new socket, `reconnected = true`,
+ *   and its subscriber gets an ICE-restart offer, as Stream's SFU sends after every FAST join;
  * - MIGRATE: the session moves here from another SFU of the emulator with the same id and fresh media;
  *   the SFU being left says `participant_migration_complete` on the OLD socket (as Stream's SFU
  *   does, docs/shared BEHAVIOUR "MIGRATE") once the new session published: after its first
@@ -12,7 +13,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { CallEndedReason, ErrorCode, TrackType, WebsocketReconnectStrategy, type JoinRequest, type ReconnectDetails, type SfuEventInit } from '../protocol/index.js';
+import { CallEndedReason, ErrorCode, PeerType, TrackType, WebsocketReconnectStrategy, type JoinRequest, type ReconnectDetails, type SfuEventInit } from '../protocol/index.js';
 import { toParticipant } from './call-registry.js';
 import { verifySfuToken, type SfuTokenClaims } from './jwt.js';
 import type { JoinRecord, RecordedReconnectDetails } from './records.js';
@@ -90,9 +91,31 @@ function resumeFast(sfu: JoinHost, ws: WebSocket, join: JoinRequest, claims: Sfu
   }
   session.attach(ws);
   session.deliver(joinResponse(sfu, session, true));
-  session.replayUndelivered();
   record(sfu, join, session, 'resumed');
+  restartSubscriberAfterFast(sfu, session);
   return session;
+}
+
+/**
+ * Stream's SFU ICE-restarts the subscriber after every FAST join: the official client keeps its
+ * peer connections, restarts only the publisher's ICE itself and relies on the SFU for the
+ * subscriber (stream-video-js `Call.doJoin`: on `performingFastReconnect` it calls
+ * `restoreICE(sfuClient, { includeSubscriber: false })`, commented "the SFU automatically issues an
+ * ICE restart on the subscriber"). So after the join_response comes a `subscriber_offer` with
+ * `ice_restart` and new credentials; it carries the current tracks, so it replaces an offer lost
+ * with the old socket; that one is sent as it was only when the restart made no offer (no
+ * subscriber connection yet) or failed.
+ */
+function restartSubscriberAfterFast(sfu: JoinHost, session: SfuSession): void {
+  const lost = session.takeUndelivered();
+  const offersBefore = session.subscriberOffersMade;
+  const replayIfNoOffer = (): void => {
+    if (lost && session.subscriberOffersMade === offersBefore) session.deliver(lost);
+  };
+  sfu.media.restartIce(session.sessionId, PeerType.PEER_TYPE_SUBSCRIBER).then(replayIfNoOffer, (err: unknown) => {
+    sfu.logger.warn('subscriber ICE restart after FAST failed', { sfuId: sfu.id, sessionId: session.sessionId, error: errorMessage(err) });
+    replayIfNoOffer();
+  });
 }
 
 function migrateHere(sfu: JoinHost, ws: WebSocket, join: JoinRequest, claims: SfuTokenClaims): SfuSession | undefined {

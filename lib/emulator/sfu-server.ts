@@ -234,7 +234,12 @@ export class SfuServer implements JoinHost, SignalHost, SimulatedHost {
 
   private mediaCallbacks(): MediaCallbacks {
     return {
-      subscriberOffer: (sessionId, offer) => this.sessions.get(sessionId)?.deliver({ subscriberOffer: offer }),
+      subscriberOffer: (sessionId, offer) => {
+        const sent = this.sessions.get(sessionId)?.deliver({ subscriberOffer: offer }) ?? false;
+        const { negotiationId, iceRestart } = offer;
+        this.records.subscriberOffers.push({ at: this.scheduler.now(), sfuId: this.id, sessionId, negotiationId, iceRestart, sent });
+        return sent;
+      },
       iceCandidate: (sessionId, peerType, iceCandidate) => {
         const session = this.sessions.get(sessionId);
         if (session?.publisherIceBlocked && peerType !== PeerType.PEER_TYPE_SUBSCRIBER) return;

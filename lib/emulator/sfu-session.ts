@@ -66,12 +66,13 @@ export class SfuSession implements RegisteredSession {
 
   private socketRef: WebSocket | undefined;
   private deadline: Subscription | undefined;
+  /** Late steps (delayed frames, a close), held while this user's network is cut. */
   private readonly late: FrameQueue;
-  /** Steps (frames, a close) held while this user's network is cut, run in order when it is restored. */
-  private heldByCut: SocketStep[] = [];
   /** Set by `closeAfterQueued`: the queue now ends in a close and drains on its own. */
   private closing = false;
-  /** A subscriber offer made while no socket was attached, replayed on FAST resume. */
+  /** How many subscriber offers were handed to this session (sent or not). */
+  subscriberOffersMade = 0;
+  /** A subscriber offer made while no socket was attached; a FAST resume's ICE restart replaces it. */
   private undeliveredOffer: SfuEventInit | undefined;
 
   constructor(init: SfuSessionInit, private readonly sfuFaults: DeliveryFaults, private readonly scheduler: SchedulerLike) {
@@ -81,7 +82,10 @@ export class SfuSession implements RegisteredSession {
     this.sfuId = init.sfuId;
     this.trackLookupPrefix = init.trackLookupPrefix;
     this.joinedAtMs = init.joinedAtMs;
-    this.late = new FrameQueue(scheduler);
+    this.late = new FrameQueue(scheduler, {
+      blocked: () => this.sfuFaults.network?.isCut(this.userId) ?? false,
+      whenOpen: (open) => void this.sfuFaults.network?.passable(this.userId).then(open),
+    });
   }
 
   get socket(): WebSocket | undefined {
@@ -110,24 +114,27 @@ export class SfuSession implements RegisteredSession {
     this.socketRef = undefined;
   }
 
-  /** Sends the subscriber offer that could not be delivered while the socket was gone. */
-  replayUndelivered(): void {
+  /** Takes the undelivered subscriber offer away: a newer one (an ICE restart) replaces it. */
+  takeUndelivered(): SfuEventInit | undefined {
     const offer = this.undeliveredOffer;
     this.undeliveredOffer = undefined;
-    if (offer) this.deliver(offer);
+    return offer;
   }
 
-  deliver(event: SfuEventInit): void {
+  /** Sends `event` on the attached socket; false when none is attached (a subscriber offer is then kept for a FAST resume). */
+  deliver(event: SfuEventInit): boolean {
+    if (event.subscriberOffer) this.subscriberOffersMade += 1;
     const socket = this.socketRef;
     if (!socket || socket.readyState !== WebSocket.OPEN) {
       if (event.subscriberOffer) this.undeliveredOffer = event;
-      return;
+      return false;
     }
-    if (this.faults.silent || this.sfuFaults.silent) return;
+    if (this.faults.silent || this.sfuFaults.silent) return true;
     const frame = encodeSfuEvent(event);
     this.sendInOrder(() => {
       if (socket.readyState === WebSocket.OPEN) socket.send(frame);
     });
+    return true;
   }
 
   /**
@@ -139,39 +146,21 @@ export class SfuSession implements RegisteredSession {
     const socket = this.socketRef;
     if (!socket || socket.readyState !== WebSocket.OPEN) return;
     this.closing = true;
-    socket.once('close', () => {
-      this.late.clear();
-      this.heldByCut = [];
-    });
+    socket.once('close', () => this.late.clear());
     this.sendInOrder(() => {
       if (socket.readyState === WebSocket.OPEN) socket.close(code, reason);
     });
   }
 
-  /** Runs a socket step behind every step queued before it, through the network cut and the delay faults. */
+  /**
+   * Runs a socket step behind every step queued before it, through the network cut and the delay
+   * faults: the queue holds it (and everything queued before it) while the user's network is cut.
+   */
   private sendInOrder(step: SocketStep): void {
-    if (this.sfuFaults.network?.isCut(this.userId) || this.heldByCut.length > 0) {
-      this.holdForNetwork(step);
-      return;
-    }
     const delayMs = Math.max(this.faults.delayMs, this.sfuFaults.delayMs);
-    if (delayMs <= 0 && this.late.idle) step();
+    const cut = this.sfuFaults.network?.isCut(this.userId) ?? false;
+    if (delayMs <= 0 && !cut && this.late.idle) step();
     else this.late.enqueue(step, delayMs);
-  }
-
-  /** A cut network holds frames (TCP would retransmit them); they go out in order on restore. */
-  private holdForNetwork(step: SocketStep): void {
-    this.heldByCut.push(step);
-    if (this.heldByCut.length > 1) return;
-    void this.sfuFaults.network?.passable(this.userId).then(() => {
-      const held = this.heldByCut;
-      this.heldByCut = [];
-      // Behind any delayed frame still waiting: those were queued first.
-      for (const run of held) {
-        if (this.late.idle) run();
-        else this.late.enqueue(run, 0);
-      }
-    });
   }
 
   startDeadline(ms: number, onExpired: () => void): void {
@@ -195,6 +184,5 @@ export class SfuSession implements RegisteredSession {
     this.cancelDeadline();
     if (this.closing) return;
     this.late.clear();
-    this.heldByCut = [];
   }
 }

@@ -30,6 +30,7 @@ import { createLocalCandidates, createRemoteCandidates, parseCandidate, type Can
 import { createSignalingQueue, type SignalingQueue } from './signaling-queue.js';
 import { fromWeriftEvent, type WeriftEventLike } from './werift-event.js';
 import { endDtlsRetransmits } from './dtls-retransmits.js';
+import { memoizeCertificateFingerprints } from './certificate-fingerprints.js';
 import { mediaHeard$ } from './media-heard.js';
 import { silentLogger } from '../logger.js';
 import { appliedOrGathering$ } from './bounded-gathering.js';
@@ -106,6 +107,9 @@ function setLocalDescription$(pc: RTCPeerConnection, role: string, limit: StepLi
     map(() => pc.localDescription?.sdp ?? ''),
   );
 }
+
+// Every peer's DTLS transport asks werift for the certificate's fingerprint (offers, getStats).
+memoizeCertificateFingerprints();
 
 export function createPeerCore(options: PeerOptions, role: string): PeerCore {
   const logger = options.logger ?? silentLogger;

@@ -22,7 +22,8 @@ describe('bench:media --quick (smoke: the table prints; figures are not asserted
     expect(header, run.stdout).to.be.a('string');
     const columns = header!.split('|').map((c) => c.trim()).filter(Boolean);
     expect(columns).to.deep.equal(['agents', 'frames due (each way)', 'frames heard', 'in: p99 lateness ms', 'out: p99 lateness ms', 'lost in', 'lost out',
-      'CPU per agent-second (SDK)', 'CPU per side-second (floor)', 'SDK / floor', 'p99 < 20 ms, none lost']);
+      'CPU per agent-second (SDK)', 'floor: raw peer, far end in the SFU\'s process', 'SDK / floor',
+      'floor, both ends here (earlier)', 'SDK / that floor', 'p99 < 20 ms, none lost']);
     const rows = lines.filter((l) => /^\| \d+ +\|/.test(l)).map((l) => l.split('|').map((c) => c.trim()).filter(Boolean));
     expect(rows.map((r) => r[0])).to.deep.equal(['1', '2']);
     for (const row of rows) {
@@ -32,7 +33,9 @@ describe('bench:media --quick (smoke: the table prints; figures are not asserted
       expect(row[5]).to.match(/^\d+$/);
       expect(row[6]).to.match(/^\d+$/);
       expect(row[9]).to.match(/^\d+\.\d\d×$/);
+      expect(row[11]).to.match(/^\d+\.\d\d×$/);
     }
     expect(run.stdout).to.match(/largest N with p99 < 20 ms both ways and no frame lost: (\d+; ≈ \d+ agents per core by CPU at that size; SDK \/ floor at that size: \d+\.\d\d× \(same run\)|none of the sizes tried)/);
+    expect(run.stdout).to.match(/CPU per added agent \(1 → 2\): SDK -?\d+\.\d ms\/s, floor -?\d+\.\d ms\/s, SDK \/ floor \S+; fixed per process: SDK -?\d+\.\d ms\/s, floor -?\d+\.\d ms\/s/);
   });
 });

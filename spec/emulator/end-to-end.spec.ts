@@ -34,7 +34,7 @@ describe('emulator end to end (coordinator → socket → Twirp → real werift 
     expect(t.emu.records.rpcs.some((r) => r.method === 'IceTrickle')).to.equal(true);
   });
 
-  it('FAST keeps the media session: RTP keeps flowing both ways across the socket change', async () => {
+  it('FAST keeps the media session: RTP keeps flowing both ways across the socket change; the SFU ICE-restarts the subscriber after the join, as Stream\'s does', async () => {
     const human = await t.emu.addParticipant({ callId: 'demo', userId: 'human', audio: true });
     const agent = await WireAgent.join(t.emu, 'agent');
     agents.push(agent);
@@ -45,8 +45,12 @@ describe('emulator end to end (coordinator → socket → Twirp → real werift 
     const fromAgent = () => human.received().find((r) => r.fromSessionId === agent.sessionId)?.packets ?? 0;
     await until(() => fromAgent() >= 5, 15000, 'RTP from the agent');
 
+    const firstUfrag = agent.subscriber.remoteDescription?.sdp.match(/a=ice-ufrag:(\S+)/)?.[1];
     const response = await agent.reconnectFast();
     expect(response.joinResponse!.reconnected).to.equal(true);
+    const restart = (await agent.client.waitFor('subscriberOffer')).subscriberOffer!;
+    expect(restart.iceRestart, 'an ICE-restart offer follows the FAST join_response').to.equal(true);
+    expect(restart.sdp!.match(/a=ice-ufrag:(\S+)/)?.[1], 'with new ICE credentials').to.not.equal(firstUfrag);
     const [receivedBefore, sentBefore] = [agent.packetsFrom(prefix), fromAgent()];
     await until(() => agent.packetsFrom(prefix) > receivedBefore + 5 && fromAgent() > sentBefore + 5, 15000, 'RTP after FAST');
     const plane = t.media.find((m) => m.sessions.has(agent.sessionId))!;

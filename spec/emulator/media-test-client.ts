@@ -21,6 +21,8 @@ export class TestClient {
   readonly received = new Map<string, RtpPacket[]>();
   readonly packets$ = new Subject<{ streamId: string; packet: RtpPacket }>();
   readonly offers: Offer[] = [];
+  /** Set to lose the subscriber's next answers on their way to the SFU (a SendAnswer lost in a cut). */
+  loseAnswers = false;
   /** RTCP packet types received on the publisher connection (what the SFU reports to us). */
   readonly publisherRtcp: number[] = [];
   /** Every track announced so far (SetPublisher carries the full list each time). */
@@ -54,7 +56,7 @@ export class TestClient {
       await this.subscriber.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
       await this.subscriber.setLocalDescription(await this.subscriber.createAnswer());
       if (offer.iceRestart && this.subscriber.connectionState === 'connected') await Promise.all(this.subscriber.iceTransports.map((t) => t.start()));
-      await this.plane.handleSubscriberAnswer(this.sessionId, this.subscriber.localDescription!.sdp, offer.negotiationId);
+      if (!this.loseAnswers) await this.plane.handleSubscriberAnswer(this.sessionId, this.subscriber.localDescription!.sdp, offer.negotiationId);
     });
   }
 

@@ -9,6 +9,7 @@ import { estimateFrequencyHz, rmsLevel } from '../../lib/media/pcm-signal.js';
 import { parseVp8PayloadDescriptor } from '../../lib/media/vp8-descriptor.js';
 import { isRxsfuError } from '../../lib/errors.js';
 import { resourceBaseline, resourceCounts, resourceGrowth } from '../support/resources.js';
+import type { RTCPeerConnection } from 'werift';
 import { TestClient } from './media-test-client.js';
 
 const AUDIO = TrackType.TRACK_TYPE_AUDIO;
@@ -17,6 +18,15 @@ const VIDEO = TrackType.TRACK_TYPE_VIDEO;
 /** Polls a condition every 20 ms until it holds (fails after `ms`). */
 function until(condition: () => boolean, ms = 8000): Promise<unknown> {
   return lastValueFrom(interval(20).pipe(filter(condition), take(1), timeout(ms)));
+}
+
+/** werift's candidate-pair state FAILED (CandidatePairState, not exported by the package). */
+const PAIR_FAILED = 4;
+
+/** True once `pc` has candidate pairs and every one of its checks failed (werift's private check list). */
+function checksFailed(pc: RTCPeerConnection): boolean {
+  const pairs = pc.iceTransports.flatMap((t) => (t.connection as unknown as { checkList: { state: number }[] }).checkList);
+  return pairs.length > 0 && pairs.every((pair) => pair.state === PAIR_FAILED);
 }
 
 function packetsOf(counts: { trackType: TrackType; packets: number; fromSessionId?: string }[], trackType: TrackType, from?: string): number {
@@ -41,8 +51,9 @@ function harness(): Harness {
     callbacks: {
       subscriberOffer: (sessionId, offer) => {
         sent.push({ sessionId, what: 'offer', peerType: PeerType.PEER_TYPE_SUBSCRIBER, ufrag: /a=ice-ufrag:(\S+)/.exec(offer.sdp)?.[1] });
-        if (offline.has(sessionId)) return;
+        if (offline.has(sessionId)) return false;
         void clients.get(sessionId)?.onOffer(offer).catch(() => undefined);
+        return true;
       },
       iceCandidate: (sessionId, peerType, json) => {
         sent.push({ sessionId, what: 'candidate', peerType, ufrag: (JSON.parse(json) as { usernameFragment?: string }).usernameFragment });
@@ -247,7 +258,7 @@ describe('emulator/media plane (real werift on loopback)', function () {
     expect(isRxsfuError(stale, 'RXSFU_ERR_INVALID_ARGUMENT')).to.equal(true);
   });
 
-  it('a restart request re-sends a lost first offer as a plain offer (nothing to restart yet)', async () => {
+  it('an ICE restart of a connection whose only offer never reached the client re-sends it as a plain offer (nothing of the client\'s ICE to restart)', async () => {
     h.plane.addSimulatedParticipant({ sessionId: 'sim', userId: 'bot', trackLookupPrefix: 'simp' }, { audio: true });
     const client = h.client('c1', 'pfx1');
     h.offline.add('c1');
@@ -257,6 +268,26 @@ describe('emulator/media plane (real werift on loopback)', function () {
     await h.plane.restartIce('c1', PeerType.PEER_TYPE_SUBSCRIBER);
     await client.nextPackets('simp:TRACK_TYPE_AUDIO', 20);
     expect(client.offers.map((o) => [o.negotiationId, o.iceRestart])).to.deep.equal([[2, false]]);
+  });
+
+  it('an ICE restart of a connection whose first answer was lost in a cut (the client answered, its checks died, the SFU never heard the answer): the offer again, then new ICE credentials, and media flows', async () => {
+    h.plane.addSimulatedParticipant({ sessionId: 'sim', userId: 'bot', trackLookupPrefix: 'simp' }, { audio: true });
+    const client = h.client('c1', 'pfx1');
+    let cut = true;
+    h.plane.gateUdp!('c1', () => cut);
+    client.loseAnswers = true;
+    h.plane.setSubscriptions('c1', [{ sessionId: 'sim', trackType: AUDIO }]);
+    // werift then waits on the failed checks for good: only new ICE credentials start them again.
+    await until(() => checksFailed(client.subscriber), 15_000);
+    cut = false;
+    client.loseAnswers = false;
+    await h.plane.restartIce('c1', PeerType.PEER_TYPE_SUBSCRIBER);
+    await until(() => client.offers.length === 3);
+    await client.nextPackets('simp:TRACK_TYPE_AUDIO', 20);
+    expect(client.offers.map((o) => [o.negotiationId, o.iceRestart])).to.deep.equal([[1, false], [2, false], [3, true]]);
+    const [first, again, restart] = client.offers.map((o) => /a=ice-ufrag:(\S+)/.exec(o.sdp)?.[1]);
+    expect(again).to.equal(first);
+    expect(restart, 'new ICE credentials').to.not.equal(first);
   });
 
   it('accepts a client ICE-restart offer on the publisher and keeps counting its packets', async () => {

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { StreamSfuClient, StreamVideoClient, SfuEvents, SfuModels } from '@stream-io/video-client';
 import { credentialsFor, startTestEmulator, type Credentials, type TestEmulator } from './support/fixture.js';
+import { officialDispatcher, type OfficialDispatcher } from './support/official-client.js';
 
 type OfficialSfuClient = InstanceType<typeof StreamSfuClient>;
 
@@ -35,13 +36,7 @@ describe('emulator MIGRATE, checked with the official client (participant_migrat
     await t.emu.close();
   });
 
-  /** The official client's Dispatcher class, taken from a Call it builds (not exported by name). */
-  function officialDispatcher(): ConstructorParameters<typeof StreamSfuClient>[0]['dispatcher'] {
-    const call = video.call('default', 'demo') as unknown as { dispatcher: { constructor: new () => never } };
-    return new call.dispatcher.constructor();
-  }
-
-  function officialSfuClient(dispatcher: ReturnType<typeof officialDispatcher>, credentials: Credentials, sessionId: string, tag: string): OfficialSfuClient {
+  function officialSfuClient(dispatcher: OfficialDispatcher, credentials: Credentials, sessionId: string, tag: string): OfficialSfuClient {
     const client = new StreamSfuClient({
       dispatcher,
       credentials: credentials as never,
@@ -56,7 +51,7 @@ describe('emulator MIGRATE, checked with the official client (participant_migrat
   }
 
   it('enterMigration() on the old signaling client resolves once the new one joined the other SFU', async () => {
-    const dispatcher = officialDispatcher();
+    const dispatcher = officialDispatcher(video);
     const sessionId = randomUUID();
     const first = await credentialsFor(t.emu, 'alice');
     const old = officialSfuClient(dispatcher, first, sessionId, '0');

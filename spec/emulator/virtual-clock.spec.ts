@@ -106,6 +106,18 @@ describe('emulator: injected clock (virtual time, real sockets)', () => {
     expect(alice.client.events.map((e) => e.eventPayload).slice(-2)).to.deep.equal(['healthCheckResponse', 'goAway']);
   });
 
+  it('a delayed frame that falls due during a network cut stays held until the restore (TCP retransmits it then), in order with the frames after it', async () => {
+    const alice = await aliceWithDelayedHealthCheck();
+    const cut = t.emu.faults.network('alice').cut();
+    t.emu.faults.session(alice.sessionId).goAway();
+    clock.advanceBy(60_000); // the health-check response is due now, inside the cut
+    await new Promise<void>((resolve) => setTimeout(resolve, 200)); // a real socket would have delivered it by now
+    expect(alice.client.count('healthCheckResponse') + alice.client.count('goAway'), 'nothing leaves while cut').to.equal(0);
+    cut.restore();
+    await alice.client.waitFor('goAway');
+    expect(alice.client.events.map((e) => e.eventPayload).slice(-2)).to.deep.equal(['healthCheckResponse', 'goAway']);
+  });
+
   it('MIGRATE: the old SFU keeps the migrated copy (and its media) for MIGRATED_COPY_GRACE_MS of scheduler time', async () => {
     await start({ sfuCount: 2 });
     const alice = await joinAgent(t.emu, 'alice');

@@ -69,7 +69,7 @@ describe('outage e2e: offline while the network is cut (R17)', function () {
    * The network cut at the first ICE `checking` of one peer (which never connected), restored once
    * the call is offline; the FAST after it must succeed and keep the session.
    */
-  async function fastAfterSetupCut(peer: 'onPublisherChecking' | 'onSubscriberChecking'): Promise<Scenario> {
+  async function fastAfterSetupCut(peer: 'onPublisherChecking' | 'onSubscriberChecking' | 'onFirstSubscriberOffer'): Promise<Scenario> {
     let cut: { restore(): void } | undefined;
     const s = await scenarios.start({
       join: { reconnect: { probeTimeoutMs: 300, probeBackoff: { baseMs: 200, maxDelayMs: 500 } } },
@@ -87,23 +87,41 @@ describe('outage e2e: offline while the network is cut (R17)', function () {
     return s;
   }
 
-  it('R16: a cut while the publisher was still setting up ICE (never connected): after the network is back FAST restarts its ICE and succeeds, no REJOIN', async () => {
-    // The FAST ends only once the publisher's restarted ICE carried a packet back (its media proof).
-    await fastAfterSetupCut('onPublisherChecking');
-    // No expectRecovered here: the cut may also catch the subscriber's first SendAnswer (the SFU
-    // then has no answer and re-offers plainly), which a later media-stalled REJOIN repairs.
-  });
-
-  it('R16: a cut while the subscriber was still setting up ICE (never connected): FAST asks the SFU for an ICE-restart offer, media comes back, no REJOIN', async () => {
-    const s = await fastAfterSetupCut('onSubscriberChecking');
+  /**
+   * After the FAST join the SFU sent the subscriber an ICE-restart offer (Stream's SFU does after
+   * every FAST join; the official client relies on it) and the agent answered it; then media from
+   * the human reaches the agent on the same session, with no REJOIN.
+   */
+  async function subscriberRestartedByFast(s: Scenario): Promise<void> {
     const sessionId = s.call.sessionId;
-    const restarts = s.emu.records.rpcs.filter((r) => r.method === 'IceRestart' && r.sessionId === sessionId);
-    expect(restarts.length, 'FAST asked the SFU to restart the subscriber').to.be.greaterThan(0);
+    const fastJoin = s.agentJoins().filter((j) => j.outcome === 'resumed').at(-1)!;
+    const restart = s.emu.records.subscriberOffers.find((o) => o.sessionId === sessionId && o.at >= fastJoin.at && o.iceRestart && o.sent);
+    expect(restart, 'an ICE-restart subscriber_offer after the FAST join').to.not.equal(undefined);
+    const answered = s.emu.records.rpcs.filter((r) => r.method === 'SendAnswer' && r.sessionId === sessionId && r.status === 200 && r.at >= restart!.at);
+    expect(answered.length, 'the agent answered it').to.be.greaterThan(0);
     const rx = s.fromHuman();
     await until(() => s.fromHuman() >= rx + 10, 15_000, 'RTP from the human at the agent after the FAST');
     const episodes = s.records.map((r) => `${r.trigger.source}: ${r.strategiesTried.join('>')} ${r.outcome}`);
     expect(s.records.flatMap((r) => r.strategiesTried), `no REJOIN to get media back: ${episodes.join(' / ')}`).to.not.include('rejoin');
     expect(s.call.sessionId, 'still the same session once media flows').to.equal(sessionId);
+  }
+
+  it('R16: a cut while the publisher was still setting up ICE (never connected): after the network is back FAST restarts its ICE and succeeds, no REJOIN', async () => {
+    // The FAST ends only once the publisher's restarted ICE carried a packet back (its media proof).
+    const s = await fastAfterSetupCut('onPublisherChecking');
+    // The cut may also have caught the subscriber's setup: the SFU's restart after the FAST covers it.
+    await subscriberRestartedByFast(s);
+  });
+
+  it('R16: a cut while the subscriber was still setting up ICE (never connected): the SFU\'s ICE-restart offer after the FAST join revives it, media comes back, no REJOIN', async () => {
+    await subscriberRestartedByFast(await fastAfterSetupCut('onSubscriberChecking'));
+  });
+
+  it('R16: a cut that catches the subscriber\'s first SendAnswer: after the network is back the first FAST succeeds (the SFU re-offers, then ICE-restarts the subscriber), media comes back on the same session, no REJOIN', async () => {
+    const s = await fastAfterSetupCut('onFirstSubscriberOffer');
+    const fastJoins = s.agentJoins().filter((j) => j.reconnectDetails?.strategy === 'WEBSOCKET_RECONNECT_STRATEGY_FAST' && j.outcome === 'resumed');
+    expect(fastJoins, 'one FAST join reached the SFU and it succeeded: no second FAST to repair the subscriber').to.have.length(1);
+    await subscriberRestartedByFast(s);
   });
 
   it('leave() while offline ends the call at once, the outage recorded as cancelled', async () => {

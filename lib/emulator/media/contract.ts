@@ -24,8 +24,11 @@ export interface MediaDisturbance {
 
 /** How the media plane asks the session layer to signal. */
 export interface MediaCallbacks {
-  /** The SFU wants to (re)negotiate a session's subscriber connection: send `subscriber_offer`. */
-  subscriberOffer(sessionId: string, offer: { sdp: string; negotiationId: number; iceRestart: boolean }): void;
+  /**
+   * The SFU wants to (re)negotiate a session's subscriber connection: send `subscriber_offer`.
+   * Returns false when it could not be sent (no socket attached: kept for a FAST resume).
+   */
+  subscriberOffer(sessionId: string, offer: { sdp: string; negotiationId: number; iceRestart: boolean }): boolean | void;
   /** A local ICE candidate of the SFU side, as RTCIceCandidateInit JSON: send `ice_trickle`. */
   iceCandidate(sessionId: string, peerType: PeerType, candidateJson: string): void;
 }

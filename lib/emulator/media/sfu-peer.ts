@@ -35,24 +35,7 @@ export class SfuPeer {
       else onCandidate(json);
     }).unSubscribe;
     this.emitCandidate = onCandidate;
-    this.stopStateWatch = this.pc.connectionStateChange.subscribe((state) => {
-      if (state === 'connected') this.everConnected = true;
-    }).unSubscribe;
   }
-
-  /** Whether the connection was ever up: only then has an ICE restart anything to restart. */
-  everConnected = false;
-
-  /**
-   * Whether ICE ever started here: a remote description was applied, so the checks began (up or
-   * not); the client's may then have died in a network cut and only new credentials restart them.
-   * Before that a plain offer is what it needs (werift breaks a restart of a transport that never started).
-   */
-  iceStarted(): boolean {
-    return this.everConnected || this.lastRemoteUfrag !== undefined;
-  }
-
-  private readonly stopStateWatch: () => void;
 
   private readonly emitCandidate: (candidateJson: string) => void;
 
@@ -129,7 +112,6 @@ export class SfuPeer {
 
   async close(): Promise<void> {
     this.stopCandidates();
-    this.stopStateWatch();
     this.pendingCandidates.length = 0;
     this.heldCandidates = undefined;
     endDtlsRetransmits(this.pc);

@@ -4,6 +4,8 @@
  * answers.
  * Whenever the forwarded set changes the SFU re-offers with the next negotiation id; a change that
  * comes while an offer is outstanding waits for its answer, then goes out as one new offer.
+ * An ICE restart (the client's ICERestart, or the SFU's own after every FAST join) is always an
+ * offer with `ice_restart` and new ICE credentials, as Stream's SFU sends it.
  */
 import { toWeriftRtp } from '../../rtc/werift-rtp.js';
 import { MediaStream, MediaStreamTrack, type PeerConfig, type RTCIceCandidateInit, type RTCRtpTransceiver } from 'werift';
@@ -22,7 +24,8 @@ export interface SubscriberDeps {
   rtc?: Partial<PeerConfig>;
   logger: MediaLogger;
   onCandidate(peerType: PeerType, candidateJson: string): void;
-  onOffer(offer: { sdp: string; negotiationId: number; iceRestart: boolean }): void;
+  /** Sends the offer to the client; false when it could not be sent (no socket attached). */
+  onOffer(offer: { sdp: string; negotiationId: number; iceRestart: boolean }): boolean | void;
   /** The trackLookupPrefix of the session that publishes a track (names the forwarded stream). */
   trackLookupPrefixOf(sessionId: string): string;
 }
@@ -42,6 +45,12 @@ export class SubscriberConnection {
   private awaitingAnswer: { negotiationId: number; iceRestart: boolean } | undefined;
   private renegotiate = false;
   private iceRestartWanted = false;
+  /** An ICE restart waits for the answer to the offer re-sent before it (see `sync`). */
+  private restartOnAnswer = false;
+  /** Whether any offer went out to the client (it may then have started ICE checks on it). */
+  private offerSent = false;
+  /** Set by a network cut: every UDP socket of this connection, present or future, is gated by it. */
+  private udpBlocked: (() => boolean) | undefined;
 
   constructor(private readonly participant: MediaParticipant, private readonly deps: SubscriberDeps) {
     this.queue = new OrderedQueue(`subscriber ${participant.sessionId}`);
@@ -64,13 +73,18 @@ export class SubscriberConnection {
       await this.peer.applyRemote('answer', sdp);
       this.awaitingAnswer = undefined;
       if (pending.iceRestart) this.peer.restartIceTransports();
-      if (this.renegotiate) this.scheduleSync();
+      if (this.restartOnAnswer) {
+        this.restartOnAnswer = false;
+        this.iceRestartWanted = true;
+      }
+      if (this.renegotiate || this.iceRestartWanted) this.scheduleSync();
     });
   }
 
   /**
-   * SFU-side ICE restart: a new offer with fresh credentials. It replaces an offer still waiting
-   * for its answer (whose answer is then refused as stale).
+   * SFU-side ICE restart: a new offer with `ice_restart` and fresh credentials (nothing to do before
+   * the first offer). It replaces an offer still waiting for its answer (whose answer is then
+   * refused as stale).
    */
   restartIce(): Promise<void> {
     this.iceRestartWanted = true;
@@ -92,6 +106,7 @@ export class SubscriberConnection {
 
   /** Network cut: this connection's UDP is dropped both ways while `blocked()` (udp-gate.ts). */
   gateUdp(blocked: () => boolean): void {
+    this.udpBlocked = blocked;
     if (this.peer) gateUdp(this.peer.pc, blocked);
   }
 
@@ -119,15 +134,17 @@ export class SubscriberConnection {
       return;
     }
     this.renegotiate = false;
+    const reoffer = this.iceRestartWanted && this.peer !== undefined;
+    this.iceRestartWanted = false;
+    // werift cannot restart the ICE of a transport that never started (no answer applied yet: the
+    // client's first SendAnswer or the offer itself was lost). So the unanswered offer goes out
+    // again first, as it was, and the ICE restart follows as soon as its answer is applied, unless
+    // no offer ever reached the client (nothing of its ICE to restart).
+    const iceRestart = reoffer && !!this.peer!.pc.remoteDescription;
+    if (reoffer && !iceRestart && this.offerSent) this.restartOnAnswer = true;
     const wanted = new Map(this.desired.map((ref) => [trackKey(ref), ref]));
     const removed = [...this.forwarded.keys()].filter((key) => !wanted.has(key));
     const added = [...wanted.entries()].filter(([key]) => !this.forwarded.has(key));
-    // A restart request always re-sends an offer; with fresh ICE credentials once ICE started, even
-    // on a connection that never connected: the checks may have died in a network cut (werift then
-    // waits on them for good) and only new credentials restart them. Before that, a plain offer.
-    const reoffer = this.iceRestartWanted && this.peer !== undefined;
-    const iceRestart = reoffer && this.peer!.iceStarted();
-    this.iceRestartWanted = false;
     if (removed.length === 0 && added.length === 0 && !reoffer) return;
     const peer = (this.peer ??= this.createPeer());
     if (this.awaitingAnswer) {
@@ -160,9 +177,11 @@ export class SubscriberConnection {
 
   private async offer(peer: SfuPeer, iceRestart: boolean): Promise<void> {
     const sdp = await peer.describeLocal(() => peer.pc.createOffer({ iceRestart }));
+    // A connection made or restarted during a cut has new sockets: the cut holds them too.
+    if (this.udpBlocked) gateUdp(peer.pc, this.udpBlocked);
     const negotiationId = ++this.negotiationId;
     this.awaitingAnswer = { negotiationId, iceRestart };
-    this.deps.onOffer({ sdp, negotiationId, iceRestart });
+    if (this.deps.onOffer({ sdp, negotiationId, iceRestart }) !== false) this.offerSent = true;
     peer.releaseCandidates();
   }
 

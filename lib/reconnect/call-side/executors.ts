@@ -96,8 +96,9 @@ function fast$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInfo>
         host.adopt(conn);
         const restart$ = conn.publisher.announcedTracks().length > 0 ? conn.publisher.restartIce$() : EMPTY;
         // R16: a subscriber whose checks a cut caught before it ever connected stays dead on werift
-        // unless the SFU re-offers with fresh ICE credentials; ask for it (the ICERestart call).
-        const subscriber$ = conn.subscriber.recoverStuckIce$(subscriberIceRestart$(conn));
+        // until an offer with fresh ICE credentials comes. The SFU sends one after every FAST join
+        // (the official client relies on it, docs/RECONNECT.md R16): wait for it to connect.
+        const subscriber$ = conn.subscriber.recoverStuckIce$(EMPTY);
         return concat(merge(restart$, subscriber$).pipe(ignoreElements()), of(joinedInfo(conn)));
       }),
       catchError((err) => throwError(() => withSfuId(staleTokenAsRejoin(err), old.sfuId))),

@@ -90,10 +90,12 @@ export class WireAgent {
 
   private onEvent(event: SfuEvent): void {
     if (event.subscriberOffer) {
-      const { sdp, negotiationId } = event.subscriberOffer;
+      const { sdp, negotiationId, iceRestart } = event.subscriberOffer;
       this.enqueue(async () => {
         await this.subscriber.setRemoteDescription({ type: 'offer', sdp: sdp ?? '' });
         await this.subscriber.setLocalDescription(await this.subscriber.createAnswer());
+        // WERIFT.md pitfall 4: after an ICE restart a connected werift transport must be started again.
+        if (iceRestart && this.subscriber.connectionState === 'connected') this.subscriber.iceTransports.forEach((t) => void t.start().catch(() => undefined));
         await this.rpc('SendAnswer', { peerType: 'PEER_TYPE_SUBSCRIBER', sdp: this.subscriber.localDescription!.sdp, negotiationId });
       });
     } else if (event.iceTrickle) {

@@ -46,6 +46,12 @@ export interface ScenarioOptions {
    * does not wait for media before returning.
    */
   onSubscriberChecking?: (emu: Emulator) => void;
+  /**
+   * Called once, synchronously, when the agent's signaling socket delivers its first
+   * `subscriber_offer`, before the subscriber could answer it: a cut applied here catches the
+   * subscriber's first `SendAnswer`. The human joins as with `onSubscriberChecking`; no media wait.
+   */
+  onFirstSubscriberOffer?: (emu: Emulator) => void;
 }
 
 export interface Scenario {
@@ -81,7 +87,9 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
   try {
     const addHuman = () => emu.addParticipant({ callId: CALL_ID, userId: 'human', audio: true });
     const subscriberHook = options.onSubscriberChecking;
-    const early = subscriberHook ? undefined : await addHuman();
+    const offerHook = options.onFirstSubscriberOffer;
+    const humanLate = subscriberHook !== undefined || offerHook !== undefined;
+    const early = humanLate ? undefined : await addHuman();
     call = await joinCall({
       ...emu.agentOptions(AGENT, CALL_ID),
       ...(options.defaults ? options.join : { ...QUICK, ...options.join, reconnect: { ...QUICK.reconnect, ...options.join?.reconnect } }),
@@ -95,8 +103,9 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
     const hook = options.onPublisherChecking;
     if (hook) subs.push(call.currentConnection!.publisher.iceConnectionState$.pipe(filter((st) => st === 'checking'), take(1)).subscribe(() => hook(emu)));
     if (subscriberHook) subs.push(call.currentConnection!.subscriber.iceConnectionState$.pipe(filter((st) => st === 'checking'), take(1)).subscribe(() => subscriberHook(emu)));
+    if (offerHook) subs.push(call.currentConnection!.events$.pipe(filter((e) => !!e.subscriberOffer), take(1)).subscribe(() => offerHook(emu)));
     await call.publishAudioRtp(opusRtpPackets$());
-    if (subscriberHook) {
+    if (humanLate) {
       // The publisher connected first, so the fault catches the subscriber's setup alone.
       await firstValueFrom(call.currentConnection!.publisher.connectionState$.pipe(filter((st) => st === 'connected'), timeout(15000)));
     }
@@ -109,7 +118,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
       currentSfu: () => call?.currentConnection?.sfuId,
       marks: { rpcs: 0, subscriptions: 0 },
     };
-    if (!hook && !subscriberHook) await mediaFlowsBothWays(scenario, 'before the fault');
+    if (!hook && !humanLate) await mediaFlowsBothWays(scenario, 'before the fault');
     Object.assign(scenario.marks, { rpcs: emu.records.rpcs.length, subscriptions: emu.records.subscriptions.length });
     return scenario;
   } catch (err) {
