@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinModules } from 'node:module';
 import { packageOf, reachableDeclarations } from './support/declaration-graph.js';
+import { packedTarball } from './support/packed.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const modules = join(root, 'node_modules');
@@ -61,8 +62,7 @@ describe('package: the packed tarball installs, type-checks under strict and run
 
   before(() => {
     project = mkdtempSync(join(tmpdir(), 'rxsfu-tarball-'));
-    const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', project], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1)!;
-    tarball = join(project, packed);
+    tarball = packedTarball();
     const installed = join(project, 'node_modules', 'rxsfu');
     mkdirSync(installed, { recursive: true });
     execFileSync('tar', ['xzf', tarball, '-C', installed, '--strip-components=1']);

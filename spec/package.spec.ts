@@ -1,6 +1,7 @@
 /**
- * The published shape: `npm run build` produces dist/, and the exports map resolves `rxsfu`,
- * `rxsfu/protocol` and `rxsfu/emulator` from plain Node ESM (no tsx), as a user's project would.
+ * The published shape: `npm run build` (prepack, run by `npm pack`) produces dist/, and the exports
+ * map resolves `rxsfu`, `rxsfu/protocol` and `rxsfu/emulator` from plain Node ESM (no tsx), as a
+ * user's project would.
  */
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { packedTarball } from './support/packed.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -16,7 +18,7 @@ describe('package (build output and exports map)', function () {
   let project: string;
 
   before(() => {
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'pipe' });
+    packedTarball(); // builds dist/ (prepack), once for this spec and package-tarball.spec.ts
     project = mkdtempSync(join(tmpdir(), 'rxsfu-consumer-'));
     mkdirSync(join(project, 'node_modules'));
     symlinkSync(root, join(project, 'node_modules', 'rxsfu'), 'dir');

@@ -8,9 +8,8 @@ import { parseArgs } from 'node:util';
 import { fromEvent, merge, take } from 'rxjs';
 import { errorMessage, isRxsfuError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { emulatorArgs, runEmulator, type EmulatorFlags } from './emulator-command.js';
+import { emulatorArgs, type EmulatorFlags } from './emulator-options.js';
 import { joinArgs, type JoinFlags } from './join-options.js';
-import { runJoin } from './join-command.js';
 import { consoleOutput, UsageError } from './output.js';
 
 export const HELP = `rxsfu ${VERSION}: join Stream Video calls from the command line
@@ -66,14 +65,19 @@ export async function main(argv: string[]): Promise<number> {
         token: { type: 'string' }, 'base-url': { type: 'string' },
       });
       if (values['help']) return help(out);
-      return await runJoin(joinArgs(positionals, values as JoinFlags, process.env), out, stop$);
+      const args = joinArgs(positionals, values as JoinFlags, process.env);
+      // Loaded once the arguments are good: help and usage mistakes answer without loading the SDK.
+      const { runJoin } = await import('./join-command.js');
+      return await runJoin(args, out, stop$);
     }
     if (command === 'emulator') {
       const { values, positionals } = parse(rest, {
         participants: { type: 'string' }, sfus: { type: 'string' }, 'admin-port': { type: 'string' }, call: { type: 'string' },
       });
       if (values['help']) return help(out);
-      return await runEmulator(emulatorArgs(positionals, values as EmulatorFlags), out, stop$);
+      const args = emulatorArgs(positionals, values as EmulatorFlags);
+      const { runEmulator } = await import('./emulator-command.js');
+      return await runEmulator(args, out, stop$);
     }
     throw new UsageError(`unknown command "${command}" (try rxsfu --help)`);
   } catch (err) {

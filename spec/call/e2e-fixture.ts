@@ -1,61 +1,16 @@
 /**
- * Fixtures for the call API's end-to-end specs: a fresh emulator per test (port 0, loopback), agents
- * joined through the public `joinCall`, and a teardown that leaves every call and closes the emulator
- * even when the test failed half-way. Plus the waits these specs share: on streams where there is an
- * event to wait for, polling only for server-side state that has none.
+ * The waits the call API's end-to-end specs share: on streams where there is an event to wait for,
+ * polling only for server-side state that has none. The emulator lifecycle (one per test, every
+ * call left and the emulator closed even when the test failed) is spec/support/emulator-fixture.ts,
+ * re-exported here.
  */
 import { filter, firstValueFrom, scan, take, timeout, toArray, type Observable } from 'rxjs';
 import type { RtpPacket } from '../../lib/media/rtp-packet.js';
-import { joinCall, type Call, type CallRemoteTrack, type JoinCallOptions, type ParticipantMap } from '../../lib/call/index.js';
-import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
+import type { Call, CallRemoteTrack, ParticipantMap } from '../../lib/call/index.js';
 import type { TrackType } from '../../lib/protocol/index.js';
 
 export { until } from '../emulator/support/until.js';
-
-export const CALL_TYPE = 'default';
-
-export interface E2eContext {
-  emu: Emulator;
-  /** Joins `userId` to `callId` through the emulator's coordinator; left again in afterEach. */
-  join(userId: string, callId: string, extra?: Partial<JoinCallOptions>): Promise<Call>;
-  /** Options for `joinCall` against this emulator (for specs that call it themselves). */
-  options(userId: string, callId: string, extra?: Partial<JoinCallOptions>): JoinCallOptions;
-  /** Registers a call opened outside `join` for the teardown. */
-  track(call: Call): Call;
-}
-
-/**
- * Registers beforeEach/afterEach that start and tear down one emulator per test. Returns a getter,
- * since the context only exists once beforeEach ran.
- */
-export function useEmulator(sfuCount = 1): () => E2eContext {
-  let ctx: E2eContext | undefined;
-  let calls: Call[] = [];
-  beforeEach(async () => {
-    const emu = await startEmulator({ host: '127.0.0.1', sfuCount });
-    const options = (userId: string, callId: string, extra: Partial<JoinCallOptions> = {}): JoinCallOptions => ({
-      ...emu.agentOptions(userId, callId, CALL_TYPE), ...extra,
-    });
-    const trackCall = (call: Call) => (calls.push(call), call);
-    ctx = {
-      emu,
-      options,
-      track: trackCall,
-      join: async (userId, callId, extra) => trackCall(await joinCall(options(userId, callId, extra))),
-    };
-  });
-  afterEach(async () => {
-    const open = calls;
-    calls = [];
-    await Promise.allSettled(open.map((c) => c.leave('test over')));
-    await ctx?.emu.close();
-    ctx = undefined;
-  });
-  return () => {
-    if (!ctx) throw new Error('the emulator fixture is only there inside a test');
-    return ctx;
-  };
-}
+export { CALL_TYPE, emulatorPerTest, useEmulator, type EmulatorContext } from '../support/emulator-fixture.js';
 
 /** The first participant map that satisfies `predicate` (waits on `participants$`). */
 export function participantsWhere(call: Call, predicate: (p: ParticipantMap) => boolean, timeoutMs = 15000): Promise<ParticipantMap> {

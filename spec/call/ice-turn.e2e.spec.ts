@@ -13,11 +13,10 @@ import { expect } from 'chai';
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Socket as TcpSocket } from 'node:net';
 import { firstValueFrom } from 'rxjs';
-import { joinCall, type Call } from '../../lib/call/index.js';
-import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
+import { joinCall } from '../../lib/call/index.js';
 import { opusRtpPackets$ } from '../../lib/media/index.js';
 import { ErrorCode, WebsocketReconnectStrategy } from '../../lib/protocol/index.js';
-import { until } from './e2e-fixture.js';
+import { emulatorPerTest, until } from './e2e-fixture.js';
 import { silentLogger } from '../../lib/logger.js';
 import { resourceCounts } from '../support/resources.js';
 
@@ -64,48 +63,41 @@ async function tcpBlackhole(): Promise<{ port: number; connections(): number; cl
 
 describe('call: an unreachable TURN server does not stall the call', function () {
   this.timeout(60000);
-  let emu: Emulator | undefined;
-  let hole: Blackhole | undefined;
-  let call: Call | undefined;
-  afterEach(async () => {
-    await call?.leave('test over');
-    await emu?.close();
-    await hole?.close();
-    await tls?.close();
-    call = emu = hole = tls = undefined;
-  });
-  let tls: Awaited<ReturnType<typeof tcpBlackhole>> | undefined;
+  const emulators = emulatorPerTest();
 
   it('werift tries the TURN URL rxsfu puts first: UDP, not the TLS one listed before it; the call joins and media flows', async () => {
-    hole = await turnBlackhole();
-    tls = await tcpBlackhole();
-    emu = await startEmulator({
+    const hole = await turnBlackhole();
+    const tls = await tcpBlackhole();
+    const { emu, keep, track } = await emulators.start({
       iceServers: [
         { urls: [`turns:127.0.0.1:${tls.port}`, `turns:127.0.0.1:${tls.port}?transport=udp`], username: 'u', password: 'p' },
         { urls: [`turn:127.0.0.1:${hole.port}?transport=udp`], username: 'u', password: 'p' },
       ],
     });
+    keep(hole);
+    keep(tls);
     const human = await emu.addParticipant({ callId: 'turn-order', userId: 'human', audio: true });
     const infos: { message: string; fields?: Record<string, unknown> }[] = [];
-    call = await joinCall({ ...emu.agentOptions('agent', 'turn-order'), logger: { ...silentLogger, info: (message, fields) => infos.push({ message, fields }) } });
+    const call = track(await joinCall({ ...emu.agentOptions('agent', 'turn-order'), logger: { ...silentLogger, info: (message, fields) => infos.push({ message, fields }) } }));
     expect(infos.filter((i) => /left out/.test(i.message)).map((i) => i.fields?.['url'])).to.deep.equal([`turns:127.0.0.1:${tls.port}?transport=udp`]);
     await call.publishAudioRtp(opusRtpPackets$());
     await firstValueFrom(call.remoteTracks$);
-    await until(() => (human.received().find((r) => r.fromSessionId === call!.sessionId)?.packets ?? 0) > 10, 15000, 'the human to hear the agent');
-    await until(() => hole!.datagrams() > 0, 15000, 'werift to try the UDP TURN server');
+    await until(() => (human.received().find((r) => r.fromSessionId === call.sessionId)?.packets ?? 0) > 10, 15000, 'the human to hear the agent');
+    await until(() => hole.datagrams() > 0, 15000, 'werift to try the UDP TURN server');
     // werift tries one TURN URL; had the credentials' order been kept it would have been the TLS one.
     expect(tls.connections(), 'connections to the TLS TURN server listed first').to.equal(0);
   });
 
   it('join, publish, hear and REJOIN with a blackholed TURN server in the credentials (host candidates carry the media)', async () => {
-    hole = await turnBlackhole();
-    emu = await startEmulator({ iceServers: [{ urls: [`turn:127.0.0.1:${hole.port}`], username: 'u', password: 'p' }] });
+    const hole = await turnBlackhole();
+    const { emu, keep, track } = await emulators.start({ iceServers: [{ urls: [`turn:127.0.0.1:${hole.port}`], username: 'u', password: 'p' }] });
+    keep(hole);
     const human = await emu.addParticipant({ callId: 'turn', userId: 'human', audio: true });
     // A REJOIN must fit in one attempt: the stall alone used to exceed it.
-    call = await joinCall({ ...emu.agentOptions('agent', 'turn'), reconnect: { attemptTimeoutMs: 6000 } });
+    const call = track(await joinCall({ ...emu.agentOptions('agent', 'turn'), reconnect: { attemptTimeoutMs: 6000 } }));
     await call.publishAudioRtp(opusRtpPackets$());
     await firstValueFrom(call.remoteTracks$);
-    await until(() => (human.received().find((r) => r.fromSessionId === call!.sessionId)?.packets ?? 0) > 10, 15000, 'the human to hear the agent');
+    await until(() => (human.received().find((r) => r.fromSessionId === call.sessionId)?.packets ?? 0) > 10, 15000, 'the human to hear the agent');
     expect(hole.datagrams(), 'werift did try the TURN server from the credentials').to.be.greaterThan(0);
 
     emu.faults.session(call.sessionId).sendError(ErrorCode.ERROR_CODE_PARTICIPANT_MEDIA_TRANSPORT_FAILURE, WebsocketReconnectStrategy.WEBSOCKET_RECONNECT_STRATEGY_REJOIN);
@@ -116,9 +108,7 @@ describe('call: an unreachable TURN server does not stall the call', function ()
     const sockets = () => resourceCounts(['TCPSocketWrap', 'UDPWrap']);
     const during = sockets();
     await call.leave('test over');
-    call = undefined;
     await emu.close();
-    emu = undefined;
     // The abandoned TURN allocations end by themselves (werift's retransmissions run out) and leave
     // no socket behind: only the blackhole's own UDP socket stays (the blackhole is still up).
     await until(() => (sockets().UDPWrap ?? 0) <= 1 && (sockets().TCPSocketWrap ?? 0) === 0, 15000, `sockets released (during the call ${JSON.stringify(during)}, now ${JSON.stringify(sockets())})`);

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { filter, firstValueFrom, timeout } from 'rxjs';
-import { joinCall, type Call } from '../../lib/call/index.js';
-import { startEmulator, type Emulator, type MediaPlaneFactory } from '../../lib/emulator/index.js';
+import type { Call } from '../../lib/call/index.js';
+import type { MediaPlaneFactory } from '../../lib/emulator/index.js';
 import { createMediaPlane } from '../../lib/emulator/media/index.js';
 import { isRxsfuError } from '../../lib/errors.js';
 import { opusRtpPackets$, vp8RtpPackets$ } from '../../lib/media/index.js';
 import { TrackType } from '../../lib/protocol/index.js';
-import { CALL_TYPE, collectUnhandledRejections, participantsWhere, remoteTrack, packetsCounted, until } from './e2e-fixture.js';
+import { collectUnhandledRejections, participantsWhere, remoteTrack, packetsCounted, until, useEmulator } from './e2e-fixture.js';
 
 type Receiver = { received(): { fromSessionId: string; trackType: TrackType; packets: number }[] };
 
@@ -37,33 +37,20 @@ function refusingMediaFactory(refuse: { handlePublisherOffer: number; setSubscri
 
 describe('call e2e: publish and subscription failures', function () {
   this.timeout(30000);
-  let emu: Emulator | undefined;
-  let calls: Call[] = [];
   const refuse = { handlePublisherOffer: 0, setSubscriptions: 0 };
-
-  beforeEach(async () => {
+  const ctx = useEmulator(() => {
     Object.assign(refuse, { handlePublisherOffer: 0, setSubscriptions: 0 });
-    emu = await startEmulator({ host: '127.0.0.1', sfuCount: 1, mediaPlaneFactory: refusingMediaFactory(refuse) });
+    return { host: '127.0.0.1', sfuCount: 1, mediaPlaneFactory: refusingMediaFactory(refuse) };
   });
-  afterEach(async () => {
-    await Promise.allSettled(calls.map((c) => c.leave('test over')));
-    calls = [];
-    await emu?.close();
-    emu = undefined;
-  });
-  const join = async (userId: string, callId: string): Promise<Call> => {
-    const call = await joinCall(emu!.agentOptions(userId, callId, CALL_TYPE));
-    calls.push(call);
-    return call;
-  };
+  const join = (userId: string, callId: string): Promise<Call> => ctx().join(userId, callId);
 
   it('a FAST reconnect during a publish: the publish lands on the reconnected call and its video reaches the participant', async () => {
-    const human = await emu!.addParticipant({ callId: 'fast-publish', userId: 'human', audio: true });
+    const human = await ctx().emu.addParticipant({ callId: 'fast-publish', userId: 'human', audio: true });
     const call = await join('agent', 'fast-publish');
     const rejections = collectUnhandledRejections();
     const reconnected = firstValueFrom(call.reconnections$.pipe(timeout(20000)));
     const published = call.publishVideoRtp(vp8RtpPackets$());
-    emu!.faults.session(call.sessionId).destroyTcp();
+    ctx().emu.faults.session(call.sessionId).destroyTcp();
     const local = await published;
     expect(local.kind).to.equal('video');
     const record = await reconnected;
@@ -77,7 +64,7 @@ describe('call e2e: publish and subscription failures', function () {
   });
 
   it('a SetPublisher the SFU refuses rejects with its error and leaves no phantom track; the next publish works', async () => {
-    const human = await emu!.addParticipant({ callId: 'refused', userId: 'human', audio: true });
+    const human = await ctx().emu.addParticipant({ callId: 'refused', userId: 'human', audio: true });
     const call = await join('agent', 'refused');
     refuse.handlePublisherOffer = 1;
     const failure = await call.publishVideoRtp(vp8RtpPackets$()).then(() => undefined, (e: unknown) => e);
@@ -96,13 +83,13 @@ describe('call e2e: publish and subscription failures', function () {
   });
 
   it('an UpdateSubscriptions the SFU refuses is sent again until the SFU has the list; remote audio arrives', async () => {
-    const human = await emu!.addParticipant({ callId: 'resubscribe', userId: 'human', audio: true });
+    const human = await ctx().emu.addParticipant({ callId: 'resubscribe', userId: 'human', audio: true });
     refuse.setSubscriptions = 1;
     const call = await join('agent', 'resubscribe');
     await participantsWhere(call, (m) => m.has(human.sessionId));
     const audio = await remoteTrack(call, 'human', TrackType.TRACK_TYPE_AUDIO);
     await packetsCounted(audio.rtp$, 20);
-    const lists = emu!.records.subscriptions.filter((r) => r.sessionId === call.sessionId && r.tracks.length > 0);
+    const lists = ctx().emu.records.subscriptions.filter((r) => r.sessionId === call.sessionId && r.tracks.length > 0);
     expect(lists.length, 'the refused list, then the same list again').to.be.at.least(2);
     expect(lists[0]!.tracks).to.deep.equal(lists[1]!.tracks);
     expect(lists[1]!.tracks.map((t) => [t.sessionId, t.trackType])).to.deep.equal([[human.sessionId, TrackType.TRACK_TYPE_AUDIO]]);

@@ -9,8 +9,9 @@ import { expect } from 'chai';
 import { firstValueFrom } from 'rxjs';
 import { joinCall } from '../../lib/call/index.js';
 import { callAccess$ } from '../../lib/call/credentials.js';
-import { startEmulator, type Emulator, type StatsRecord } from '../../lib/emulator/index.js';
+import type { StatsRecord } from '../../lib/emulator/index.js';
 import { recovered, scenarioPerTest, until, type Scenario } from '../reconnect-e2e/support/scenario.js';
+import { useEmulator } from './e2e-fixture.js';
 
 const INTERVAL_MS = 200;
 
@@ -68,16 +69,12 @@ describe('call e2e: periodic SendStats', function () {
   });
 
   describe('where the period comes from', () => {
-    let emu: Emulator | undefined;
-    afterEach(async () => {
-      await emu?.close();
-      emu = undefined;
-    });
-    const target = (e: Emulator) => e.agentOptions('agent', 'stats-period');
+    const ctx = useEmulator();
+    const target = () => ctx().options('agent', 'stats-period');
 
     it('a coordinator join carries stats_options.reporting_interval_ms; direct credentials carry none', async () => {
-      emu = await startEmulator({ host: '127.0.0.1' });
-      const access = await firstValueFrom(callAccess$(target(emu)));
+      const { emu } = ctx();
+      const access = await firstValueFrom(callAccess$(target()));
       // The emulator's coordinator answers reporting_interval_ms: 10000, as Stream's does.
       expect(access.statsIntervalMs).to.equal(10000);
       expect(emu.records.coordinatorJoins).to.have.length(1);
@@ -86,8 +83,8 @@ describe('call e2e: periodic SendStats', function () {
     });
 
     it('a negative statsIntervalMs is RXSFU_ERR_INVALID_ARGUMENT before anything is opened', async () => {
-      emu = await startEmulator({ host: '127.0.0.1' });
-      const error = await joinCall({ ...target(emu), statsIntervalMs: -1 }).then(() => undefined, (err: unknown) => err);
+      const { emu } = ctx();
+      const error = await joinCall({ ...target(), statsIntervalMs: -1 }).then(() => undefined, (err: unknown) => err);
       expect(error).to.have.property('code', 'RXSFU_ERR_INVALID_ARGUMENT');
       expect(emu.records.coordinatorJoins, 'no coordinator join').to.have.length(0);
     });

@@ -11,12 +11,11 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { WebSocket } from 'ws';
 import { RTCPeerConnection } from 'werift';
-import { StreamSfuClient, StreamVideoClient, SfuEvents, SfuModels } from '@stream-io/video-client';
+import { StreamSfuClient, SfuEvents, SfuModels } from '@stream-io/video-client';
 import { rtcConfiguration } from '../../lib/rtc/config.js';
-import { credentialsFor, startTestEmulator, type Credentials, type TestEmulator } from './support/fixture.js';
-import { officialDispatcher, type OfficialDispatcher } from './support/official-client.js';
+import { credentialsFor, type Credentials } from './support/fixture.js';
+import { keepOfficial, officialDispatcher, useOfficialClient, type OfficialDispatcher } from './support/official-client.js';
 import { until } from './support/until.js';
 
 type OfficialSfuClient = InstanceType<typeof StreamSfuClient>;
@@ -24,31 +23,16 @@ type Offer = { sdp: string; iceRestart: boolean; negotiationId: number };
 
 describe('emulator FAST, checked with the official client (the SFU ICE-restarts the subscriber after the join)', function () {
   this.timeout(30000);
-  let t: TestEmulator;
-  let video: StreamVideoClient;
+  const t = useOfficialClient({ sfuCount: 1 });
   let subscriber: RTCPeerConnection;
-  const opened: OfficialSfuClient[] = [];
-  const globals = globalThis as { WebSocket?: unknown };
-  const savedWebSocket = globals.WebSocket;
-
-  beforeEach(async () => {
-    // The official client uses the WHATWG WebSocket global, which Node 20 lacks; `ws` provides one.
-    globals.WebSocket = WebSocket;
-    t = await startTestEmulator({ sfuCount: 1 });
-    video = new StreamVideoClient({ apiKey: t.emu.apiKey });
-    subscriber = new RTCPeerConnection(rtcConfiguration({ loopbackOnly: true }));
-  });
-  afterEach(async () => {
-    for (const client of opened.splice(0)) client.close(StreamSfuClient.NORMAL_CLOSURE, 'spec done');
-    globals.WebSocket = savedWebSocket;
-    await subscriber.close();
-    await t.emu.close();
+  beforeEach(() => {
+    subscriber = t().keep(new RTCPeerConnection(rtcConfiguration({ loopbackOnly: true })));
   });
 
   /** A signaling client whose subscriber offers and trickles (dispatched by its tag) reach the werift subscriber. */
   function officialSfuClient(dispatcher: OfficialDispatcher, credentials: Credentials, sessionId: string, tag: string, offers: Offer[]): OfficialSfuClient {
-    const client = new StreamSfuClient({ dispatcher, credentials: credentials as never, sessionId, cid: 'default:demo', tag, streamClient: video.streamClient, enableTracing: false });
-    opened.push(client);
+    const client = new StreamSfuClient({ dispatcher, credentials: credentials as never, sessionId, cid: 'default:demo', tag, streamClient: t().video.streamClient, enableTracing: false });
+    keepOfficial(t(), client);
     let chain: Promise<unknown> = Promise.resolve();
     const inOrder = (step: () => Promise<unknown>) => (chain = chain.then(step).catch(() => undefined));
     dispatcher.on('subscriberOffer', tag, (offer: Offer) => void inOrder(async () => {
@@ -67,12 +51,12 @@ describe('emulator FAST, checked with the official client (the SFU ICE-restarts 
   }
 
   it('after the FAST join the new signaling client gets a subscriber_offer with ice_restart and new credentials; answered, media flows again', async () => {
-    const human = await t.emu.addParticipant({ callId: 'demo', userId: 'human', audio: true });
+    const human = await t().emu.addParticipant({ callId: 'demo', userId: 'human', audio: true });
     let packets = 0;
     subscriber.onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => (packets += 1)));
-    const dispatcher = officialDispatcher(video);
+    const dispatcher = officialDispatcher(t().video);
     const sessionId = randomUUID();
-    const credentials = await credentialsFor(t.emu, 'alice');
+    const credentials = await credentialsFor(t().emu, 'alice');
     const before: Offer[] = [];
     const first = officialSfuClient(dispatcher, credentials, sessionId, '0', before);
     await first.join(SfuEvents.JoinRequest.create({}));
@@ -81,14 +65,14 @@ describe('emulator FAST, checked with the official client (the SFU ICE-restarts 
 
     // As the official Call.reconnectFast: the old socket is dropped, a new one joins the same session.
     first.close(StreamSfuClient.ERROR_CONNECTION_UNHEALTHY, 'spec: connection lost');
-    await until(() => t.emu.liveSessions().find((s) => s.sessionId === sessionId)?.connected === false, 5000, 'the SFU to see the socket gone');
+    await until(() => t().emu.liveSessions().find((s) => s.sessionId === sessionId)?.connected === false, 5000, 'the SFU to see the socket gone');
     const after: Offer[] = [];
     const resumed = officialSfuClient(dispatcher, credentials, sessionId, '1', after);
     await resumed.join(SfuEvents.JoinRequest.create({
       fastReconnect: true,
       reconnectDetails: { strategy: SfuModels.WebsocketReconnectStrategy.FAST, announcedTracks: [], subscriptions: [], reconnectAttempt: 1, fromSfuId: credentials.server.edge_name, previousSessionId: '', reason: 'spec' },
     }));
-    expect(t.emu.records.joins.at(-1)).to.include({ sessionId, outcome: 'resumed' });
+    expect(t().emu.records.joins.at(-1)).to.include({ sessionId, outcome: 'resumed' });
     await until(() => after.length > 0, 10000, 'a subscriber_offer on the new signaling client');
     expect(after[0]!.iceRestart, 'the SFU restarts the subscriber\'s ICE').to.equal(true);
     const ufrag = (offer: Offer) => /a=ice-ufrag:(\S+)/.exec(offer.sdp)?.[1];

@@ -9,32 +9,15 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { WebSocket } from 'ws';
-import { StreamSfuClient, StreamVideoClient, SfuEvents, SfuModels } from '@stream-io/video-client';
-import { credentialsFor, startTestEmulator, type Credentials, type TestEmulator } from './support/fixture.js';
-import { officialDispatcher, type OfficialDispatcher } from './support/official-client.js';
+import { StreamSfuClient, SfuEvents, SfuModels } from '@stream-io/video-client';
+import { credentialsFor, type Credentials } from './support/fixture.js';
+import { keepOfficial, officialDispatcher, useOfficialClient, type OfficialDispatcher } from './support/official-client.js';
 
 type OfficialSfuClient = InstanceType<typeof StreamSfuClient>;
 
 describe('emulator MIGRATE, checked with the official client (participant_migration_complete on the old socket)', function () {
   this.timeout(30000);
-  let t: TestEmulator;
-  let video: StreamVideoClient;
-  const opened: OfficialSfuClient[] = [];
-  const globals = globalThis as { WebSocket?: unknown };
-  const savedWebSocket = globals.WebSocket;
-
-  beforeEach(async () => {
-    // The official client uses the WHATWG WebSocket global, which Node 20 lacks; `ws` provides one.
-    globals.WebSocket = WebSocket;
-    t = await startTestEmulator({ sfuCount: 2 });
-    video = new StreamVideoClient({ apiKey: t.emu.apiKey });
-  });
-  afterEach(async () => {
-    for (const client of opened.splice(0)) client.close(StreamSfuClient.NORMAL_CLOSURE, 'spec done');
-    globals.WebSocket = savedWebSocket;
-    await t.emu.close();
-  });
+  const t = useOfficialClient({ sfuCount: 2 });
 
   function officialSfuClient(dispatcher: OfficialDispatcher, credentials: Credentials, sessionId: string, tag: string): OfficialSfuClient {
     const client = new StreamSfuClient({
@@ -43,23 +26,23 @@ describe('emulator MIGRATE, checked with the official client (participant_migrat
       sessionId,
       cid: 'default:demo',
       tag,
-      streamClient: video.streamClient,
+      streamClient: t().video.streamClient,
       enableTracing: false,
     });
-    opened.push(client);
+    keepOfficial(t(), client);
     return client;
   }
 
   it('enterMigration() on the old signaling client resolves once the new one joined the other SFU', async () => {
-    const dispatcher = officialDispatcher(video);
+    const dispatcher = officialDispatcher(t().video);
     const sessionId = randomUUID();
-    const first = await credentialsFor(t.emu, 'alice');
+    const first = await credentialsFor(t().emu, 'alice');
     const old = officialSfuClient(dispatcher, first, sessionId, '0');
     await old.join(SfuEvents.JoinRequest.create({}));
 
     // As the official Call.reconnectMigrate: listen on the old client, then join elsewhere.
     const migrated = old.enterMigration({ timeout: 7000 });
-    const second = await credentialsFor(t.emu, 'alice', 'demo', { create: true, migrating_from: first.server.edge_name });
+    const second = await credentialsFor(t().emu, 'alice', 'demo', { create: true, migrating_from: first.server.edge_name });
     expect(second.server.edge_name).to.not.equal(first.server.edge_name);
     const moved = officialSfuClient(dispatcher, second, sessionId, '1');
     await moved.join(SfuEvents.JoinRequest.create({
@@ -74,6 +57,6 @@ describe('emulator MIGRATE, checked with the official client (participant_migrat
       },
     }));
     await migrated;
-    expect(t.emu.liveSessions().find((s) => s.sessionId === sessionId)).to.include({ sfuId: second.server.edge_name });
+    expect(t().emu.liveSessions().find((s) => s.sessionId === sessionId)).to.include({ sfuId: second.server.edge_name });
   });
 });

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { SIGNAL_SERVICE_PREFIX } from '../../lib/emulator/signal-service.js';
-import { coordinatorJoin, joinAgent, startTestEmulator, type JoinedAgent, type TestEmulator } from './support/fixture.js';
+import { coordinatorJoin, joinAgent, joinKept, useTestEmulator, type JoinedAgent } from './support/fixture.js';
 import { httpPost } from './support/http.js';
-import type { RawSfuClient } from './support/sfu-client.js';
 import { until } from './support/until.js';
 
 /**
@@ -11,22 +10,14 @@ import { until } from './support/until.js';
  * bob (not cut) gets answers while alice's requests stay pending, and alice's arrive after restore.
  */
 describe('emulator network cut (faults.network)', () => {
-  let t: TestEmulator;
+  const t = useTestEmulator({ sfuCount: 1 });
   let alice: JoinedAgent;
   let bob: JoinedAgent;
-  const clients: RawSfuClient[] = [];
   beforeEach(async () => {
-    t = await startTestEmulator({ sfuCount: 1 });
-    alice = await joinAgent(t.emu, 'alice');
-    bob = await joinAgent(t.emu, 'bob');
-    clients.push(alice.client, bob.client);
+    [alice, bob] = await joinKept(t(), 'alice', 'bob');
     await alice.client.waitFor('participantJoined');
   });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.terminate()));
-    await t.emu.close();
-  });
-  const healthChecksOf = (sessionId: string) => t.emu.records.healthChecks.filter((h) => h.sessionId === sessionId);
+  const healthChecksOf = (sessionId: string) => t().emu.records.healthChecks.filter((h) => h.sessionId === sessionId);
   const settled = <T>(promise: Promise<T>) => {
     const state = { done: false };
     void promise.then(() => (state.done = true), () => (state.done = true));
@@ -36,10 +27,10 @@ describe('emulator network cut (faults.network)', () => {
   it('signaling is held both ways while cut (socket open), then flows in order on restore', async () => {
     const closed = settled(alice.client.closed);
     const before = alice.client.events.length;
-    const cut = t.emu.faults.session(alice.sessionId).cutNetwork();
+    const cut = t().emu.faults.session(alice.sessionId).cutNetwork();
     expect(cut.isCut).to.equal(true);
     alice.client.send({ healthCheckRequest: {} });
-    t.emu.faults.session(alice.sessionId).goAway();
+    t().emu.faults.session(alice.sessionId).goAway();
     // bob's round trip proves the SFU went on working meanwhile
     bob.client.send({ healthCheckRequest: {} });
     await bob.client.waitFor('healthCheckResponse');
@@ -54,29 +45,29 @@ describe('emulator network cut (faults.network)', () => {
   });
 
   it("a new socket's JoinRequest waits for the network too", async () => {
-    const cut = t.emu.faults.network('alice').cut();
-    const second = settled(joinAgent(t.emu, 'alice', 'demo', {}, alice.credentials).then((j) => (clients.push(j.client), j)));
-    const carol = await joinAgent(t.emu, 'carol');
-    clients.push(carol.client);
-    await until(() => t.emu.records.joins.some((j) => j.userId === 'carol'), 5000, "carol's join");
+    const cut = t().emu.faults.network('alice').cut();
+    const second = settled(joinAgent(t().emu, 'alice', 'demo', {}, alice.credentials).then((j) => (t().keep(j.client), j)));
+    const carol = await joinAgent(t().emu, 'carol');
+    t().keep(carol.client);
+    await until(() => t().emu.records.joins.some((j) => j.userId === 'carol'), 5000, "carol's join");
     expect(second.done, 'alice joined through a cut network').to.equal(false);
-    expect(t.emu.records.joins.filter((j) => j.userId === 'alice')).to.have.length(1);
+    expect(t().emu.records.joins.filter((j) => j.userId === 'alice')).to.have.length(1);
     cut.restore();
     await until(() => second.done, 5000, "alice's second join after restore");
   });
 
   it('coordinator requests of the cut user wait; other users are answered', async () => {
-    const cut = t.emu.faults.network('alice').cut();
-    const pending = coordinatorJoin(t.emu, { userId: 'alice' });
+    const cut = t().emu.faults.network('alice').cut();
+    const pending = coordinatorJoin(t().emu, { userId: 'alice' });
     const state = settled(pending);
-    expect((await coordinatorJoin(t.emu, { userId: 'bob' })).status).to.equal(200);
+    expect((await coordinatorJoin(t().emu, { userId: 'bob' })).status).to.equal(200);
     expect(state.done).to.equal(false);
     cut.restore();
     expect((await pending).status).to.equal(200);
   });
 
   it('Twirp calls with the cut user\'s SFU token wait until restore', async () => {
-    const cut = t.emu.faults.network('alice').cut();
+    const cut = t().emu.faults.network('alice').cut();
     const call = (who: JoinedAgent) => httpPost(`${who.credentials.server.url.replace(/\/twirp$/, '')}${SIGNAL_SERVICE_PREFIX}UpdateMuteStates`,
       JSON.stringify({ sessionId: who.sessionId, muteStates: [] }),
       { 'content-type': 'application/json', authorization: `Bearer ${who.credentials.token}` });

@@ -2,24 +2,20 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import { createSignalConnection, type SignalConnection } from '../../lib/signaling/index.js';
-import { credentialsFor, startTestEmulator, type Credentials, type TestEmulator } from './support/fixture.js';
+import { credentialsFor, useTestEmulator, type Credentials } from './support/fixture.js';
 
 describe('emulator driven by the SDK signaling connection (createSignalConnection)', () => {
-  let t: TestEmulator;
+  const t = useTestEmulator({ sfuCount: 1 });
   let creds: Credentials;
-  let connection: SignalConnection | undefined;
   beforeEach(async () => {
-    t = await startTestEmulator({ sfuCount: 1 });
-    creds = await credentialsFor(t.emu, 'agent');
-  });
-  afterEach(async () => {
-    connection?.close(1000, 'test over');
-    connection = undefined;
-    await t.emu.close();
+    creds = await credentialsFor(t().emu, 'agent');
   });
 
-  const connect = (options: { healthCheckIntervalMs?: number; unhealthyAfterMs?: number } = {}) =>
-    (connection = createSignalConnection({ url: creds.server.ws_endpoint, ...options }));
+  const connect = (options: { healthCheckIntervalMs?: number; unhealthyAfterMs?: number } = {}): SignalConnection => {
+    const connection = createSignalConnection({ url: creds.server.ws_endpoint, ...options });
+    t().keep({ close: () => connection.close(1000, 'test over') });
+    return connection;
+  };
 
   it('joins and keeps getting health check responses', async () => {
     const signal = connect({ healthCheckIntervalMs: 20 });
@@ -34,7 +30,7 @@ describe('emulator driven by the SDK signaling connection (createSignalConnectio
     const sessionId = randomUUID();
     await firstValueFrom(signal.join$({ token: creds.token, sessionId }));
     const lost = firstValueFrom(signal.connectionLost$);
-    t.emu.faults.session(sessionId).goSilent();
+    t().emu.faults.session(sessionId).goSilent();
     expect((await lost).kind).to.equal('heartbeat-timeout');
   });
 
@@ -43,12 +39,12 @@ describe('emulator driven by the SDK signaling connection (createSignalConnectio
     const sessionId = randomUUID();
     await firstValueFrom(signal.join$({ token: creds.token, sessionId }));
     const lost = firstValueFrom(signal.connectionLost$);
-    t.emu.faults.session(sessionId).destroyTcp();
+    t().emu.faults.session(sessionId).destroyTcp();
     expect(await lost).to.include({ kind: 'close', closeCode: 1006 });
   });
 
   it('a refused join fails join$ with RXSFU_ERR_JOIN_REJECTED carrying the SFU code', async () => {
-    t.emu.faults.sfu(creds.server.edge_name).rejectJoins(1, 'sfu-full');
+    t().emu.faults.sfu(creds.server.edge_name).rejectJoins(1, 'sfu-full');
     const signal = connect();
     const failure = await firstValueFrom(signal.join$({ token: creds.token, sessionId: randomUUID() })).catch((e: unknown) => e);
     expect(failure).to.include({ code: 'RXSFU_ERR_JOIN_REJECTED', sfuErrorCode: 700 });

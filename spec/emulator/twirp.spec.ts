@@ -1,24 +1,15 @@
 import { expect } from 'chai';
 import { decodeMessage, encodeMessage, models, PeerType, signal, TrackType } from '../../lib/protocol/index.js';
-import { joinAgent, startTestEmulator, type JoinedAgent, type TestEmulator } from './support/fixture.js';
+import { joinKept, useTestEmulator, type JoinedAgent } from './support/fixture.js';
 import { httpPost, type HttpAnswer } from './support/http.js';
-import type { RawSfuClient } from './support/sfu-client.js';
 import { realPublisherOffer } from './support/real-offer.js';
 
 describe('emulator Twirp SignalServer', () => {
-  let t: TestEmulator;
+  const t = useTestEmulator({ sfuCount: 1 });
   let alice: JoinedAgent;
   let bob: JoinedAgent;
-  const clients: RawSfuClient[] = [];
   beforeEach(async () => {
-    t = await startTestEmulator({ sfuCount: 1 });
-    alice = await joinAgent(t.emu, 'alice');
-    bob = await joinAgent(t.emu, 'bob');
-    clients.push(alice.client, bob.client);
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.terminate()));
-    await t.emu.close();
+    [alice, bob] = await joinKept(t(), 'alice', 'bob');
   });
 
   const url = (method: string) => `${alice.credentials.server.url}/stream.video.sfu.signal.SignalServer/${method}`;
@@ -26,7 +17,7 @@ describe('emulator Twirp SignalServer', () => {
     httpPost(url(method), typeof body === 'string' ? body : JSON.stringify(body), { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) });
   const proto = (method: string, body: Uint8Array, token = alice.credentials.token): Promise<HttpAnswer> =>
     httpPost(url(method), body, { 'content-type': 'application/protobuf', authorization: `Bearer ${token}` });
-  const mediaCalls = (method: string) => t.media[0]!.calls.filter((c) => c.method === method && c.sessionId === alice.sessionId);
+  const mediaCalls = (method: string) => t().media[0]!.calls.filter((c) => c.method === method && c.sessionId === alice.sessionId);
 
   it('SetPublisher in JSON: answers JSON with the media plane answer and announces the tracks to others', async () => {
     const offer = await realPublisherOffer({ video: true });
@@ -47,7 +38,7 @@ describe('emulator Twirp SignalServer', () => {
     const updated = await bob.client.waitFor('participantUpdated');
     expect(updated.participantUpdated!.participant!.publishedTracks).to.have.members([TrackType.TRACK_TYPE_AUDIO, TrackType.TRACK_TYPE_VIDEO]);
     expect(bob.client.count('participantUpdated'), 'one update per SetPublisher').to.equal(1);
-    expect(t.emu.records.rpcs.at(-1)).to.include({ method: 'SetPublisher', encoding: 'json', status: 200, sessionId: alice.sessionId });
+    expect(t().emu.records.rpcs.at(-1)).to.include({ method: 'SetPublisher', encoding: 'json', status: 200, sessionId: alice.sessionId });
   });
 
   it('SetPublisher in protobuf: answers protobuf', async () => {
@@ -59,7 +50,7 @@ describe('emulator Twirp SignalServer', () => {
     const response = decodeMessage(signal.SetPublisherResponse, 'SetPublisherResponse', answer.body);
     expect(response.sdp).to.match(/^v=0/);
     expect(response.error ?? null).to.equal(null);
-    expect(t.emu.records.rpcs.at(-1)!.encoding).to.equal('protobuf');
+    expect(t().emu.records.rpcs.at(-1)!.encoding).to.equal('protobuf');
   });
 
   it('a media plane failure is a models.Error in the response, not an HTTP error', async () => {
@@ -90,7 +81,7 @@ describe('emulator Twirp SignalServer', () => {
     const first = [{ userId: 'bob', sessionId: bob.sessionId, trackType: 'TRACK_TYPE_AUDIO' }];
     await json('UpdateSubscriptions', { sessionId: alice.sessionId, tracks: first });
     await json('UpdateSubscriptions', { sessionId: alice.sessionId, tracks: [] });
-    const recorded = t.emu.records.subscriptions.filter((s) => s.sessionId === alice.sessionId).map((s) => s.tracks.length);
+    const recorded = t().emu.records.subscriptions.filter((s) => s.sessionId === alice.sessionId).map((s) => s.tracks.length);
     expect(recorded).to.deep.equal([1, 0]);
     expect(mediaCalls('setSubscriptions').map((c) => (c.args[0] as unknown[]).length)).to.deep.equal([1, 0]);
   });
@@ -109,8 +100,8 @@ describe('emulator Twirp SignalServer', () => {
   it('SendStats and SendMetrics are recorded', async () => {
     await json('SendStats', { sessionId: alice.sessionId, sdk: 'rxsfu', telemetry: { connectionTimeSeconds: 0.5 } });
     await proto('SendMetrics', encodeMessage(signal.SendMetricsRequest, { sessionId: alice.sessionId }));
-    expect(t.emu.records.stats.map((s) => s.method)).to.deep.equal(['SendStats', 'SendMetrics']);
-    expect(t.emu.records.stats[0]!.body).to.deep.include({ sdk: 'rxsfu', telemetry: { connectionTimeSeconds: 0.5 } });
+    expect(t().emu.records.stats.map((s) => s.method)).to.deep.equal(['SendStats', 'SendMetrics']);
+    expect(t().emu.records.stats[0]!.body).to.deep.include({ sdk: 'rxsfu', telemetry: { connectionTimeSeconds: 0.5 } });
   });
 
   it('no or bad bearer token: 401 unauthenticated', async () => {
@@ -135,7 +126,7 @@ describe('emulator Twirp SignalServer', () => {
     expect(badProto.status).to.equal(400);
     expect(badProto.json().code).to.equal('malformed');
     expect(mediaCalls('handlePublisherOffer')).to.deep.equal([]);
-    expect(t.emu.records.rpcs.slice(-2).map((r) => r.twirpCode)).to.deep.equal(['malformed', 'malformed']);
+    expect(t().emu.records.rpcs.slice(-2).map((r) => r.twirpCode)).to.deep.equal(['malformed', 'malformed']);
   });
 
   it('unknown method or content type: 404 bad_route', async () => {
@@ -147,7 +138,7 @@ describe('emulator Twirp SignalServer', () => {
   });
 
   it('media callbacks become subscriber_offer and ice_trickle on the session socket', async () => {
-    const plane = t.media[0]!;
+    const plane = t().media[0]!;
     plane.callbacks.subscriberOffer(alice.sessionId, { sdp: 'sub-offer', negotiationId: 2, iceRestart: true });
     plane.callbacks.iceCandidate(alice.sessionId, PeerType.PEER_TYPE_SUBSCRIBER, '{"candidate":"x"}');
     const offer = await alice.client.waitFor('subscriberOffer');

@@ -3,30 +3,19 @@
  * recover, ending with the joined invariant (J1, J2) holding on the emulator's side too.
  */
 import { expect } from 'chai';
-import { joinCall, type Call } from '../../lib/call/index.js';
-import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { opusRtpPackets$ } from '../../lib/media/index.js';
 import type { ReconnectionRecord } from '../../lib/reconnect/index.js';
 import { untilJoinedAndHealthy } from '../support/call-health.js';
+import { emulatorPerTest } from '../support/emulator-fixture.js';
 import { QUICK, until } from './support/scenario.js';
 
 describe('reconnect e2e: dead while joined', function () {
   this.timeout(60000);
-  let emu: Emulator | undefined;
-  let call: Call | undefined;
-
-  afterEach(async () => {
-    await call?.leave();
-    await emu?.close();
-    call = emu = undefined;
-  });
+  const emulators = emulatorPerTest();
 
   it('J2: a publisher whose ICE never connects is noticed (peerConnectTimeoutMs) and recovered, not left connecting while joined', async () => {
-    emu = await startEmulator();
-    call = await joinCall({
-      ...emu.agentOptions('speaker', 'ice'),
-      ...QUICK, healthCheckIntervalMs: 500, peerConnectTimeoutMs: 1500,
-    });
+    const { emu, join } = await emulators.start();
+    const call = await join('speaker', 'ice', { ...QUICK, healthCheckIntervalMs: 500, peerConnectTimeoutMs: 1500 });
     const records: ReconnectionRecord[] = [];
     call.reconnections$.subscribe((r) => records.push(r));
     const session = call.sessionId;

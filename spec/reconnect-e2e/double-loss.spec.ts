@@ -8,13 +8,14 @@
  * The resets go through a TCP proxy in front of the SFU (real sockets, RST on both sides).
  */
 import { expect } from 'chai';
-import { joinCall, type Call } from '../../lib/call/index.js';
-import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
+import type { Call } from '../../lib/call/index.js';
+import type { Emulator } from '../../lib/emulator/index.js';
 import { opusRtpPackets$ } from '../../lib/media/index.js';
 import { ErrorCode, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
 import type { ReconnectionRecord } from '../../lib/reconnect/index.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { untilJoinedAndHealthy } from '../support/call-health.js';
+import { emulatorPerTest } from '../support/emulator-fixture.js';
 import { QUICK, until } from './support/scenario.js';
 import { nextJoinHook } from './support/next-join.js';
 
@@ -31,30 +32,20 @@ interface Rig {
 
 describe('reconnect e2e: a second loss while the episode finishes (R16)', function () {
   this.timeout(60000);
-  let rig: Rig | undefined;
-
-  afterEach(async () => {
-    await rig?.call.leave();
-    await rig?.proxy.close();
-    await rig?.emu.close();
-    rig = undefined;
-  });
+  const emulators = emulatorPerTest();
 
   async function start(role: Role): Promise<Rig> {
     let proxy: TcpProxy | undefined;
-    const emu = await startEmulator({ sfuAddress: (sfu) => ({ ...sfu, wsEndpoint: proxy?.wsEndpoint ?? sfu.wsEndpoint }) });
-    proxy = await startTcpProxy(Number(new URL(emu.sfus[0]!.url).port));
+    const { emu, join, keep } = await emulators.start({ sfuAddress: (sfu) => ({ ...sfu, wsEndpoint: proxy?.wsEndpoint ?? sfu.wsEndpoint }) });
+    proxy = keep(await startTcpProxy(Number(new URL(emu.sfus[0]!.url).port)));
     const { logger, onNextJoin } = nextJoinHook();
     if (role === 'listens only') await emu.addParticipant({ callId: 'double', userId: 'human', audio: true });
-    const call = await joinCall({
-      ...emu.agentOptions('agent', 'double'), ...QUICK, healthCheckIntervalMs: 500, logger,
-    });
+    const call = await join('agent', 'double', { ...QUICK, healthCheckIntervalMs: 500, logger });
     const records: ReconnectionRecord[] = [];
     call.reconnections$.subscribe((r) => records.push(r));
     if (role === 'publishes only') await call.publishAudioRtp(opusRtpPackets$());
-    rig = { emu, proxy, call, records, onNextJoin };
     await untilJoinedAndHealthy(call, emu);
-    return rig;
+    return { emu, proxy, call, records, onNextJoin };
   }
 
   function resetSignaling(r: Rig): void {

@@ -8,9 +8,9 @@
 import { expect } from 'chai';
 import { firstValueFrom, of, type Observable } from 'rxjs';
 import { joinCall, type Call } from '../../lib/call/index.js';
-import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { isRxsfuError } from '../../lib/errors.js';
 import { ErrorCode, WebsocketReconnectStrategy as S } from '../../lib/protocol/index.js';
+import { useEmulator } from '../support/emulator-fixture.js';
 import { CALL_ID, expectRecovered, recovered, scenarioPerTest, until } from './support/scenario.js';
 
 const expiry = (jwt: string): number => (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp;
@@ -37,35 +37,30 @@ describe('reconnect e2e: tokens that expire mid-call', function () {
   });
 
   describe('tokenProvider', () => {
-    let emu: Emulator | undefined;
-    let call: Call | undefined;
-    afterEach(async () => {
-      await call?.leave('test over');
-      await emu?.close();
-      call = emu = undefined;
-    });
-    const options = (e: Emulator, tokenProvider: () => Promise<string> | Observable<string> | string) => {
-      const { apiSecret: _secret, ...rest } = e.agentOptions('agent', CALL_ID);
-      return { ...rest, tokenProvider, reconnect: { backoff: { baseMs: 20, maxDelayMs: 100 } } };
+    const ctx = useEmulator({});
+    /** Joins with `tokenProvider` and no API secret (so no token can be minted but the provider's). */
+    const join = (tokenProvider: () => Promise<string> | Observable<string> | string): Promise<Call> => {
+      const { apiSecret: _secret, ...rest } = ctx().emu.agentOptions('agent', CALL_ID);
+      return joinCall({ ...rest, tokenProvider, reconnect: { backoff: { baseMs: 20, maxDelayMs: 100 } } }).then(ctx().track);
     };
     const rejoin = async (c: Call) => {
-      emu!.faults.session(c.sessionId).sendError(ErrorCode.ERROR_CODE_PARTICIPANT_MEDIA_TRANSPORT_FAILURE, S.WEBSOCKET_RECONNECT_STRATEGY_REJOIN);
+      ctx().emu.faults.session(c.sessionId).sendError(ErrorCode.ERROR_CODE_PARTICIPANT_MEDIA_TRANSPORT_FAILURE, S.WEBSOCKET_RECONNECT_STRATEGY_REJOIN);
       return firstValueFrom(c.reconnections$);
     };
 
     it('asked once for a long-lived token (a Promise); a REJOIN reuses it', async () => {
-      emu = await startEmulator();
+      const { emu } = ctx();
       let asked = 0;
-      call = await joinCall(options(emu, () => (asked++, emu!.createUserToken('agent', 3600))));
+      const call = await join(() => (asked++, emu.createUserToken('agent', 3600)));
       expect((await rejoin(call)).outcome).to.equal('joined');
       expect(asked).to.equal(1);
       expect(emu.records.coordinatorJoins.map((j) => j.status)).to.deep.equal([200, 200]);
     });
 
     it('a token that expires within a minute is replaced before the next coordinator join (an Observable provider)', async () => {
-      emu = await startEmulator();
+      const { emu } = ctx();
       let asked = 0;
-      call = await joinCall(options(emu, () => (asked++, new Promise<string>((resolve) => void emu!.createUserToken('agent', 5).then(resolve)))));
+      const call = await join(() => (asked++, new Promise<string>((resolve) => void emu.createUserToken('agent', 5).then(resolve))));
       const first = asked;
       const token = await emu.createUserToken('agent', 5);
       await until(() => Date.now() / 1000 > expiry(token) + 1, 10000, 'the first user token to expire');
@@ -75,19 +70,19 @@ describe('reconnect e2e: tokens that expire mid-call', function () {
     });
 
     it('a refused token (401) gets one more token from the provider, and the join goes through', async () => {
-      emu = await startEmulator();
+      const { emu } = ctx();
       const tokens = ['not-a-jwt', await emu.createUserToken('agent')];
       let asked = 0;
-      call = await joinCall(options(emu, () => of(tokens[asked++]!)));
+      const call = await join(() => of(tokens[asked++]!));
       expect(call.state).to.equal('joined');
       expect(asked).to.equal(2);
       expect(emu.records.coordinatorJoins.map((j) => j.status)).to.deep.equal([401, 200]);
     });
 
     it('a refreshed token refused as well is final: RXSFU_ERR_UNAUTHORIZED after exactly two tries', async () => {
-      emu = await startEmulator();
+      const { emu } = ctx();
       let asked = 0;
-      const err = await joinCall(options(emu, () => (asked++, 'not-a-jwt'))).then(() => undefined, (e: unknown) => e);
+      const err = await join(() => (asked++, 'not-a-jwt')).then(() => undefined, (e: unknown) => e);
       expect(isRxsfuError(err, 'RXSFU_ERR_UNAUTHORIZED'), String(err)).to.equal(true);
       expect(asked).to.equal(2);
       expect(emu.records.coordinatorJoins.map((j) => j.status)).to.deep.equal([401, 401]);

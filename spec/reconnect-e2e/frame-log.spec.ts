@@ -4,11 +4,10 @@
  * records in the same order (times may differ by the real timers' slack, so they are not compared).
  */
 import { expect } from 'chai';
-import { joinCall, type Call } from '../../lib/call/index.js';
-import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { opusRtpPackets$ } from '../../lib/media/index.js';
 import { loggedOutputs, replayFrameLog, type ReplayedEntry } from '../../lib/reconnect/index.js';
 import { untilJoinedAndHealthy } from '../support/call-health.js';
+import { emulatorPerTest } from '../support/emulator-fixture.js';
 import { QUICK, until } from './support/scenario.js';
 import { nextJoinHook } from './support/next-join.js';
 
@@ -16,26 +15,15 @@ const untimed = (entries: ReplayedEntry[]) => entries.map((e) => (e.kind === 'st
 
 describe('reconnect e2e: frame log and replay', function () {
   this.timeout(60000);
-  let emu: Emulator | undefined;
-  let call: Call | undefined;
-
-  afterEach(async () => {
-    await call?.leave();
-    await emu?.close();
-    call = emu = undefined;
-  });
+  const emulators = emulatorPerTest();
 
   it('records a double loss (TCP destroyed twice, the second right after the FAST join) and replays it to the same states and records', async () => {
-    emu = await startEmulator();
+    const { emu, join } = await emulators.start();
     const { logger, onNextJoin } = nextJoinHook();
-    call = await joinCall({
-      ...emu.agentOptions('agent', 'log'),
-      ...QUICK, healthCheckIntervalMs: 500, logger, recordFrames: true,
-    });
-    await call.publishAudioRtp(opusRtpPackets$());
-    const joined = call;
+    const joined = await join('agent', 'log', { ...QUICK, healthCheckIntervalMs: 500, logger, recordFrames: true });
+    await joined.publishAudioRtp(opusRtpPackets$());
     const session = joined.sessionId;
-    onNextJoin(() => emu!.faults.session(session).destroyTcp());
+    onNextJoin(() => emu.faults.session(session).destroyTcp());
     emu.faults.session(session).destroyTcp();
     await until(() => (joined.frameLog()?.entries ?? []).some((e) => e.kind === 'record'), 30000, 'a recorded episode');
     await untilJoinedAndHealthy(joined, emu, 30000);

@@ -1,9 +1,12 @@
 /**
- * One hostile input (issue 10, items 1–3), run in a process of its own with no `uncaughtException`
- * or `unhandledRejection` handler: if the SDK let anything escape, Node would end this process with
- * exit code 1 before it printed its result. Started by hostile-input.e2e.spec.ts as
- * `node --import tsx hostile-input-child.ts <case>`; prints one JSON line `{ code, detail }`, and
- * exits 0 only after the call went on working (a valid setSubscriptions and a leave) afterwards.
+ * Hostile inputs (issue 10, items 1–3), run in a process with no `uncaughtException` or
+ * `unhandledRejection` handler: if the SDK let anything escape, Node would end this process with
+ * exit code 1 before it printed the next result. Started by hostile-input.e2e.spec.ts as
+ * `node --import tsx hostile-input-child.ts options|calls`: `options` prints one JSON line with the
+ * outcome of every option case; `calls` runs each call case in turn, each against an emulator of its
+ * own, and prints one JSON line `{ name, code, detail }` per case once the call went on working
+ * (a valid setSubscriptions and a leave) afterwards. One process for all cases: each spawn costs
+ * seconds of start-up, a case a fraction of one.
  */
 import { pathToFileURL } from 'node:url';
 import { lastValueFrom, of, type Observable } from 'rxjs';
@@ -119,12 +122,20 @@ async function runCallCase(name: string): Promise<Outcome> {
   return outcome;
 }
 
-/** `options`: every option case; else one call case by name. */
-async function main(name: string): Promise<void> {
-  const outcome = name === 'options' ? await runOptionCases() : await runCallCase(name);
-  // One more macrotask: RxJS reports an error thrown in a subscriber on a timer of 0 ms.
+/** Prints `value` as one JSON line, a macrotask later: RxJS reports an error thrown in a subscriber on a timer of 0 ms. */
+async function printAfterATurn(value: unknown): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 0));
-  process.stdout.write(`${JSON.stringify(outcome)}\n`);
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** `options`: every option case, one line; `calls`: every call case, one line each as it is done. */
+async function main(mode: string): Promise<void> {
+  if (mode === 'options') return printAfterATurn(await runOptionCases());
+  if (mode !== 'calls') throw new Error(`unknown mode ${mode}`);
+  for (const name of Object.keys(cases).filter((n) => !optionCases.includes(n))) {
+    process.stderr.write(`case ${name}\n`);
+    await printAfterATurn({ name, ...(await runCallCase(name)) });
+  }
 }
 
 // Only as the child's entry point: mocha imports this module too (for `optionCases`), with its own argv.

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { EMULATOR_LOCATION, startEmulator, type Emulator, type EmulatorOptions } from '../../../lib/emulator/index.js';
 import type { JoinRequest, SfuEvent } from '../../../lib/protocol/index.js';
+import { useEmulator, type EmulatorContext } from '../../support/emulator-fixture.js';
 import { recordingMediaFactory, type RecordedMedia } from './recording-media.js';
 import { httpPost, type HttpAnswer } from './http.js';
 import { RawSfuClient } from './sfu-client.js';
@@ -16,6 +17,22 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
   const media: RecordedMedia[] = [];
   const emu = await startEmulator({ sfuCount: 2, mediaPlaneFactory: recordingMediaFactory(media), ...options });
   return { emu, media };
+}
+
+/**
+ * `startTestEmulator` as a mocha fixture (spec/support/emulator-fixture.ts): a fresh emulator with
+ * recorded media planes per test; `keep(client)` terminates a raw client after the test, and the
+ * emulator closes even when the test failed.
+ */
+export type TestEmulatorContext = TestEmulator & EmulatorContext;
+
+export function useTestEmulator(options: EmulatorOptions = {}): () => TestEmulatorContext {
+  let media: RecordedMedia[] = [];
+  const context = useEmulator(() => {
+    media = [];
+    return { sfuCount: 2, mediaPlaneFactory: recordingMediaFactory(media), ...options };
+  });
+  return () => ({ ...context(), media });
 }
 
 export interface Credentials {
@@ -56,4 +73,15 @@ export async function joinAgent(emu: Emulator, userId: string, callId = 'demo', 
   const sessionId = extra.sessionId ?? randomUUID();
   const response = await client.join({ token: creds.token, sessionId, ...extra });
   return { client, credentials: creds, sessionId, response };
+}
+
+/** Joins each of `userIds` to the call "demo" in turn (raw clients, terminated after the test). */
+export async function joinKept<const U extends readonly string[]>(t: TestEmulatorContext, ...userIds: U): Promise<{ [K in keyof U]: JoinedAgent }> {
+  const agents: JoinedAgent[] = [];
+  for (const userId of userIds) {
+    const agent = await joinAgent(t.emu, userId);
+    t.keep(agent.client);
+    agents.push(agent);
+  }
+  return agents as { [K in keyof U]: JoinedAgent };
 }
