@@ -15,11 +15,13 @@ export interface ChaosTarget {
 
 export interface ChaosFault {
   readonly name: string;
+  /** It hits every agent on the target's SFU, not the target alone (the soak blames it on each of them). */
+  readonly wholeSfu?: boolean;
   inject(target: ChaosTarget): Promise<void> | void;
 }
 
 const session = (t: ChaosTarget) => t.emu.faults.session(t.call.sessionId);
-const sfuId = (t: ChaosTarget) => t.call.currentConnection?.sfuId ?? 'sfu-0';
+export const sfuId = (t: ChaosTarget) => t.call.currentConnection?.sfuId ?? 'sfu-0';
 const socket = (t: ChaosTarget) => t.proxyOf(sfuId(t))?.connections().filter((c) => c.kind === 'websocket' && c.open).at(-1);
 const sfuError = (strategy: S) => (t: ChaosTarget) => session(t).sendError(ErrorCode.ERROR_CODE_INTERNAL_SERVER_ERROR, strategy, 'chaos');
 
@@ -33,7 +35,7 @@ export const CHAOS_FAULTS: readonly ChaosFault[] = [
   { name: 'SFU error MIGRATE', inject: sfuError(S.WEBSOCKET_RECONNECT_STRATEGY_MIGRATE) },
   { name: 'go_away', inject: (t) => session(t).goAway() },
   {
-    name: 'SFU restarted', inject: async (t) => {
+    name: 'SFU restarted', wholeSfu: true, inject: async (t) => {
       const sfu = t.emu.faults.sfu(sfuId(t));
       await sfu.kill();
       await sfu.restart();

@@ -1,6 +1,7 @@
 /**
  * `npm run chaos -- --seed S --minutes M --agents K`: the soak of spec/chaos/soak.ts from the command
- * line. Prints faults injected, episodes by strategy, time out of joined and media gaps (p50/p95/max),
+ * line. Prints faults injected, episodes by strategy (count and duration), time out of joined (overall and
+ * by the fault kind behind each outage) and media gaps (p50/p95/max),
  * stuck agents and leaked handles; on any violation exits 1 and prints the seed, the journal and the
  * frame log of each agent concerned (the same seed draws the same faults; `replayFrameLog` replays a log).
  *
@@ -40,7 +41,11 @@ console.log(`chaos soak, seed ${report.seed}`);
 console.log(`faults injected: ${JSON.stringify(report.faults)}`);
 console.log(`episodes by strategy: ${JSON.stringify(report.episodesByStrategy)}`);
 console.log(`time out of joined: ${show(report.outOfJoinedMs)}`);
+for (const [cause, d] of Object.entries(report.outOfJoinedMsByFault)) console.log(`  after ${cause}: ${show(d)}`);
+console.log('episode duration by strategy:');
+for (const [key, d] of Object.entries(report.episodeMsByStrategy)) console.log(`  ${key}: ${show(d)}`);
 console.log(`media gaps: ${show(report.mediaGapsMs)}`);
+console.log(`soak process: ${report.process.cpuPercent}% CPU, event-loop delay ${show(report.process.loopDelayMs)}`);
 console.log(`stuck agents: ${report.stuck.length}`);
 console.log(`leaked handles: ${JSON.stringify(report.leaked)}`);
 if (report.violations.length > 0) {
