@@ -3,7 +3,7 @@
  * speaker (the emulator in a child process), each hearing it as 16 kHz PCM (`audio$`) and speaking
  * 24 kHz PCM produced all at once (TTS-like) through `pace()` into `publishAudio`.
  *
- *   npm run bench:media            (about 4 min)
+ *   npm run bench:media            (about 7 min)
  *   npm run bench:media -- --quick (a smoke run)
  *
  * Per N, over a measurement window after a warm-up:
@@ -41,6 +41,12 @@ const quick = process.argv.includes('--quick');
 const sizes = quick ? [1, 2] : [1, 5, 10, 20];
 const warmupMs = quick ? 1500 : 3000;
 const windowMs = quick ? 2000 : 10000;
+/**
+ * Each CPU figure is measured this many times, the floor and the SDK in alternation, and the lowest
+ * is kept: other work on the machine only ever adds CPU time to this process. Lateness and losses
+ * keep the worst of the SDK's rounds.
+ */
+const repeats = quick ? 1 : 2;
 /** Frames per second of a 20 ms stream. */
 const frameRate = 50;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -120,6 +126,18 @@ async function sdkRound(emulator: RemoteEmulator, n: number, round: number) {
   };
 }
 
+type SdkRound = Awaited<ReturnType<typeof sdkRound>>;
+
+/** Several rounds of one size as one row: the worst lateness and losses, the lowest CPU. */
+function worstLatenessLeastCpu(rounds: SdkRound[]): SdkRound {
+  const worst = (pick: (r: SdkRound) => number) => Math.max(...rounds.map(pick));
+  return {
+    ...rounds[0]!,
+    inP99: worst((r) => r.inP99), outP99: worst((r) => r.outP99), lostIn: worst((r) => r.lostIn), lostOut: worst((r) => r.lostOut),
+    cpuPerAgentSecond: Math.min(...rounds.map((r) => r.cpuPerAgentSecond)),
+  };
+}
+
 /** CPU of this process per unit-second over the window, with `units` sides running. */
 async function cpuPerUnitSecond(units: number): Promise<number> {
   await sleep(warmupMs);
@@ -152,10 +170,17 @@ runBench('bench:media', 1, async (emulator) => {
   let largest: { n: number; cpu: number; floor: number } | undefined;
   /** Per size: this process's CPU per second, all units together (SDK; like-for-like floor). */
   const totals: { n: number; sdk: number; floor: number }[] = [];
-  for (const [round, n] of sizes.entries()) {
-    const floor = await remoteFloorRound(emulator, n);
+  let round = 0;
+  for (const n of sizes) {
+    const floors: number[] = [];
+    const sdkRounds: SdkRound[] = [];
+    for (let r = 0; r < repeats; r++) {
+      floors.push(await remoteFloorRound(emulator, n));
+      sdkRounds.push(await sdkRound(emulator, n, round++));
+    }
+    const floor = Math.min(...floors);
+    const sdk = worstLatenessLeastCpu(sdkRounds);
     const localFloor = await localFloorRound(n);
-    const sdk = await sdkRound(emulator, n, round);
     const ok = sdk.inP99 < 20 && sdk.outP99 < 20 && sdk.lostIn === 0 && sdk.lostOut === 0;
     if (ok) largest = { n, cpu: sdk.cpuPerAgentSecond, floor };
     totals.push({ n, sdk: sdk.cpuPerAgentSecond * n, floor: floor * n });
