@@ -7,7 +7,7 @@
  */
 import { Subject, filter, from, map, mergeMap, share, switchMap, take, takeUntil, tap } from 'rxjs';
 import { joinCall, pace, rmsLevel } from '../lib/index.js';
-import { exampleTarget, sleep, toneFrames } from './support/target.js';
+import { exampleTarget, sleep, toneFrames, waitFor } from './support/target.js';
 
 /** Stand-in for a TTS engine: the whole reply at once, 24 kHz, long before it is due. */
 const tts = (text: string) => from(toneFrames(Math.max(1, text.length / 8), 500));
@@ -17,9 +17,10 @@ target.human?.speak(from(toneFrames(0.1, 440, 48000, 0)).pipe(pace())); // alice
 const call = await joinCall(target.joinOptions('voice-bot'));
 
 // Someone else talking: a loud frame from any remote voice.
+let hearing = false;
 const someoneTalks$ = call.remoteTracks$.pipe(
   filter((t) => t.kind === 'audio'),
-  mergeMap((t) => t.audio$().pipe(filter((f) => rmsLevel(f.samples) > 1000), map(() => t.participant.userId))),
+  mergeMap((t) => t.audio$().pipe(tap(() => (hearing = true)), filter((f) => rmsLevel(f.samples) > 1000), map(() => t.participant.userId))),
   share(),
 );
 const replies$ = new Subject<string>();
@@ -38,10 +39,13 @@ const speech$ = replies$.pipe(
 await call.publishAudio(speech$);
 replies$.next('Hello! I am a voice bot and I can talk for a long long time if nobody stops me.');
 
+// The bot talks on for 1.5 s once it hears the room (on a busy machine the join may take a while).
+await waitFor(() => hearing, target.durationMs);
 await sleep(1500);
 const talkAt = performance.now();
 target.human?.speak(from(toneFrames(1, 440, 48000)).pipe(pace()));
-await sleep(Math.max(0, target.durationMs - 1500));
+if (target.human) await waitFor(() => cutAt !== undefined, target.durationMs);
+else await sleep(Math.max(0, target.durationMs - 1500));
 if (target.human) {
   if (cutAt === undefined) {
     console.log('bot: never interrupted');

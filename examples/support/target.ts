@@ -43,6 +43,13 @@ export async function exampleTarget(options: { human?: { audio?: boolean | { fre
 /** Resolves after `ms`. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Resolves once `done()` is true (checked every 10 ms) or `withinMs` passed; says which. */
+export async function waitFor(done: () => boolean, withinMs: number): Promise<boolean> {
+  const start = performance.now();
+  while (!done() && performance.now() - start < withinMs) await sleep(10);
+  return done();
+}
+
 /** `seconds` of a sine as 20 ms mono frames at `sampleRate`: the examples' stand-in for speech or TTS. */
 export function toneFrames(seconds: number, frequencyHz: number, sampleRate = 24000, amplitude = 8000) {
   const frameSamples = sampleRate / 50;

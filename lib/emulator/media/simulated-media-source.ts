@@ -14,10 +14,16 @@ import { AudioRecorder, type ReceivedAudio } from './audio-recorder.js';
 import { encodeOpusRtp } from '../../media/opus-publish.js';
 import type { PcmFrame } from '../../media/audio-frame.js';
 import { rxsfuError } from '../../errors.js';
+import { continuousRtp } from './continuous-rtp.js';
+
+/** One 20 ms Opus frame in RTP timestamp units (48 kHz clock). */
+const OPUS_FRAME_TICKS = 960;
 
 export class SimulatedMediaSource {
   private readonly sources = new Subscription();
   private voice = new Subscription();
+  /** The audio track's one RTP stream across sources (tone, then each `speak()`). */
+  private readonly voiceStream = continuousRtp();
   private readonly recorder: AudioRecorder;
   private readonly tracks: TrackType[];
   private readonly tone: SimulatedMediaOptions['tone'];
@@ -44,7 +50,7 @@ export class SimulatedMediaSource {
     for (const trackType of this.tracks) this.router.announce({ sessionId, trackType });
     if (this.tracks.includes(TrackType.TRACK_TYPE_AUDIO)) {
       const ref = { sessionId, trackType: TrackType.TRACK_TYPE_AUDIO };
-      this.voice = opusRtpPackets$({ speechLike: this.tone?.speechLike ?? true, frequencyHz: this.tone?.frequencyHz, scheduler: this.scheduler }).subscribe((p) => this.router.publish(ref, p));
+      this.voice = opusRtpPackets$({ speechLike: this.tone?.speechLike ?? true, frequencyHz: this.tone?.frequencyHz, scheduler: this.scheduler }).subscribe((p) => this.router.publish(ref, this.voiceStream(p)));
     }
     if (this.tracks.includes(TrackType.TRACK_TYPE_VIDEO)) {
       const ref = { sessionId, trackType: TrackType.TRACK_TYPE_VIDEO };
@@ -64,7 +70,8 @@ export class SimulatedMediaSource {
     if (!this.tracks.includes(TrackType.TRACK_TYPE_AUDIO)) throw rxsfuError('RXSFU_ERR_INVALID_ARGUMENT', 'speak: this simulated participant publishes no audio');
     const ref = { sessionId: this.participant.sessionId, trackType: TrackType.TRACK_TYPE_AUDIO };
     this.voice.unsubscribe();
-    this.voice = pcm$.pipe(encodeOpusRtp({ scheduler: this.scheduler })).subscribe({ next: (p) => this.router.publish(ref, p), error: () => undefined });
+    this.voiceStream.newSource(OPUS_FRAME_TICKS);
+    this.voice = pcm$.pipe(encodeOpusRtp({ scheduler: this.scheduler })).subscribe({ next: (p) => this.router.publish(ref, this.voiceStream(p)), error: () => undefined });
   }
 
   /** Subscribes to every published track of other sessions not yet attached: audio is decoded and recorded, the rest counted. */
