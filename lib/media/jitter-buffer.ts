@@ -15,6 +15,13 @@ export interface JitterBufferOptions {
   depth?: number;
   /** Longest wait for a missing packet, in ms. @default 60 */
   maxWaitMs?: number;
+  /**
+   * Three late packets in a row, each following the last and more than 50 behind, start a new stream
+   * (a sender that restarted its numbering on the same SSRC). For audio, where a packet a second late
+   * is no retransmission worth waiting for; video's NACK retransmissions can come in such runs.
+   * @default false
+   */
+  restartOnLateRun?: boolean;
   scheduler?: SchedulerLike;
 }
 
@@ -35,6 +42,15 @@ export interface JitterOutput {
 
 /** A sequence jump bigger than this is a new stream, not loss. */
 const MAX_SEQUENCE_JUMP = 1000;
+/**
+ * A sender that restarts its numbering on the same SSRC can land a little behind where it was: its
+ * packets then all look late. This many late packets in a row, each following the last and more
+ * than {@link LATE_RESTART_DISTANCE} behind, are a new stream, not late ones (a retransmission or a
+ * reordered packet is neither that far behind nor a run).
+ */
+const LATE_RUN_RESTART = 3;
+/** Packets behind the next expected one (1 s of 20 ms audio) beyond which a late run can restart the stream. */
+const LATE_RESTART_DISTANCE = 50;
 
 /** Unwraps a 16-bit sequence number to the extended value closest to `reference`. */
 export function unwrapSequence(seq: number, reference: number): number {
@@ -49,10 +65,12 @@ export class JitterState {
   private next: number | undefined;
   private ssrc: number | undefined;
   private restartPending = true;
+  /** The current run of late packets that follow each other, far behind (see LATE_RUN_RESTART). */
+  private lateRun = { last: Number.NaN, length: 0 };
   late = 0;
   lost = 0;
 
-  constructor(private readonly depth: number, private readonly emit: (out: JitterOutput) => void) {}
+  constructor(private readonly depth: number, private readonly emit: (out: JitterOutput) => void, private readonly restartOnLateRun = false) {}
 
   get holding(): boolean {
     return this.held.size > 0;
@@ -73,11 +91,30 @@ export class JitterState {
     const seq = unwrapSequence(sequenceNumber, this.next);
     if (seq < this.next || this.held.has(seq)) {
       this.late++;
+      if (this.restartOnLateRun && this.continuesLateRun(seq)) this.restartAt(packet, arrivalMs);
       return;
     }
+    this.lateRun.length = 0;
     this.held.set(seq, { packet, arrivalMs });
     this.releaseInOrder();
     while (this.held.size > this.depth) this.releaseLowest();
+  }
+
+  /** Counts `seq` into the run of far-behind late packets; true once the run is a new stream. */
+  private continuesLateRun(seq: number): boolean {
+    const farBehind = this.next !== undefined && this.next - seq > LATE_RESTART_DISTANCE;
+    this.lateRun = farBehind && seq === this.lateRun.last + 1 ? { last: seq, length: this.lateRun.length + 1 } : { last: seq, length: farBehind ? 1 : 0 };
+    return this.lateRun.length >= LATE_RUN_RESTART;
+  }
+
+  /** The stream starts over at `packet` (what is held goes out first, as on a new SSRC). */
+  private restartAt(packet: RtpPacket, arrivalMs: number): void {
+    this.flush();
+    this.next = undefined;
+    this.restartPending = true;
+    this.lateRun = { last: Number.NaN, length: 0 };
+    this.late--;
+    this.push(packet, arrivalMs);
   }
 
   /** Releases everything held, declaring what is missing in between lost. */
@@ -121,7 +158,7 @@ export function jitterBuffer(options: JitterBufferOptions = {}): OperatorFunctio
   const scheduler = options.scheduler ?? asyncScheduler;
   return (source$) =>
     new Observable<JitterOutput>((subscriber) => {
-      const state = new JitterState(depth, (out) => subscriber.next(out));
+      const state = new JitterState(depth, (out) => subscriber.next(out), options.restartOnLateRun);
       let timer: Subscription | undefined;
       const rearm = () => {
         if (!state.holding) {

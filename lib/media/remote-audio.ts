@@ -28,7 +28,7 @@ export function remoteAudio$<P>(
     const resolved = resolveAudioOptions(options);
     const { sampleRate, channels, frameMs } = resolved;
     return rtp$.pipe(
-      jitterBuffer({ depth: resolved.jitterDepth, maxWaitMs: resolved.jitterMaxWaitMs, scheduler }),
+      jitterBuffer({ depth: resolved.jitterDepth, maxWaitMs: resolved.jitterMaxWaitMs, restartOnLateRun: true, scheduler }),
       decodeConcealing({ sampleRate, channels, maxGapFillMs: resolved.maxGapFillMs, createDecoder }),
       reframe({ sampleRate, channels, frameMs }),
       map((frame): AudioFrame<P> => ({

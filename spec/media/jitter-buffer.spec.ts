@@ -56,6 +56,26 @@ describe('media/jitter-buffer', () => {
     });
   });
 
+  it('a sender that restarts its numbering a little behind on the same SSRC: after three late packets in a row, a new stream', () => {
+    const s = newScheduler();
+    s.run(({ cold, expectObservable }) => {
+      // 100..102, then the sender starts over at 30 (same SSRC): 30 and 31 are dropped as late, 32 restarts.
+      const in$ = cold('-a-b-c-p-q-r-t|', { a: packet(100), b: packet(101), c: packet(102), p: packet(30), q: packet(31), r: packet(32), t: packet(33) });
+      expectObservable(in$.pipe(jitterBuffer({ restartOnLateRun: true, scheduler: s }), map(show))).toBe('-x-y-z-----u-v|', { x: '100R', y: '101', z: '102', u: '32RL2', v: '33L2' });
+      // Off (the default, video's buffer: NACK retransmissions come in runs): they all stay late.
+      expectObservable(in$.pipe(jitterBuffer({ scheduler: s }), map(show))).toBe('-x-y-z--------|', { x: '100R', y: '101', z: '102' });
+    });
+  });
+
+  it('late packets that are near, or not a run, stay late (retransmissions, reordering): no restart', () => {
+    const s = newScheduler();
+    s.run(({ cold, expectObservable }) => {
+      // 60..62 are late but within 50 of the next expected (103); 10, 20, 30 are far behind but do not follow each other.
+      const late = { a: packet(100), b: packet(101), c: packet(102), p: packet(60), q: packet(61), r: packet(62), k: packet(10), l: packet(20), m: packet(30), t: packet(103) };
+      expectObservable(cold('-a-b-c-p-q-r-k-l-m-t|', late).pipe(jitterBuffer({ restartOnLateRun: true, scheduler: s }), map(show))).toBe('-x-y-z-------------w|', { x: '100R', y: '101', z: '102', w: '103L6' });
+    });
+  });
+
   it('follows the sequence number through its 16-bit wrap', () => {
     const s = newScheduler();
     s.run(({ cold, expectObservable }) => {
