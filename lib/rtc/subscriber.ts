@@ -48,11 +48,11 @@ export interface Subscriber {
   addRemoteCandidate(json: string): void;
   /**
    * R16 (issue 13): when this connection's ICE checks started but it never connected (a network cut
-   * during its setup: werift then waits on dead checks for good), runs `requestRestart$` (ask the SFU
-   * for an ICE-restart offer) and waits until the restarted transport is up or a packet arrives;
+   * during its setup: werift then waits on dead checks for good), waits until the transport is up or
+   * a packet arrives, which the SFU's ICE-restart offer after a FAST join brings about;
    * RXSFU_ERR_WEBRTC after `iceRestartTimeoutMs`. Otherwise completes at once.
    */
-  recoverStuckIce$(requestRestart$: Observable<unknown>): Observable<never>;
+  recoverStuckIce$(): Observable<never>;
   /** This peer connection's werift stats as plain objects; cold, one value (a werift failure is RXSFU_ERR_WEBRTC). */
   stats$(): Observable<PeerStats>;
   /** Idempotent and synchronous; never waits on werift. */
@@ -79,11 +79,11 @@ function answer$(core: PeerCore, options: SubscriberOptions, offer: SubscriberOf
 }
 
 /** `Subscriber.recoverStuckIce$`: nothing unless the checks started and never connected. */
-function stuckIceRecovery$(core: PeerCore, options: SubscriberOptions, requestRestart$: Observable<unknown>): Observable<never> {
+function stuckIceRecovery$(core: PeerCore, options: SubscriberOptions): Observable<never> {
   return defer(() => {
     if (!iceChecksStarted(core.pc)) return EMPTY;
-    core.logger.debug?.('subscriber: ICE checks started but never connected, asking for an ICE restart');
-    return concat(requestRestart$.pipe(ignoreElements()), expectTransportUp$(core.pc, options.iceRestartTimeoutMs ?? 5000, core.scheduler));
+    core.logger.debug?.('subscriber: ICE checks started but never connected, waiting for the SFU\'s ICE restart');
+    return expectTransportUp$(core.pc, options.iceRestartTimeoutMs ?? 5000, core.scheduler);
   }).pipe(ignoreElements());
 }
 
@@ -147,7 +147,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     closed$: core.closed$,
     handleOffer,
     addRemoteCandidate: core.addRemoteCandidate,
-    recoverStuckIce$: (requestRestart$) => stuckIceRecovery$(core, options, requestRestart$),
+    recoverStuckIce$: () => stuckIceRecovery$(core, options),
     stats$: core.stats$,
     close: core.close,
   };

@@ -98,7 +98,7 @@ function fast$(host: ReconnectHost, ctx: AttemptContext): Observable<JoinedInfo>
         // R16: a subscriber whose checks a cut caught before it ever connected stays dead on werift
         // until an offer with fresh ICE credentials comes. The SFU sends one after every FAST join
         // (the official client relies on it, docs/RECONNECT.md R16): wait for it to connect.
-        const subscriber$ = conn.subscriber.recoverStuckIce$(EMPTY);
+        const subscriber$ = conn.subscriber.recoverStuckIce$();
         return concat(merge(restart$, subscriber$).pipe(ignoreElements()), of(joinedInfo(conn)));
       }),
       catchError((err) => throwError(() => withSfuId(staleTokenAsRejoin(err), old.sfuId))),
@@ -218,13 +218,9 @@ function iceRestart$(host: ReconnectHost, peer: PeerSide): Observable<unknown> {
   return defer(() => {
     const conn = host.current();
     if (peer === 'publisher') return conn.publisher.restartIce$();
-    return subscriberIceRestart$(conn);
+    // The SFU answers with a `subscriber_offer` carrying new ICE credentials.
+    return conn.rpc.iceRestart$({ sessionId: conn.sessionId, peerType: PeerType.PEER_TYPE_SUBSCRIBER });
   });
-}
-
-/** `ICERestart{peer_type: SUBSCRIBER}`: the SFU answers with a `subscriber_offer` carrying new ICE credentials. */
-function subscriberIceRestart$(conn: SfuConnection): Observable<unknown> {
-  return defer(() => conn.rpc.iceRestart$({ sessionId: conn.sessionId, peerType: PeerType.PEER_TYPE_SUBSCRIBER }));
 }
 
 
